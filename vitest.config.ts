@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const root = import.meta.dirname;
+
+// Tests import workspace packages from their TypeScript sources, not from dist/:
+// every package's `exports["."].types` entry is its source entry point.
+function workspaceAliases(): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const group of ['libs', 'services', 'sandboxes', 'apps']) {
+    const groupDir = path.join(root, group);
+    if (!existsSync(groupDir)) continue;
+    for (const name of readdirSync(groupDir)) {
+      const manifestPath = path.join(groupDir, name, 'package.json');
+      if (!existsSync(manifestPath)) continue;
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+      const entry = manifest.exports?.['.']?.types;
+      if (entry) aliases[manifest.name] = path.join(groupDir, name, entry);
+    }
+  }
+  return aliases;
+}
+
+const shared = {
+  plugins: [swc.vite({ jsc: { target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } } })],
+  resolve: { alias: workspaceAliases() },
+};
+
+export default defineConfig({
+  test: {
+    reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['{libs,services,sandboxes,apps}/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'int',
+          include: ['{libs,services,sandboxes,apps}/*/src/**/*.int-spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          globalSetup: ['tools/test-support/global-setup.ts'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e-spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          globalSetup: ['tools/test-support/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
