@@ -30,7 +30,8 @@ const shared = {
 
 export default defineConfig({
   test: {
-    reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.test-results/vitest.json' },
     projects: [
       {
         ...shared,
