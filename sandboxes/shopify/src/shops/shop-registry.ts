@@ -1,0 +1,211 @@
+// The shops (channel accounts) the sandbox hosts, each with its access token, rate-limit bucket,
+// locations, variants and inventory levels. Several shops = several channel accounts of one
+// channel type; a request's shop is resolved from its access token, as Shopify does.
+import { CostBucket } from '../graphql/cost-bucket.js';
+
+export const PLANS = { standard: 100, advanced: 200, plus: 1000, enterprise: 2000 } as const;
+export type Plan = keyof typeof PLANS;
+
+/** The quantity names a level tracks. `available` and `on_hand` move together (committed stays). */
+export const QUANTITY_NAMES = [
+  'available',
+  'on_hand',
+  'committed',
+  'incoming',
+  'reserved',
+  'damaged',
+  'safety_stock',
+  'quality_control',
+] as const;
+export type QuantityName = (typeof QUANTITY_NAMES)[number];
+
+export interface ShopSettings {
+  /** Handle, e.g. `b2c-eu`; the domain is `<shop>.myshopify.com` unless a domain is given. */
+  shop: string;
+  accessToken: string;
+  plan?: Plan;
+  /** Bucket size (default 20 × restoreRate: 2000 on the standard plan). */
+  maximumAvailable?: number;
+  /** Points restored per second (default by plan: standard 100). */
+  restoreRate?: number;
+  /** Current bucket level, to start a test with a drained bucket. */
+  currentlyAvailable?: number;
+  /** HTTP status of a THROTTLED answer: 200 (what clients observe) or 429. */
+  throttleStatusCode?: 200 | 429;
+}
+
+export interface LocationState {
+  id: string;
+  numericId: number;
+  name: string;
+  isActive: boolean;
+}
+
+export interface VariantState {
+  id: string;
+  numericId: number;
+  sku: string;
+  title: string;
+  inventoryItemId: string;
+}
+
+export interface AppliedChange {
+  adjustmentGroupId: string;
+  name: QuantityName;
+  delta: number;
+  quantityAfterChange: number;
+  reason: string;
+  referenceDocumentUri: string | null;
+  idempotencyKey: string | null;
+  at: string;
+}
+
+export interface LevelState {
+  inventoryItemId: string;
+  locationId: string;
+  quantities: Record<QuantityName, number>;
+  updatedAt: string;
+  /** inventorySetQuantities calls that included this level and were applied. */
+  appliedMutations: number;
+  history: AppliedChange[];
+}
+
+export interface AdjustmentChange {
+  name: QuantityName;
+  delta: number;
+  quantityAfterChange: number;
+  inventoryItemId: string;
+  locationId: string;
+}
+
+export interface AdjustmentGroup {
+  id: string;
+  createdAt: string;
+  reason: string;
+  referenceDocumentUri: string | null;
+  changes: AdjustmentChange[];
+}
+
+export interface ShopCounters {
+  graphqlCalls: number;
+  throttledCalls: number;
+  mutationsApplied: number;
+  idempotentReplays: number;
+}
+
+export class ShopState {
+  accessToken: string;
+  plan: Plan;
+  throttleStatusCode: 200 | 429;
+  readonly bucket: CostBucket;
+  readonly locations = new Map<string, LocationState>();
+  readonly variants = new Map<string, VariantState>();
+  /** inventoryItemId → variantId. */
+  readonly itemVariants = new Map<string, string>();
+  readonly levels = new Map<string, LevelState>();
+  /** Idempotency key → the request fingerprint and the payload first returned. */
+  readonly idempotency = new Map<string, { fingerprint: string; result: unknown }>();
+  readonly counters: ShopCounters = { graphqlCalls: 0, throttledCalls: 0, mutationsApplied: 0, idempotentReplays: 0 };
+
+  constructor(
+    readonly name: string,
+    readonly id: string,
+    settings: ShopSettings,
+    now: () => number,
+  ) {
+    this.accessToken = settings.accessToken;
+    this.plan = settings.plan ?? 'standard';
+    this.throttleStatusCode = settings.throttleStatusCode ?? 200;
+    const restoreRate = settings.restoreRate ?? PLANS[this.plan];
+    this.bucket = new CostBucket(settings.maximumAvailable ?? restoreRate * 20, restoreRate, now);
+    if (settings.currentlyAvailable !== undefined) this.bucket.configure({ currentlyAvailable: settings.currentlyAvailable });
+  }
+
+  get domain(): string {
+    return this.name.includes('.') ? this.name : `${this.name}.myshopify.com`;
+  }
+
+  level(inventoryItemId: string, locationId: string): LevelState | undefined {
+    return this.levels.get(levelKey(inventoryItemId, locationId));
+  }
+
+  variantOfItem(inventoryItemId: string): VariantState | undefined {
+    const variantId = this.itemVariants.get(inventoryItemId);
+    return variantId === undefined ? undefined : this.variants.get(variantId);
+  }
+}
+
+export function levelKey(inventoryItemId: string, locationId: string): string {
+  return `${inventoryItemId}|${locationId}`;
+}
+
+export function emptyQuantities(): Record<QuantityName, number> {
+  return Object.fromEntries(QUANTITY_NAMES.map((name) => [name, 0])) as Record<QuantityName, number>;
+}
+
+/** The numeric tail of a gid (`gid://shopify/Location/123` → 123). */
+export function numericIdOf(gid: string): number | undefined {
+  const match = /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)(?:\?.*)?$/.exec(gid);
+  return match ? Number(match[1]) : undefined;
+}
+
+export type IdKind = 'Shop' | 'Location' | 'ProductVariant' | 'InventoryItem' | 'InventoryAdjustmentGroup';
+
+export class ShopRegistry {
+  private readonly shops = new Map<string, ShopState>();
+  // Ids in the ranges Shopify uses, distinct per kind, so a mixed-up id is never accidentally valid.
+  private readonly nextIds: Record<IdKind, number> = {
+    Shop: 60_000_000_001,
+    Location: 70_000_000_001,
+    ProductVariant: 40_000_000_001,
+    InventoryItem: 45_000_000_001,
+    InventoryAdjustmentGroup: 90_000_000_001,
+  };
+
+  constructor(private readonly now: () => number) {}
+
+  clear(): void {
+    this.shops.clear();
+  }
+
+  upsert(settings: ShopSettings): ShopState {
+    const existing = this.shops.get(settings.shop);
+    if (!existing) {
+      const created = new ShopState(settings.shop, this.newId('Shop').id, settings, this.now);
+      this.shops.set(settings.shop, created);
+      return created;
+    }
+    existing.accessToken = settings.accessToken;
+    if (settings.plan !== undefined) existing.plan = settings.plan;
+    if (settings.throttleStatusCode !== undefined) existing.throttleStatusCode = settings.throttleStatusCode;
+    const restoreRate = settings.restoreRate ?? (settings.plan === undefined ? undefined : PLANS[settings.plan]);
+    existing.bucket.configure({
+      restoreRate,
+      maximumAvailable: settings.maximumAvailable ?? (restoreRate === undefined ? undefined : restoreRate * 20),
+      currentlyAvailable: settings.currentlyAvailable,
+    });
+    return existing;
+  }
+
+  get(shop: string): ShopState | undefined {
+    return this.shops.get(shop);
+  }
+
+  byAccessToken(token: string): ShopState | undefined {
+    return [...this.shops.values()].find((shop) => shop.accessToken === token);
+  }
+
+  list(): ShopState[] {
+    return [...this.shops.values()];
+  }
+
+  /** A fresh gid and its numeric id. */
+  newId(kind: IdKind): { id: string; numericId: number } {
+    const numericId = this.nextIds[kind]++;
+    return { id: `gid://shopify/${kind}/${numericId}`, numericId };
+  }
+
+  timestamp(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
