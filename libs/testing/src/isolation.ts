@@ -64,3 +64,16 @@ export async function createTestSchema(prefix = 'rm_test'): Promise<TestSchema> 
     },
   };
 }
+
+/** Drops every schema whose name starts with `prefix` (a distributed mesh makes one per service). */
+export async function dropSchemasWithPrefix(prefix: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/i.test(prefix)) throw new Error(`unsafe schema prefix ${prefix}`);
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [prefix]);
+    for (const row of rows) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

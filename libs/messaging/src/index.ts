@@ -1,0 +1,10 @@
+export * from './event-bus.js';
+export type { BusLogger, EventBusObserver } from './event-bus-hooks.js';
+export { DEFAULT_DELIVERY_LIMIT, DEFAULT_PREFETCH, DEFAULT_RETRY_DELAYS_MS } from './delivery-policy.js';
+export { createEventBus, type CreateEventBusOptions } from './create-event-bus.js';
+export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-bus.js';
+export { RabbitMqEventBus, type RabbitMqEventBusOptions } from './rabbitmq/rabbitmq-bus.js';
+export { DEFAULT_DEAD_LETTER_EXCHANGE, DEFAULT_EXCHANGE, deadLetterQueueName, retryQueueName } from './rabbitmq/rabbitmq-topology.js';
+export * from './outbox/index.js';
+export * from './inbox/index.js';
+export * from './envelope.js';

@@ -1,0 +1,13 @@
+export { columnParameter, columnTypesFor, portableColumn, type ColumnTypes } from './column-types.js';
+export { createDataSource, MIGRATIONS_TABLE, resolvePostgresSchema } from './create-data-source.js';
+export type {
+  DatabaseConnectionOptions,
+  DatabaseOptions,
+  EntityDefinition,
+  MigrationClass,
+  PostgresDatabaseOptions,
+  SqliteDatabaseOptions,
+} from './database-options.js';
+export { runMigrations } from './migrations.js';
+export { withTransaction } from './transaction.js';
+export { isUniqueViolation } from './unique-violation.js';

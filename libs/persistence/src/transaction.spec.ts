@@ -1,0 +1,141 @@
+import { DataSource } from 'typeorm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDataSource } from './create-data-source.js';
+import { runMigrations } from './migrations.js';
+import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
+import { withTransaction } from './transaction.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+// Lets other async work run between two statements of a transaction, as real I/O would.
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('withTransaction on SQLite', () => {
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    dataSource = await createDataSource({
+      type: 'sqlite',
+      path: ':memory:',
+      entities: [SampleWidget],
+      migrations: [CreateSampleWidgets1700000000000],
+    });
+    await runMigrations(dataSource);
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  const count = () => dataSource.getRepository(SampleWidget).count();
+
+  it('commits when the work resolves and rolls back when it throws', async () => {
+    await withTransaction(dataSource, (manager) => manager.insert(SampleWidget, sampleWidget('kept')));
+    const failing = withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('dropped'));
+      throw new Error('business rule broken');
+    });
+    await expect(failing).rejects.toThrow('business rule broken');
+    expect(await dataSource.getRepository(SampleWidget).find({ select: { name: true } })).toEqual([{ name: 'kept' }]);
+  });
+
+  it('runs overlapping transactions one at a time: each commits or rolls back alone', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, index) =>
+        withTransaction(dataSource, async (manager) => {
+          await manager.insert(SampleWidget, sampleWidget(`first-${index}`));
+          await yieldToOthers();
+          await manager.insert(SampleWidget, sampleWidget(`second-${index}`));
+          await yieldToOthers();
+          if (index % 4 === 0) throw new Error(`transaction ${index} fails`);
+        }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(10);
+    const names = (await dataSource.getRepository(SampleWidget).find()).map((widget) => widget.name);
+    expect(names).toHaveLength(60);
+    for (let index = 0; index < 40; index += 1) {
+      const expected = index % 4 === 0 ? [] : [`first-${index}`, `second-${index}`];
+      expect(names.filter((name) => name.endsWith(`-${index}`)).sort()).toEqual(expected);
+    }
+  });
+
+  it('keeps uncommitted rows invisible to reads outside the transaction', async () => {
+    let insideTransaction!: () => void;
+    const inserted = new Promise<void>((resolve) => (insideTransaction = resolve));
+    let finish!: () => void;
+    const finishing = new Promise<void>((resolve) => (finish = resolve));
+    const transaction = withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('uncommitted'));
+      insideTransaction();
+      await finishing;
+      throw new Error('rolled back');
+    });
+    await inserted;
+    const countOutside = count();
+    finish();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect(await countOutside).toBe(0);
+  });
+
+  it('serialises raw DataSource.transaction and implicit save() transactions with withTransaction', async () => {
+    const work = Array.from({ length: 30 }, (_, index) => {
+      if (index % 3 === 0) return dataSource.getRepository(SampleWidget).save(sampleWidget(`saved-${index}`));
+      if (index % 3 === 1) {
+        return dataSource.transaction(async (manager) => {
+          await yieldToOthers();
+          await manager.insert(SampleWidget, sampleWidget(`raw-${index}`));
+        });
+      }
+      return withTransaction(dataSource, async (manager) => {
+        await manager.insert(SampleWidget, sampleWidget(`helper-${index}`));
+        await yieldToOthers();
+      });
+    });
+    await Promise.all(work);
+    expect(await count()).toBe(30);
+  });
+
+  it('nests a transaction started inside another as a savepoint', async () => {
+    await withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('outer'));
+      const inner = withTransaction(dataSource, async (innerManager) => {
+        await innerManager.insert(SampleWidget, sampleWidget('inner'));
+        throw new Error('inner fails');
+      });
+      await expect(inner).rejects.toThrow('inner fails');
+    });
+    expect((await dataSource.getRepository(SampleWidget).find()).map((widget) => widget.name)).toEqual(['outer']);
+  });
+
+  it('reports unique and primary-key violations from the driver', async () => {
+    const widget = sampleWidget('unique');
+    await dataSource.getRepository(SampleWidget).insert(widget);
+    const duplicateKey = await dataSource
+      .getRepository(SampleWidget)
+      .insert(widget)
+      .catch((error: unknown) => error);
+    const duplicateName = await dataSource
+      .getRepository(SampleWidget)
+      .insert(sampleWidget('unique'))
+      .catch((error: unknown) => error);
+    const notNull = await dataSource
+      .getRepository(SampleWidget)
+      .insert(sampleWidget('other', { quantity: null as never }))
+      .catch((error: unknown) => error);
+    expect(isUniqueViolation(duplicateKey)).toBe(true);
+    expect(isUniqueViolation(duplicateName)).toBe(true);
+    expect(notNull).toBeInstanceOf(Error);
+    expect(isUniqueViolation(notNull)).toBe(false);
+    expect(isUniqueViolation(new Error('unrelated'))).toBe(false);
+  });
+
+  it('refuses a SQLite DataSource that createDataSource did not make', async () => {
+    const plain = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+    await plain.initialize();
+    try {
+      expect(() => withTransaction(plain, async () => undefined)).toThrow(/createDataSource/);
+    } finally {
+      await plain.destroy();
+    }
+  });
+});
