@@ -31,7 +31,7 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default', 'json'],
-    outputFile: { json: '.test-results/vitest.json' },
+    outputFile: { json: '.test-results/last-run.json' },
     projects: [
       {
         ...shared,

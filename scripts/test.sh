@@ -13,5 +13,5 @@ rm -rf .test-results && mkdir -p .test-results
 status=0
 npx vitest run --project unit --project int --outputFile.json=.test-results/unit-int.json "$@" || status=1
 npx vitest run --project e2e --outputFile.json=.test-results/e2e.json --passWithNoTests "$@" || status=1
-node scripts/summarize-tests.mjs .test-results "$status"
+node scripts/summarize-tests.mjs .test-results
 exit $status

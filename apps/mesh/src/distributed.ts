@@ -1,0 +1,30 @@
+// `npm run distributed`: one process per service over RabbitMQ and PostgreSQL, seeded with demo data.
+import { demoSkus, seedErpStock, seedMeshReferenceData, seedShopifySandbox } from './demo-data.js';
+import { startDistributedMesh } from './distributed-mesh.js';
+import { listeningReport } from './listening-report.js';
+
+const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const mesh = await startDistributedMesh({
+  rabbitmqUrl,
+  databaseUrl,
+  logLevel: process.env.LOG_LEVEL ?? 'info',
+  onLine: (name, line) => console.log(`[${name}] ${line}`),
+});
+const skus = demoSkus();
+await seedShopifySandbox(mesh.layout, skus);
+await seedMeshReferenceData(mesh.layout, skus);
+await seedErpStock(mesh.layout, skus);
+console.log(
+  listeningReport('distributed', mesh.layout, [
+    '',
+    `broker: ${rabbitmqUrl.replace(/\/\/.*@/, '//')}  database: ${databaseUrl}`,
+    'Ctrl-C stops it.',
+  ]),
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void mesh.stop().then(() => process.exit(0));
+  });
+}

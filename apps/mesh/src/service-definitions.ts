@@ -1,0 +1,14 @@
+// Every service of the mesh, in start order: a service's dependencies start before it.
+import { catalogService } from '@retail-mesh/service-catalog';
+import { channelShopifyService } from '@retail-mesh/service-channel-shopify';
+import { erpConnectorService } from '@retail-mesh/service-erp-connector';
+import { inventoryService } from '@retail-mesh/service-inventory';
+import type { ServiceDefinition } from '@retail-mesh/service-kit';
+import type { ServiceName } from './topology.js';
+
+export const SERVICE_DEFINITIONS: Record<ServiceName, ServiceDefinition> = {
+  catalog: catalogService as ServiceDefinition,
+  inventory: inventoryService as ServiceDefinition,
+  'erp-connector': erpConnectorService as ServiceDefinition,
+  'channel-shopify': channelShopifyService as ServiceDefinition,
+};

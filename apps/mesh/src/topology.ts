@@ -1,0 +1,36 @@
+// The mesh's deployables and their stable default ports (ARCHITECTURE §10).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface ServicePorts {
+  grpcPort: number;
+  httpPort: number;
+}
+
+/** Services that exist today, in start order (a service's dependencies start before it). */
+export const SERVICE_PORTS = {
+  catalog: { grpcPort: 50051, httpPort: 9151 },
+  inventory: { grpcPort: 50052, httpPort: 9152 },
+  'erp-connector': { grpcPort: 50056, httpPort: 9156 },
+  'channel-shopify': { grpcPort: 50061, httpPort: 9161 },
+} as const satisfies Record<string, ServicePorts>;
+
+export type ServiceName = keyof typeof SERVICE_PORTS;
+export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+export const SANDBOX_PORTS = { erp: 7000, shopify: 7001 } as const;
+export type SandboxName = keyof typeof SANDBOX_PORTS;
+
+/** Offsets every default port, so a test run can start a second mesh beside a running one. */
+export function shiftedPorts(offset: number): { services: Record<ServiceName, ServicePorts>; sandboxes: Record<SandboxName, number> } {
+  const services = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [
+      name,
+      { grpcPort: SERVICE_PORTS[name].grpcPort + offset, httpPort: SERVICE_PORTS[name].httpPort + offset },
+    ]),
+  ) as Record<ServiceName, ServicePorts>;
+  const sandboxes = { erp: SANDBOX_PORTS.erp + offset, shopify: SANDBOX_PORTS.shopify + offset };
+  return { services, sandboxes };
+}

@@ -1,0 +1,3 @@
+import { describeAvailabilityFlow, useMesh } from './availability-flow.js';
+
+describeAvailabilityFlow('embedded', useMesh('embedded'));

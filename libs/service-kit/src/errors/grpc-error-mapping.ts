@@ -1,0 +1,51 @@
+// Maps what a gRPC handler throws to the status the caller sees: ServiceErrors and the
+// domain's DomainValidationError to their codes with their reason, anything unexpected to
+// INTERNAL without its message (which may leak internals; the log has it).
+import { Metadata, status as GrpcStatus, type ServiceError as GrpcServiceError } from '@grpc/grpc-js';
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { DomainValidationError } from '@retail-mesh/domain';
+import { catchError, Observable, throwError } from 'rxjs';
+import { ServiceError } from './service-errors.js';
+
+/** Trailing metadata key carrying the error's machine-readable reason. */
+export const ERROR_REASON_KEY = 'error-reason';
+
+export interface GrpcErrorStatus {
+  code: GrpcStatus;
+  message: string;
+  metadata: Metadata;
+}
+
+export function toGrpcStatus(error: unknown): GrpcErrorStatus {
+  if (error instanceof ServiceError) return status(error.code, error.message, error.reason);
+  if (error instanceof DomainValidationError) return status(GrpcStatus.INVALID_ARGUMENT, error.message, error.reason);
+  return status(GrpcStatus.INTERNAL, 'internal error', 'internal');
+}
+
+function status(code: GrpcStatus, message: string, reason: string): GrpcErrorStatus {
+  const metadata = new Metadata();
+  metadata.set(ERROR_REASON_KEY, reason);
+  return { code, message, metadata };
+}
+
+/** The RpcException NestJS's gRPC transport sends for `error`; what was thrown stays as `cause`. */
+export function toRpcException(error: unknown): RpcException {
+  if (error instanceof RpcException) return error;
+  return Object.assign(new RpcException(toGrpcStatus(error)), { cause: error });
+}
+
+/** The reason a failed call carries (client side), or undefined. */
+export function errorReasonOf(error: unknown): string | undefined {
+  const metadata = (error as Partial<GrpcServiceError> | undefined)?.metadata;
+  const value = metadata instanceof Metadata ? metadata.get(ERROR_REASON_KEY)[0] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Register innermost (after the observability interceptor), so metrics and logs see the mapped code. */
+export class GrpcErrorMappingInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'rpc') return next.handle();
+    return next.handle().pipe(catchError((error: unknown) => throwError(() => toRpcException(error))));
+  }
+}

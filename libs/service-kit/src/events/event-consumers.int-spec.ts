@@ -1,0 +1,276 @@
+// A service that consumes events, started by startService on both wirings (SQLite with the
+// in-process bus, PostgreSQL with RabbitMQ): the inbox makes redeliveries harmless, effects and
+// follow-up events commit together, deliveries run in the event's trace, failures are retried or
+// dead-lettered and counted, and close() lets the handler in flight finish.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Injectable, Module } from '@nestjs/common';
+import { catalogV1, Events, grpcServices, inventoryEventsV1, type erpEventsV1 } from '@retail-mesh/contracts';
+import { createEventBus, encodeEvent, InProcessEventBus, type Delivery, type EventBus } from '@retail-mesh/messaging';
+import { currentTraceContext, grpcHealthStatus, parseTraceparent } from '@retail-mesh/observability';
+import { createTestSchema, createTestVhost, waitFor } from '@retail-mesh/testing';
+import { Column, DataSource, Entity, PrimaryColumn, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceConfigFor } from '../bootstrap/service-config-for.js';
+import { createServiceDataSource } from '../bootstrap/service-data-source.js';
+import { busMetricsObserver, startService, type RunningService } from '../bootstrap/start-service.js';
+import { defineService } from '../definition/service-definition.js';
+import { EventConsumers, onEvent, onEventOutsideTransaction, type ReceivedEvent } from './event-consumers.js';
+import type { TransactionContext } from './outbox-publisher.js';
+
+@Entity({ name: 'stock_tallies' })
+class StockTally {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  sku!: string;
+
+  @Column({ name: 'on_hand', type: 'integer' })
+  onHand!: number;
+
+  @Column({ type: 'integer' })
+  effects!: number;
+}
+
+class CreateStockTallies1764300000001 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: 'stock_tallies',
+        columns: [
+          { name: 'sku', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'on_hand', type: 'integer' },
+          { name: 'effects', type: 'integer' },
+        ],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('stock_tallies');
+  }
+}
+
+// What each test makes the handler do, by SKU.
+const behaviour = {
+  failuresLeft: new Map<string, number>(),
+  gates: new Map<string, Promise<void>>(),
+  traceIds: new Map<string, string | undefined>(),
+  availability: [] as Array<{ channel: string | undefined; sku: string }>,
+};
+
+@Injectable()
+class StockConsumer {
+  constructor(consumers: EventConsumers) {
+    consumers.register({
+      purpose: 'stock',
+      deliveryLimit: 3,
+      retryDelaysMs: [20],
+      handlers: [onEvent(Events.erp.stockChanged, (event, context) => this.apply(event, context))],
+    });
+    consumers.register({
+      purpose: 'availability',
+      handlers: [
+        onEventOutsideTransaction(
+          Events.inventory.availabilityChanged,
+          async ({ channel, payload }) => void behaviour.availability.push({ channel, sku: payload.sku }),
+          { channels: ['shopify'] },
+        ),
+      ],
+    });
+  }
+
+  private async apply({ payload }: ReceivedEvent<erpEventsV1.StockChanged>, { manager, publish }: TransactionContext): Promise<void> {
+    behaviour.traceIds.set(payload.sku, currentTraceContext()?.traceId);
+    await behaviour.gates.get(payload.sku);
+    const failures = behaviour.failuresLeft.get(payload.sku) ?? 0;
+    if (failures > 0) {
+      behaviour.failuresLeft.set(payload.sku, failures - 1);
+      throw new Error(`transient failure for ${payload.sku}`);
+    }
+    const tally = await manager.findOneBy(StockTally, { sku: payload.sku });
+    await manager.save(StockTally, { sku: payload.sku, onHand: payload.onHand, effects: (tally?.effects ?? 0) + 1 });
+    await publish({
+      definition: Events.catalog.productUpserted,
+      payload: { product: catalogV1.Product.fromPartial({ productId: payload.sku }) },
+      subject: payload.sku,
+    });
+  }
+}
+
+@Module({ providers: [StockConsumer] })
+class FixtureModule {}
+
+const fixtureService = defineService({
+  name: 'kit-fixture',
+  grpc: grpcServices.catalog,
+  ports: { grpc: 0, http: 0 },
+  entities: [StockTally],
+  migrations: [CreateStockTallies1764300000001],
+  module: () => ({ module: FixtureModule }),
+});
+
+interface Wiring {
+  name: string;
+  /** The environment and, for embedded mode, the bus to pass in; `bus` is what the test publishes on. */
+  prepare(): Promise<{ env: Record<string, string>; bus: EventBus; passBus: boolean; cleanUp(): Promise<void> }>;
+}
+
+const wirings: Wiring[] = [
+  {
+    name: 'SQLite and the in-process bus',
+    async prepare() {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'rm-kit-'));
+      const bus = new InProcessEventBus({ observer: busMetricsObserver });
+      return {
+        env: { DATA_DIR: dataDir },
+        bus,
+        passBus: true,
+        cleanUp: async () => {
+          await bus.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL and RabbitMQ',
+    async prepare() {
+      const [vhost, schema] = await Promise.all([createTestVhost('rm_kit'), createTestSchema('rm_kit')]);
+      const bus = await createEventBus({ url: vhost.url });
+      return {
+        env: { RABBITMQ_URL: vhost.url, DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.name },
+        bus,
+        passBus: false,
+        cleanUp: async () => {
+          await bus.close();
+          await Promise.all([vhost.remove(), schema.remove()]);
+        },
+      };
+    },
+  },
+];
+
+describe.each(wirings)('a consuming service on $name', (wiring) => {
+  let service: RunningService;
+  let bus: EventBus;
+  let cleanUp: () => Promise<void>;
+  const followUps: Delivery[] = [];
+
+  beforeAll(async () => {
+    behaviour.failuresLeft.clear();
+    behaviour.gates.clear();
+    behaviour.traceIds.clear();
+    behaviour.availability.length = 0;
+    const prepared = await wiring.prepare();
+    bus = prepared.bus;
+    cleanUp = prepared.cleanUp;
+    await bus.consume({ queue: 'probe.follow-ups', bindings: [Events.catalog.productUpserted.binding] }, async (delivery) => {
+      followUps.push(delivery);
+    });
+    const config = serviceConfigFor(fixtureService, { BIND_HOST: '127.0.0.1', ...prepared.env });
+    service = await startService(fixtureService, {
+      config,
+      bus: prepared.passBus ? bus : undefined,
+      logDestination: { write: () => undefined },
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await cleanUp?.();
+  });
+
+  const stockChanged = (sku: string, onHand: number, id = randomUUID(), traceparent?: string) =>
+    encodeEvent({
+      definition: Events.erp.stockChanged,
+      payload: { erpChangeId: id, sku, locationId: 'WH1', onHand, version: onHand, changedAt: undefined },
+      source: 'erp-connector',
+      subject: sku,
+      id,
+      traceparent,
+    });
+  const tally = (sku: string) => service.dataSource.manager.findOneBy(StockTally, { sku });
+  const metrics = async () => (await fetch(`${service.httpUrl}/metrics`)).text();
+  const labels = '{service="kit-fixture",queue="kit-fixture.stock"}';
+
+  it('applies an event once, however often it is delivered, and publishes the follow-up in its trace', async () => {
+    const traceId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const message = stockChanged('SKU-A', 7, randomUUID(), `00-${traceId}-1111111111111111-01`);
+    await bus.publish([message]);
+    await bus.publish([message]);
+    const [followUp] = await waitFor(() => followUps.some((delivery) => delivery.headers['x-event-type']) && followUps);
+    expect(parseTraceparent(followUp.headers.traceparent)?.traceId).toBe(traceId);
+    expect(behaviour.traceIds.get('SKU-A')).toBe(traceId);
+    await waitFor(async () => (await metrics()).includes(`retail_mesh_consumer_handled_total${labels} 2`));
+    expect(await tally('SKU-A')).toEqual({ sku: 'SKU-A', onHand: 7, effects: 1 });
+    expect(followUps).toHaveLength(1);
+  });
+
+  it('binds a channel-scoped event for the channels asked for and hands over the channel', async () => {
+    const availability = (channel: string, sku: string) =>
+      encodeEvent({
+        definition: Events.inventory.availabilityChanged,
+        payload: inventoryEventsV1.AvailabilityChanged.fromPartial({
+          channelAccountId: `${channel}-us`,
+          channel,
+          sku,
+          availableQuantity: 4,
+          version: 1,
+        }),
+        source: 'inventory',
+        subject: sku,
+        channel,
+      });
+    await bus.publish([availability('amazon', 'SKU-X'), availability('shopify', 'SKU-Y')]);
+    await waitFor(() => behaviour.availability.length > 0);
+    await waitFor(async () =>
+      (await metrics()).includes('retail_mesh_consumer_handled_total{service="kit-fixture",queue="kit-fixture.availability"} 1'),
+    );
+    expect(behaviour.availability).toEqual([{ channel: 'shopify', sku: 'SKU-Y' }]);
+  });
+
+  it('retries a failed delivery and dead-letters a poison message, counting both', async () => {
+    behaviour.failuresLeft.set('SKU-B', 1);
+    await bus.publish([stockChanged('SKU-B', 3)]);
+    const poison = { ...stockChanged('SKU-C', 1), body: Buffer.from('not an envelope') };
+    await bus.publish([poison]);
+    await waitFor(async () => (await tally('SKU-B'))?.onHand === 3);
+    await waitFor(async () => (await bus.deadLetterCount('kit-fixture.stock')) === 1);
+    const text = await waitFor(async () => {
+      const current = await metrics();
+      return current.includes(`retail_mesh_consumer_dead_lettered_total${labels} 1`) && current;
+    });
+    expect(text).toContain(`retail_mesh_consumer_failed_total${labels} 2`);
+    expect(text).toContain(`retail_mesh_consumer_retried_total${labels} 1`);
+    expect(text).toContain(`retail_mesh_consumer_dead_letter_messages${labels} 1`);
+    expect(text).toMatch(/retail_mesh_outbox_published_total\{service="kit-fixture"\} [1-9]/);
+    const [deadLetter] = await bus.peekDeadLetters('kit-fixture.stock', 1);
+    expect(deadLetter.reason).toContain('not a retail.common.v1.EventEnvelope');
+  });
+
+  it('turns not ready and NOT_SERVING at once on close(), and lets the delivery in flight finish', async () => {
+    let release!: () => void;
+    behaviour.gates.set('SKU-D', new Promise<void>((resolve) => (release = resolve)));
+    await bus.publish([stockChanged('SKU-D', 5)]);
+    await waitFor(() => behaviour.traceIds.has('SKU-D'));
+    let closed = false;
+    const closing = service.close().then(() => (closed = true));
+    await waitFor(async () => (await fetch(`${service.httpUrl}/readyz`)).status === 503);
+    expect(await grpcHealthStatus(service.grpcUrl)).toBe('NOT_SERVING');
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    const dataSource = await reopen(service);
+    try {
+      expect(await dataSource.manager.findOneBy(StockTally, { sku: 'SKU-D' })).toMatchObject({ onHand: 5, effects: 1 });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+// The service closed its DataSource; read its tables through a new one.
+function reopen(service: RunningService): Promise<DataSource> {
+  return createServiceDataSource(fixtureService, service.config);
+}

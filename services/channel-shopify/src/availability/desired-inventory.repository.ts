@@ -1,0 +1,149 @@
+import { columnParameter, withTransaction } from '@retail-mesh/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DesiredAvailability } from './desired-availability.js';
+import { DESIRED_INVENTORY_TABLE, DesiredInventory } from './desired-inventory.entity.js';
+import type { PushItem, RefusedItem } from './availability-push.js';
+
+const MAX_ERROR_LENGTH = 1000;
+
+export interface PendingCounts {
+  /** Waiting for the pusher. */
+  waiting: number;
+  /** On hold after a refusal (no listing, Shopify said no) until a newer version or the hold expires. */
+  held: number;
+}
+
+/** The desired_inventory table: the durable, coalescing queue of availability pushes. */
+export class DesiredInventoryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Stores `desired` unless the row already holds that version or a newer one, in the caller's
+   * transaction, and says whether it did. One conditional upsert, so concurrent handlers (prefetch,
+   * replicas) can never replace a newer version with an older one. A stored version clears a
+   * hold: the next push retries with it.
+   */
+  async storeDesired(manager: EntityManager, desired: DesiredAvailability, now: Date): Promise<boolean> {
+    const parameters = {
+      account: desired.channelAccountId,
+      sku: desired.sku,
+      quantity: desired.quantity,
+      version: desired.version,
+      sourceChangedAt: this.timestamp('sourceChangedAt', desired.sourceChangedAt),
+      now: this.timestamp('updatedAt', now),
+    };
+    // pending_since survives while the row stays pending, so a busy SKU keeps its place in line.
+    const sql = `
+      INSERT INTO ${DESIRED_INVENTORY_TABLE}
+        (channel_account_id, sku, desired_quantity, desired_version, source_changed_at, pending_since, updated_at)
+      VALUES (:account, :sku, :quantity, :version, :sourceChangedAt, :now, :now)
+      ON CONFLICT (channel_account_id, sku) DO UPDATE SET
+        desired_quantity = excluded.desired_quantity,
+        desired_version = excluded.desired_version,
+        source_changed_at = excluded.source_changed_at,
+        pending_since = CASE
+          WHEN ${DESIRED_INVENTORY_TABLE}.pushed_version IS NULL
+            OR ${DESIRED_INVENTORY_TABLE}.pushed_version < ${DESIRED_INVENTORY_TABLE}.desired_version
+          THEN ${DESIRED_INVENTORY_TABLE}.pending_since
+          ELSE excluded.pending_since
+        END,
+        updated_at = excluded.updated_at,
+        hold_until = NULL
+      WHERE ${DESIRED_INVENTORY_TABLE}.desired_version < excluded.desired_version
+      RETURNING desired_version`;
+    const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+    const stored: unknown[] = await manager.query(query, values);
+    return stored.length > 0;
+  }
+
+  async find(channelAccountId: string, skus: readonly string[]): Promise<DesiredInventory[]> {
+    if (skus.length === 0) return [];
+    return this.dataSource
+      .getRepository(DesiredInventory)
+      .createQueryBuilder('row')
+      .where('row.channelAccountId = :channelAccountId', { channelAccountId })
+      .andWhere('row.sku IN (:...skus)', { skus: [...skus] })
+      .getMany();
+  }
+
+  /** Pending rows of an account not on hold, longest waiting first. */
+  async pendingBatch(channelAccountId: string, now: Date, limit: number): Promise<DesiredInventory[]> {
+    return this.dataSource
+      .getRepository(DesiredInventory)
+      .createQueryBuilder('row')
+      .where('row.channelAccountId = :channelAccountId', { channelAccountId })
+      .andWhere('(row.pushedVersion IS NULL OR row.pushedVersion < row.desiredVersion)')
+      .andWhere('(row.holdUntil IS NULL OR row.holdUntil <= :now)', { now: this.timestamp('holdUntil', now) })
+      .orderBy('row.pendingSince', 'ASC')
+      .addOrderBy('row.sku', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * Records that Shopify accepted exactly these versions. A newer desired version that arrived
+   * meanwhile stays pending; an older push can never lower what is recorded.
+   */
+  async markPushed(channelAccountId: string, items: readonly PushItem[], now: Date): Promise<void> {
+    await withTransaction(this.dataSource, async (manager) => {
+      for (const item of items) {
+        await manager
+          .createQueryBuilder()
+          .update(DesiredInventory)
+          .set({
+            pushedVersion: item.version,
+            pushedQuantity: item.quantity,
+            pushedAt: now,
+            shopifyQuantity: item.quantity,
+            holdUntil: null,
+            lastErrorCode: null,
+            lastError: null,
+            lastErrorAt: null,
+          })
+          .where('channel_account_id = :channelAccountId AND sku = :sku', { channelAccountId, sku: item.sku })
+          .andWhere('(pushed_version IS NULL OR pushed_version < :version)', { version: item.version })
+          .execute();
+      }
+    });
+  }
+
+  /** Puts refused rows on hold with the reason, unless a newer version arrived meanwhile. */
+  async hold(channelAccountId: string, refused: readonly RefusedItem[], until: Date, now: Date): Promise<void> {
+    if (refused.length === 0) return;
+    await withTransaction(this.dataSource, async (manager) => {
+      for (const item of refused) {
+        await manager
+          .createQueryBuilder()
+          .update(DesiredInventory)
+          .set({ holdUntil: until, lastErrorCode: item.code, lastError: item.message.slice(0, MAX_ERROR_LENGTH), lastErrorAt: now })
+          .where('channel_account_id = :channelAccountId AND sku = :sku', { channelAccountId, sku: item.sku })
+          .andWhere('desired_version = :version', { version: item.version })
+          .execute();
+      }
+    });
+  }
+
+  /** Pending rows per account, split into waiting and held. */
+  async pendingCounts(now: Date): Promise<Map<string, PendingCounts>> {
+    const rows: Array<{ account: string; held: number | string; total: number | string }> = await this.dataSource
+      .getRepository(DesiredInventory)
+      .createQueryBuilder('row')
+      .select('row.channelAccountId', 'account')
+      .addSelect('COUNT(*)', 'total')
+      .addSelect('SUM(CASE WHEN row.holdUntil IS NOT NULL AND row.holdUntil > :now THEN 1 ELSE 0 END)', 'held')
+      .where('(row.pushedVersion IS NULL OR row.pushedVersion < row.desiredVersion)')
+      .setParameter('now', this.timestamp('holdUntil', now))
+      .groupBy('row.channelAccountId')
+      .getRawMany();
+    return new Map(
+      rows.map((row) => {
+        const held = Number(row.held);
+        return [row.account, { waiting: Number(row.total) - held, held }];
+      }),
+    );
+  }
+
+  private timestamp(property: keyof DesiredInventory, value: Date | null): unknown {
+    return value === null ? null : columnParameter(this.dataSource, DesiredInventory, property, value);
+  }
+}

@@ -1,0 +1,42 @@
+// The service's own settings (read with the standard ones by service-kit; nothing else reads
+// the environment).
+import { env, Setting, type ConfigValues, type Environment } from '@retail-mesh/service-kit';
+import { parseShopifyAccounts, type ShopifyAccount } from './accounts/shopify-account.js';
+
+const ACCOUNTS_EXPECTED = 'a JSON array of {channelAccountId, adminApiUrl, accessToken, apiVersion?}';
+
+/** SHOPIFY_ACCOUNTS holds access tokens: its problems name the entry and field, never the value. */
+class ShopifyAccountsSetting extends Setting<ShopifyAccount[]> {
+  constructor() {
+    super('SHOPIFY_ACCOUNTS', ACCOUNTS_EXPECTED, (raw) => {
+      const result = parseShopifyAccounts(raw);
+      return result.ok ? result.accounts : undefined;
+    });
+  }
+
+  override read(environment: Environment): ReturnType<Setting<ShopifyAccount[]>['read']> {
+    const raw = environment[this.variable];
+    if (raw === undefined || raw.trim() === '') return { ok: false, problem: `${this.variable} is required: expected ${this.expected}` };
+    const result = parseShopifyAccounts(raw);
+    return result.ok ? { ok: true, value: result.accounts } : { ok: false, problem: `${this.variable} ${result.error}` };
+  }
+}
+
+export const channelShopifySettings = {
+  shopifyAccounts: new ShopifyAccountsSetting(),
+  /** `host:port` of the catalog's gRPC server (channel listings). */
+  catalogGrpcUrl: env.string('CATALOG_GRPC_URL', { pattern: /^[^\s:/]+:\d{1,5}$/, description: 'host:port' }).default('127.0.0.1:50051'),
+  pollIntervalMs: env.int('SHOPIFY_PUSH_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(5_000),
+  holdMs: env.int('SHOPIFY_PUSH_HOLD_MS', { min: 100, max: 86_400_000 }).default(300_000),
+  leaseTtlMs: env.int('SHOPIFY_PUSH_LEASE_TTL_MS', { min: 1_000, max: 600_000 }).default(30_000),
+  failureBackoffMaxMs: env.int('SHOPIFY_PUSH_MAX_BACKOFF_MS', { min: 100, max: 600_000 }).default(60_000),
+  /** How long PushAvailability waits for Shopify before answering with what is still queued. */
+  pushWaitMs: env.int('SHOPIFY_PUSH_WAIT_MS', { min: 0, max: 60_000 }).default(10_000),
+  /** Per HTTP attempt; keep it well under the lease time. */
+  requestTimeoutMs: env.int('SHOPIFY_REQUEST_TIMEOUT_MS', { min: 100, max: 120_000 }).default(20_000),
+  retries: env.int('SHOPIFY_RETRIES', { min: 0, max: 20 }).default(4),
+  retryBaseDelayMs: env.int('SHOPIFY_RETRY_BASE_DELAY_MS', { min: 1, max: 60_000 }).default(500),
+  listingCacheTtlMs: env.int('SHOPIFY_LISTING_CACHE_TTL_MS', { min: 0, max: 86_400_000 }).default(300_000),
+};
+
+export type ChannelShopifySettings = ConfigValues<typeof channelShopifySettings>;

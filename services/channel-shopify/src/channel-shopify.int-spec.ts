@@ -1,0 +1,479 @@
+// channel-shopify end to end against the Shopify sandbox and a real catalog: events published on
+// the bus land on the sandbox, bursts coalesce, stale versions are never sent, throttling and
+// compare mismatches are survived, duplicates have one effect. Runs on PostgreSQL + RabbitMQ
+// (distributed mode) and on SQLite + the in-process bus (embedded mode).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { catalogV1, channelV1, Events, grpcServices, toTimestamp } from '@retail-mesh/contracts';
+import { encodeEvent, InProcessEventBus, RabbitMqEventBus, type BusMessage, type EventBus } from '@retail-mesh/messaging';
+import { createLogger } from '@retail-mesh/observability';
+import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { startShopifySandbox, type ShopifySandbox } from '@retail-mesh/sandbox-shopify';
+import { catalogService } from '@retail-mesh/service-catalog';
+import { createGrpcClient, readServiceConfig, startService, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelShopifySettings } from './channel-shopify.config.js';
+import { channelShopifyService } from './channel-shopify.definition.js';
+
+const SHOP = 'int-b2c';
+const ACCESS_TOKEN = 'shpat_channel_shopify_int';
+const ACCOUNT = 'shopify-int-b2c';
+const QUEUE = 'channel-shopify.availability';
+const API_VERSION = '2026-04';
+
+interface Level {
+  sku: string;
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+  appliedMutations: number;
+  history: Array<{ name: string; quantityAfterChange: number; idempotencyKey: string | null }>;
+}
+
+interface ShopView {
+  shop: string;
+  counters: { graphqlCalls: number; throttledCalls: number; mutationsApplied: number; idempotentReplays: number };
+}
+
+interface HarnessOptions {
+  distributed: boolean;
+  /** channel-shopify replicas sharing one database and broker. */
+  replicas: number;
+  /** SKUs on Shopify and in the catalog with a Shopify listing. */
+  listedSkus: string[];
+  /** SKUs on Shopify and in the catalog without a listing. */
+  unlistedSkus: string[];
+}
+
+/** The Shopify sandbox, a catalog (SQLite, its own in-process bus) with the listings, and channel-shopify replicas. */
+class Harness {
+  sandbox!: ShopifySandbox;
+  admin!: SandboxAdminClient;
+  catalog!: RunningService;
+  replicas: RunningService[] = [];
+  bus!: EventBus;
+  locationId = '';
+  readonly inventoryItems = new Map<string, string>();
+  private schema: TestSchema | undefined;
+  private vhost: TestVhost | undefined;
+  private dataDir = '';
+
+  constructor(private readonly options: HarnessOptions) {}
+
+  get service(): RunningService {
+    return this.replicas[0];
+  }
+
+  async start(): Promise<void> {
+    const { distributed, listedSkus, unlistedSkus } = this.options;
+    const allSkus = [...listedSkus, ...unlistedSkus];
+    this.dataDir = await mkdtemp(path.join(tmpdir(), 'channel-shopify-int-'));
+    this.sandbox = await startShopifySandbox({ port: 0, shops: [{ shop: SHOP, accessToken: ACCESS_TOKEN }] });
+    this.admin = new SandboxAdminClient(this.sandbox.url);
+    const seeded = await this.admin.call<{ locations: Array<{ id: string }>; variants: Array<{ sku: string; inventoryItemId: string }> }>(
+      'POST',
+      '/_sandbox/products',
+      { shop: SHOP, locations: [{ name: 'Main warehouse' }], variants: allSkus.map((sku) => ({ sku })) },
+    );
+    this.locationId = seeded.locations[0].id;
+    for (const variant of seeded.variants) this.inventoryItems.set(variant.sku, variant.inventoryItemId);
+
+    this.catalog = await startService(catalogService, {
+      config: readServiceConfig({ service: catalogService.name, grpcPort: 0, httpPort: 0 }, catalogService.settings, {
+        GRPC_PORT: '0',
+        HTTP_PORT: '0',
+        BIND_HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+      }),
+      bus: new InProcessEventBus(),
+      logger: quietLogger('catalog'),
+    });
+    const catalogClient = createGrpcClient<catalogV1.CatalogServiceClient>(grpcServices.catalog, this.catalog.grpcUrl);
+    await catalogClient.upsertProduct({
+      product: catalogV1.Product.fromPartial({
+        productId: 'P-TEE',
+        title: 'Tee',
+        status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
+        variants: allSkus.map((sku) => ({ sku, title: sku })),
+      }),
+    });
+    for (const sku of listedSkus) {
+      await catalogClient.upsertChannelListing({
+        listing: catalogV1.ChannelListing.fromPartial({
+          channelAccountId: ACCOUNT,
+          channel: 'shopify',
+          sku,
+          externalInventoryItemId: this.inventoryItems.get(sku),
+          externalLocationId: this.locationId,
+          status: catalogV1.ListingStatus.LISTING_STATUS_ACTIVE,
+        }),
+      });
+    }
+    catalogClient.close();
+
+    const environment: Record<string, string> = {
+      GRPC_PORT: '0',
+      HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      DATA_DIR: this.dataDir,
+      SHOPIFY_ACCOUNTS: JSON.stringify([
+        { channelAccountId: ACCOUNT, adminApiUrl: this.sandbox.url, accessToken: ACCESS_TOKEN, apiVersion: API_VERSION },
+      ]),
+      CATALOG_GRPC_URL: this.catalog.grpcUrl,
+      SHOPIFY_PUSH_POLL_INTERVAL_MS: '500',
+      SHOPIFY_RETRIES: '2',
+      SHOPIFY_RETRY_BASE_DELAY_MS: '50',
+      SHOPIFY_PUSH_MAX_BACKOFF_MS: '2000',
+      SHOPIFY_PUSH_WAIT_MS: '5000',
+    };
+    if (distributed) {
+      this.schema = await createTestSchema('rm_channel_shopify');
+      this.vhost = await createTestVhost('rm_channel_shopify');
+      Object.assign(environment, { DATABASE_URL: this.schema.url, DATABASE_SCHEMA: this.schema.name, RABBITMQ_URL: this.vhost.url });
+      this.bus = await RabbitMqEventBus.connect({ url: this.vhost.url, connectionName: 'channel-shopify-int-spec' });
+    } else {
+      this.bus = new InProcessEventBus();
+    }
+    for (let replica = 0; replica < this.options.replicas; replica++) {
+      this.replicas.push(
+        await startService(channelShopifyService, {
+          config: readServiceConfig({ service: channelShopifyService.name, grpcPort: 0, httpPort: 0 }, channelShopifySettings, environment),
+          ...(distributed ? {} : { bus: this.bus }),
+          logger: quietLogger('channel-shopify'),
+        }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    // close() is idempotent: a replica a test already stopped is fine.
+    for (const replica of this.replicas) await replica.close();
+    await this.catalog?.close();
+    await this.bus?.close();
+    await this.sandbox?.close();
+    await this.schema?.remove();
+    await this.vhost?.remove();
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  availabilityChanged(sku: string, version: number, quantity: number, account = ACCOUNT): BusMessage {
+    const changedAt = new Date();
+    return encodeEvent({
+      definition: Events.inventory.availabilityChanged,
+      payload: {
+        channelAccountId: account,
+        channel: 'shopify',
+        sku,
+        availableQuantity: quantity,
+        version,
+        computedAt: toTimestamp(changedAt),
+        sourceChangedAt: toTimestamp(changedAt),
+      },
+      source: 'inventory',
+      subject: sku,
+      channel: 'shopify',
+      channelAccountId: account,
+    });
+  }
+
+  async shopifyLevel(sku: string): Promise<Level> {
+    const { levels } = await this.admin.call<{ levels: Level[] }>(
+      'GET',
+      `/_sandbox/inventory-levels?shop=${SHOP}&sku=${encodeURIComponent(sku)}`,
+    );
+    return levels[0];
+  }
+
+  waitForShopify(sku: string, available: number): Promise<Level> {
+    return waitFor(
+      async () => {
+        const level = await this.shopifyLevel(sku);
+        return level.available === available ? level : undefined;
+      },
+      { description: `Shopify to show ${available} for ${sku}` },
+    );
+  }
+
+  async shopCounters(): Promise<ShopView['counters']> {
+    const { shops } = await this.admin.call<{ shops: ShopView[] }>('GET', '/_sandbox/shops');
+    return (shops.find((shop) => shop.shop === SHOP) as ShopView).counters;
+  }
+
+  /** A metric of a replica's /metrics (the first with the labels given), 0 when absent. */
+  async metric(name: string, labels: Record<string, string> = {}, replica = this.service): Promise<number> {
+    const text = await (await fetch(`${replica.httpUrl}/metrics`)).text();
+    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+    const line = text
+      .split('\n')
+      .find(
+        (candidate) =>
+          (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((label) => candidate.includes(label)),
+      );
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
+  /** Deliveries handled by all replicas together. */
+  async handled(): Promise<number> {
+    let total = 0;
+    for (const replica of this.replicas) total += await this.metric('retail_mesh_consumer_handled_total', { queue: QUEUE }, replica);
+    return total;
+  }
+
+  async waitForHandled(count: number): Promise<void> {
+    await waitFor(async () => (await this.handled()) >= count, { description: `${count} deliveries handled` });
+  }
+
+  /** A merchant editing the quantity in the Shopify admin: a plain set without compare. */
+  async setOnShopifyAdmin(sku: string, quantity: number): Promise<void> {
+    const response = await fetch(`${this.sandbox.url}/admin/api/${API_VERSION}/graphql.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-access-token': ACCESS_TOKEN },
+      body: JSON.stringify({
+        query: `mutation Set($input: InventorySetQuantitiesInput!) {
+          inventorySetQuantities(input: $input) @idempotent(key: "merchant-${sku}-${quantity}") { userErrors { code message } }
+        }`,
+        variables: {
+          input: {
+            name: 'available',
+            reason: 'correction',
+            quantities: [
+              { inventoryItemId: this.inventoryItems.get(sku), locationId: this.locationId, quantity, changeFromQuantity: null },
+            ],
+          },
+        },
+      }),
+    });
+    const body = (await response.json()) as { data: { inventorySetQuantities: { userErrors: unknown[] } } };
+    expect(body.data.inventorySetQuantities.userErrors).toEqual([]);
+  }
+}
+
+function quietLogger(service: string) {
+  return createLogger({ service, level: 'error' });
+}
+
+function availableHistory(level: Level): number[] {
+  return level.history.filter((change) => change.name === 'available').map((change) => change.quantityAfterChange);
+}
+
+function isIncreasing(values: number[]): boolean {
+  return values.every((value, index) => index === 0 || value > values[index - 1]);
+}
+
+const modes = [
+  { name: 'PostgreSQL + RabbitMQ', distributed: true },
+  { name: 'SQLite + in-process bus', distributed: false },
+] as const;
+
+describe.each(modes)('channel-shopify on $name', ({ distributed }) => {
+  const unlistedSku = 'SKU-NOT-LISTED';
+  const mesh = new Harness({
+    distributed,
+    replicas: 1,
+    listedSkus: ['SKU-FIRST', 'SKU-BURST', 'SKU-STALE', 'SKU-STORM', 'SKU-DRAINED', 'SKU-DRIFT', 'SKU-DUP', 'SKU-GRPC'],
+    unlistedSkus: [unlistedSku],
+  });
+  let adapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
+
+  beforeAll(async () => {
+    await mesh.start();
+    adapter = createGrpcClient<channelV1.ChannelAdapterServiceClient>(grpcServices.channelAdapter, mesh.service.grpcUrl);
+  });
+
+  afterAll(async () => {
+    adapter?.close();
+    await mesh.stop();
+  });
+
+  it('puts the quantity of an AvailabilityChanged published on the bus on Shopify', async () => {
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-FIRST', 1, 7)]);
+    const level = await mesh.waitForShopify('SKU-FIRST', 7);
+    expect(level.history.at(-1)?.idempotencyKey).toMatch(/^retail-mesh-availability-/);
+    // Recorded right after Shopify accepted it.
+    await waitFor(
+      async () =>
+        (await mesh.metric('retail_mesh_channel_shopify_availability_push_latency_seconds_count', { channel_account_id: ACCOUNT })) >= 1,
+      {
+        description: 'a push latency sample',
+      },
+    );
+  });
+
+  it('coalesces a burst of 1,000 versions of one SKU into far fewer calls, sent in version order, ending at the last', async () => {
+    const handledBefore = await mesh.handled();
+    const before = await mesh.shopCounters();
+    // In version order: the worst case for coalescing (every event is newer than the one before).
+    await mesh.bus.publish(Array.from({ length: 1000 }, (_, index) => mesh.availabilityChanged('SKU-BURST', index + 1, index + 1)));
+    await mesh.waitForHandled(handledBefore + 1000);
+    const level = await mesh.waitForShopify('SKU-BURST', 1000);
+    const after = await mesh.shopCounters();
+
+    expect(after.graphqlCalls - before.graphqlCalls).toBeLessThan(200);
+    // Quantity = version: every quantity Shopify took is higher than the one before.
+    expect(isIncreasing(availableHistory(level))).toBe(true);
+  });
+
+  it('never sends an older version after a newer one', async () => {
+    const handledBefore = await mesh.handled();
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-STALE', 5, 50)]);
+    await mesh.waitForShopify('SKU-STALE', 50);
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-STALE', 4, 40), mesh.availabilityChanged('SKU-STALE', 5, 45)]);
+    await mesh.waitForHandled(handledBefore + 3);
+    // The stale and the duplicate version were dropped; a newer one still gets through.
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-STALE', 6, 60)]);
+    const level = await mesh.waitForShopify('SKU-STALE', 60);
+    expect(availableHistory(level)).toEqual([50, 60]);
+    expect(
+      await mesh.metric('retail_mesh_channel_shopify_stale_updates_dropped_total', { channel_account_id: ACCOUNT }),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('backs off a storm of 429s with Retry-After and converges', async () => {
+    await mesh.admin.setFaults({ type: 'rateLimit', operation: 'inventorySetQuantities', status: 429, retryAfterSeconds: 1, count: 5 });
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-STORM', 1, 11)]);
+    await mesh.waitForShopify('SKU-STORM', 11);
+    const [fault] = await mesh.admin.faults();
+    expect(fault.fired).toBe(5);
+    await mesh.admin.clearFaults();
+    expect(
+      await mesh.metric('retail_mesh_channel_shopify_api_calls_total', { operation: 'InventorySetQuantities', outcome: 'throttled' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(await mesh.metric('retail_mesh_channel_shopify_push_errors_total', { kind: 'throttled' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('waits for a drained cost bucket (THROTTLED with extensions.cost) and converges', async () => {
+    await mesh.admin.call('POST', '/_sandbox/shops', {
+      shop: SHOP,
+      accessToken: ACCESS_TOKEN,
+      currentlyAvailable: 0,
+      restoreRate: 20,
+      maximumAvailable: 400,
+    });
+    const throttledBefore = (await mesh.shopCounters()).throttledCalls;
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-DRAINED', 1, 12)]);
+    await mesh.waitForShopify('SKU-DRAINED', 12);
+    expect((await mesh.shopCounters()).throttledCalls).toBeGreaterThan(throttledBefore);
+    expect(await mesh.metric('retail_mesh_channel_shopify_throttled_waits_total', { channel_account_id: ACCOUNT })).toBeGreaterThanOrEqual(
+      1,
+    );
+    await mesh.admin.call('POST', '/_sandbox/shops', { shop: SHOP, accessToken: ACCESS_TOKEN, plan: 'standard', currentlyAvailable: 2000 });
+  });
+
+  it('resolves a compare mismatch when Shopify was changed behind its back: the mesh quantity wins, the drift is counted', async () => {
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-DRIFT', 1, 5)]);
+    await mesh.waitForShopify('SKU-DRIFT', 5);
+    await mesh.setOnShopifyAdmin('SKU-DRIFT', 2);
+    const driftBefore = await mesh.metric('retail_mesh_channel_shopify_compare_drift_total', { channel_account_id: ACCOUNT });
+
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-DRIFT', 2, 8)]);
+    const level = await mesh.waitForShopify('SKU-DRIFT', 8);
+    expect(availableHistory(level)).toEqual([5, 2, 8]);
+    expect(await mesh.metric('retail_mesh_channel_shopify_compare_drift_total', { channel_account_id: ACCOUNT })).toBe(driftBefore + 1);
+  });
+
+  it('gives the same event delivered twice one effect', async () => {
+    const handledBefore = await mesh.handled();
+    const event = mesh.availabilityChanged('SKU-DUP', 1, 3);
+    await mesh.bus.publish([event, event]);
+    await mesh.waitForHandled(handledBefore + 2);
+    const level = await mesh.waitForShopify('SKU-DUP', 3);
+    expect(level.appliedMutations).toBe(1);
+    expect(availableHistory(level)).toEqual([3]);
+  });
+
+  it('dead-letters an event for an account it does not serve, and holds a SKU without listing without spinning', async () => {
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-FIRST', 99, 1, 'shopify-someone-else')]);
+    await waitFor(async () => (await mesh.bus.deadLetterCount(QUEUE)) === 1, { description: 'the poison event in the DLQ' });
+    const [deadLetter] = await mesh.bus.peekDeadLetters(QUEUE, 1);
+    expect(deadLetter.reason).toContain('unknown Shopify channel account "shopify-someone-else"');
+
+    await mesh.bus.publish([mesh.availabilityChanged(unlistedSku, 1, 9)]);
+    await waitFor(async () => (await mesh.metric('retail_mesh_channel_shopify_refused_updates_total', { code: 'NOT_LISTED' })) >= 1, {
+      description: 'the unlisted SKU to be held',
+    });
+    await waitFor(async () => (await mesh.metric('retail_mesh_channel_shopify_pending_updates', { state: 'held' })) === 1, {
+      description: 'the held row to show in the pending gauge',
+    });
+    expect((await mesh.shopifyLevel(unlistedSku)).appliedMutations).toBe(0);
+  });
+
+  it('serves PushAvailability, GetListingState and GetAdapterStatus, and answers UNIMPLEMENTED for the rest', async () => {
+    const pushed = await adapter.pushAvailability({
+      channelAccountId: ACCOUNT,
+      updates: [{ sku: 'SKU-GRPC', availableQuantity: 4, version: 3 }],
+    });
+    expect(pushed.results).toEqual([{ sku: 'SKU-GRPC', outcome: channelV1.PushOutcome.PUSH_OUTCOME_ACCEPTED, version: 3, message: '' }]);
+    expect((await mesh.shopifyLevel('SKU-GRPC')).available).toBe(4);
+
+    const replayed = await adapter.pushAvailability({
+      channelAccountId: ACCOUNT,
+      updates: [
+        { sku: 'SKU-GRPC', availableQuantity: 1, version: 2 },
+        { sku: unlistedSku, availableQuantity: 2, version: 5 },
+      ],
+    });
+    expect(replayed.results.map((result) => result.outcome)).toEqual([
+      channelV1.PushOutcome.PUSH_OUTCOME_STALE,
+      channelV1.PushOutcome.PUSH_OUTCOME_NOT_LISTED,
+    ]);
+    expect(replayed.results[0].version).toBe(3);
+
+    const listing = await adapter.getListingState({ channelAccountId: ACCOUNT, skus: ['SKU-GRPC', unlistedSku, 'SKU-NOWHERE'] });
+    expect(listing.states.map(({ sku, listed, availableQuantity }) => ({ sku, listed, availableQuantity }))).toEqual([
+      { sku: 'SKU-GRPC', listed: true, availableQuantity: 4 },
+      { sku: unlistedSku, listed: false, availableQuantity: 0 },
+      { sku: 'SKU-NOWHERE', listed: false, availableQuantity: 0 },
+    ]);
+    expect(listing.states[1].externalVariantId).toMatch(/^gid:\/\/shopify\/ProductVariant\//);
+    expect(listing.states[2].externalVariantId).toBe('');
+
+    const status = await adapter.getAdapterStatus({ channelAccountId: '' });
+    expect(status).toMatchObject({
+      channel: 'shopify',
+      accounts: [{ channelAccountId: ACCOUNT, health: channelV1.AccountHealth.ACCOUNT_HEALTH_HEALTHY }],
+    });
+    expect(status.accounts[0].lastPushAt).toBeTruthy();
+
+    await expect(adapter.getAdapterStatus({ channelAccountId: 'nope' })).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    await expect(
+      adapter.pushAvailability({ channelAccountId: ACCOUNT, updates: [{ sku: 'SKU-GRPC', availableQuantity: -1, version: 9 }] }),
+    ).rejects.toMatchObject({
+      code: GrpcStatus.INVALID_ARGUMENT,
+    });
+    await expect(adapter.pushPrice({ channelAccountId: ACCOUNT, updates: [] })).rejects.toMatchObject({ code: GrpcStatus.UNIMPLEMENTED });
+  });
+});
+
+describe('channel-shopify replicas on PostgreSQL + RabbitMQ', () => {
+  const mesh = new Harness({ distributed: true, replicas: 2, listedSkus: ['SKU-REPLICATED'], unlistedSkus: [] });
+
+  beforeAll(async () => {
+    await mesh.start();
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+  });
+
+  const mutationsSentBy = (replica: RunningService) =>
+    mesh.metric('retail_mesh_channel_shopify_api_calls_total', { operation: 'InventorySetQuantities', outcome: 'ok' }, replica);
+
+  it('share the consumption but only the lease holder pushes; the other takes over when it stops, in version order throughout', async () => {
+    await mesh.bus.publish(Array.from({ length: 300 }, (_, index) => mesh.availabilityChanged('SKU-REPLICATED', index + 1, index + 1)));
+    await mesh.waitForHandled(300);
+    await mesh.waitForShopify('SKU-REPLICATED', 300);
+    const sent = await Promise.all(mesh.replicas.map(mutationsSentBy));
+    expect(sent.filter((count) => count > 0)).toHaveLength(1);
+    const leader = mesh.replicas[sent.findIndex((count) => count > 0)];
+    const follower = mesh.replicas.find((replica) => replica !== leader) as RunningService;
+
+    await leader.close();
+    await mesh.bus.publish(Array.from({ length: 100 }, (_, index) => mesh.availabilityChanged('SKU-REPLICATED', 301 + index, 301 + index)));
+    const level = await mesh.waitForShopify('SKU-REPLICATED', 400);
+    expect(await mutationsSentBy(follower)).toBeGreaterThan(0);
+    expect(isIncreasing(availableHistory(level))).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+// The composition of the service: plain classes wired by hand (they take their dependencies as
+// arguments, so they are testable without Nest), exposed to Nest as the gRPC controller's
+// service and the lifecycle hooks.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { grpcServices, type catalogV1 } from '@retail-mesh/contracts';
+import { createGrpcClient, type ServiceInfrastructure } from '@retail-mesh/service-kit';
+import { ShopifyAccountRegistry } from './accounts/shopify-account.registry.js';
+import { ChannelAdapterController } from './adapter/channel-adapter.controller.js';
+import { ShopifyChannelAdapterService } from './adapter/channel-adapter.service.js';
+import { AvailabilityConsumer } from './availability/availability.consumer.js';
+import { AvailabilityPusher } from './availability/availability-pusher.js';
+import { AvailabilitySyncService } from './availability/availability-sync.service.js';
+import { DesiredInventoryRepository } from './availability/desired-inventory.repository.js';
+import { PushLeaseRepository } from './availability/push-lease.repository.js';
+import type { ChannelShopifySettings } from './channel-shopify.config.js';
+import { CatalogListingSource } from './listings/catalog-listing.source.js';
+import { ShopifyListingResolver } from './listings/shopify-listing.resolver.js';
+import { ChannelShopifyMetrics } from './metrics/channel-shopify.metrics.js';
+
+// package.json is one level above both src/ and dist/.
+const ADAPTER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+@Module({})
+export class ChannelShopifyModule {
+  static forRoot(infra: ServiceInfrastructure<ChannelShopifySettings>): DynamicModule {
+    const settings = infra.config.settings;
+    const shutdown = new AbortController();
+    const metrics = new ChannelShopifyMetrics(infra.metrics);
+    const accounts = new ShopifyAccountRegistry(settings.shopifyAccounts, {
+      tuning: { retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, requestTimeoutMs: settings.requestTimeoutMs },
+      observerFor: (channelAccountId) => metrics.shopifyCallObserver(channelAccountId),
+      signal: shutdown.signal,
+    });
+    const desired = new DesiredInventoryRepository(infra.dataSource);
+    const catalog = createGrpcClient<catalogV1.CatalogServiceClient>(grpcServices.catalog, settings.catalogGrpcUrl);
+    const listings = new ShopifyListingResolver(new CatalogListingSource(catalog), { listedTtlMs: settings.listingCacheTtlMs });
+    const pusher = new AvailabilityPusher({
+      accounts,
+      desired,
+      leases: new PushLeaseRepository(infra.dataSource),
+      listings,
+      metrics,
+      logger: infra.logger.child({ component: 'availability-pusher' }),
+      holderId: randomUUID(),
+      options: {
+        pollIntervalMs: settings.pollIntervalMs,
+        holdMs: settings.holdMs,
+        leaseTtlMs: settings.leaseTtlMs,
+        failureBackoffMaxMs: settings.failureBackoffMaxMs,
+      },
+    });
+    const consumer = new AvailabilityConsumer({ dataSource: infra.dataSource, desired, accounts, pusher, metrics });
+    const adapter = new ShopifyChannelAdapterService({
+      dataSource: infra.dataSource,
+      accounts,
+      desired,
+      pusher,
+      listings,
+      metrics,
+      adapterVersion: ADAPTER_VERSION,
+      pushWaitMs: settings.pushWaitMs,
+    });
+    const sync = new AvailabilitySyncService({
+      consumers: infra.consumers,
+      consumer,
+      pusher,
+      desired,
+      metrics,
+      shutdown,
+      closeAfterStop: () => catalog.close(),
+    });
+    return {
+      module: ChannelShopifyModule,
+      controllers: [ChannelAdapterController],
+      providers: [
+        { provide: ShopifyChannelAdapterService, useValue: adapter },
+        { provide: AvailabilitySyncService, useValue: sync },
+      ],
+    };
+  }
+}

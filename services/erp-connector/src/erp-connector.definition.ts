@@ -1,0 +1,17 @@
+import { grpcServices } from '@retail-mesh/contracts';
+import { defineService } from '@retail-mesh/service-kit';
+import { erpConnectorSettings } from './erp-connector.config.js';
+import { ErpConnectorModule } from './erp-connector.module.js';
+import { ErpStockPositionEntity } from './erp-stock/erp-stock-position.entity.js';
+import { FeedCursorEntity } from './feed-cursor/feed-cursor.entity.js';
+import { CreateStockFeedTables1795759900000 } from './migrations/1795759900000-create-stock-feed-tables.js';
+
+export const erpConnectorService = defineService({
+  name: 'erp-connector',
+  grpc: grpcServices.erpConnector,
+  ports: { grpc: 50056, http: 9156 },
+  settings: erpConnectorSettings,
+  entities: [FeedCursorEntity, ErpStockPositionEntity],
+  migrations: [CreateStockFeedTables1795759900000],
+  module: (infra) => ErpConnectorModule.register(infra.config.settings),
+});

@@ -1,0 +1,223 @@
+// The ERP connector end to end against the ERP sandbox: the stock change feed becomes
+// erp.stock_changed events; a restart resumes from the persisted cursor without skipping or
+// re-publishing; malformed records are dead-lettered with the reason while the flow continues;
+// 429s, 5xx, timeouts and a revoked token are survived. Runs on PostgreSQL + RabbitMQ
+// (distributed mode) and on SQLite + the in-process bus (embedded mode).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { erpV1, Events, fromTimestamp, grpcServices, type commonV1, type erpEventsV1 } from '@retail-mesh/contracts';
+import { decodeEvent, InProcessEventBus, RabbitMqEventBus, type EventBus } from '@retail-mesh/messaging';
+import { createLogger } from '@retail-mesh/observability';
+import { RESTLET_PATH, startErpSandbox, type ErpSandbox, type StockFeedRecord } from '@retail-mesh/sandbox-erp';
+import { createGrpcClient, readServiceConfig, startService, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { erpConnectorSettings } from './erp-connector.config.js';
+import { erpConnectorService } from './erp-connector.definition.js';
+import { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';
+import { STOCK_FEED_QUEUE } from './stock-feed/stock-feed.service.js';
+
+interface Received {
+  routingKey: string;
+  envelope: commonV1.EventEnvelope;
+  payload: erpEventsV1.StockChanged;
+}
+
+const modes = [
+  { name: 'PostgreSQL + RabbitMQ', distributed: true },
+  { name: 'SQLite + in-process bus', distributed: false },
+] as const;
+
+describe.each(modes)('erp-connector on $name', ({ distributed }) => {
+  let erp: ErpSandbox;
+  let service: RunningService;
+  let bus: EventBus;
+  let client: GrpcClient<erpV1.ErpServiceClient>;
+  let schema: TestSchema | undefined;
+  let vhost: TestVhost | undefined;
+  let dataDir: string;
+  let environment: Record<string, string>;
+  const received: Received[] = [];
+
+  async function start(): Promise<void> {
+    service = await startService(erpConnectorService, {
+      config: readServiceConfig({ service: erpConnectorService.name, grpcPort: 0, httpPort: 0 }, erpConnectorSettings, environment),
+      ...(distributed ? {} : { bus }),
+      logger: createLogger({ service: 'erp-connector', level: 'silent' }),
+    });
+    client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
+  }
+
+  async function stop(): Promise<void> {
+    client.close();
+    await service.close();
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'erp-connector-int-'));
+    erp = await startErpSandbox({ port: 0 });
+    environment = {
+      GRPC_PORT: '0',
+      HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ERP_BASE_URL: erp.url,
+      ERP_POLL_INTERVAL_MS: '50',
+      // Small pages, so the tests cross page boundaries.
+      ERP_FEED_PAGE_SIZE: '7',
+      ERP_REQUEST_TIMEOUT_MS: '1000',
+    };
+    if (distributed) {
+      schema = await createTestSchema('rm_erp_connector');
+      vhost = await createTestVhost('rm_erp_connector');
+      Object.assign(environment, { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.name, RABBITMQ_URL: vhost.url });
+      bus = await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'erp-connector-int-spec' });
+    } else {
+      bus = new InProcessEventBus();
+    }
+    // What inventory would see: every erp.stock_changed, before anything is published.
+    await bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChanged.binding], prefetch: 200 }, async (delivery) => {
+      const { envelope, payload } = decodeEvent(delivery, Events.erp.stockChanged);
+      received.push({ routingKey: delivery.routingKey, envelope, payload });
+    });
+    await start();
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await service?.close();
+    await bus?.close();
+    await erp?.close();
+    await schema?.remove();
+    await vhost?.remove();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function setStock(sku: string, location: string, onHand: number): StockFeedRecord {
+    return erp.stock.setOnHand({ sku, location, onHand });
+  }
+
+  function eventsFor(feedId: number): Received[] {
+    return received.filter((event) => event.payload.erpChangeId === String(feedId));
+  }
+
+  async function waitForFeedIds(records: readonly StockFeedRecord[]): Promise<void> {
+    await waitFor(() => records.every((record) => eventsFor(record.id).length > 0), {
+      description: `events for feed ids ${records.map((record) => record.id).join(', ')}`,
+    });
+  }
+
+  async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
+    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+    const line = text
+      .split('\n')
+      .find(
+        (candidate) =>
+          (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((label) => candidate.includes(label)),
+      );
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
+  it('publishes a StockChanged for each feed record, with the record’s fields and an id derived from its feed id', async () => {
+    const record = setStock('SKU-1', 'WH-EAST', 17);
+    await waitForFeedIds([record]);
+    const [event] = eventsFor(record.id);
+    expect(event.routingKey).toBe('erp.stock_changed');
+    expect(event.envelope).toMatchObject({
+      id: stockChangedEventId(String(record.id)),
+      type: 'retail.erp.v1.StockChanged',
+      source: 'erp-connector',
+      subject: 'SKU-1',
+    });
+    expect(event.payload).toMatchObject({
+      erpChangeId: String(record.id),
+      sku: 'SKU-1',
+      locationId: 'WH-EAST',
+      onHand: 17,
+      version: record.id,
+    });
+    expect(fromTimestamp(event.payload.changedAt!)).toEqual(new Date(record.lastModified));
+
+    const status = await client.getFeedStatus({});
+    expect(status.lastVersion).toBeGreaterThanOrEqual(record.id);
+    expect(status.lastError).toBe('');
+  });
+
+  it('resumes from the persisted cursor after a restart: nothing skipped, nothing published twice', async () => {
+    const before = Array.from({ length: 20 }, (_, index) => setStock(`SKU-RESTART-${index}`, 'WH-EAST', index));
+    await waitForFeedIds(before);
+    await stop();
+    // Changes made while the connector is down are read after the restart.
+    const during = Array.from({ length: 20 }, (_, index) => setStock(`SKU-RESTART-${index}`, 'WH-WEST', 100 + index));
+    await start();
+    const after = Array.from({ length: 5 }, (_, index) => setStock(`SKU-RESTART-${index}`, 'WH-EAST', 200 + index));
+    const all = [...before, ...during, ...after];
+    await waitForFeedIds(all);
+    for (const record of all) expect(eventsFor(record.id)).toHaveLength(1);
+    // And every id published so far exactly once.
+    const ids = received.map((event) => event.envelope.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('dead-letters malformed records with the reason, and the records after them still flow', async () => {
+    const first = setStock('SKU-DLQ', 'WH-EAST', 1);
+    erp.stock.appendRaw({ item: 'SKU-DLQ', location: 'WH-EAST', quantityOnHand: 'lots', lastModified: new Date().toISOString() });
+    erp.stock.appendRaw('not a record');
+    erp.stock.appendRaw({ item: '', location: 'WH-EAST', quantityOnHand: 3, lastModified: new Date().toISOString() });
+    const last = setStock('SKU-DLQ', 'WH-EAST', 2);
+    await waitForFeedIds([first, last]);
+
+    const deadLetters = await waitFor(
+      async () => {
+        const letters = await bus.peekDeadLetters(STOCK_FEED_QUEUE, 100);
+        return letters.length >= 3 ? letters : undefined;
+      },
+      { description: 'three dead letters' },
+    );
+    expect(deadLetters.map((letter) => letter.reason)).toEqual([
+      'quantityOnHand "lots" is not an integer',
+      'record is not a JSON object',
+      'item (SKU) "" is not a valid SKU',
+    ]);
+    expect(deadLetters[0].headers['x-error']).toBe('quantityOnHand "lots" is not an integer');
+    expect(JSON.parse(deadLetters[1].body.toString('utf8'))).toBe('not a record');
+    expect(await metric('retail_mesh_erp_connector_feed_records_total', { outcome: 'rejected' })).toBe(3);
+  });
+
+  it('retries 429s, 5xx and timeouts from the feed and never skips a record', async () => {
+    erp.faults.set([
+      { type: 'rateLimit', path: RESTLET_PATH, count: 2, retryAfterSeconds: 0 },
+      { type: 'serverError', path: RESTLET_PATH, status: 503, count: 2 },
+      { type: 'timeout', path: RESTLET_PATH, count: 1 },
+    ]);
+    const records = [setStock('SKU-FAULT', 'WH-EAST', 5), setStock('SKU-FAULT', 'WH-WEST', 6)];
+    await waitForFeedIds(records);
+    expect(erp.faults.list().map((fault) => fault.fired)).toEqual([2, 2, 1]);
+    erp.faults.clear();
+    for (const record of records) expect(eventsFor(record.id)).toHaveLength(1);
+    expect(await metric('retail_mesh_erp_connector_erp_request_retries_total')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('gets a new token when the ERP revokes the current one', async () => {
+    erp.oauth.revokeAll();
+    const record = setStock('SKU-TOKEN', 'WH-EAST', 8);
+    await waitForFeedIds([record]);
+  });
+
+  it('lists the ERP stock as the feed reported it and re-publishes it on ResyncStock', async () => {
+    const record = setStock('SKU-RESYNC', 'WH-EAST', 42);
+    await waitForFeedIds([record]);
+    const { positions } = await client.listErpStock({ skus: ['SKU-RESYNC'], locationId: '', page: undefined });
+    expect(positions).toEqual([{ sku: 'SKU-RESYNC', locationId: 'WH-EAST', onHand: 42, version: record.id }]);
+
+    const { publishedCount } = await client.resyncStock({ skus: ['SKU-RESYNC'] });
+    expect(publishedCount).toBe(1);
+    await waitFor(() => eventsFor(record.id).length === 2, { description: 'the resynced event' });
+    const [original, resynced] = eventsFor(record.id);
+    // Same fact and version, new event id: a consumer that has it drops it as stale.
+    expect(resynced.payload).toEqual(original.payload);
+    expect(resynced.envelope.id).not.toBe(original.envelope.id);
+  });
+});

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ErpHttpClient } from './erp-client/erp-http.client.js';
+import { ErpStockFeedClient } from './erp-client/erp-stock-feed.client.js';
+import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from './erp-connector.config.js';
+import { ErpConnectorMetrics } from './erp-connector.metrics.js';
+import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
+import { ErpStockService } from './erp-stock/erp-stock.service.js';
+import { ErpController } from './erp.controller.js';
+import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
+import { StockFeedService } from './stock-feed/stock-feed.service.js';
+
+// Backoff between retries of one ERP request (the ERP's Retry-After wins when it sends one).
+const RETRY_BASE_DELAY_MS = 200;
+const RETRY_MAX_DELAY_MS = 5000;
+
+@Module({})
+export class ErpConnectorModule {
+  static register(settings: ErpConnectorSettings): DynamicModule {
+    return {
+      module: ErpConnectorModule,
+      controllers: [ErpController],
+      providers: [
+        { provide: ERP_CONNECTOR_SETTINGS, useValue: settings },
+        ErpConnectorMetrics,
+        {
+          provide: ErpHttpClient,
+          inject: [ErpConnectorMetrics],
+          useFactory: (metrics: ErpConnectorMetrics) =>
+            new ErpHttpClient({
+              baseUrl: settings.erpBaseUrl.replace(/\/+$/, ''),
+              clientId: settings.erpClientId,
+              clientSecret: settings.erpClientSecret,
+              requestTimeoutMs: settings.requestTimeoutMs,
+              retries: settings.requestRetries,
+              baseDelayMs: RETRY_BASE_DELAY_MS,
+              maxDelayMs: RETRY_MAX_DELAY_MS,
+              onRetry: () => metrics.requestRetried(),
+            }),
+        },
+        ErpStockFeedClient,
+        FeedCursorRepository,
+        ErpStockPositionRepository,
+        ErpStockService,
+        StockFeedService,
+      ],
+    };
+  }
+}

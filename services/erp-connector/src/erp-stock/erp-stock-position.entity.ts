@@ -1,0 +1,30 @@
+import { portableColumn } from '@retail-mesh/persistence';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintColumn } from '../database/bigint-column.js';
+
+/**
+ * The ERP's on-hand per SKU x location as its change feed last reported it: what ListErpStock
+ * answers and ResyncStock re-publishes, without loading the ERP.
+ */
+@Entity({ name: 'erp_stock_position' })
+export class ErpStockPositionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  sku!: string;
+
+  @PrimaryColumn({ name: 'location_id', type: 'varchar', length: 64 })
+  locationId!: string;
+
+  @Column(bigintColumn({ name: 'on_hand' }))
+  onHand!: number;
+
+  /** Feed sequence of the change that set it. */
+  @Column(bigintColumn())
+  version!: number;
+
+  /** The feed id of that change (the StockChanged erp_change_id). */
+  @Column({ name: 'erp_change_id', type: 'varchar', length: 32 })
+  erpChangeId!: string;
+
+  @Column(portableColumn.timestamp({ name: 'changed_at' }))
+  changedAt!: Date;
+}

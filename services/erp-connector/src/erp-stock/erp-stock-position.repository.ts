@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { StockFeedChange } from '../stock-feed/stock-feed-record.js';
+import { ErpStockPositionEntity } from './erp-stock-position.entity.js';
+
+export interface ErpStockFilter {
+  /** Empty = every SKU. */
+  skus: string[];
+  /** Empty = every location. */
+  locationId: string;
+}
+
+@Injectable()
+export class ErpStockPositionRepository {
+  /** Records the latest change per SKU x location of a page (feed order: a later change wins). */
+  async record(manager: EntityManager, changes: StockFeedChange[]): Promise<void> {
+    const latest = new Map<string, ErpStockPositionEntity>();
+    for (const change of changes) {
+      latest.set(`${change.sku}\u0000${change.locationId}`, {
+        sku: change.sku,
+        locationId: change.locationId,
+        onHand: change.onHand,
+        version: Number(change.feedId),
+        erpChangeId: change.feedId,
+        changedAt: change.changedAt,
+      });
+    }
+    if (latest.size > 0) await manager.upsert(ErpStockPositionEntity, [...latest.values()], ['sku', 'locationId']);
+  }
+
+  /** One page in (sku, location) order, after the given key. */
+  list(
+    manager: EntityManager,
+    filter: ErpStockFilter,
+    after: { sku: string; locationId: string } | undefined,
+    limit: number,
+  ): Promise<ErpStockPositionEntity[]> {
+    const query = manager
+      .createQueryBuilder(ErpStockPositionEntity, 'position')
+      .orderBy('position.sku', 'ASC')
+      .addOrderBy('position.locationId', 'ASC')
+      .limit(limit);
+    if (filter.skus.length > 0) query.andWhere('position.sku IN (:...skus)', { skus: filter.skus });
+    if (filter.locationId !== '') query.andWhere('position.locationId = :locationId', { locationId: filter.locationId });
+    if (after !== undefined) {
+      query.andWhere('(position.sku > :afterSku OR (position.sku = :afterSku AND position.locationId > :afterLocation))', {
+        afterSku: after.sku,
+        afterLocation: after.locationId,
+      });
+    }
+    return query.getMany();
+  }
+}

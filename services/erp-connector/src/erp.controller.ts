@@ -1,0 +1,80 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Controller } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { erpV1, toTimestamp } from '@retail-mesh/contracts';
+import { decodePageToken, pageOf, pageSizeOf } from '@retail-mesh/service-kit';
+import { DataSource } from 'typeorm';
+import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
+import { ErpStockService } from './erp-stock/erp-stock.service.js';
+import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
+import { STOCK_FEED, StockFeedService } from './stock-feed/stock-feed.service.js';
+
+/**
+ * retail.erp.v1.ErpService. The stock feed's RPCs are served (status, the ERP stock as the feed
+ * reported it, resync); the documents the mesh sends to the ERP (sales orders, credit memos,
+ * journals) arrive with order intake and answer UNIMPLEMENTED until then.
+ */
+@Controller()
+@erpV1.ErpServiceControllerMethods()
+export class ErpController implements erpV1.ErpServiceController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cursors: FeedCursorRepository,
+    private readonly stockFeed: StockFeedService,
+    private readonly erpStock: ErpStockService,
+    private readonly erpPositions: ErpStockPositionRepository,
+  ) {}
+
+  async getFeedStatus(): Promise<erpV1.GetFeedStatusResponse> {
+    const cursor = await this.cursors.load(this.dataSource.manager, STOCK_FEED);
+    const status = this.stockFeed.status();
+    return {
+      lastVersion: cursor.lastVersion,
+      lastPolledAt: status.lastPolledAt === null ? undefined : toTimestamp(status.lastPolledAt),
+      lastChangeAt: cursor.lastChangeAt === null ? undefined : toTimestamp(cursor.lastChangeAt),
+      pendingDocuments: 0,
+      lastError: status.lastError,
+    };
+  }
+
+  async resyncStock(request: erpV1.ResyncStockRequest): Promise<erpV1.ResyncStockResponse> {
+    return { publishedCount: await this.erpStock.resync(request.skus) };
+  }
+
+  /** The ERP's on-hand as its change feed last reported it (ListErpStock does not call the ERP). */
+  async listErpStock(request: erpV1.ListErpStockRequest): Promise<erpV1.ListErpStockResponse> {
+    const pageSize = pageSizeOf(request.page);
+    const after = decodePageToken(request.page?.pageToken, 2);
+    const rows = await this.erpPositions.list(
+      this.dataSource.manager,
+      { skus: request.skus, locationId: request.locationId },
+      after && { sku: String(after[0]), locationId: String(after[1]) },
+      pageSize + 1,
+    );
+    const page = pageOf(rows, pageSize, (row) => [row.sku, row.locationId]);
+    return {
+      positions: page.items.map((row) => ({ sku: row.sku, locationId: row.locationId, onHand: row.onHand, version: row.version })),
+      page: { nextPageToken: page.nextPageToken },
+    };
+  }
+
+  createSalesOrder(): never {
+    throw notImplemented('CreateSalesOrder');
+  }
+
+  getSalesOrder(): never {
+    throw notImplemented('GetSalesOrder');
+  }
+
+  createCreditMemo(): never {
+    throw notImplemented('CreateCreditMemo');
+  }
+
+  recordJournal(): never {
+    throw notImplemented('RecordJournal');
+  }
+}
+
+function notImplemented(method: string): RpcException {
+  return new RpcException({ code: GrpcStatus.UNIMPLEMENTED, message: `${method} is not implemented yet` });
+}

@@ -1,0 +1,113 @@
+// Two replicas of inventory on one PostgreSQL schema compete for the same stock-change queue and
+// both run an availability publisher: per key, every version is still published exactly once,
+// without gaps, and each key ends at its final value.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Events, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
+import { decodeEvent, encodeEvent, RabbitMqEventBus, type EventBus } from '@retail-mesh/messaging';
+import { createLogger } from '@retail-mesh/observability';
+import { createGrpcClient, readServiceConfig, startService, type RunningService } from '@retail-mesh/service-kit';
+import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inventorySettings } from '../inventory.config.js';
+import { inventoryService } from '../inventory.definition.js';
+
+const SKUS = ['SKU-R1', 'SKU-R2', 'SKU-R3', 'SKU-R4', 'SKU-R5'];
+const CHANGES_PER_SKU = 200;
+
+describe('inventory replicas on PostgreSQL + RabbitMQ', () => {
+  let replicas: RunningService[] = [];
+  let bus: EventBus;
+  let schema: TestSchema;
+  let vhost: TestVhost;
+  let dataDir: string;
+  const received: inventoryEventsV1.AvailabilityChanged[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'inventory-replicas-'));
+    schema = await createTestSchema('rm_inventory_replicas');
+    vhost = await createTestVhost('rm_inventory_replicas');
+    bus = await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'inventory-replicas-int-spec' });
+    await bus.consume(
+      { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
+      async (delivery) => {
+        received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload);
+      },
+    );
+    const environment = {
+      GRPC_PORT: '0',
+      HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: schema.url,
+      DATABASE_SCHEMA: schema.name,
+      RABBITMQ_URL: vhost.url,
+      // Short windows, so the two publishers overlap often.
+      INVENTORY_COALESCE_WINDOW_MS: '5',
+    };
+    for (let replica = 0; replica < 2; replica++) {
+      replicas.push(
+        await startService(inventoryService, {
+          config: readServiceConfig({ service: inventoryService.name, grpcPort: 0, httpPort: 0 }, inventorySettings, environment),
+          logger: createLogger({ service: 'inventory', level: 'silent' }),
+        }),
+      );
+    }
+    const client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, replicas[0].grpcUrl);
+    await client.upsertChannelPolicy({
+      policy: inventoryV1.ChannelPolicy.fromPartial({
+        channelAccountId: 'shop-eu',
+        channel: 'shopify',
+        safetyStock: 1,
+        eligibleLocationIds: ['WH-1'],
+      }),
+    });
+    client.close();
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas) await replica.close();
+    replicas = [];
+    await bus?.close();
+    await schema?.remove();
+    await vhost?.remove();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes each version of a key once, without gaps, ending at the final value', async () => {
+    const changes = SKUS.flatMap((sku) => Array.from({ length: CHANGES_PER_SKU }, (_, index) => ({ sku, version: index + 1 })));
+    const shuffled = changes.map((change) => ({ change, key: Math.random() })).sort((a, b) => a.key - b.key);
+    await bus.publish(
+      shuffled.map(({ change }) =>
+        encodeEvent({
+          definition: Events.erp.stockChanged,
+          // On hand = version: the final value is CHANGES_PER_SKU.
+          payload: {
+            erpChangeId: `${change.sku}:${change.version}`,
+            sku: change.sku,
+            locationId: 'WH-1',
+            onHand: change.version,
+            version: change.version,
+            changedAt: toTimestamp(new Date()),
+          },
+          source: 'erp-connector',
+          subject: change.sku,
+        }),
+      ),
+    );
+
+    const final = CHANGES_PER_SKU - 1;
+    await waitFor(() => SKUS.every((sku) => received.some((event) => event.sku === sku && event.availableQuantity === final)), {
+      description: 'every SKU at its final value',
+    });
+    for (const sku of SKUS) {
+      const versions = received.filter((event) => event.sku === sku).map((event) => event.version);
+      expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: versions.length }, (_, index) => index + 1));
+      const last = received
+        .filter((event) => event.sku === sku)
+        .reduce((newest, event) => (event.version > newest.version ? event : newest));
+      expect(last.availableQuantity).toBe(final);
+    }
+  });
+});

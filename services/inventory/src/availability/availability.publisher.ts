@@ -1,0 +1,122 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from '@retail-mesh/observability';
+import { withTransaction } from '@retail-mesh/persistence';
+import { LOGGER, OutboxPublisher } from '@retail-mesh/service-kit';
+import { DataSource } from 'typeorm';
+import { ChannelPolicyRepository } from '../channel-policy/channel-policy.repository.js';
+import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.config.js';
+import { InventoryMetrics } from '../inventory.metrics.js';
+import { AvailabilityService, totalPublished } from './availability.service.js';
+import { DirtySkuRepository } from './dirty-sku.repository.js';
+import { AvailabilityVersionConflictError } from './published-availability.repository.js';
+
+// Wait after a failed pass (database unavailable).
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * Turns dirty SKUs into AvailabilityChanged events. Stock changes only mark their SKU dirty (in
+ * the transaction that applies them); this publisher, woken after those commits, waits out a
+ * short coalescing window, then computes each dirty SKU once for every channel policy, publishes
+ * the keys whose quantity changed with their next version and deletes the marks it consumed,
+ * all in one transaction. Marks that arrive meanwhile are handled by the next pass, so a burst
+ * of changes to one SKU becomes a few publications of its latest value, not one per change.
+ */
+@Injectable()
+export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = 0;
+  private pass: Promise<void> | undefined;
+  private wokenDuringPass = false;
+  private running = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dirty: DirtySkuRepository,
+    private readonly policies: ChannelPolicyRepository,
+    private readonly availability: AvailabilityService,
+    private readonly outbox: OutboxPublisher,
+    private readonly metrics: InventoryMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(INVENTORY_SETTINGS) private readonly settings: InventorySettings,
+  ) {}
+
+  /** Starts with a pass at once: marks left by a crash or a shutdown are published first. */
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops scheduling, then publishes what is still marked, so the outbox relay (stopped after us) flushes it. */
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.pass;
+    await this.drain().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'availability publisher: final pass failed; the marks stay for the next start'),
+    );
+  }
+
+  /** Call after a transaction that marked SKUs dirty has committed. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pass !== undefined) this.wokenDuringPass = true;
+    else this.schedule(this.settings.coalesceWindowMs);
+  }
+
+  /** Arms the timer for `delayMs` from now, unless it is already due sooner. */
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    const dueAt = Date.now() + delayMs;
+    if (this.timer !== undefined) {
+      if (this.timerDueAt <= dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.runPass();
+    }, delayMs);
+  }
+
+  private runPass(): void {
+    this.wokenDuringPass = false;
+    this.pass = this.drain()
+      .then(
+        () => this.schedule(this.wokenDuringPass ? this.settings.coalesceWindowMs : this.settings.publishPollIntervalMs),
+        (error: unknown) => {
+          if (error instanceof AvailabilityVersionConflictError) {
+            // Another replica published a key of this batch first (expected with replicas): recompute soon.
+            this.logger.debug({ err: error }, 'availability publisher: lost a race to another replica; retrying');
+            this.schedule(this.settings.coalesceWindowMs);
+            return;
+          }
+          this.logger.warn({ err: error }, 'availability publisher: pass failed; the marks stay and are retried');
+          this.schedule(RETRY_DELAY_MS);
+        },
+      )
+      .finally(() => {
+        this.pass = undefined;
+      });
+  }
+
+  /** Publishes batches until no marks are left. */
+  private async drain(): Promise<void> {
+    const batchSize = this.settings.publishBatchSize;
+    for (;;) {
+      const { markCount, counts } = await withTransaction(this.dataSource, async (manager) => {
+        const batch = await this.dirty.takeBatch(manager, batchSize);
+        if (batch.markCount === 0) return { markCount: 0, counts: new Map<string, number>() };
+        const policies = await this.policies.findAll(manager);
+        const published = await this.availability.publishChanges(manager, batch.skus, policies, { force: false, now: new Date() });
+        await this.dirty.remove(manager, batch.markIds);
+        return { markCount: batch.markCount, counts: published };
+      });
+      if (totalPublished(counts) > 0) {
+        this.metrics.published(counts);
+        this.outbox.wake();
+      }
+      if (markCount < batchSize) return;
+    }
+  }
+}

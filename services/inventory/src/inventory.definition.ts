@@ -1,0 +1,19 @@
+import { grpcServices } from '@retail-mesh/contracts';
+import { defineService } from '@retail-mesh/service-kit';
+import { DirtySkuEntity } from './availability/dirty-sku.entity.js';
+import { PublishedAvailabilityEntity } from './availability/published-availability.entity.js';
+import { ChannelPolicyEntity } from './channel-policy/channel-policy.entity.js';
+import { inventorySettings } from './inventory.config.js';
+import { InventoryModule } from './inventory.module.js';
+import { CreateInventoryTables1795759900000 } from './migrations/1795759900000-create-inventory-tables.js';
+import { StockPositionEntity } from './stock/stock-position.entity.js';
+
+export const inventoryService = defineService({
+  name: 'inventory',
+  grpc: grpcServices.inventory,
+  ports: { grpc: 50052, http: 9152 },
+  settings: inventorySettings,
+  entities: [StockPositionEntity, ChannelPolicyEntity, PublishedAvailabilityEntity, DirtySkuEntity],
+  migrations: [CreateInventoryTables1795759900000],
+  module: (infra) => InventoryModule.register(infra.config.settings),
+});

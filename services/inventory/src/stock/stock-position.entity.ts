@@ -1,0 +1,28 @@
+import { portableColumn } from '@retail-mesh/persistence';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintColumn } from '../database/bigint-column.js';
+
+/** On-hand of a SKU at a location, as the ERP last reported it. */
+@Entity({ name: 'stock_position' })
+export class StockPositionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  sku!: string;
+
+  @PrimaryColumn({ name: 'location_id', type: 'varchar', length: 64 })
+  locationId!: string;
+
+  /** May be negative: the ERP's figure, not a floor. */
+  @Column(bigintColumn({ name: 'on_hand' }))
+  onHand!: number;
+
+  /** ERP change-feed sequence of the applied change: older or equal versions are dropped. */
+  @Column(bigintColumn({ name: 'erp_version' }))
+  erpVersion!: number;
+
+  /** When the change happened in the ERP (availability push latency starts here). */
+  @Column(portableColumn.timestamp({ name: 'erp_changed_at', nullable: true }))
+  erpChangedAt!: Date | null;
+
+  @Column(portableColumn.timestamp({ name: 'updated_at' }))
+  updatedAt!: Date;
+}
