@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 node scripts/ensure-deps.mjs || exit 1
 bash scripts/ensure-services.sh || exit 1
+bash scripts/install-tools.sh || exit 1
 node scripts/build.mjs || exit 1
 rm -rf .test-results && mkdir -p .test-results
 
