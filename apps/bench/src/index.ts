@@ -1,1 +1,2 @@
 export * from './raw-amqp.js';
+export * from './availability.bench.js';

@@ -1,0 +1,351 @@
+// Availability flow in distributed mode: ERP stock change → erp-connector → inventory →
+// channel-shopify → Shopify sandbox. Measures the sustained end-to-end rate (a fixed burst of
+// changes drained to convergence), the latency of single changes offered at half that rate,
+// Shopify calls per change, and the broker's raw ceiling in the same run for a ratio.
+import { performance } from 'node:perf_hooks';
+import {
+  demoSkus,
+  seedErpStock,
+  seedMeshReferenceData,
+  seedShopifySandbox,
+  startDistributedMesh,
+  DEMO_LOCATIONS,
+  DEMO_SAFETY_STOCK,
+  DEMO_SHOP,
+  DEMO_SHOPIFY_LOCATION_GID,
+  type DemoSku,
+  type DistributedMesh,
+} from '@retail-mesh/mesh';
+import type { ShopState } from '@retail-mesh/sandbox-shopify';
+import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor } from '@retail-mesh/testing';
+import { measureRawAmqp } from './raw-amqp.js';
+
+export interface AvailabilityResult {
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  channelCallsPerChange: number;
+  rawAmqpPerSecond: number;
+  ratio: number;
+}
+
+export interface AvailabilityOptions {
+  productCount?: number;
+  burstChanges?: number;
+  batchSize?: number;
+  latencySeconds?: number;
+}
+
+/** Clear of `npm start` (0) and the e2e meshes (300, 400). */
+const PORT_OFFSET = 500;
+/** Every change moves WH-EAST above this floor, so the available quantity always changes. */
+const CHANGE_FLOOR = 50;
+const CONVERGENCE_TIMEOUT_MS = 150_000;
+
+type StockChange = { sku: string; location: string; onHand: number };
+
+/** The ERP stock the bench has written, and the Shopify quantity each SKU must end up showing. */
+class StockModel {
+  private readonly onHand = new Map<string, Record<string, number>>();
+  private readonly versions = new Map<string, number>();
+
+  constructor(readonly skus: DemoSku[]) {
+    for (const demo of skus) this.onHand.set(demo.sku, { ...demo.onHand });
+  }
+
+  /** A change to one SKU that gives it an available quantity it has never had. */
+  nextChange(sku: string): StockChange {
+    const version = (this.versions.get(sku) ?? 0) + 1;
+    this.versions.set(sku, version);
+    const change = { sku, location: DEMO_LOCATIONS[0], onHand: CHANGE_FLOOR + version };
+    this.onHand.set(sku, { ...this.onHand.get(sku), [change.location]: change.onHand });
+    return change;
+  }
+
+  expected(sku: string): number {
+    const onHand = this.onHand.get(sku) ?? {};
+    const total = DEMO_LOCATIONS.reduce((sum, location) => sum + (onHand[location] ?? 0), 0);
+    return Math.max(0, total - DEMO_SAFETY_STOCK);
+  }
+}
+
+/** Reads Shopify levels in-process: millisecond first-seen times without HTTP polling load. */
+class ShopifyProbe {
+  private readonly itemBySku: Map<string, string>;
+
+  constructor(
+    private readonly shop: ShopState,
+    skus: DemoSku[],
+  ) {
+    this.itemBySku = new Map(skus.map((demo) => [demo.sku, demo.inventoryItemGid]));
+  }
+
+  available(sku: string): number | undefined {
+    const item = this.itemBySku.get(sku);
+    return item === undefined ? undefined : this.shop.level(item, DEMO_SHOPIFY_LOCATION_GID)?.quantities.available;
+  }
+
+  converged(model: StockModel): boolean {
+    return model.skus.every((demo) => this.available(demo.sku) === model.expected(demo.sku));
+  }
+}
+
+interface ShopCounters {
+  graphqlCalls: number;
+  mutationsApplied: number;
+  throttledCalls: number;
+}
+
+async function shopCounters(admin: SandboxAdminClient): Promise<ShopCounters> {
+  const body = await admin.call<{ shops: { shop: string; counters: ShopCounters }[] }>('GET', '/_sandbox/shops');
+  const shop = body.shops.find((candidate) => candidate.shop === DEMO_SHOP);
+  if (!shop) throw new Error(`the Shopify sandbox has no shop ${DEMO_SHOP}`);
+  return shop.counters;
+}
+
+function counterDelta(after: ShopCounters, before: ShopCounters): ShopCounters {
+  return {
+    graphqlCalls: after.graphqlCalls - before.graphqlCalls,
+    mutationsApplied: after.mutationsApplied - before.mutationsApplied,
+    throttledCalls: after.throttledCalls - before.throttledCalls,
+  };
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+interface BurstResult {
+  changes: number;
+  writeSeconds: number;
+  seconds: number;
+  changesPerSecond: number;
+  counters: ShopCounters;
+}
+
+/** Writes a fixed count of changes as fast as the ERP admin route takes them, then waits for convergence. */
+async function measureBurst(
+  erpAdmin: SandboxAdminClient,
+  shopifyAdmin: SandboxAdminClient,
+  model: StockModel,
+  probe: ShopifyProbe,
+  changes: number,
+  batchSize: number,
+): Promise<BurstResult> {
+  const before = await shopCounters(shopifyAdmin);
+  const started = performance.now();
+  let next = 0;
+  for (let written = 0; written < changes; written += batchSize) {
+    const batch: StockChange[] = [];
+    // Consecutive SKUs: a batch never touches one SKU twice, the burst spreads over all of them.
+    for (let i = 0; i < Math.min(batchSize, changes - written); i += 1) {
+      batch.push(model.nextChange(model.skus[next].sku));
+      next = (next + 1) % model.skus.length;
+    }
+    await erpAdmin.call('PUT', '/_sandbox/stock', batch);
+  }
+  const writeSeconds = (performance.now() - started) / 1000;
+  await waitFor(async () => probe.converged(model) || undefined, {
+    timeoutMs: CONVERGENCE_TIMEOUT_MS,
+    intervalMs: 20,
+    description: 'Shopify to converge on the burst',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const counters = counterDelta(await shopCounters(shopifyAdmin), before);
+  return { changes, writeSeconds, seconds, changesPerSecond: changes / seconds, counters };
+}
+
+interface LatencyResult {
+  offeredPerSecond: number;
+  seen: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  counters: ShopCounters;
+}
+
+/**
+ * Offers single-SKU changes at a steady rate; each has a value its SKU never had, so its first
+ * appearance on Shopify (probed every millisecond) marks its arrival.
+ */
+async function measureLatency(
+  erpAdmin: SandboxAdminClient,
+  shopifyAdmin: SandboxAdminClient,
+  model: StockModel,
+  probe: ShopifyProbe,
+  ratePerSecond: number,
+  seconds: number,
+): Promise<LatencyResult> {
+  const before = await shopCounters(shopifyAdmin);
+  const pending = new Map<string, { expected: number; writtenAt: number }>();
+  const latencies: number[] = [];
+  const poller = setInterval(() => {
+    const now = performance.now();
+    for (const [sku, change] of pending) {
+      if (probe.available(sku) === change.expected) {
+        latencies.push(now - change.writtenAt);
+        pending.delete(sku);
+      }
+    }
+  }, 1);
+
+  const tickMs = 20;
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const started = performance.now();
+  let offered = 0;
+  let cursor = 0;
+  try {
+    for (let tick = 0; tick < ticks; tick += 1) {
+      const due = Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000) - offered;
+      const batch: StockChange[] = [];
+      // Only SKUs with nothing in flight, so coalescing never hides a change being timed.
+      for (let scanned = 0; batch.length < due && scanned < model.skus.length; scanned += 1) {
+        const sku = model.skus[cursor].sku;
+        cursor = (cursor + 1) % model.skus.length;
+        if (!pending.has(sku)) batch.push(model.nextChange(sku));
+      }
+      offered += due;
+      if (batch.length > 0) {
+        const writtenAt = performance.now();
+        for (const change of batch) pending.set(change.sku, { expected: model.expected(change.sku), writtenAt });
+        await erpAdmin.call('PUT', '/_sandbox/stock', batch);
+      }
+      const wait = started + (tick + 1) * tickMs - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await waitFor(async () => pending.size === 0 || undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      description: 'every timed change to reach Shopify',
+    });
+  } finally {
+    clearInterval(poller);
+  }
+  const counters = counterDelta(await shopCounters(shopifyAdmin), before);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    offeredPerSecond: ratePerSecond,
+    seen: latencies.length,
+    p50Ms: round(percentile(sorted, 0.5), 1),
+    p90Ms: round(percentile(sorted, 0.9), 1),
+    p99Ms: round(percentile(sorted, 0.99), 1),
+    maxMs: round(sorted.at(-1) ?? Number.NaN, 1),
+    counters,
+  };
+}
+
+/** Lines of each service's /metrics that tell where time goes: consumers, outbox, relays. */
+async function printServiceMetrics(mesh: DistributedMesh): Promise<void> {
+  const interesting = /consumer|outbox|inbox|handl|relay|publish|shopify|erp_|push|dirty|pending|backlog|lag/i;
+  for (const [name, ports] of Object.entries(mesh.layout.services)) {
+    const response = await fetch(`http://127.0.0.1:${ports.httpPort}/metrics`);
+    const lines = (await response.text())
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('_bucket{') && interesting.test(line));
+    console.log(`--- ${name} /metrics (${lines.length} lines)`);
+    for (const line of lines) console.log(`  ${line}`);
+  }
+}
+
+async function waitForSeed(probe: ShopifyProbe, model: StockModel): Promise<number> {
+  const started = performance.now();
+  await waitFor(async () => probe.converged(model) || undefined, {
+    timeoutMs: CONVERGENCE_TIMEOUT_MS,
+    intervalMs: 100,
+    description: 'Shopify to converge on the seeded stock',
+  });
+  return (performance.now() - started) / 1000;
+}
+
+export async function measureAvailability(options: AvailabilityOptions = {}): Promise<AvailabilityResult> {
+  const productCount = options.productCount ?? 400;
+  const burstChanges = options.burstChanges ?? 20_000;
+  const batchSize = options.batchSize ?? 200;
+  const latencySeconds = options.latencySeconds ?? 15;
+
+  const vhost = await createTestVhost('rm_bench');
+  const schemaPrefix = `${uniqueName('rm_bench')}_`;
+  let mesh: DistributedMesh | undefined;
+  try {
+    const meshStarted = performance.now();
+    mesh = await startDistributedMesh({
+      portOffset: PORT_OFFSET,
+      rabbitmqUrl: vhost.url,
+      databaseUrl: TEST_POSTGRES_URL,
+      schemaPrefix,
+      logLevel: 'warn',
+      onLine: (name, line) => {
+        if (/"level":(50|60)|error/i.test(line)) console.log(`[${name}] ${line}`);
+      },
+    });
+    console.log(`mesh started in ${round((performance.now() - meshStarted) / 1000, 1)} s (distributed, port offset ${PORT_OFFSET})`);
+
+    const skus = demoSkus(productCount);
+    const model = new StockModel(skus);
+    const erpAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.erp);
+    const shopifyAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.shopify);
+    await seedShopifySandbox(mesh.layout, skus);
+    await seedMeshReferenceData(mesh.layout, skus);
+    await seedErpStock(mesh.layout, skus);
+    const shop = mesh.sandboxes.shopify.shops.get(DEMO_SHOP);
+    if (!shop) throw new Error(`the Shopify sandbox has no shop ${DEMO_SHOP}`);
+    const probe = new ShopifyProbe(shop, skus);
+    const seedSeconds = await waitForSeed(probe, model);
+    console.log(`seed of ${skus.length} SKUs converged on Shopify in ${round(seedSeconds, 1)} s`);
+
+    const burst = await measureBurst(erpAdmin, shopifyAdmin, model, probe, burstChanges, batchSize);
+    console.log(
+      `sustained: ${burst.changes} changes over ${skus.length} SKUs written in ${round(burst.writeSeconds)} s, ` +
+        `converged after ${round(burst.seconds)} s → ${round(burst.changesPerSecond, 0)} changes/s end to end`,
+    );
+    console.log(
+      `  Shopify: ${burst.counters.graphqlCalls} GraphQL calls, ${burst.counters.mutationsApplied} mutations applied, ` +
+        `${burst.counters.throttledCalls} throttled → ${round(burst.counters.graphqlCalls / burst.changes, 3)} calls/change`,
+    );
+
+    const latency = await measureLatency(
+      erpAdmin,
+      shopifyAdmin,
+      model,
+      probe,
+      Math.max(1, Math.round(burst.changesPerSecond / 2)),
+      latencySeconds,
+    );
+    console.log(
+      `latency at ${latency.offeredPerSecond} changes/s for ${latencySeconds} s (${latency.seen} changes timed): ` +
+        `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
+    );
+    console.log(
+      `  Shopify: ${latency.counters.graphqlCalls} GraphQL calls, ${latency.counters.mutationsApplied} mutations applied, ` +
+        `${latency.counters.throttledCalls} throttled → ${round(latency.counters.graphqlCalls / Math.max(1, latency.seen), 3)} calls/change`,
+    );
+
+    await printServiceMetrics(mesh);
+    await mesh.stop();
+    mesh = undefined;
+
+    // The broker's ceiling, measured on the same vhost once the mesh no longer competes for the CPU.
+    const raw = await measureRawAmqp(vhost.url);
+    console.log(`raw RabbitMQ: ${raw.messagesPerSecond} msg/s (1 KiB persistent, quorum queue, confirms, manual ack)`);
+
+    const eventsPerSecond = round(burst.changesPerSecond, 1);
+    return {
+      eventsPerSecond,
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      channelCallsPerChange: round(burst.counters.graphqlCalls / burst.changes, 3),
+      rawAmqpPerSecond: raw.messagesPerSecond,
+      ratio: round(eventsPerSecond / raw.messagesPerSecond, 4),
+    };
+  } finally {
+    await mesh?.stop();
+    await vhost.remove();
+    await dropSchemasWithPrefix(schemaPrefix);
+  }
+}
