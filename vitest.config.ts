@@ -5,10 +5,11 @@ import { defineConfig } from 'vitest/config';
 
 const root = import.meta.dirname;
 
-// Tests import workspace packages from their TypeScript sources, not from dist/:
-// every package's `exports["."].types` entry is its source entry point.
-function workspaceAliases(): Record<string, string> {
-  const aliases: Record<string, string> = {};
+// Tests import workspace packages from their TypeScript sources, not from dist/: every
+// export's `types` entry (`.` and subpaths like `./testing`) is its source entry point.
+// Exact-match patterns, so `@retail-mesh/x` never swallows `@retail-mesh/x/testing`.
+function workspaceAliases(): { find: RegExp; replacement: string }[] {
+  const aliases: { find: RegExp; replacement: string }[] = [];
   for (const group of ['libs', 'services', 'sandboxes', 'apps']) {
     const groupDir = path.join(root, group);
     if (!existsSync(groupDir)) continue;
@@ -16,8 +17,11 @@ function workspaceAliases(): Record<string, string> {
       const manifestPath = path.join(groupDir, name, 'package.json');
       if (!existsSync(manifestPath)) continue;
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-      const entry = manifest.exports?.['.']?.types;
-      if (entry) aliases[manifest.name] = path.join(groupDir, name, entry);
+      for (const [subpath, target] of Object.entries<{ types?: string }>(manifest.exports ?? {})) {
+        if (!target.types) continue;
+        const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
+        aliases.push({ find: new RegExp(`^${specifier}$`), replacement: path.join(groupDir, name, target.types) });
+      }
     }
   }
   return aliases;

@@ -13,6 +13,18 @@ export const portableColumn = {
   bytes: (options: ExtraColumnOptions = {}): ColumnOptions => ({ ...options, type: Buffer as unknown as ColumnType }),
   /** A JSON value stored as text (serialized by TypeORM). */
   json: (options: ExtraColumnOptions = {}): ColumnOptions => ({ ...options, type: 'simple-json' }),
+  /**
+   * A 64-bit integer read back as a JS number on both databases: node-postgres returns int8 as a
+   * string (it may exceed 2^53), while our quantities, amounts and versions are safe integers.
+   */
+  bigint: (options: Omit<ExtraColumnOptions, 'transformer'> = {}): ColumnOptions => ({
+    ...options,
+    type: 'bigint',
+    transformer: {
+      to: (value: unknown) => value,
+      from: (value: string | number | null) => (value === null ? null : Number(value)),
+    },
+  }),
 };
 
 export interface ColumnTypes {

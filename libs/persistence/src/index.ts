@@ -9,5 +9,7 @@ export type {
   SqliteDatabaseOptions,
 } from './database-options.js';
 export { runMigrations } from './migrations.js';
+export { forUpdate } from './row-lock.js';
+export { keysetPage } from './keyset-page.js';
 export { withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';

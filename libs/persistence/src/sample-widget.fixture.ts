@@ -1,7 +1,9 @@
 // An entity and its migration for the tests of this lib (both databases): every portable type.
 import { randomUUID } from 'node:crypto';
-import { Column, Entity, PrimaryColumn, Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryColumn, Table, TableIndex, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { columnTypesFor, portableColumn } from './column-types.js';
+import { createDataSource } from './create-data-source.js';
+import { runMigrations } from './migrations.js';
 
 @Entity({ name: 'sample_widgets' })
 export class SampleWidget {
@@ -63,4 +65,16 @@ export function sampleWidget(name: string, overrides: Partial<SampleWidget> = {}
     shippedAt: null,
     ...overrides,
   });
+}
+
+/** An in-memory SQLite DataSource with the sample_widgets table, for unit specs. */
+export async function sampleWidgetDatabase(): Promise<DataSource> {
+  const dataSource = await createDataSource({
+    type: 'sqlite',
+    path: ':memory:',
+    entities: [SampleWidget],
+    migrations: [CreateSampleWidgets1700000000000],
+  });
+  await runMigrations(dataSource);
+  return dataSource;
 }

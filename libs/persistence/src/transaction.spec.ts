@@ -1,8 +1,6 @@
 import { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDataSource } from './create-data-source.js';
-import { runMigrations } from './migrations.js';
-import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
+import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
 import { withTransaction } from './transaction.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -13,13 +11,7 @@ describe('withTransaction on SQLite', () => {
   let dataSource: DataSource;
 
   beforeEach(async () => {
-    dataSource = await createDataSource({
-      type: 'sqlite',
-      path: ':memory:',
-      entities: [SampleWidget],
-      migrations: [CreateSampleWidgets1700000000000],
-    });
-    await runMigrations(dataSource);
+    dataSource = await sampleWidgetDatabase();
   });
 
   afterEach(async () => {

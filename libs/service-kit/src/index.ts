@@ -41,6 +41,7 @@ export {
   AlreadyExistsError,
   AbortedError,
   UnavailableError,
+  UnimplementedError,
 } from './errors/service-errors.js';
 export {
   ERROR_REASON_KEY,

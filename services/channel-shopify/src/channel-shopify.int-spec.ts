@@ -2,20 +2,22 @@
 // the bus land on the sandbox, bursts coalesce, stale versions are never sent, throttling and
 // compare mismatches are survived, duplicates have one effect. Runs on PostgreSQL + RabbitMQ
 // (distributed mode) and on SQLite + the in-process bus (embedded mode).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { catalogV1, channelV1, Events, grpcServices, toTimestamp } from '@retail-mesh/contracts';
-import { encodeEvent, InProcessEventBus, RabbitMqEventBus, type BusMessage, type EventBus } from '@retail-mesh/messaging';
-import { createLogger } from '@retail-mesh/observability';
+import { encodeEvent, type BusMessage, type EventBus } from '@retail-mesh/messaging';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { startShopifySandbox, type ShopifySandbox } from '@retail-mesh/sandbox-shopify';
 import { catalogService } from '@retail-mesh/service-catalog';
-import { createGrpcClient, readServiceConfig, startService, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
-import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import {
+  createServiceTestBed,
+  scrapeMetric,
+  SERVICE_TEST_MODES,
+  type ServiceTestBed,
+  type ServiceTestMode,
+} from '@retail-mesh/service-kit/testing';
+import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelShopifySettings } from './channel-shopify.config.js';
 import { channelShopifyService } from './channel-shopify.definition.js';
 
 const SHOP = 'int-b2c';
@@ -39,7 +41,7 @@ interface ShopView {
 }
 
 interface HarnessOptions {
-  distributed: boolean;
+  mode: ServiceTestMode;
   /** channel-shopify replicas sharing one database and broker. */
   replicas: number;
   /** SKUs on Shopify and in the catalog with a Shopify listing. */
@@ -57,9 +59,8 @@ class Harness {
   bus!: EventBus;
   locationId = '';
   readonly inventoryItems = new Map<string, string>();
-  private schema: TestSchema | undefined;
-  private vhost: TestVhost | undefined;
-  private dataDir = '';
+  private catalogTestBed: ServiceTestBed | undefined;
+  private testBed: ServiceTestBed | undefined;
 
   constructor(private readonly options: HarnessOptions) {}
 
@@ -68,9 +69,8 @@ class Harness {
   }
 
   async start(): Promise<void> {
-    const { distributed, listedSkus, unlistedSkus } = this.options;
+    const { mode, listedSkus, unlistedSkus } = this.options;
     const allSkus = [...listedSkus, ...unlistedSkus];
-    this.dataDir = await mkdtemp(path.join(tmpdir(), 'channel-shopify-int-'));
     this.sandbox = await startShopifySandbox({ port: 0, shops: [{ shop: SHOP, accessToken: ACCESS_TOKEN }] });
     this.admin = new SandboxAdminClient(this.sandbox.url);
     const seeded = await this.admin.call<{ locations: Array<{ id: string }>; variants: Array<{ sku: string; inventoryItemId: string }> }>(
@@ -81,16 +81,9 @@ class Harness {
     this.locationId = seeded.locations[0].id;
     for (const variant of seeded.variants) this.inventoryItems.set(variant.sku, variant.inventoryItemId);
 
-    this.catalog = await startService(catalogService, {
-      config: readServiceConfig({ service: catalogService.name, grpcPort: 0, httpPort: 0 }, catalogService.settings, {
-        GRPC_PORT: '0',
-        HTTP_PORT: '0',
-        BIND_HOST: '127.0.0.1',
-        DATA_DIR: this.dataDir,
-      }),
-      bus: new InProcessEventBus(),
-      logger: quietLogger('catalog'),
-    });
+    // The catalog only answers channel-shopify's lookups: SQLite and a bus of its own suffice.
+    this.catalogTestBed = await createServiceTestBed(catalogService, { mode: 'sqlite+in-process' });
+    this.catalog = await this.catalogTestBed.start();
     const catalogClient = createGrpcClient<catalogV1.CatalogServiceClient>(grpcServices.catalog, this.catalog.grpcUrl);
     await catalogClient.upsertProduct({
       product: catalogV1.Product.fromPartial({
@@ -114,11 +107,7 @@ class Harness {
     }
     catalogClient.close();
 
-    const environment: Record<string, string> = {
-      GRPC_PORT: '0',
-      HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      DATA_DIR: this.dataDir,
+    const settings: Record<string, string> = {
       SHOPIFY_ACCOUNTS: JSON.stringify([
         { channelAccountId: ACCOUNT, adminApiUrl: this.sandbox.url, accessToken: ACCESS_TOKEN, apiVersion: API_VERSION },
       ]),
@@ -129,34 +118,16 @@ class Harness {
       SHOPIFY_PUSH_MAX_BACKOFF_MS: '2000',
       SHOPIFY_PUSH_WAIT_MS: '5000',
     };
-    if (distributed) {
-      this.schema = await createTestSchema('rm_channel_shopify');
-      this.vhost = await createTestVhost('rm_channel_shopify');
-      Object.assign(environment, { DATABASE_URL: this.schema.url, DATABASE_SCHEMA: this.schema.name, RABBITMQ_URL: this.vhost.url });
-      this.bus = await RabbitMqEventBus.connect({ url: this.vhost.url, connectionName: 'channel-shopify-int-spec' });
-    } else {
-      this.bus = new InProcessEventBus();
-    }
-    for (let replica = 0; replica < this.options.replicas; replica++) {
-      this.replicas.push(
-        await startService(channelShopifyService, {
-          config: readServiceConfig({ service: channelShopifyService.name, grpcPort: 0, httpPort: 0 }, channelShopifySettings, environment),
-          ...(distributed ? {} : { bus: this.bus }),
-          logger: quietLogger('channel-shopify'),
-        }),
-      );
-    }
+    this.testBed = await createServiceTestBed(channelShopifyService, { mode, settings });
+    this.bus = this.testBed.bus;
+    for (let replica = 0; replica < this.options.replicas; replica++) this.replicas.push(await this.testBed.start());
   }
 
   async stop(): Promise<void> {
-    // close() is idempotent: a replica a test already stopped is fine.
-    for (const replica of this.replicas) await replica.close();
-    await this.catalog?.close();
-    await this.bus?.close();
+    // Closes the replicas too (close() is idempotent: a replica a test already stopped is fine).
+    await this.testBed?.close();
+    await this.catalogTestBed?.close();
     await this.sandbox?.close();
-    await this.schema?.remove();
-    await this.vhost?.remove();
-    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 
   availabilityChanged(sku: string, version: number, quantity: number, account = ACCOUNT): BusMessage {
@@ -203,16 +174,8 @@ class Harness {
   }
 
   /** A metric of a replica's /metrics (the first with the labels given), 0 when absent. */
-  async metric(name: string, labels: Record<string, string> = {}, replica = this.service): Promise<number> {
-    const text = await (await fetch(`${replica.httpUrl}/metrics`)).text();
-    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-    const line = text
-      .split('\n')
-      .find(
-        (candidate) =>
-          (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((label) => candidate.includes(label)),
-      );
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  metric(name: string, labels: Record<string, string> = {}, replica = this.service): Promise<number> {
+    return scrapeMetric(replica, name, labels);
   }
 
   /** Deliveries handled by all replicas together. */
@@ -251,10 +214,6 @@ class Harness {
   }
 }
 
-function quietLogger(service: string) {
-  return createLogger({ service, level: 'error' });
-}
-
 function availableHistory(level: Level): number[] {
   return level.history.filter((change) => change.name === 'available').map((change) => change.quantityAfterChange);
 }
@@ -263,15 +222,10 @@ function isIncreasing(values: number[]): boolean {
   return values.every((value, index) => index === 0 || value > values[index - 1]);
 }
 
-const modes = [
-  { name: 'PostgreSQL + RabbitMQ', distributed: true },
-  { name: 'SQLite + in-process bus', distributed: false },
-] as const;
-
-describe.each(modes)('channel-shopify on $name', ({ distributed }) => {
+describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
   const unlistedSku = 'SKU-NOT-LISTED';
   const mesh = new Harness({
-    distributed,
+    mode,
     replicas: 1,
     listedSkus: ['SKU-FIRST', 'SKU-BURST', 'SKU-STALE', 'SKU-STORM', 'SKU-DRAINED', 'SKU-DRIFT', 'SKU-DUP', 'SKU-GRPC'],
     unlistedSkus: [unlistedSku],
@@ -448,7 +402,7 @@ describe.each(modes)('channel-shopify on $name', ({ distributed }) => {
 });
 
 describe('channel-shopify replicas on PostgreSQL + RabbitMQ', () => {
-  const mesh = new Harness({ distributed: true, replicas: 2, listedSkus: ['SKU-REPLICATED'], unlistedSkus: [] });
+  const mesh = new Harness({ mode: 'postgres+rabbitmq', replicas: 2, listedSkus: ['SKU-REPLICATED'], unlistedSkus: [] });
 
   beforeAll(async () => {
     await mesh.start();

@@ -3,17 +3,13 @@
 // re-publishing; malformed records are dead-lettered with the reason while the flow continues;
 // 429s, 5xx, timeouts and a revoked token are survived. Runs on PostgreSQL + RabbitMQ
 // (distributed mode) and on SQLite + the in-process bus (embedded mode).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { erpV1, Events, fromTimestamp, grpcServices, type commonV1, type erpEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, InProcessEventBus, RabbitMqEventBus, type EventBus } from '@retail-mesh/messaging';
-import { createLogger } from '@retail-mesh/observability';
+import { decodeEvent } from '@retail-mesh/messaging';
 import { RESTLET_PATH, startErpSandbox, type ErpSandbox, type StockFeedRecord } from '@retail-mesh/sandbox-erp';
-import { createGrpcClient, readServiceConfig, startService, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
-import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erpConnectorSettings } from './erp-connector.config.js';
 import { erpConnectorService } from './erp-connector.definition.js';
 import { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';
 import { STOCK_FEED_QUEUE } from './stock-feed/stock-feed.service.js';
@@ -24,28 +20,15 @@ interface Received {
   payload: erpEventsV1.StockChanged;
 }
 
-const modes = [
-  { name: 'PostgreSQL + RabbitMQ', distributed: true },
-  { name: 'SQLite + in-process bus', distributed: false },
-] as const;
-
-describe.each(modes)('erp-connector on $name', ({ distributed }) => {
+describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
   let erp: ErpSandbox;
+  let testBed: ServiceTestBed;
   let service: RunningService;
-  let bus: EventBus;
   let client: GrpcClient<erpV1.ErpServiceClient>;
-  let schema: TestSchema | undefined;
-  let vhost: TestVhost | undefined;
-  let dataDir: string;
-  let environment: Record<string, string>;
   const received: Received[] = [];
 
   async function start(): Promise<void> {
-    service = await startService(erpConnectorService, {
-      config: readServiceConfig({ service: erpConnectorService.name, grpcPort: 0, httpPort: 0 }, erpConnectorSettings, environment),
-      ...(distributed ? {} : { bus }),
-      logger: createLogger({ service: 'erp-connector', level: 'silent' }),
-    });
+    service = await testBed.start();
     client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
   }
 
@@ -55,29 +38,20 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
   }
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'erp-connector-int-'));
     erp = await startErpSandbox({ port: 0 });
-    environment = {
-      GRPC_PORT: '0',
-      HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      ERP_BASE_URL: erp.url,
-      ERP_POLL_INTERVAL_MS: '50',
-      // Small pages, so the tests cross page boundaries.
-      ERP_FEED_PAGE_SIZE: '7',
-      ERP_REQUEST_TIMEOUT_MS: '1000',
-    };
-    if (distributed) {
-      schema = await createTestSchema('rm_erp_connector');
-      vhost = await createTestVhost('rm_erp_connector');
-      Object.assign(environment, { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.name, RABBITMQ_URL: vhost.url });
-      bus = await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'erp-connector-int-spec' });
-    } else {
-      bus = new InProcessEventBus();
-    }
+    testBed = await createServiceTestBed(erpConnectorService, {
+      mode,
+      logLevel: 'silent',
+      settings: {
+        ERP_BASE_URL: erp.url,
+        ERP_POLL_INTERVAL_MS: '50',
+        // Small pages, so the tests cross page boundaries.
+        ERP_FEED_PAGE_SIZE: '7',
+        ERP_REQUEST_TIMEOUT_MS: '1000',
+      },
+    });
     // What inventory would see: every erp.stock_changed, before anything is published.
-    await bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChanged.binding], prefetch: 200 }, async (delivery) => {
+    await testBed.bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChanged.binding], prefetch: 200 }, async (delivery) => {
       const { envelope, payload } = decodeEvent(delivery, Events.erp.stockChanged);
       received.push({ routingKey: delivery.routingKey, envelope, payload });
     });
@@ -86,12 +60,8 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
 
   afterAll(async () => {
     client?.close();
-    await service?.close();
-    await bus?.close();
+    await testBed?.close();
     await erp?.close();
-    await schema?.remove();
-    await vhost?.remove();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   function setStock(sku: string, location: string, onHand: number): StockFeedRecord {
@@ -106,18 +76,6 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
     await waitFor(() => records.every((record) => eventsFor(record.id).length > 0), {
       description: `events for feed ids ${records.map((record) => record.id).join(', ')}`,
     });
-  }
-
-  async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
-    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-    const line = text
-      .split('\n')
-      .find(
-        (candidate) =>
-          (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((label) => candidate.includes(label)),
-      );
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
   }
 
   it('publishes a StockChanged for each feed record, with the record’s fields and an id derived from its feed id', async () => {
@@ -171,7 +129,7 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
 
     const deadLetters = await waitFor(
       async () => {
-        const letters = await bus.peekDeadLetters(STOCK_FEED_QUEUE, 100);
+        const letters = await testBed.bus.peekDeadLetters(STOCK_FEED_QUEUE, 100);
         return letters.length >= 3 ? letters : undefined;
       },
       { description: 'three dead letters' },
@@ -183,7 +141,7 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
     ]);
     expect(deadLetters[0].headers['x-error']).toBe('quantityOnHand "lots" is not an integer');
     expect(JSON.parse(deadLetters[1].body.toString('utf8'))).toBe('not a record');
-    expect(await metric('retail_mesh_erp_connector_feed_records_total', { outcome: 'rejected' })).toBe(3);
+    expect(await scrapeMetric(service, 'retail_mesh_erp_connector_feed_records_total', { outcome: 'rejected' })).toBe(3);
   });
 
   it('retries 429s, 5xx and timeouts from the feed and never skips a record', async () => {
@@ -197,7 +155,7 @@ describe.each(modes)('erp-connector on $name', ({ distributed }) => {
     expect(erp.faults.list().map((fault) => fault.fired)).toEqual([2, 2, 1]);
     erp.faults.clear();
     for (const record of records) expect(eventsFor(record.id)).toHaveLength(1);
-    expect(await metric('retail_mesh_erp_connector_erp_request_retries_total')).toBeGreaterThanOrEqual(5);
+    expect(await scrapeMetric(service, 'retail_mesh_erp_connector_erp_request_retries_total')).toBeGreaterThanOrEqual(5);
   });
 
   it('gets a new token when the ERP revokes the current one', async () => {

@@ -1,8 +1,6 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import { erpV1, toTimestamp } from '@retail-mesh/contracts';
-import { decodePageToken, pageOf, pageSizeOf } from '@retail-mesh/service-kit';
+import { decodePageToken, pageOf, pageSizeOf, UnimplementedError } from '@retail-mesh/service-kit';
 import { DataSource } from 'typeorm';
 import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
 import { ErpStockService } from './erp-stock/erp-stock.service.js';
@@ -75,6 +73,6 @@ export class ErpController implements erpV1.ErpServiceController {
   }
 }
 
-function notImplemented(method: string): RpcException {
-  return new RpcException({ code: GrpcStatus.UNIMPLEMENTED, message: `${method} is not implemented yet` });
+function notImplemented(method: string): UnimplementedError {
+  return new UnimplementedError('not_implemented', `${method} is not implemented yet`);
 }

@@ -2,9 +2,6 @@
 // inventory.availability_changed.<channel> with per-key versions; stale versions and redeliveries
 // have no effect; bursts coalesce; the gRPC API explains and repairs. Runs on PostgreSQL +
 // RabbitMQ (distributed mode) and on SQLite + the in-process bus (embedded mode).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   Events,
@@ -15,20 +12,12 @@ import {
   type commonV1,
   type inventoryEventsV1,
 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, InProcessEventBus, RabbitMqEventBus, type BusMessage, type EventBus } from '@retail-mesh/messaging';
-import { createLogger } from '@retail-mesh/observability';
-import {
-  createGrpcClient,
-  errorReasonOf,
-  readServiceConfig,
-  startService,
-  type GrpcClient,
-  type RunningService,
-} from '@retail-mesh/service-kit';
-import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { decodeEvent, encodeEvent, type BusMessage, type EventBus } from '@retail-mesh/messaging';
+import { createGrpcClient, errorReasonOf, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import { waitFor } from '@retail-mesh/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettings } from './inventory.config.js';
 import { inventoryService } from './inventory.definition.js';
 
 interface Received {
@@ -37,31 +26,16 @@ interface Received {
   payload: inventoryEventsV1.AvailabilityChanged;
 }
 
-const modes = [
-  { name: 'PostgreSQL + RabbitMQ', distributed: true },
-  { name: 'SQLite + in-process bus', distributed: false },
-] as const;
-
-describe.each(modes)('inventory on $name', ({ distributed }) => {
+describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
+  let testBed: ServiceTestBed;
   let service: RunningService;
   let bus: EventBus;
   let client: GrpcClient<inventoryV1.InventoryServiceClient>;
-  let schema: TestSchema | undefined;
-  let vhost: TestVhost | undefined;
-  let dataDir: string;
   const received: Received[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'inventory-int-'));
-    const environment: Record<string, string> = { GRPC_PORT: '0', HTTP_PORT: '0', BIND_HOST: '127.0.0.1', DATA_DIR: dataDir };
-    if (distributed) {
-      schema = await createTestSchema('rm_inventory');
-      vhost = await createTestVhost('rm_inventory');
-      Object.assign(environment, { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.name, RABBITMQ_URL: vhost.url });
-      bus = await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'inventory-int-spec' });
-    } else {
-      bus = new InProcessEventBus();
-    }
+    testBed = await createServiceTestBed(inventoryService, { mode });
+    bus = testBed.bus;
     // What a channel adapter would see: every availability_changed, before anything is published.
     await bus.consume(
       { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
@@ -70,11 +44,7 @@ describe.each(modes)('inventory on $name', ({ distributed }) => {
         received.push({ routingKey: delivery.routingKey, envelope, payload });
       },
     );
-    service = await startService(inventoryService, {
-      config: readServiceConfig({ service: inventoryService.name, grpcPort: 0, httpPort: 0 }, inventorySettings, environment),
-      ...(distributed ? {} : { bus }),
-      logger: createLogger({ service: 'inventory', level: 'error' }),
-    });
+    service = await testBed.start();
     client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, service.grpcUrl);
 
     await upsertPolicy({ channelAccountId: 'shop-eu', channel: 'shopify', safetyStock: 2, eligibleLocationIds: ['WH-1', 'WH-2'] });
@@ -82,11 +52,7 @@ describe.each(modes)('inventory on $name', ({ distributed }) => {
 
   afterAll(async () => {
     client?.close();
-    await service?.close();
-    await bus?.close();
-    await schema?.remove();
-    await vhost?.remove();
-    await rm(dataDir, { recursive: true, force: true });
+    await testBed?.close();
   });
 
   function upsertPolicy(policy: Partial<inventoryV1.ChannelPolicy>): Promise<inventoryV1.UpsertChannelPolicyResponse> {
@@ -125,18 +91,6 @@ describe.each(modes)('inventory on $name', ({ distributed }) => {
     });
   }
 
-  async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
-    const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-    const line = text
-      .split('\n')
-      .find(
-        (candidate) =>
-          (candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `)) && wanted.every((label) => candidate.includes(label)),
-      );
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-  }
-
   async function grpcError(call: Promise<unknown>): Promise<{ code: number; reason: string | undefined }> {
     const error = await call.then(
       () => undefined,
@@ -169,28 +123,42 @@ describe.each(modes)('inventory on $name', ({ distributed }) => {
 
   it('drops a stale version', async () => {
     await waitForEvent('shop-eu', 'SKU-A', (payload) => payload.version === 2);
-    const staleBefore = await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'stale' });
+    const staleBefore = await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'stale' });
     await bus.publish([stockChanged('SKU-A', 'WH-1', 99, 1)]);
-    await waitFor(async () => (await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'stale' })) > staleBefore, {
-      description: 'the stale change counted',
-    });
+    await waitFor(
+      async () => (await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'stale' })) > staleBefore,
+      {
+        description: 'the stale change counted',
+      },
+    );
 
     const { positions } = await client.listStockPositions({ skus: ['SKU-A'], locationId: 'WH-1', page: undefined });
     expect(positions).toEqual([expect.objectContaining({ sku: 'SKU-A', locationId: 'WH-1', onHand: 10, version: 1 })]);
+    // One position a page: the second page starts after the first's (sku, location) key.
+    const first = await client.listStockPositions({ skus: ['SKU-A'], locationId: '', page: { pageSize: 1, pageToken: '' } });
+    const next = await client.listStockPositions({
+      skus: ['SKU-A'],
+      locationId: '',
+      page: { pageSize: 1, pageToken: first.page!.nextPageToken },
+    });
+    expect([...first.positions, ...next.positions].map((position) => position.locationId)).toEqual(['WH-1', 'WH-2']);
     const { availability } = await client.getAvailability({ channelAccountId: 'shop-eu', sku: 'SKU-A' });
     expect(availability).toMatchObject({ availableQuantity: 13, version: 2 });
   });
 
   it('gives a redelivered event one effect', async () => {
-    const appliedBefore = await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'applied' });
-    const duplicatesBefore = await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'duplicate' });
+    const appliedBefore = await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'applied' });
+    const duplicatesBefore = await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'duplicate' });
     const event = stockChanged('SKU-B', 'WH-1', 6, 7, { id: randomUUID() });
     await bus.publish([event]);
     await bus.publish([event]);
-    await waitFor(async () => (await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'duplicate' })) > duplicatesBefore, {
-      description: 'the redelivery recognised',
-    });
-    expect(await metric('retail_mesh_inventory_stock_changes_total', { outcome: 'applied' })).toBe(appliedBefore + 1);
+    await waitFor(
+      async () => (await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'duplicate' })) > duplicatesBefore,
+      {
+        description: 'the redelivery recognised',
+      },
+    );
+    expect(await scrapeMetric(service, 'retail_mesh_inventory_stock_changes_total', { outcome: 'applied' })).toBe(appliedBefore + 1);
     await waitForEvent('shop-eu', 'SKU-B', (payload) => payload.version === 1);
     expect(eventsFor('shop-eu', 'SKU-B').map((received) => received.payload)).toEqual([
       expect.objectContaining({ availableQuantity: 4, version: 1 }),
@@ -263,9 +231,10 @@ describe.each(modes)('inventory on $name', ({ distributed }) => {
       code: GrpcStatus.INVALID_ARGUMENT,
       reason: 'invalid_sku',
     });
-    expect((await grpcError(client.reserveStock(inventoryV1.ReserveStockRequest.fromPartial({ orderId: 'o-1' })))).code).toBe(
-      GrpcStatus.UNIMPLEMENTED,
-    );
+    expect(await grpcError(client.reserveStock(inventoryV1.ReserveStockRequest.fromPartial({ orderId: 'o-1' })))).toEqual({
+      code: GrpcStatus.UNIMPLEMENTED,
+      reason: 'not_implemented',
+    });
   });
 
   it('applies SetStockPosition like a stock change, and ignores a stale one', async () => {

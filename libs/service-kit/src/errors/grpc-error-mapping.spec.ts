@@ -10,6 +10,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
+  UnimplementedError,
 } from './service-errors.js';
 
 describe('toGrpcStatus', () => {
@@ -20,6 +21,7 @@ describe('toGrpcStatus', () => {
     [new AlreadyExistsError('listing_exists', 'listed already'), status.ALREADY_EXISTS],
     [new AbortedError('concurrent_update', 'changed meanwhile'), status.ABORTED],
     [new UnavailableError('erp_unavailable', 'ERP down'), status.UNAVAILABLE],
+    [new UnimplementedError('not_implemented', 'PushPrice is not implemented yet'), status.UNIMPLEMENTED],
   ])('maps %s to its code, message and reason', (error, code) => {
     const mapped = toGrpcStatus(error);
     expect(mapped.code).toBe(code);

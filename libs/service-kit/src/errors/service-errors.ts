@@ -50,3 +50,9 @@ export class UnavailableError extends ServiceError {
   override readonly name = 'UnavailableError';
   readonly code = GrpcStatus.UNAVAILABLE;
 }
+
+/** A call the service does not offer (yet): UNIMPLEMENTED, not INTERNAL. */
+export class UnimplementedError extends ServiceError {
+  override readonly name = 'UnimplementedError';
+  readonly code = GrpcStatus.UNIMPLEMENTED;
+}

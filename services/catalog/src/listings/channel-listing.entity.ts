@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 /** Which listing a SKU is on a channel account, with the channel's own ids for it. */
 @Entity({ name: 'channel_listings' })
@@ -38,7 +37,7 @@ export class ChannelListingEntity {
   @Column(portableColumn.json({ name: 'external_attributes' }))
   externalAttributes!: Record<string, string>;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'updated_at' }))

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, type EntityManager } from 'typeorm';
-import { forUpdate } from '../common/database-columns.js';
+import { forUpdate } from '@retail-mesh/persistence';
 import { ChannelListingEntity } from './channel-listing.entity.js';
 
 export interface ListingFilter {

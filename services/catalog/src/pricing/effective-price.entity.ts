@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 /**
  * The last effective price published (PriceChanged) per channel account x SKU: what the next
@@ -17,13 +16,13 @@ export class EffectivePriceEntity {
   @Column({ type: 'varchar', length: 50 })
   channel!: string;
 
-  @Column(bigintColumn({ name: 'amount_minor' }))
+  @Column(portableColumn.bigint({ name: 'amount_minor' }))
   amountMinor!: number;
 
   @Column({ type: 'varchar', length: 3 })
   currency!: string;
 
-  @Column(bigintColumn({ name: 'compare_at_amount_minor', nullable: true }))
+  @Column(portableColumn.bigint({ name: 'compare_at_amount_minor', nullable: true }))
   compareAtAmountMinor!: number | null;
 
   @Column({ name: 'price_list_id', type: 'varchar', length: 64 })
@@ -33,7 +32,7 @@ export class EffectivePriceEntity {
   @Column({ name: 'promotion_id', type: 'varchar', length: 64 })
   promotionId!: string;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'computed_at' }))

@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 @Entity({ name: 'price_lists' })
 export class PriceListEntity {
@@ -14,7 +13,7 @@ export class PriceListEntity {
   @Column({ type: 'varchar', length: 3 })
   currency!: string;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'updated_at' }))

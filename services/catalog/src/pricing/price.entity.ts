@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 /** The price of a SKU in a price list, in the list's currency (minor units). */
 @Entity({ name: 'prices' })
@@ -11,14 +10,14 @@ export class PriceEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   sku!: string;
 
-  @Column(bigintColumn({ name: 'amount_minor' }))
+  @Column(portableColumn.bigint({ name: 'amount_minor' }))
   amountMinor!: number;
 
   /** Null = no "was" price. */
-  @Column(bigintColumn({ name: 'compare_at_amount_minor', nullable: true }))
+  @Column(portableColumn.bigint({ name: 'compare_at_amount_minor', nullable: true }))
   compareAtAmountMinor!: number | null;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'updated_at' }))

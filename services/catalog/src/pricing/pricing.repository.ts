@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { catalogV1 } from '@retail-mesh/contracts';
 import { In, MoreThan, type EntityManager } from 'typeorm';
-import { forUpdate } from '../common/database-columns.js';
+import { forUpdate } from '@retail-mesh/persistence';
 import { ChannelListingEntity } from '../listings/channel-listing.entity.js';
 import { EffectivePriceEntity } from './effective-price.entity.js';
 import { PriceListAccountEntity } from './price-list-account.entity.js';

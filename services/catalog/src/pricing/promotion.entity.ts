@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 export type DiscountKind = 'percent_off' | 'amount_off' | 'fixed_price';
 
@@ -32,7 +31,7 @@ export class PromotionEntity {
   discountBasisPoints!: number | null;
 
   /** amount_off and fixed_price. */
-  @Column(bigintColumn({ name: 'discount_amount_minor', nullable: true }))
+  @Column(portableColumn.bigint({ name: 'discount_amount_minor', nullable: true }))
   discountAmountMinor!: number | null;
 
   @Column({ name: 'discount_currency', type: 'varchar', length: 3, nullable: true })
@@ -47,7 +46,7 @@ export class PromotionEntity {
   @Column({ type: 'integer' })
   priority!: number;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'updated_at' }))

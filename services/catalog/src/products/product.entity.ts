@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 @Entity({ name: 'products' })
 export class ProductEntity {
@@ -20,7 +19,7 @@ export class ProductEntity {
   @Column({ type: 'integer' })
   status!: number;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'updated_at' }))

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, MoreThan, type EntityManager } from 'typeorm';
-import { forUpdate } from '../common/database-columns.js';
+import { forUpdate } from '@retail-mesh/persistence';
 import { ProductEntity } from './product.entity.js';
 import { VariantEntity } from './variant.entity.js';
 

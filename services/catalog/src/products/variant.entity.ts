@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../common/database-columns.js';
 
 export interface VariantOptionValue {
   name: string;
@@ -34,6 +33,6 @@ export class VariantEntity {
   @Column({ type: 'integer' })
   status!: number;
 
-  @Column(bigintColumn({ name: 'weight_grams' }))
+  @Column(portableColumn.bigint({ name: 'weight_grams' }))
   weightGrams!: number;
 }

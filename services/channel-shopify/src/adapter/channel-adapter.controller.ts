@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { channelV1 } from '@retail-mesh/contracts';
+import { UnimplementedError } from '@retail-mesh/service-kit';
 import { ShopifyChannelAdapterService } from './channel-adapter.service.js';
-import { UnimplementedError } from './unimplemented.error.js';
 
 function unimplemented(method: string): never {
   throw new UnimplementedError('not_implemented', `channel-shopify does not implement ${method} yet`);

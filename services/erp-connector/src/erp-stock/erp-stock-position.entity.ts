@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../database/bigint-column.js';
 
 /**
  * The ERP's on-hand per SKU x location as its change feed last reported it: what ListErpStock
@@ -14,11 +13,11 @@ export class ErpStockPositionEntity {
   @PrimaryColumn({ name: 'location_id', type: 'varchar', length: 64 })
   locationId!: string;
 
-  @Column(bigintColumn({ name: 'on_hand' }))
+  @Column(portableColumn.bigint({ name: 'on_hand' }))
   onHand!: number;
 
   /** Feed sequence of the change that set it. */
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   /** The feed id of that change (the StockChanged erp_change_id). */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { StockFeedChange } from '../stock-feed/stock-feed-record.js';
 import { ErpStockPositionEntity } from './erp-stock-position.entity.js';
@@ -35,19 +36,9 @@ export class ErpStockPositionRepository {
     after: { sku: string; locationId: string } | undefined,
     limit: number,
   ): Promise<ErpStockPositionEntity[]> {
-    const query = manager
-      .createQueryBuilder(ErpStockPositionEntity, 'position')
-      .orderBy('position.sku', 'ASC')
-      .addOrderBy('position.locationId', 'ASC')
-      .limit(limit);
+    const query = keysetPage(manager.createQueryBuilder(ErpStockPositionEntity, 'position'), ['sku', 'locationId'], after, limit);
     if (filter.skus.length > 0) query.andWhere('position.sku IN (:...skus)', { skus: filter.skus });
     if (filter.locationId !== '') query.andWhere('position.locationId = :locationId', { locationId: filter.locationId });
-    if (after !== undefined) {
-      query.andWhere('(position.sku > :afterSku OR (position.sku = :afterSku AND position.locationId > :afterLocation))', {
-        afterSku: after.sku,
-        afterLocation: after.locationId,
-      });
-    }
     return query.getMany();
   }
 }

@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../database/bigint-column.js';
 
 /** Where the connector stands in an ERP change feed. Saved in the transaction that queues the feed's events. */
 @Entity({ name: 'feed_cursor' })
@@ -14,7 +13,7 @@ export class FeedCursorEntity {
   afterCursor!: string;
 
   /** Version (feed sequence) of the last change published from this feed; 0 before the first. */
-  @Column(bigintColumn({ name: 'last_version' }))
+  @Column(portableColumn.bigint({ name: 'last_version' }))
   lastVersion!: number;
 
   /** ERP time of the last change published from this feed. */

@@ -1,60 +1,40 @@
 // Two replicas of inventory on one PostgreSQL schema compete for the same stock-change queue and
 // both run an availability publisher: per key, every version is still published exactly once,
 // without gaps, and each key ends at its final value.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Events, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, RabbitMqEventBus, type EventBus } from '@retail-mesh/messaging';
-import { createLogger } from '@retail-mesh/observability';
-import { createGrpcClient, readServiceConfig, startService, type RunningService } from '@retail-mesh/service-kit';
-import { createTestSchema, createTestVhost, waitFor, type TestSchema, type TestVhost } from '@retail-mesh/testing';
+import { decodeEvent, encodeEvent, type EventBus } from '@retail-mesh/messaging';
+import { createGrpcClient } from '@retail-mesh/service-kit';
+import { createServiceTestBed, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySettings } from '../inventory.config.js';
 import { inventoryService } from '../inventory.definition.js';
 
 const SKUS = ['SKU-R1', 'SKU-R2', 'SKU-R3', 'SKU-R4', 'SKU-R5'];
 const CHANGES_PER_SKU = 200;
 
 describe('inventory replicas on PostgreSQL + RabbitMQ', () => {
-  let replicas: RunningService[] = [];
+  let testBed: ServiceTestBed;
   let bus: EventBus;
-  let schema: TestSchema;
-  let vhost: TestVhost;
-  let dataDir: string;
   const received: inventoryEventsV1.AvailabilityChanged[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'inventory-replicas-'));
-    schema = await createTestSchema('rm_inventory_replicas');
-    vhost = await createTestVhost('rm_inventory_replicas');
-    bus = await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'inventory-replicas-int-spec' });
+    testBed = await createServiceTestBed(inventoryService, {
+      mode: 'postgres+rabbitmq',
+      isolationPrefix: 'rm_inventory_replicas',
+      logLevel: 'silent',
+      // Short windows, so the two publishers overlap often.
+      settings: { INVENTORY_COALESCE_WINDOW_MS: '5' },
+    });
+    bus = testBed.bus;
     await bus.consume(
       { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
       async (delivery) => {
         received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload);
       },
     );
-    const environment = {
-      GRPC_PORT: '0',
-      HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: schema.url,
-      DATABASE_SCHEMA: schema.name,
-      RABBITMQ_URL: vhost.url,
-      // Short windows, so the two publishers overlap often.
-      INVENTORY_COALESCE_WINDOW_MS: '5',
-    };
-    for (let replica = 0; replica < 2; replica++) {
-      replicas.push(
-        await startService(inventoryService, {
-          config: readServiceConfig({ service: inventoryService.name, grpcPort: 0, httpPort: 0 }, inventorySettings, environment),
-          logger: createLogger({ service: 'inventory', level: 'silent' }),
-        }),
-      );
-    }
-    const client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, replicas[0].grpcUrl);
+    const first = await testBed.start();
+    await testBed.start();
+    const client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, first.grpcUrl);
     await client.upsertChannelPolicy({
       policy: inventoryV1.ChannelPolicy.fromPartial({
         channelAccountId: 'shop-eu',
@@ -67,12 +47,7 @@ describe('inventory replicas on PostgreSQL + RabbitMQ', () => {
   });
 
   afterAll(async () => {
-    for (const replica of replicas) await replica.close();
-    replicas = [];
-    await bus?.close();
-    await schema?.remove();
-    await vhost?.remove();
-    await rm(dataDir, { recursive: true, force: true });
+    await testBed?.close();
   });
 
   it('publishes each version of a key once, without gaps, ending at the final value', async () => {

@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../database/bigint-column.js';
 
 /** The last availability published per channel account x SKU, with its per-key version. */
 @Entity({ name: 'published_availability' })
@@ -14,10 +13,10 @@ export class PublishedAvailabilityEntity {
   @Column({ type: 'varchar', length: 32 })
   channel!: string;
 
-  @Column(bigintColumn({ name: 'available_quantity' }))
+  @Column(portableColumn.bigint({ name: 'available_quantity' }))
   availableQuantity!: number;
 
-  @Column(bigintColumn())
+  @Column(portableColumn.bigint())
   version!: number;
 
   @Column(portableColumn.timestamp({ name: 'computed_at' }))

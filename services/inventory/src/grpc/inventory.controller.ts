@@ -1,8 +1,6 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import { inventoryV1 } from '@retail-mesh/contracts';
-import { decodePageToken, pageOf, pageSizeOf } from '@retail-mesh/service-kit';
+import { decodePageToken, pageOf, pageSizeOf, UnimplementedError } from '@retail-mesh/service-kit';
 import { AvailabilityService } from '../availability/availability.service.js';
 import { ChannelPolicyService } from '../channel-policy/channel-policy.service.js';
 import { StockPositionRepository } from '../stock/stock-position.repository.js';
@@ -95,9 +93,6 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
   }
 }
 
-function reservationsNotYet(method: string): RpcException {
-  return new RpcException({
-    code: GrpcStatus.UNIMPLEMENTED,
-    message: `${method}: reservations arrive with order intake and are not implemented yet`,
-  });
+function reservationsNotYet(method: string): UnimplementedError {
+  return new UnimplementedError('not_implemented', `${method}: reservations arrive with order intake and are not implemented yet`);
 }

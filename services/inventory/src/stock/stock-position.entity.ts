@@ -1,6 +1,5 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintColumn } from '../database/bigint-column.js';
 
 /** On-hand of a SKU at a location, as the ERP last reported it. */
 @Entity({ name: 'stock_position' })
@@ -12,11 +11,11 @@ export class StockPositionEntity {
   locationId!: string;
 
   /** May be negative: the ERP's figure, not a floor. */
-  @Column(bigintColumn({ name: 'on_hand' }))
+  @Column(portableColumn.bigint({ name: 'on_hand' }))
   onHand!: number;
 
   /** ERP change-feed sequence of the applied change: older or equal versions are dropped. */
-  @Column(bigintColumn({ name: 'erp_version' }))
+  @Column(portableColumn.bigint({ name: 'erp_version' }))
   erpVersion!: number;
 
   /** When the change happened in the ERP (availability push latency starts here). */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage } from '@retail-mesh/persistence';
 import { In, type EntityManager } from 'typeorm';
 import type { StockChange } from './stock-change.js';
 import { StockPositionEntity } from './stock-position.entity.js';
@@ -59,19 +60,9 @@ export class StockPositionRepository {
     after: StockPositionKey | undefined,
     limit: number,
   ): Promise<StockPositionEntity[]> {
-    const query = manager
-      .createQueryBuilder(StockPositionEntity, 'position')
-      .orderBy('position.sku', 'ASC')
-      .addOrderBy('position.locationId', 'ASC')
-      .limit(limit);
+    const query = keysetPage(manager.createQueryBuilder(StockPositionEntity, 'position'), ['sku', 'locationId'], after, limit);
     if (filter.skus.length > 0) query.andWhere('position.sku IN (:...skus)', { skus: filter.skus });
     if (filter.locationId !== '') query.andWhere('position.locationId = :locationId', { locationId: filter.locationId });
-    if (after !== undefined) {
-      query.andWhere('(position.sku > :afterSku OR (position.sku = :afterSku AND position.locationId > :afterLocation))', {
-        afterSku: after.sku,
-        afterLocation: after.locationId,
-      });
-    }
     return query.getMany();
   }
 
