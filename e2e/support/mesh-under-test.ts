@@ -3,9 +3,7 @@
 // through their HTTP admin routes, as an operator would.
 import {
   demoSkus,
-  seedErpStock,
-  seedMeshReferenceData,
-  seedShopifySandbox,
+  seedDemo,
   startDistributedMesh,
   startEmbeddedMesh,
   DEMO_LOCATIONS,
@@ -52,7 +50,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
       dataDir: `.data/e2e/${uniqueName('embedded')}`,
       logLevel: 'warn',
     });
-    await seed(mesh.layout, skus);
+    await seedDemo(mesh.layout, skus);
     return {
       mode,
       layout: mesh.layout,
@@ -76,7 +74,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
       if (process.env.E2E_VERBOSE) console.log(`[${name}] ${line}`);
     },
   });
-  await seed(mesh.layout, skus);
+  await seedDemo(mesh.layout, skus);
   let inspector: EventBus | undefined;
   return {
     mode,
@@ -97,12 +95,6 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
       await dropSchemasWithPrefix(schemaPrefix);
     },
   };
-}
-
-async function seed(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
-  await seedShopifySandbox(layout, skus);
-  await seedMeshReferenceData(layout, skus);
-  await seedErpStock(layout, skus);
 }
 
 /** What Shopify must show for a SKU given its ERP stock: the demo policy's arithmetic. */

@@ -5,9 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   demoSkus,
-  seedErpStock,
-  seedMeshReferenceData,
-  seedShopifySandbox,
+  seedDemo,
   startDistributedMesh,
   DEMO_LOCATIONS,
   DEMO_SAFETY_STOCK,
@@ -290,9 +288,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
     const model = new StockModel(skus);
     const erpAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.erp);
     const shopifyAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.shopify);
-    await seedShopifySandbox(mesh.layout, skus);
-    await seedMeshReferenceData(mesh.layout, skus);
-    await seedErpStock(mesh.layout, skus);
+    await seedDemo(mesh.layout, skus);
     const shop = mesh.sandboxes.shopify.shops.get(DEMO_SHOP);
     if (!shop) throw new Error(`the Shopify sandbox has no shop ${DEMO_SHOP}`);
     const probe = new ShopifyProbe(shop, skus);

@@ -133,3 +133,10 @@ export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[])
     inventory.close();
   }
 }
+
+/** Everything `npm start` and the flow tests seed, in dependency order. */
+export async function seedDemo(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
+  await seedShopifySandbox(layout, skus);
+  await seedMeshReferenceData(layout, skus);
+  await seedErpStock(layout, skus);
+}

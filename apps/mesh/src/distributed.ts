@@ -1,7 +1,8 @@
 // `npm run distributed`: one process per service over RabbitMQ and PostgreSQL, seeded with demo data.
-import { demoSkus, seedErpStock, seedMeshReferenceData, seedShopifySandbox } from './demo-data.js';
+import { demoSkus, seedDemo } from './demo-data.js';
 import { startDistributedMesh } from './distributed-mesh.js';
 import { listeningReport } from './listening-report.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -12,9 +13,7 @@ const mesh = await startDistributedMesh({
   onLine: (name, line) => console.log(`[${name}] ${line}`),
 });
 const skus = demoSkus();
-await seedShopifySandbox(mesh.layout, skus);
-await seedMeshReferenceData(mesh.layout, skus);
-await seedErpStock(mesh.layout, skus);
+await seedDemo(mesh.layout, skus);
 console.log(
   listeningReport('distributed', mesh.layout, [
     '',
@@ -23,8 +22,4 @@ console.log(
   ]),
 );
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void mesh.stop().then(() => process.exit(0));
-  });
-}
+stopOnSignals(() => mesh.stop());

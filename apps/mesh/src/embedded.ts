@@ -1,16 +1,15 @@
 // `npm start`: the whole mesh in one process, seeded with demo data.
 import path from 'node:path';
-import { demoSkus, seedErpStock, seedMeshReferenceData, seedShopifySandbox, DEMO_SAFETY_STOCK } from './demo-data.js';
+import { demoSkus, seedDemo, DEMO_SAFETY_STOCK } from './demo-data.js';
 import { startEmbeddedMesh } from './embedded-mesh.js';
 import { listeningReport } from './listening-report.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { REPO_ROOT } from './topology.js';
 
 const dataDir = path.join(REPO_ROOT, '.data');
 const mesh = await startEmbeddedMesh({ dataDir, logLevel: process.env.LOG_LEVEL ?? 'warn' });
 const skus = demoSkus();
-await seedShopifySandbox(mesh.layout, skus);
-await seedMeshReferenceData(mesh.layout, skus);
-await seedErpStock(mesh.layout, skus);
+await seedDemo(mesh.layout, skus);
 
 console.log(
   listeningReport('embedded', mesh.layout, [
@@ -25,8 +24,4 @@ console.log(
   ]),
 );
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void mesh.stop().then(() => process.exit(0));
-  });
-}
+stopOnSignals(() => mesh.stop());
