@@ -36,4 +36,6 @@ export {
   isNewerVersion,
   nextVersion,
   applyIfNewer,
+  newestPerKey,
+  compareKeys,
 } from './versioning/version.js';

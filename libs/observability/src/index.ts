@@ -9,6 +9,7 @@ export {
   currentTraceContext,
   currentTraceparent,
   childTraceparent,
+  childTraceparentOf,
 } from './trace/trace-context.js';
 export {
   TRACEPARENT_KEY,

@@ -37,6 +37,8 @@ export const channelShopifySettings = {
   retries: env.int('SHOPIFY_RETRIES', { min: 0, max: 20 }).default(4),
   retryBaseDelayMs: env.int('SHOPIFY_RETRY_BASE_DELAY_MS', { min: 1, max: 60_000 }).default(500),
   listingCacheTtlMs: env.int('SHOPIFY_LISTING_CACHE_TTL_MS', { min: 0, max: 86_400_000 }).default(300_000),
+  /** Most availability events stored in one transaction (the consumer's prefetch is twice this). */
+  availabilityBatchSize: env.int('SHOPIFY_AVAILABILITY_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
 };
 
 export type ChannelShopifySettings = ConfigValues<typeof channelShopifySettings>;

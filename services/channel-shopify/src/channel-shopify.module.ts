@@ -51,7 +51,7 @@ export class ChannelShopifyModule {
         failureBackoffMaxMs: settings.failureBackoffMaxMs,
       },
     });
-    const consumer = new AvailabilityConsumer({ dataSource: infra.dataSource, desired, accounts, pusher, metrics });
+    const consumer = new AvailabilityConsumer({ desired, accounts, pusher, metrics });
     const adapter = new ShopifyChannelAdapterService({
       dataSource: infra.dataSource,
       accounts,
@@ -65,6 +65,7 @@ export class ChannelShopifyModule {
     const sync = new AvailabilitySyncService({
       consumers: infra.consumers,
       consumer,
+      batchSize: settings.availabilityBatchSize,
       pusher,
       desired,
       metrics,

@@ -8,8 +8,10 @@ export const inventorySettings = {
   publishBatchSize: env.int('INVENTORY_PUBLISH_BATCH_SIZE', { min: 1, max: 10_000 }).default(500),
   /** Backstop poll of the publisher for marks nobody woke it for (another replica's). */
   publishPollIntervalMs: env.int('INVENTORY_PUBLISH_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(1000),
-  /** Stock-change deliveries handled at once. */
-  stockChangesPrefetch: env.int('INVENTORY_STOCK_CHANGES_PREFETCH', { min: 1, max: 1000 }).default(50),
+  /** Stock-change deliveries in flight; keep it at least twice the batch size so the next batch fills meanwhile. */
+  stockChangesPrefetch: env.int('INVENTORY_STOCK_CHANGES_PREFETCH', { min: 1, max: 2000 }).default(400),
+  /** Most stock changes applied in one transaction. */
+  stockChangesBatchSize: env.int('INVENTORY_STOCK_CHANGES_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
 };
 
 export type InventorySettings = ConfigValues<typeof inventorySettings>;

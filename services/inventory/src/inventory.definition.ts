@@ -6,6 +6,10 @@ import { ChannelPolicyEntity } from './channel-policy/channel-policy.entity.js';
 import { inventorySettings } from './inventory.config.js';
 import { InventoryModule } from './inventory.module.js';
 import { CreateInventoryTables1795759900000 } from './migrations/1795759900000-create-inventory-tables.js';
+import { CreateReservationTables1795846300000 } from './migrations/1795846300000-create-reservation-tables.js';
+import { ReservationLineEntity } from './reservations/reservation-line.entity.js';
+import { ReservationOperationEntity } from './reservations/reservation-operation.entity.js';
+import { ReservationEntity } from './reservations/reservation.entity.js';
 import { StockPositionEntity } from './stock/stock-position.entity.js';
 
 export const inventoryService = defineService({
@@ -13,7 +17,15 @@ export const inventoryService = defineService({
   grpc: grpcServices.inventory,
   ports: { grpc: 50052, http: 9152 },
   settings: inventorySettings,
-  entities: [StockPositionEntity, ChannelPolicyEntity, PublishedAvailabilityEntity, DirtySkuEntity],
-  migrations: [CreateInventoryTables1795759900000],
+  entities: [
+    StockPositionEntity,
+    ChannelPolicyEntity,
+    PublishedAvailabilityEntity,
+    DirtySkuEntity,
+    ReservationEntity,
+    ReservationLineEntity,
+    ReservationOperationEntity,
+  ],
+  migrations: [CreateInventoryTables1795759900000, CreateReservationTables1795846300000],
   module: (infra) => InventoryModule.register(infra.config.settings),
 });

@@ -8,6 +8,8 @@ import { ChannelPolicyService } from './channel-policy/channel-policy.service.js
 import { InventoryController } from './grpc/inventory.controller.js';
 import { INVENTORY_SETTINGS, type InventorySettings } from './inventory.config.js';
 import { InventoryMetrics } from './inventory.metrics.js';
+import { ReservationRepository } from './reservations/reservation.repository.js';
+import { ReservationService } from './reservations/reservation.service.js';
 import { StockChangesConsumer } from './stock/stock-changes.consumer.js';
 import { StockPositionRepository } from './stock/stock-position.repository.js';
 import { StockService } from './stock/stock.service.js';
@@ -25,10 +27,12 @@ export class InventoryModule {
         ChannelPolicyRepository,
         PublishedAvailabilityRepository,
         DirtySkuRepository,
+        ReservationRepository,
         AvailabilityService,
         AvailabilityPublisher,
         StockService,
         ChannelPolicyService,
+        ReservationService,
         StockChangesConsumer,
       ],
     };

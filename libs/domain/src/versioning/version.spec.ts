@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainValidationError } from '../domain-validation.error.js';
-import { applyIfNewer, isNewerVersion, isVersion, nextVersion } from './version.js';
+import { applyIfNewer, isNewerVersion, isVersion, newestPerKey, nextVersion } from './version.js';
 
 describe('versions', () => {
   it('accepts any version when nothing has been applied yet', () => {
@@ -41,5 +41,32 @@ describe('versions', () => {
 
     const duplicate = applyIfNewer(newer.current, { version: 3, value: 'redelivered' });
     expect(duplicate).toEqual({ applied: false, current: { version: 3, value: 'eight units' } });
+  });
+});
+
+describe('newestPerKey', () => {
+  const change = (key: string, version: number) => ({ key, version });
+  const newest = (items: ReturnType<typeof change>[]) =>
+    newestPerKey(
+      items,
+      (item) => item.key,
+      (item) => item.version,
+    );
+
+  it('keeps the newest version of each key, in first-seen key order, and counts the rest', () => {
+    const result = newest([change('A', 3), change('B', 1), change('A', 7), change('C', 2), change('A', 5)]);
+    expect(result.newest).toEqual([change('A', 7), change('B', 1), change('C', 2)]);
+    expect(result.superseded).toBe(2);
+  });
+
+  it('treats a repeated version as superseded, keeping the first', () => {
+    const first = change('A', 4);
+    const result = newest([first, change('A', 4)]);
+    expect(result.newest[0]).toBe(first);
+    expect(result.superseded).toBe(1);
+  });
+
+  it('hands back nothing for nothing', () => {
+    expect(newest([])).toEqual({ newest: [], superseded: 0 });
   });
 });

@@ -47,3 +47,30 @@ export function applyIfNewer<T>(current: VersionedValue<T> | undefined, incoming
   if (isNewerVersion(incoming.version, current?.version)) return { applied: true, current: incoming };
   return { applied: false, current: current as VersionedValue<T> };
 }
+
+/**
+ * The newest item per key of a batch (first-seen key order) and how many it superseded: what a
+ * consumer applies when a batch holds several versions of one key (a repeated version counts as
+ * superseded).
+ */
+export function newestPerKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  versionOf: (item: T) => number,
+): { newest: T[]; superseded: number } {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const known = byKey.get(key);
+    if (known === undefined || versionOf(known) < versionOf(item)) byKey.set(key, item);
+  }
+  return { newest: [...byKey.values()], superseded: items.length - byKey.size };
+}
+
+/**
+ * Orders keys by code point, the same on every machine (unlike a database collation): sort the
+ * rows a transaction writes with it so concurrent writers lock them in one order.
+ */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,20 +1,20 @@
-import { columnParameter, isUniqueViolation, withTransaction } from '@retail-mesh/persistence';
+import { columnParameter, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PoisonMessageError } from '../event-bus.js';
-import { InboxMessage } from './inbox-message.entity.js';
+import { INBOX_TABLE, InboxMessage } from './inbox-message.entity.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type InboxOutcome = 'processed' | 'duplicate';
 
-/** Thrown inside the transaction to roll it back when the event was already processed. */
-class AlreadyProcessed extends Error {}
+// Keeps each statement well under both databases' bound-parameter limits.
+const IDS_PER_STATEMENT = 500;
 
 export const Inbox = {
   /**
    * Runs `effect` at most once per consumer and event id: the inbox row and the effect commit
    * in one transaction. A second delivery of the same event (a redelivery, a replica handling
-   * it concurrently) finds the row (unique violation) and returns 'duplicate' without running
+   * it concurrently) finds the row and returns 'duplicate' without running
    * the effect. If the effect throws, nothing is recorded, so a retry runs it again. The effect
    * may add outbox messages with `Outbox.add(manager, ...)`; wake the relay after this resolves.
    */
@@ -26,21 +26,43 @@ export const Inbox = {
   ): Promise<InboxOutcome> {
     // Never valid, so never worth a retry: straight to the dead-letter queue.
     if (!UUID.test(eventId)) throw new PoisonMessageError(`event id must be a uuid, got "${eventId}"`);
-    try {
-      return await withTransaction<InboxOutcome>(dataSource, async (manager) => {
-        try {
-          await manager.insert(InboxMessage, { consumer, eventId, processedAt: new Date() });
-        } catch (error) {
-          if (isUniqueViolation(error)) throw new AlreadyProcessed();
-          throw error;
-        }
-        await effect(manager);
-        return 'processed';
+    return withTransaction<InboxOutcome>(dataSource, async (manager) => {
+      const fresh = await Inbox.record(manager, consumer, [eventId]);
+      if (fresh.size === 0) return 'duplicate';
+      await effect(manager);
+      return 'processed';
+    });
+  },
+
+  /**
+   * Records `eventIds` for `consumer` in the caller's transaction and returns the ids seen for the
+   * first time: the caller applies the effect of those only. One multi-row
+   * `INSERT … ON CONFLICT DO NOTHING RETURNING` per 500 ids: an id another transaction is
+   * recording concurrently waits for it (PostgreSQL) and then counts as seen, so two consumers
+   * can never both treat an event as new.
+   */
+  async record(manager: EntityManager, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+    const invalid = eventIds.find((eventId) => !UUID.test(eventId));
+    if (invalid !== undefined) throw new PoisonMessageError(`event id must be a uuid, got "${invalid}"`);
+    // PostgreSQL answers uuids in lower case: map them back to the ids as given.
+    const byLowerCase = new Map(eventIds.map((eventId) => [eventId.toLowerCase(), eventId]));
+    const unique = [...byLowerCase.keys()];
+    const processedAt = columnParameter(manager.connection, InboxMessage, 'processedAt', new Date());
+    const fresh = new Set<string>();
+    for (let start = 0; start < unique.length; start += IDS_PER_STATEMENT) {
+      const chunk = unique.slice(start, start + IDS_PER_STATEMENT);
+      const parameters: Record<string, unknown> = { consumer, processedAt };
+      const rows = chunk.map((eventId, index) => {
+        parameters[`id${index}`] = eventId;
+        return `(:consumer, :id${index}, :processedAt)`;
       });
-    } catch (error) {
-      if (error instanceof AlreadyProcessed) return 'duplicate';
-      throw error;
+      const sql = `INSERT INTO ${INBOX_TABLE} (consumer, event_id, processed_at) VALUES ${rows.join(', ')}
+        ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const inserted: Array<{ event_id: string }> = await manager.query(query, values);
+      for (const row of inserted) fresh.add(byLowerCase.get(row.event_id.toLowerCase())!);
     }
+    return fresh;
   },
 
   /**

@@ -62,6 +62,7 @@ export class ServiceMetrics {
   private readonly consumerFailed: Counter<'service' | 'queue'>;
   private readonly consumerRetried: Counter<'service' | 'queue'>;
   private readonly consumerDeadLettered: Counter<'service' | 'queue'>;
+  private readonly consumerDuplicates: Counter<'service' | 'queue'>;
   private readonly consumerHandlingSeconds: Histogram<'service' | 'queue'>;
   private readonly outboxPublished: Counter<'service'>;
   private readonly outboxPublishFailures: Counter<'service'>;
@@ -92,6 +93,10 @@ export class ServiceMetrics {
     this.consumerFailed = consumerCounter('consumer_failed_total', 'Deliveries whose handler failed (a retry or a dead letter follows).');
     this.consumerRetried = consumerCounter('consumer_retried_total', 'Failed deliveries scheduled for another attempt.');
     this.consumerDeadLettered = consumerCounter('consumer_dead_lettered_total', 'Messages moved to the dead-letter queue.');
+    this.consumerDuplicates = consumerCounter(
+      'consumer_duplicates_total',
+      'Deliveries of events the consumer had already processed (inbox), skipped without effect.',
+    );
     this.consumerHandlingSeconds = new Histogram({
       name: sharedMetricName('consumer_handling_seconds', 'histogram'),
       help: 'Time a handler took for one delivery, whatever its outcome.',
@@ -139,6 +144,10 @@ export class ServiceMetrics {
 
   consumerRetriedDelivery(queue: string): void {
     this.consumerRetried.inc(this.queueLabels(queue));
+  }
+
+  consumerDuplicateDelivery(queue: string): void {
+    this.consumerDuplicates.inc(this.queueLabels(queue));
   }
 
   consumerDeadLetteredMessage(queue: string): void {

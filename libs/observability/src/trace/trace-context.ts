@@ -86,3 +86,9 @@ export function childTraceparent(): string {
   const context = storage.getStore();
   return formatTraceparent(context ? childTraceContext(context) : newTraceContext());
 }
+
+/** A `traceparent` for a new span under `traceparent`; a new trace when it is missing or invalid. */
+export function childTraceparentOf(traceparent: string | undefined | null): string {
+  const parent = parseTraceparent(traceparent);
+  return formatTraceparent(parent ? childTraceContext(parent) : newTraceContext());
+}

@@ -14,10 +14,12 @@ import { createTestSchema, createTestVhost, waitFor } from '@retail-mesh/testing
 import { Column, DataSource, Entity, PrimaryColumn, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceConfigFor } from '../bootstrap/service-config-for.js';
+import { scrapeMetric } from '../testing/service-test-bed.js';
 import { createServiceDataSource } from '../bootstrap/service-data-source.js';
 import { busMetricsObserver, startService, type RunningService } from '../bootstrap/start-service.js';
 import { defineService } from '../definition/service-definition.js';
-import { EventConsumers, onEvent, onEventOutsideTransaction, type ReceivedEvent } from './event-consumers.js';
+import { PoisonMessageError } from '@retail-mesh/messaging';
+import { EventConsumers, onEvent, onEventBatch, onEventOutsideTransaction, type ReceivedEvent } from './event-consumers.js';
 import type { TransactionContext } from './outbox-publisher.js';
 
 @Entity({ name: 'stock_tallies' })
@@ -57,7 +59,13 @@ const behaviour = {
   gates: new Map<string, Promise<void>>(),
   traceIds: new Map<string, string | undefined>(),
   availability: [] as Array<{ channel: string | undefined; sku: string }>,
+  batchSizes: [] as number[],
+  committedBatches: 0,
 };
+
+// Both consumers get every stock change: the batch consumer tallies only SKUs with this prefix,
+// the other one all the rest.
+const BATCHED = 'BATCH-';
 
 @Injectable()
 class StockConsumer {
@@ -78,9 +86,28 @@ class StockConsumer {
         ),
       ],
     });
+    consumers.register({
+      purpose: 'stock-batched',
+      prefetch: 40,
+      deliveryLimit: 2,
+      retryDelaysMs: [20],
+      handlers: [onEventBatch(Events.erp.stockChanged, (events, context) => this.applyBatch(events, context), { maxBatchSize: 20 })],
+    });
+  }
+
+  private async applyBatch(events: ReceivedEvent<erpEventsV1.StockChanged>[], { manager, afterCommit }: TransactionContext): Promise<void> {
+    behaviour.batchSizes.push(events.length);
+    for (const { payload } of events) {
+      if (!payload.sku.startsWith(BATCHED)) continue;
+      if (payload.sku.endsWith('-POISON')) throw new PoisonMessageError(`${payload.sku} can never be applied`);
+      const tally = await manager.findOneBy(StockTally, { sku: payload.sku });
+      await manager.save(StockTally, { sku: payload.sku, onHand: payload.onHand, effects: (tally?.effects ?? 0) + 1 });
+    }
+    afterCommit(() => behaviour.committedBatches++);
   }
 
   private async apply({ payload }: ReceivedEvent<erpEventsV1.StockChanged>, { manager, publish }: TransactionContext): Promise<void> {
+    if (payload.sku.startsWith(BATCHED)) return;
     behaviour.traceIds.set(payload.sku, currentTraceContext()?.traceId);
     await behaviour.gates.get(payload.sku);
     const failures = behaviour.failuresLeft.get(payload.sku) ?? 0;
@@ -247,6 +274,28 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     expect(text).toMatch(/retail_mesh_outbox_published_total\{service="kit-fixture"\} [1-9]/);
     const [deadLetter] = await bus.peekDeadLetters('kit-fixture.stock', 1);
     expect(deadLetter.reason).toContain('not a retail.common.v1.EventEnvelope');
+  });
+
+  it('handles a burst in batches, each event once, and dead-letters only the poison one of a batch', async () => {
+    const skus = Array.from({ length: 5 }, (_, index) => `${BATCHED}${index}`);
+    const messages = Array.from({ length: 200 }, (_, index) => stockChanged(skus[index % skus.length]!, index + 1));
+    const poison = stockChanged(`${BATCHED}X-POISON`, 1);
+    const handled = () => scrapeMetric(service, 'retail_mesh_consumer_handled_total', { queue: 'kit-fixture.stock-batched' });
+    const handledBefore = await handled();
+    const deadLettersBefore = await bus.deadLetterCount('kit-fixture.stock-batched');
+    // Every message twice (a redelivery), the poison one in the middle of the burst.
+    await bus.publish([...messages.slice(0, 100), poison, ...messages.slice(100), ...messages]);
+    await waitFor(async () => (await handled()) === handledBefore + 400);
+    await waitFor(async () => (await bus.deadLetterCount('kit-fixture.stock-batched')) === deadLettersBefore + 1);
+    const tallies = await Promise.all(skus.map((sku) => tally(sku)));
+    expect(tallies.map((row) => row?.effects)).toEqual([40, 40, 40, 40, 40]);
+    expect(tallies.map((row) => row?.onHand)).toEqual(skus.map((_, index) => 196 + index));
+    expect(await tally(`${BATCHED}X-POISON`)).toBeNull();
+    expect(Math.max(...behaviour.batchSizes)).toBeGreaterThan(1);
+    expect(Math.max(...behaviour.batchSizes)).toBeLessThanOrEqual(20);
+    expect(behaviour.committedBatches).toBeGreaterThan(0);
+    const deadLetters = await bus.peekDeadLetters('kit-fixture.stock-batched', deadLettersBefore + 1);
+    expect(deadLetters.at(-1)?.reason).toContain('X-POISON can never be applied');
   });
 
   it('turns not ready and NOT_SERVING at once on close(), and lets the delivery in flight finish', async () => {

@@ -3,7 +3,8 @@
 // service is up and drains the consumers on shutdown. Each delivery runs in the trace context
 // of the event, is counted and timed (retail_mesh_consumer_*), and by default runs through the
 // inbox: the handler's database effect, the inbox row and any events it publishes commit in one
-// transaction, so a redelivered event has no second effect.
+// transaction, so a redelivered event has no second effect. A batch handler takes the deliveries
+// waiting at once (up to its batch size) in one such transaction: one commit for many events.
 import { commonV1, type EventDefinition } from '@retail-mesh/contracts';
 import {
   decodeEvent,
@@ -16,7 +17,9 @@ import {
   type EventBus,
 } from '@retail-mesh/messaging';
 import { runWithTraceparent, type BusMetricsObserver, type Logger, type ServiceMetrics } from '@retail-mesh/observability';
+import { withTransaction } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
+import { DeliveryBatcher } from './delivery-batcher.js';
 import type { OutboxPublisher, TransactionContext } from './outbox-publisher.js';
 
 export interface ReceivedEvent<T> {
@@ -29,12 +32,17 @@ export interface ReceivedEvent<T> {
   delivery: Delivery;
 }
 
+/** inbox: one event per inbox transaction; batch: many per inbox transaction; outside: no transaction. */
+export type HandlerMode = 'inbox' | 'batch' | 'outside';
+
 export interface EventHandler<T = unknown> {
   readonly definition: EventDefinition<T>;
   readonly bindings: readonly string[];
-  /** True: runs inside the inbox transaction. */
-  readonly transactional: boolean;
-  handle(event: ReceivedEvent<T>, context: TransactionContext | undefined): Promise<void>;
+  readonly mode: HandlerMode;
+  /** Most events handed over at once (1 unless the mode is batch). */
+  readonly maxBatchSize: number;
+  /** Gets one event, or up to maxBatchSize in batch mode; `context` is undefined outside a transaction. */
+  handle(events: ReceivedEvent<T>[], context: TransactionContext | undefined): Promise<void>;
 }
 
 export interface HandlerOptions {
@@ -60,8 +68,37 @@ export function onEvent<T>(
   return {
     definition,
     bindings: bindingsFor(definition, options),
-    transactional: true,
-    handle: (event, context) => handle(event, context!),
+    mode: 'inbox',
+    maxBatchSize: 1,
+    handle: ([event], context) => handle(event!, context!),
+  };
+}
+
+export interface BatchHandlerOptions extends HandlerOptions {
+  /** Most events per transaction (default 100). Keep the consumer's prefetch at twice this or more. */
+  maxBatchSize?: number;
+}
+
+/**
+ * Like onEvent, for high-volume facts: the deliveries waiting when a transaction starts (up to
+ * `maxBatchSize`) are handled together in one inbox transaction, so the per-event cost of a
+ * commit is shared. `events` holds only events not processed before, in delivery order. If the
+ * batch fails, each event is retried alone, so one bad event never holds back the others.
+ * Batches run one at a time per consumer: a handler never races itself.
+ */
+export function onEventBatch<T>(
+  definition: EventDefinition<T>,
+  handle: (events: ReceivedEvent<T>[], context: TransactionContext) => Promise<void>,
+  options: BatchHandlerOptions = {},
+): EventHandler<T> {
+  const maxBatchSize = options.maxBatchSize ?? 100;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  return {
+    definition,
+    bindings: bindingsFor(definition, options),
+    mode: 'batch',
+    maxBatchSize,
+    handle: (events, context) => handle(events, context!),
   };
 }
 
@@ -75,7 +112,13 @@ export function onEventOutsideTransaction<T>(
   handle: (event: ReceivedEvent<T>) => Promise<void>,
   options: HandlerOptions = {},
 ): EventHandler<T> {
-  return { definition, bindings: bindingsFor(definition, options), transactional: false, handle: (event) => handle(event) };
+  return {
+    definition,
+    bindings: bindingsFor(definition, options),
+    mode: 'outside',
+    maxBatchSize: 1,
+    handle: ([event]) => handle(event!),
+  };
 }
 
 export interface EventConsumerOptions extends Omit<ConsumerOptions, 'queue' | 'bindings'> {
@@ -88,6 +131,8 @@ export interface EventConsumerOptions extends Omit<ConsumerOptions, 'queue' | 'b
 interface Registration {
   options: ConsumerOptions;
   handlers: Map<string, EventHandler<unknown>>;
+  /** One per batch handler, by event type. */
+  batchers: Map<string, DeliveryBatcher<ReceivedEvent<unknown>>>;
 }
 
 export interface EventConsumersDependencies {
@@ -124,7 +169,15 @@ export class EventConsumers {
     }
     const bindings = [...new Set([...handlers.values()].flatMap((handler) => handler.bindings))];
     const { prefetch, deliveryLimit, retryDelaysMs } = options;
-    this.registrations.push({ options: { queue, bindings, prefetch, deliveryLimit, retryDelaysMs }, handlers });
+    const batchers = new Map<string, DeliveryBatcher<ReceivedEvent<unknown>>>();
+    for (const handler of handlers.values()) {
+      if (handler.mode !== 'batch') continue;
+      batchers.set(
+        handler.definition.type,
+        new DeliveryBatcher(handler.maxBatchSize, (events) => this.handleInInbox(queue, handler, events)),
+      );
+    }
+    this.registrations.push({ options: { queue, bindings, prefetch, deliveryLimit, retryDelaysMs }, handlers, batchers });
     return queue;
   }
 
@@ -168,20 +221,36 @@ export class EventConsumers {
     const { envelope, payload, time } = decodeEvent(delivery, handler.definition);
     const channel = handler.definition.channelScoped ? delivery.routingKey.slice(handler.definition.routingKey.length + 1) : undefined;
     const event: ReceivedEvent<unknown> = { payload, envelope, time, channel, delivery };
-    if (!handler.transactional) return handler.handle(event, undefined);
+    switch (handler.mode) {
+      case 'outside':
+        return handler.handle([event], undefined);
+      case 'inbox':
+        return this.handleInInbox(delivery.queue, handler, [event]);
+      case 'batch':
+        return registration.batchers.get(type)!.add(event);
+    }
+  }
 
-    let published = false;
-    const outcome = await Inbox.handleOnce(this.deps.dataSource, delivery.queue, envelope.id, (manager) =>
-      handler.handle(event, {
+  /** One inbox transaction: records the events, hands the new ones to the handler, commits. */
+  private async handleInInbox(queue: string, handler: EventHandler<unknown>, events: ReceivedEvent<unknown>[]): Promise<void> {
+    const scope = this.deps.publisher.transactionScope();
+    const fresh = await withTransaction(this.deps.dataSource, async (manager) => {
+      const recorded = await Inbox.record(
         manager,
-        publish: async (...events) => {
-          await this.deps.publisher.add(manager, events);
-          published ||= events.length > 0;
-        },
-      }),
-    );
-    if (published) this.deps.publisher.wake();
-    if (outcome === 'duplicate') this.deps.logger.debug({ queue: delivery.queue, event_id: envelope.id, type }, 'duplicate event skipped');
+        queue,
+        events.map((event) => event.envelope.id),
+      );
+      // A batch can hold two deliveries of one event: only the first counts.
+      const freshEvents = events.filter((event) => recorded.delete(event.envelope.id));
+      if (freshEvents.length > 0) await handler.handle(freshEvents, scope.contextWith(manager));
+      return freshEvents;
+    });
+    scope.committed();
+    for (const event of events) {
+      if (fresh.includes(event)) continue;
+      this.deps.metrics.consumerDuplicateDelivery(queue);
+      this.deps.logger.debug({ queue, event_id: event.envelope.id, type: handler.definition.type }, 'duplicate event skipped');
+    }
   }
 }
 

@@ -12,10 +12,12 @@ export type OutgoingEvent<T> = Omit<EventToPublish<T>, 'source'>;
 /** Writes events to the outbox inside the current transaction. */
 export type PublishInTransaction = <T>(...events: OutgoingEvent<T>[]) => Promise<void>;
 
-/** What a transaction's work gets: its EntityManager and `publish`. */
+/** What a transaction's work gets: its EntityManager, `publish`, and `afterCommit`. */
 export interface TransactionContext {
   manager: EntityManager;
   publish: PublishInTransaction;
+  /** Runs `action` once the transaction has committed (never after a rollback): wake a worker, count an outcome. */
+  afterCommit(action: () => void): void;
 }
 
 export class OutboxPublisher {
@@ -31,18 +33,34 @@ export class OutboxPublisher {
    * after the commit.
    */
   async transaction<T>(work: (context: TransactionContext) => Promise<T>): Promise<T> {
+    const scope = this.transactionScope();
+    const result = await withTransaction(this.dataSource, (manager) => work(scope.contextWith(manager)));
+    scope.committed();
+    return result;
+  }
+
+  /**
+   * For a transaction the caller runs (the inbox's): `contextWith(manager)` gives the work its
+   * context; call `committed()` after the commit: it wakes the relay when events were published
+   * and runs the afterCommit actions.
+   */
+  transactionScope(): { contextWith: (manager: EntityManager) => TransactionContext; committed: () => void } {
     let published = false;
-    const result = await withTransaction(this.dataSource, (manager) =>
-      work({
+    const actions: Array<() => void> = [];
+    return {
+      contextWith: (manager) => ({
         manager,
         publish: async (...events) => {
           await this.add(manager, events);
           published ||= events.length > 0;
         },
+        afterCommit: (action) => actions.push(action),
       }),
-    );
-    if (published) this.wake();
-    return result;
+      committed: () => {
+        if (published) this.wake();
+        for (const action of actions) action();
+      },
+    };
   }
 
   /**

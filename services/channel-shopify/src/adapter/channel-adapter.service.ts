@@ -41,22 +41,16 @@ export class ShopifyChannelAdapterService {
       throw new InvalidArgumentError('too_many_updates', `at most ${MAX_PUSH_UPDATES} updates per call, got ${request.updates.length}`);
     }
     for (const update of request.updates) validateUpdate(update);
-    const now = new Date();
-    let stored = 0;
-    await withTransaction(this.deps.dataSource, async (manager) => {
-      for (const update of request.updates) {
-        const desired = {
-          channelAccountId,
-          sku: update.sku,
-          quantity: update.availableQuantity,
-          version: update.version,
-          sourceChangedAt: null,
-        };
-        if (await this.deps.desired.storeDesired(manager, desired, now)) stored += 1;
-        else this.deps.metrics.staleDropped(channelAccountId);
-      }
-    });
-    if (stored > 0) this.deps.pusher.wake(channelAccountId);
+    const wanted = request.updates.map((update) => ({
+      channelAccountId,
+      sku: update.sku,
+      quantity: update.availableQuantity,
+      version: update.version,
+      sourceChangedAt: null,
+    }));
+    const stored = await withTransaction(this.deps.dataSource, (manager) => this.deps.desired.storeDesired(manager, wanted, new Date()));
+    this.deps.metrics.staleDropped(channelAccountId, wanted.length - stored.length);
+    if (stored.length > 0) this.deps.pusher.wake(channelAccountId);
 
     const skus = [...new Set(request.updates.map((update) => update.sku))];
     const deadline = Date.now() + this.deps.pushWaitMs;

@@ -2,7 +2,7 @@
 // module initialises, starts the push loops once the app is up, and on shutdown lets the push in
 // flight finish (its waits cut short) and releases the push leases.
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { onEventOutsideTransaction, type EventConsumers } from '@retail-mesh/service-kit';
+import { onEventBatch, type EventConsumers } from '@retail-mesh/service-kit';
 import type { ChannelShopifyMetrics } from '../metrics/channel-shopify.metrics.js';
 import {
   AVAILABILITY_CHANNELS,
@@ -16,6 +16,8 @@ import type { DesiredInventoryRepository } from './desired-inventory.repository.
 export interface AvailabilitySyncDependencies {
   consumers: EventConsumers;
   consumer: AvailabilityConsumer;
+  /** Most availability events per transaction. */
+  batchSize: number;
   pusher: AvailabilityPusher;
   desired: DesiredInventoryRepository;
   metrics: ChannelShopifyMetrics;
@@ -29,11 +31,14 @@ export class AvailabilitySyncService implements OnModuleInit, OnApplicationBoots
   constructor(private readonly deps: AvailabilitySyncDependencies) {}
 
   onModuleInit(): void {
-    // The consumer runs its own inbox transaction (see AvailabilityConsumer) so it can wake the pusher after the commit.
     this.deps.consumers.register({
       purpose: AVAILABILITY_CONSUMER_PURPOSE,
+      prefetch: this.deps.batchSize * 2,
       handlers: [
-        onEventOutsideTransaction(AVAILABILITY_EVENT, (event) => this.deps.consumer.handle(event), { channels: AVAILABILITY_CHANNELS }),
+        onEventBatch(AVAILABILITY_EVENT, (events, context) => this.deps.consumer.handle(events, context), {
+          channels: AVAILABILITY_CHANNELS,
+          maxBatchSize: this.deps.batchSize,
+        }),
       ],
     });
     this.deps.metrics.trackPending(() => this.deps.desired.pendingCounts(new Date()));

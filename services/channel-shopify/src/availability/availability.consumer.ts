@@ -1,14 +1,15 @@
-// Consumes inventory.availability_changed.shopify into desired_inventory. The inbox row and the
-// desired-state upsert commit together (a redelivered event has no second effect); the pusher is
-// woken only after the commit, so it never looks before the row is visible.
+// Consumes inventory.availability_changed.shopify into desired_inventory, in batches: the inbox
+// rows and the desired-state upserts of the events waiting at once commit together (a
+// redelivered event has no second effect); the pushers are woken only after the commit, so they
+// never look before the rows are visible.
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
-import type { ReceivedEvent } from '@retail-mesh/service-kit';
-import type { DataSource } from 'typeorm';
+import { PoisonMessageError } from '@retail-mesh/messaging';
+import type { ReceivedEvent, TransactionContext } from '@retail-mesh/service-kit';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { ChannelShopifyMetrics } from '../metrics/channel-shopify.metrics.js';
 import { SHOPIFY_CHANNEL, toDesiredAvailability } from './availability-changed.mapper.js';
 import type { AvailabilityPusher } from './availability-pusher.js';
+import type { DesiredAvailability } from './desired-availability.js';
 import type { DesiredInventoryRepository } from './desired-inventory.repository.js';
 
 export const AVAILABILITY_CONSUMER_PURPOSE = 'availability';
@@ -16,7 +17,6 @@ export const AVAILABILITY_EVENT = Events.inventory.availabilityChanged;
 export const AVAILABILITY_CHANNELS = [SHOPIFY_CHANNEL] as const;
 
 export interface AvailabilityConsumerDependencies {
-  dataSource: DataSource;
   desired: DesiredInventoryRepository;
   accounts: ShopifyAccountRegistry;
   pusher: AvailabilityPusher;
@@ -26,15 +26,26 @@ export interface AvailabilityConsumerDependencies {
 export class AvailabilityConsumer {
   constructor(private readonly deps: AvailabilityConsumerDependencies) {}
 
-  async handle(event: ReceivedEvent<inventoryEventsV1.AvailabilityChanged>): Promise<void> {
-    const check = toDesiredAvailability(event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
-    if (!check.ok) throw new PoisonMessageError(check.reason);
-    const { desired } = check;
-    let stored = false;
-    const outcome = await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
-      stored = await this.deps.desired.storeDesired(manager, desired, new Date());
+  async handle(events: ReceivedEvent<inventoryEventsV1.AvailabilityChanged>[], context: TransactionContext): Promise<void> {
+    const wanted: DesiredAvailability[] = events.map((event) => {
+      const check = toDesiredAvailability(event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
+      // The kit retries a failed batch event by event: only this one goes to the DLQ.
+      if (!check.ok) throw new PoisonMessageError(check.reason);
+      return check.desired;
     });
-    if (stored) this.deps.pusher.wake(desired.channelAccountId);
-    else if (outcome === 'processed') this.deps.metrics.staleDropped(desired.channelAccountId);
+    const stored = await this.deps.desired.storeDesired(context.manager, wanted, new Date());
+    context.afterCommit(() => {
+      const storedPerAccount = countPerAccount(stored);
+      for (const accountId of storedPerAccount.keys()) this.deps.pusher.wake(accountId);
+      for (const [accountId, count] of countPerAccount(wanted)) {
+        this.deps.metrics.staleDropped(accountId, count - (storedPerAccount.get(accountId) ?? 0));
+      }
+    });
   }
+}
+
+function countPerAccount(items: readonly DesiredAvailability[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.channelAccountId, (counts.get(item.channelAccountId) ?? 0) + 1);
+  return counts;
 }

@@ -49,7 +49,7 @@ describe.each(['postgres', 'sqlite'] as const)('availability tables on %s', (typ
   }
 
   function store(update: DesiredAvailability, now: Date): Promise<boolean> {
-    return withTransaction(dataSource, (manager) => desired.storeDesired(manager, update, now));
+    return withTransaction(dataSource, async (manager) => (await desired.storeDesired(manager, [update], now)).length === 1);
   }
 
   function pushed(sku: string, version: number, quantity: number): PushItem {
@@ -74,6 +74,24 @@ describe.each(['postgres', 'sqlite'] as const)('availability tables on %s', (typ
     expect(await store(wanted('A', 5, 55), at(2))).toBe(false);
     expect(await store(wanted('A', 7, 70), at(3))).toBe(true);
     expect(await row('A')).toMatchObject({ desiredVersion: 7, desiredQuantity: 70, pushedVersion: null, sourceChangedAt: at(-1000) });
+  });
+
+  it('stores a batch in one call: the newest version per key, nothing older than what is stored', async () => {
+    await store(wanted('BATCH-1', 4, 40), at(0));
+    const stored = await withTransaction(dataSource, (manager) =>
+      desired.storeDesired(
+        manager,
+        [wanted('BATCH-1', 3, 30), wanted('BATCH-2', 1, 10), wanted('BATCH-2', 2, 20), wanted('BATCH-3', 1, 5, 'acct-batch')],
+        at(1),
+      ),
+    );
+    expect(stored.map(({ channelAccountId, sku, version }) => [channelAccountId, sku, version])).toEqual([
+      ['acct-1', 'BATCH-2', 2],
+      ['acct-batch', 'BATCH-3', 1],
+    ]);
+    expect(await row('BATCH-1')).toMatchObject({ desiredVersion: 4, desiredQuantity: 40 });
+    expect(await row('BATCH-2')).toMatchObject({ desiredVersion: 2, desiredQuantity: 20 });
+    expect(await row('BATCH-3', 'acct-batch')).toMatchObject({ desiredVersion: 1, desiredQuantity: 5 });
   });
 
   it('keeps concurrent writers from replacing a newer version with an older one', async () => {

@@ -1,3 +1,4 @@
+import { compareKeys, newestPerKey } from '@retail-mesh/domain';
 import { columnParameter, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DesiredAvailability } from './desired-availability.js';
@@ -5,6 +6,8 @@ import { DESIRED_INVENTORY_TABLE, DesiredInventory } from './desired-inventory.e
 import type { PushItem, RefusedItem } from './availability-push.js';
 
 const MAX_ERROR_LENGTH = 1000;
+// Seven parameters a row: keeps each statement well under both databases' bound-parameter limits.
+const ROWS_PER_STATEMENT = 200;
 
 export interface PendingCounts {
   /** Waiting for the pusher. */
@@ -18,42 +21,57 @@ export class DesiredInventoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores `desired` unless the row already holds that version or a newer one, in the caller's
-   * transaction, and says whether it did. One conditional upsert, so concurrent handlers (prefetch,
-   * replicas) can never replace a newer version with an older one. A stored version clears a
-   * hold: the next push retries with it.
+   * Stores each desired quantity unless its row already holds that version or a newer one, in the
+   * caller's transaction, and returns those it stored (of several versions of one key, only the
+   * newest is a candidate). One conditional multi-row upsert per 200 keys, so concurrent handlers
+   * (prefetch, replicas) can never replace a newer version with an older one. A stored version
+   * clears a hold: the next push retries with it.
    */
-  async storeDesired(manager: EntityManager, desired: DesiredAvailability, now: Date): Promise<boolean> {
-    const parameters = {
-      account: desired.channelAccountId,
-      sku: desired.sku,
-      quantity: desired.quantity,
-      version: desired.version,
-      sourceChangedAt: this.timestamp('sourceChangedAt', desired.sourceChangedAt),
-      now: this.timestamp('updatedAt', now),
-    };
-    // pending_since survives while the row stays pending, so a busy SKU keeps its place in line.
-    const sql = `
-      INSERT INTO ${DESIRED_INVENTORY_TABLE}
-        (channel_account_id, sku, desired_quantity, desired_version, source_changed_at, pending_since, updated_at)
-      VALUES (:account, :sku, :quantity, :version, :sourceChangedAt, :now, :now)
-      ON CONFLICT (channel_account_id, sku) DO UPDATE SET
-        desired_quantity = excluded.desired_quantity,
-        desired_version = excluded.desired_version,
-        source_changed_at = excluded.source_changed_at,
-        pending_since = CASE
-          WHEN ${DESIRED_INVENTORY_TABLE}.pushed_version IS NULL
-            OR ${DESIRED_INVENTORY_TABLE}.pushed_version < ${DESIRED_INVENTORY_TABLE}.desired_version
-          THEN ${DESIRED_INVENTORY_TABLE}.pending_since
-          ELSE excluded.pending_since
-        END,
-        updated_at = excluded.updated_at,
-        hold_until = NULL
-      WHERE ${DESIRED_INVENTORY_TABLE}.desired_version < excluded.desired_version
-      RETURNING desired_version`;
-    const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-    const stored: unknown[] = await manager.query(query, values);
-    return stored.length > 0;
+  async storeDesired(manager: EntityManager, wanted: readonly DesiredAvailability[], now: Date): Promise<DesiredAvailability[]> {
+    const { newest } = newestPerKey(
+      wanted,
+      (desired) => desiredKey(desired.channelAccountId, desired.sku),
+      (desired) => desired.version,
+    );
+    // Rows locked in key order: two concurrent batches can wait for each other, never deadlock.
+    newest.sort((a, b) => compareKeys(desiredKey(a.channelAccountId, a.sku), desiredKey(b.channelAccountId, b.sku)));
+    const stored: DesiredAvailability[] = [];
+    for (let start = 0; start < newest.length; start += ROWS_PER_STATEMENT) {
+      const chunk = newest.slice(start, start + ROWS_PER_STATEMENT);
+      const parameters: Record<string, unknown> = { now: this.timestamp('updatedAt', now) };
+      const rows = chunk.map((desired, index) => {
+        parameters[`account${index}`] = desired.channelAccountId;
+        parameters[`sku${index}`] = desired.sku;
+        parameters[`quantity${index}`] = desired.quantity;
+        parameters[`version${index}`] = desired.version;
+        parameters[`sourceChangedAt${index}`] = this.timestamp('sourceChangedAt', desired.sourceChangedAt);
+        return `(:account${index}, :sku${index}, :quantity${index}, :version${index}, :sourceChangedAt${index}, :now, :now)`;
+      });
+      // pending_since survives while the row stays pending, so a busy SKU keeps its place in line.
+      const sql = `
+        INSERT INTO ${DESIRED_INVENTORY_TABLE}
+          (channel_account_id, sku, desired_quantity, desired_version, source_changed_at, pending_since, updated_at)
+        VALUES ${rows.join(', ')}
+        ON CONFLICT (channel_account_id, sku) DO UPDATE SET
+          desired_quantity = excluded.desired_quantity,
+          desired_version = excluded.desired_version,
+          source_changed_at = excluded.source_changed_at,
+          pending_since = CASE
+            WHEN ${DESIRED_INVENTORY_TABLE}.pushed_version IS NULL
+              OR ${DESIRED_INVENTORY_TABLE}.pushed_version < ${DESIRED_INVENTORY_TABLE}.desired_version
+            THEN ${DESIRED_INVENTORY_TABLE}.pending_since
+            ELSE excluded.pending_since
+          END,
+          updated_at = excluded.updated_at,
+          hold_until = NULL
+        WHERE ${DESIRED_INVENTORY_TABLE}.desired_version < excluded.desired_version
+        RETURNING channel_account_id, sku`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const returned: Array<{ channel_account_id: string; sku: string }> = await manager.query(query, values);
+      const storedKeys = new Set(returned.map((row) => desiredKey(row.channel_account_id, row.sku)));
+      stored.push(...chunk.filter((desired) => storedKeys.has(desiredKey(desired.channelAccountId, desired.sku))));
+    }
+    return stored;
   }
 
   async find(channelAccountId: string, skus: readonly string[]): Promise<DesiredInventory[]> {
@@ -146,4 +164,8 @@ export class DesiredInventoryRepository {
   private timestamp(property: keyof DesiredInventory, value: Date | null): unknown {
     return value === null ? null : columnParameter(this.dataSource, DesiredInventory, property, value);
   }
+}
+
+function desiredKey(channelAccountId: string, sku: string): string {
+  return `${channelAccountId}\u0000${sku}`;
 }

@@ -105,8 +105,8 @@ export class ChannelShopifyMetrics {
     this.refusedUpdates.inc({ channel_account_id: channelAccountId, code });
   }
 
-  staleDropped(channelAccountId: string): void {
-    this.staleUpdates.inc({ channel_account_id: channelAccountId });
+  staleDropped(channelAccountId: string, count = 1): void {
+    if (count > 0) this.staleUpdates.inc({ channel_account_id: channelAccountId }, count);
   }
 
   drifted(channelAccountId: string, count: number): void {

@@ -6,10 +6,14 @@ export interface LocationOnHand {
   onHand: number;
 }
 
-/** Reservations arrive with order intake (issue 3); until then nothing is held for orders. */
+/** A SKU nothing is held for. */
 export const NO_RESERVATIONS: readonly StockReservation[] = [];
 
-/** What `policy`'s channel account may show for a SKU held at `positions`. */
+/**
+ * What `policy`'s channel account may show for a SKU held at `positions`, with `reservations`
+ * (the units active reservations hold per location) subtracted: they count against every
+ * channel at once, whichever channel's order they are for.
+ */
 export function availabilityFor(
   policy: ChannelPolicy,
   positions: readonly LocationOnHand[],

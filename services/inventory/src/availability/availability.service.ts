@@ -6,9 +6,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ChannelPolicy } from '../channel-policy/channel-policy.js';
 import { ChannelPolicyRepository } from '../channel-policy/channel-policy.repository.js';
 import { InventoryMetrics } from '../inventory.metrics.js';
+import { ReservationRepository } from '../reservations/reservation.repository.js';
 import { assertStockKey } from '../stock/stock-change.js';
 import { StockPositionRepository } from '../stock/stock-position.repository.js';
-import { availabilityFor, NO_RESERVATIONS, publicationVersion, type LocationOnHand } from './availability-calculation.js';
+import { availabilityFor, NO_RESERVATIONS, publicationVersion } from './availability-calculation.js';
 import { toExplanationMessage } from './availability.mapper.js';
 import { PublishedAvailabilityEntity } from './published-availability.entity.js';
 import { PublishedAvailabilityRepository } from './published-availability.repository.js';
@@ -53,6 +54,7 @@ export class AvailabilityService {
     private readonly published: PublishedAvailabilityRepository,
     private readonly outbox: OutboxPublisher,
     private readonly metrics: InventoryMetrics,
+    private readonly reservations: ReservationRepository,
   ) {}
 
   /** Recomputes `skus` for every policy and queues an AvailabilityChanged per key whose quantity changed (every key when forced). */
@@ -82,6 +84,7 @@ export class AvailabilityService {
     const started = performance.now();
     const skuNames = skus.map((entry) => entry.sku);
     const positionsBySku = groupBySku(await this.positions.findBySkus(manager, skuNames));
+    const reservationsBySku = groupBySku(await this.reservations.heldBySkus(manager, skuNames));
     const publishedByKey = new Map(
       (await this.published.findBySkus(manager, skuNames)).map((row) => [keyOf(row.channelAccountId, row.sku), row]),
     );
@@ -89,8 +92,9 @@ export class AvailabilityService {
     const events: OutgoingEvent<inventoryEventsV1.AvailabilityChanged>[] = [];
     for (const { sku, sourceChangedAt, traceparent } of skus) {
       const positions = positionsBySku.get(sku) ?? [];
+      const reservations = reservationsBySku.get(sku) ?? NO_RESERVATIONS;
       for (const policy of policies) {
-        const { availableQuantity } = availabilityFor(policy, positions, NO_RESERVATIONS);
+        const { availableQuantity } = availabilityFor(policy, positions, reservations);
         const previous = publishedByKey.get(keyOf(policy.channelAccountId, sku));
         const version = publicationVersion(previous, availableQuantity, options.force);
         if (version === undefined) continue;
@@ -120,7 +124,7 @@ export class AvailabilityService {
     const manager = this.dataSource.manager;
     const policy = await this.policyOf(manager, channelAccountId);
     const positions = await this.positions.findBySkus(manager, [sku]);
-    const result = availabilityFor(policy, positions, NO_RESERVATIONS);
+    const result = availabilityFor(policy, positions, await this.reservations.heldBySkus(manager, [sku]));
     const published = await this.published.find(manager, channelAccountId, sku);
     return {
       channelAccountId,
@@ -199,7 +203,7 @@ function keyOf(channelAccountId: string, sku: string): string {
   return `${channelAccountId}\u0000${sku}`;
 }
 
-function groupBySku<T extends LocationOnHand & { sku: string }>(rows: T[]): Map<string, T[]> {
+function groupBySku<T extends { sku: string }>(rows: T[]): Map<string, T[]> {
   const grouped = new Map<string, T[]>();
   for (const row of rows) {
     const list = grouped.get(row.sku);

@@ -10,6 +10,12 @@ export interface DirtySku {
   traceparent: string | undefined;
 }
 
+/** Why a SKU is dirty: the ERP time of the change (null for policy changes) and its trace. */
+export interface DirtyCause {
+  sourceChangedAt: Date | null;
+  traceparent?: string;
+}
+
 export interface DirtyBatch {
   skus: DirtySku[];
   /** The marks read, to delete once the batch is published. */
@@ -23,11 +29,20 @@ const ROWS_PER_STATEMENT = 500;
 
 @Injectable()
 export class DirtySkuRepository {
-  async mark(manager: EntityManager, skus: string[], cause: { sourceChangedAt: Date | null; traceparent?: string }): Promise<void> {
-    for (let start = 0; start < skus.length; start += ROWS_PER_STATEMENT) {
-      const rows = skus
+  /** Marks `skus` dirty for one cause. */
+  mark(manager: EntityManager, skus: string[], cause: DirtyCause): Promise<void> {
+    return this.markEach(
+      manager,
+      skus.map((sku) => ({ sku, ...cause })),
+    );
+  }
+
+  /** Marks SKUs dirty, each for its own cause. */
+  async markEach(manager: EntityManager, marks: Array<{ sku: string } & DirtyCause>): Promise<void> {
+    for (let start = 0; start < marks.length; start += ROWS_PER_STATEMENT) {
+      const rows = marks
         .slice(start, start + ROWS_PER_STATEMENT)
-        .map((sku) => ({ sku, sourceChangedAt: cause.sourceChangedAt, traceparent: cause.traceparent ?? null }));
+        .map((mark) => ({ sku: mark.sku, sourceChangedAt: mark.sourceChangedAt, traceparent: mark.traceparent ?? null }));
       await manager.createQueryBuilder().insert().into(DirtySkuEntity).values(rows).updateEntity(false).execute();
     }
   }

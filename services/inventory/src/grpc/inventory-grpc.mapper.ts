@@ -1,8 +1,11 @@
-import { fromTimestamp, toTimestamp, type inventoryV1 } from '@retail-mesh/contracts';
+import { fromTimestamp, inventoryV1, toTimestamp } from '@retail-mesh/contracts';
 import type { AllocationRule } from '@retail-mesh/domain';
 import { InvalidArgumentError } from '@retail-mesh/service-kit';
 import type { PublishedAvailabilityEntity } from '../availability/published-availability.entity.js';
 import type { ChannelPolicy, ChannelPolicyInput } from '../channel-policy/channel-policy.js';
+import type { LineOperationRequest, ReserveRequest } from '../reservations/reservation-request.js';
+import type { ReservationKey } from '../reservations/reservation.service.js';
+import type { LineQuantity, Reservation, ReservationStatus, Shortage } from '../reservations/reservation.js';
 import type { StockChange } from '../stock/stock-change.js';
 import type { StockPositionEntity } from '../stock/stock-position.entity.js';
 
@@ -56,13 +59,13 @@ export function toStockChange(request: inventoryV1.SetStockPositionRequest): Sto
   };
 }
 
-export function toStockPositionMessage(position: StockPositionEntity): inventoryV1.StockPosition {
+/** `reserved`: the units active reservations hold at the position. */
+export function toStockPositionMessage(position: StockPositionEntity, reserved: number): inventoryV1.StockPosition {
   return {
     sku: position.sku,
     locationId: position.locationId,
     onHand: position.onHand,
-    // Reservations arrive with order intake (issue 3).
-    reserved: 0,
+    reserved,
     version: position.erpVersion,
     updatedAt: toTimestamp(position.updatedAt),
   };
@@ -78,5 +81,74 @@ export function toAvailabilityMessage(row: PublishedAvailabilityEntity): invento
     version: row.version,
     computedAt: toTimestamp(row.computedAt),
     explanation: undefined,
+  };
+}
+
+export function toReserveRequest(request: inventoryV1.ReserveStockRequest): ReserveRequest {
+  return {
+    idempotencyKey: request.idempotencyKey,
+    orderId: request.orderId,
+    channelAccountId: request.channelAccountId,
+    channel: request.channel,
+    lines: request.lines.map((line) => ({ lineId: line.lineId, sku: line.sku, quantity: line.quantity })),
+    requestedLocationId: request.requestedLocationId === '' ? null : request.requestedLocationId,
+  };
+}
+
+/** ReleaseReservation (operation id = release_id) or ConsumeReservation (shipment_id); an empty id is none. */
+export function toLineOperationRequest(
+  request: { reservationId: string; lines: inventoryV1.ReservationLineQuantity[] },
+  operationId: string,
+  reason: string,
+): LineOperationRequest {
+  return {
+    reservationId: request.reservationId,
+    lines: request.lines.map((line): LineQuantity => ({ lineId: line.lineId, quantity: line.quantity })),
+    operationId: operationId === '' ? null : operationId,
+    reason,
+  };
+}
+
+export function toReservationKey(request: inventoryV1.GetReservationRequest): ReservationKey {
+  // oneof key: an unset member is absent (or null), a member set to "" is present.
+  if (request.reservationId !== undefined && request.reservationId !== null) return { reservationId: request.reservationId };
+  if (request.orderId !== undefined && request.orderId !== null) return { orderId: request.orderId };
+  throw new InvalidArgumentError('missing_key', 'reservation_id or order_id is required');
+}
+
+const RESERVATION_STATUSES: Record<ReservationStatus, inventoryV1.ReservationStatus> = {
+  active: inventoryV1.ReservationStatus.RESERVATION_STATUS_ACTIVE,
+  released: inventoryV1.ReservationStatus.RESERVATION_STATUS_RELEASED,
+  consumed: inventoryV1.ReservationStatus.RESERVATION_STATUS_CONSUMED,
+  rejected: inventoryV1.ReservationStatus.RESERVATION_STATUS_REJECTED,
+};
+
+export function toReservationMessage(reservation: Reservation): inventoryV1.Reservation {
+  return {
+    reservationId: reservation.reservationId,
+    orderId: reservation.orderId,
+    channelAccountId: reservation.channelAccountId,
+    channel: reservation.channel,
+    status: RESERVATION_STATUSES[reservation.status],
+    lines: reservation.lines.map((line) => ({
+      lineId: line.lineId,
+      sku: line.sku,
+      locationId: line.locationId,
+      quantity: line.quantity,
+      releasedQuantity: line.releasedQuantity,
+      consumedQuantity: line.consumedQuantity,
+    })),
+    version: reservation.version,
+    createdAt: toTimestamp(reservation.createdAt),
+    updatedAt: toTimestamp(reservation.updatedAt),
+  };
+}
+
+export function toShortageMessage(shortage: Shortage): inventoryV1.ReservationShortage {
+  return {
+    lineId: shortage.lineId,
+    sku: shortage.sku,
+    requestedQuantity: shortage.requestedQuantity,
+    reservableQuantity: shortage.reservableQuantity,
   };
 }

@@ -1,8 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { inventoryV1 } from '@retail-mesh/contracts';
-import { decodePageToken, pageOf, pageSizeOf, UnimplementedError } from '@retail-mesh/service-kit';
+import { decodePageToken, pageOf, pageSizeOf } from '@retail-mesh/service-kit';
 import { AvailabilityService } from '../availability/availability.service.js';
 import { ChannelPolicyService } from '../channel-policy/channel-policy.service.js';
+import { ReservationRepository } from '../reservations/reservation.repository.js';
+import { ReservationService } from '../reservations/reservation.service.js';
+import type { StockPositionEntity } from '../stock/stock-position.entity.js';
 import { StockPositionRepository } from '../stock/stock-position.repository.js';
 import { StockService } from '../stock/stock.service.js';
 import { DataSource } from 'typeorm';
@@ -10,6 +13,11 @@ import {
   toAvailabilityMessage,
   toChannelPolicyInput,
   toChannelPolicyMessage,
+  toLineOperationRequest,
+  toReservationKey,
+  toReservationMessage,
+  toReserveRequest,
+  toShortageMessage,
   toStockChange,
   toStockPositionMessage,
 } from './inventory-grpc.mapper.js';
@@ -24,11 +32,14 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
     private readonly positions: StockPositionRepository,
     private readonly policies: ChannelPolicyService,
     private readonly availability: AvailabilityService,
+    private readonly reservations: ReservationService,
+    private readonly reservationRepository: ReservationRepository,
   ) {}
 
   async setStockPosition(request: inventoryV1.SetStockPositionRequest): Promise<inventoryV1.SetStockPositionResponse> {
     const { applied, position } = await this.stock.set(toStockChange(request));
-    return { applied, position: toStockPositionMessage(position) };
+    const [message] = await this.withReserved([position]);
+    return { applied, position: message };
   }
 
   async listStockPositions(request: inventoryV1.ListStockPositionsRequest): Promise<inventoryV1.ListStockPositionsResponse> {
@@ -41,7 +52,7 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
       pageSize + 1,
     );
     const page = pageOf(rows, pageSize, (row) => [row.sku, row.locationId]);
-    return { positions: page.items.map(toStockPositionMessage), page: { nextPageToken: page.nextPageToken } };
+    return { positions: await this.withReserved(page.items), page: { nextPageToken: page.nextPageToken } };
   }
 
   async upsertChannelPolicy(request: inventoryV1.UpsertChannelPolicyRequest): Promise<inventoryV1.UpsertChannelPolicyResponse> {
@@ -76,23 +87,32 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
     return { publishedCount: await this.availability.republish(request.channelAccountId, request.skus) };
   }
 
-  reserveStock(): never {
-    throw reservationsNotYet('ReserveStock');
+  async reserveStock(request: inventoryV1.ReserveStockRequest): Promise<inventoryV1.ReserveStockResponse> {
+    const { reservation, created } = await this.reservations.reserve(toReserveRequest(request));
+    return { reservation: toReservationMessage(reservation), shortages: reservation.shortages.map(toShortageMessage), created };
   }
 
-  releaseReservation(): never {
-    throw reservationsNotYet('ReleaseReservation');
+  async releaseReservation(request: inventoryV1.ReleaseReservationRequest): Promise<inventoryV1.ReleaseReservationResponse> {
+    const reservation = await this.reservations.release(toLineOperationRequest(request, request.releaseId, request.reason));
+    return { reservation: toReservationMessage(reservation) };
   }
 
-  consumeReservation(): never {
-    throw reservationsNotYet('ConsumeReservation');
+  async consumeReservation(request: inventoryV1.ConsumeReservationRequest): Promise<inventoryV1.ConsumeReservationResponse> {
+    const reservation = await this.reservations.consume(toLineOperationRequest(request, request.shipmentId, ''));
+    return { reservation: toReservationMessage(reservation) };
   }
 
-  getReservation(): never {
-    throw reservationsNotYet('GetReservation');
+  async getReservation(request: inventoryV1.GetReservationRequest): Promise<inventoryV1.GetReservationResponse> {
+    return { reservation: toReservationMessage(await this.reservations.get(toReservationKey(request))) };
   }
-}
 
-function reservationsNotYet(method: string): UnimplementedError {
-  return new UnimplementedError('not_implemented', `${method}: reservations arrive with order intake and are not implemented yet`);
+  /** The positions with the units active reservations hold at each. */
+  private async withReserved(positions: StockPositionEntity[]): Promise<inventoryV1.StockPosition[]> {
+    const held = await this.reservationRepository.heldBySkus(
+      this.dataSource.manager,
+      positions.map((position) => position.sku),
+    );
+    const heldAt = new Map(held.map((entry) => [`${entry.sku}\u0000${entry.locationId}`, entry.quantity]));
+    return positions.map((position) => toStockPositionMessage(position, heldAt.get(`${position.sku}\u0000${position.locationId}`) ?? 0));
+  }
 }

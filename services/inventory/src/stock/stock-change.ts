@@ -35,3 +35,8 @@ export function assertStockChange(change: StockChange): void {
     throw new DomainValidationError('invalid_changed_at', 'changed_at is not a valid time');
   }
 }
+
+/** A map key for a (SKU, location) position. */
+export function positionKey(sku: string, locationId: string): string {
+  return `${sku}\u0000${locationId}`;
+}

@@ -2,7 +2,9 @@ import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** On-hand of a SKU at a location, as the ERP last reported it. */
-@Entity({ name: 'stock_position' })
+export const STOCK_POSITION_TABLE = 'stock_position';
+
+@Entity({ name: STOCK_POSITION_TABLE })
 export class StockPositionEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   sku!: string;

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { keysetPage } from '@retail-mesh/persistence';
+import { columnParameter, keysetPage } from '@retail-mesh/persistence';
 import { In, type EntityManager } from 'typeorm';
 import type { StockChange } from './stock-change.js';
-import { StockPositionEntity } from './stock-position.entity.js';
+import { STOCK_POSITION_TABLE, StockPositionEntity } from './stock-position.entity.js';
+
+// Six parameters a row: keeps each statement well under both databases' bound-parameter limits.
+const CHANGES_PER_STATEMENT = 200;
 
 export interface StockPositionFilter {
   skus: string[];
@@ -18,34 +21,44 @@ export interface StockPositionKey {
 @Injectable()
 export class StockPositionRepository {
   /**
-   * Applies `change` if its version is newer than the stored one; returns whether it did and the
-   * position as it now stands. One conditional UPDATE decides, so concurrent deliveries of two
-   * versions cannot both win, whatever order they commit in.
+   * Applies each change whose version is newer than the stored one (creating missing positions)
+   * and returns the keys it applied. One `INSERT … ON CONFLICT DO UPDATE … WHERE erp_version <
+   * excluded.erp_version RETURNING` per 200 changes decides, so concurrent transactions holding two
+   * versions of a key cannot both win, whatever order they commit in. At most one change per key:
+   * the caller keeps the newest of a batch.
    */
-  async apply(manager: EntityManager, change: StockChange, now: Date): Promise<{ applied: boolean; position: StockPositionEntity }> {
-    // Make sure the row exists (version 0 loses to any valid change, so the placeholder is never
-    // committed). ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit
-    // instead of failing the transaction with a unique violation.
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(StockPositionEntity)
-      .values({ sku: change.sku, locationId: change.locationId, onHand: 0, erpVersion: 0, erpChangedAt: null, updatedAt: now })
-      .orIgnore()
-      .updateEntity(false)
-      .execute();
-    const result = await manager
-      .createQueryBuilder()
-      .update(StockPositionEntity)
-      .set({ onHand: change.onHand, erpVersion: change.version, erpChangedAt: change.changedAt, updatedAt: now })
-      .where('sku = :sku AND location_id = :locationId AND erp_version < :version', {
-        sku: change.sku,
-        locationId: change.locationId,
-        version: change.version,
-      })
-      .execute();
-    const position = await manager.findOneByOrFail(StockPositionEntity, { sku: change.sku, locationId: change.locationId });
-    return { applied: (result.affected ?? 0) > 0, position };
+  async applyMany(manager: EntityManager, changes: readonly StockChange[], now: Date): Promise<StockPositionKey[]> {
+    const applied: StockPositionKey[] = [];
+    const updatedAt = columnParameter(manager.connection, StockPositionEntity, 'updatedAt', now);
+    for (let start = 0; start < changes.length; start += CHANGES_PER_STATEMENT) {
+      const parameters: Record<string, unknown> = { updatedAt };
+      const rows = changes.slice(start, start + CHANGES_PER_STATEMENT).map((change, index) => {
+        parameters[`sku${index}`] = change.sku;
+        parameters[`location${index}`] = change.locationId;
+        parameters[`onHand${index}`] = change.onHand;
+        parameters[`version${index}`] = change.version;
+        parameters[`changedAt${index}`] = columnParameter(manager.connection, StockPositionEntity, 'erpChangedAt', change.changedAt);
+        return `(:sku${index}, :location${index}, :onHand${index}, :version${index}, :changedAt${index}, :updatedAt)`;
+      });
+      const sql = `
+        INSERT INTO ${STOCK_POSITION_TABLE} (sku, location_id, on_hand, erp_version, erp_changed_at, updated_at)
+        VALUES ${rows.join(', ')}
+        ON CONFLICT (sku, location_id) DO UPDATE SET
+          on_hand = excluded.on_hand,
+          erp_version = excluded.erp_version,
+          erp_changed_at = excluded.erp_changed_at,
+          updated_at = excluded.updated_at
+        WHERE ${STOCK_POSITION_TABLE}.erp_version < excluded.erp_version
+        RETURNING sku, location_id`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const returned: Array<{ sku: string; location_id: string }> = await manager.query(query, values);
+      applied.push(...returned.map((row) => ({ sku: row.sku, locationId: row.location_id })));
+    }
+    return applied;
+  }
+
+  findOne(manager: EntityManager, key: StockPositionKey): Promise<StockPositionEntity> {
+    return manager.findOneByOrFail(StockPositionEntity, { sku: key.sku, locationId: key.locationId });
   }
 
   findBySkus(manager: EntityManager, skus: string[]): Promise<StockPositionEntity[]> {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Inbox } from '@retail-mesh/messaging';
+import { compareKeys, newestPerKey } from '@retail-mesh/domain';
 import { childTraceparent } from '@retail-mesh/observability';
 import { withTransaction } from '@retail-mesh/persistence';
+import type { TransactionContext } from '@retail-mesh/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AvailabilityPublisher } from '../availability/availability.publisher.js';
 import { DirtySkuRepository } from '../availability/dirty-sku.repository.js';
 import { InventoryMetrics } from '../inventory.metrics.js';
-import { assertStockChange, type StockChange } from './stock-change.js';
+import { assertStockChange, positionKey, type StockChange } from './stock-change.js';
 import type { StockPositionEntity } from './stock-position.entity.js';
 import { StockPositionRepository } from './stock-position.repository.js';
 
@@ -16,8 +17,14 @@ export interface AppliedStockChange {
   position: StockPositionEntity;
 }
 
+/** A stock change and the trace its availability publication continues. */
+export interface TracedStockChange {
+  change: StockChange;
+  traceparent: string;
+}
+
 /**
- * Applies ERP stock changes. Availability is not computed here: the SKU is marked dirty in the
+ * Applies ERP stock changes. Availability is not computed here: the SKUs are marked dirty in the
  * same transaction and the availability publisher, woken after the commit, does the rest.
  */
 @Injectable()
@@ -30,34 +37,50 @@ export class StockService {
     private readonly metrics: InventoryMetrics,
   ) {}
 
-  /** An erp.stock_changed event: applied at most once per event id (inbox). */
-  async applyEvent(consumer: string, eventId: string, change: StockChange): Promise<void> {
-    assertStockChange(change);
-    let applied = false;
-    const outcome = await Inbox.handleOnce(this.dataSource, consumer, eventId, async (manager) => {
-      applied = (await this.apply(manager, change)).applied;
-    });
-    this.afterCommit(outcome === 'duplicate' ? 'duplicate' : applied ? 'applied' : 'stale');
+  /**
+   * erp.stock_changed events, in the consumer's inbox transaction. Throws DomainValidationError
+   * when one of them can never be applied.
+   */
+  async applyEvents(context: TransactionContext, changes: readonly TracedStockChange[]): Promise<void> {
+    for (const { change } of changes) assertStockChange(change);
+    const { newest, superseded } = newestPerKey(
+      changes,
+      ({ change }) => positionKey(change.sku, change.locationId),
+      ({ change }) => change.version,
+    );
+    const applied = await this.apply(context.manager, newest);
+    context.afterCommit(() => this.counted(applied, newest.length - applied + superseded));
   }
 
   /** SetStockPosition: a correction or a replay by an operator. */
   async set(change: StockChange): Promise<AppliedStockChange> {
     assertStockChange(change);
-    const result = await withTransaction(this.dataSource, (manager) => this.apply(manager, change));
-    this.afterCommit(result.applied ? 'applied' : 'stale');
+    const result = await withTransaction(this.dataSource, async (manager) => {
+      const applied = (await this.apply(manager, [{ change, traceparent: childTraceparent() }])) > 0;
+      return { applied, position: await this.positions.findOne(manager, change) };
+    });
+    this.counted(result.applied ? 1 : 0, result.applied ? 0 : 1);
     return result;
   }
 
-  private async apply(manager: EntityManager, change: StockChange): Promise<AppliedStockChange> {
-    const result = await this.positions.apply(manager, change, new Date());
-    // The publication continues the change's trace (its work happens later, in another transaction).
-    if (result.applied)
-      await this.dirty.mark(manager, [change.sku], { sourceChangedAt: change.changedAt, traceparent: childTraceparent() });
-    return result;
+  /** Applies changes (at most one per position) and marks the SKUs of those applied dirty; returns how many were. */
+  private async apply(manager: EntityManager, changes: readonly TracedStockChange[]): Promise<number> {
+    // Rows locked in (sku, location) order, as ReserveStock locks them: concurrent transactions wait, never deadlock.
+    const ordered = changes
+      .map(({ change }) => change)
+      .sort((a, b) => compareKeys(positionKey(a.sku, a.locationId), positionKey(b.sku, b.locationId)));
+    const applied = await this.positions.applyMany(manager, ordered, new Date());
+    const appliedKeys = new Set(applied.map((key) => positionKey(key.sku, key.locationId)));
+    const marks = changes
+      .filter(({ change }) => appliedKeys.has(positionKey(change.sku, change.locationId)))
+      .map(({ change, traceparent }) => ({ sku: change.sku, sourceChangedAt: change.changedAt, traceparent }));
+    await this.dirty.markEach(manager, marks);
+    return applied.length;
   }
 
-  private afterCommit(outcome: 'applied' | 'stale' | 'duplicate'): void {
-    this.metrics.stockChange(outcome);
-    if (outcome === 'applied') this.availabilityPublisher.wake();
+  private counted(applied: number, stale: number): void {
+    this.metrics.countStockChanges('applied', applied);
+    this.metrics.countStockChanges('stale', stale);
+    if (applied > 0) this.availabilityPublisher.wake();
   }
 }

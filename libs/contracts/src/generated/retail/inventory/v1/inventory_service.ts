@@ -318,6 +318,12 @@ export interface ReleaseReservationRequest {
   /** Empty = everything still reserved. */
   lines: ReservationLineQuantity[];
   reason: string;
+  /**
+   * Identifies this release (e.g. the cancellation): a repeat with the same id is a no-op.
+   * Required with `lines` (a partial release repeated without it would release twice); optional
+   * without, since releasing everything again releases nothing.
+   */
+  releaseId: string;
 }
 
 export interface ReleaseReservationResponse {
@@ -328,7 +334,7 @@ export interface ConsumeReservationRequest {
   reservationId: string;
   /** Empty = everything still reserved. */
   lines: ReservationLineQuantity[];
-  /** The shipment that consumed it (audit; a repeat with the same id is a no-op). */
+  /** The shipment that consumed it (required; a repeat with the same id is a no-op). */
   shipmentId: string;
 }
 
@@ -3695,7 +3701,7 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
 };
 
 function createBaseReleaseReservationRequest(): ReleaseReservationRequest {
-  return { reservationId: "", lines: [], reason: "" };
+  return { reservationId: "", lines: [], reason: "", releaseId: "" };
 }
 
 export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = {
@@ -3708,6 +3714,9 @@ export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = 
     }
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
+    }
+    if (message.releaseId !== "") {
+      writer.uint32(34).string(message.releaseId);
     }
     return writer;
   },
@@ -3749,6 +3758,14 @@ export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = 
             message.reason = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.releaseId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3772,6 +3789,11 @@ export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = 
         ? object.lines.map((e: any) => ReservationLineQuantity.fromJSON(e))
         : [],
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      releaseId: isSet(object.releaseId)
+        ? globalThis.String(object.releaseId)
+        : isSet(object.release_id)
+        ? globalThis.String(object.release_id)
+        : "",
     };
   },
 
@@ -3786,6 +3808,9 @@ export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = 
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.releaseId !== "") {
+      obj.releaseId = message.releaseId;
+    }
     return obj;
   },
 
@@ -3797,6 +3822,7 @@ export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = 
     message.reservationId = object.reservationId ?? "";
     message.lines = object.lines?.map((e) => ReservationLineQuantity.fromPartial(e)) || [];
     message.reason = object.reason ?? "";
+    message.releaseId = object.releaseId ?? "";
     return message;
   },
 };
@@ -4254,7 +4280,11 @@ export interface InventoryServiceClient {
     metadata?: Metadata,
   ): Observable<RepublishAvailabilityResponse>;
 
-  /** Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`. */
+  /**
+   * Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`: a repeat
+   * returns the reservation (`created` false), except that a repeat of a REJECTED one tries again
+   * (stock may have arrived since).
+   */
 
   reserveStock(request: ReserveStockRequest, metadata?: Metadata): Observable<ReserveStockResponse>;
 
@@ -4326,7 +4356,11 @@ export interface InventoryServiceController {
     metadata?: Metadata,
   ): Promise<RepublishAvailabilityResponse> | Observable<RepublishAvailabilityResponse> | RepublishAvailabilityResponse;
 
-  /** Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`. */
+  /**
+   * Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`: a repeat
+   * returns the reservation (`created` false), except that a repeat of a REJECTED one tries again
+   * (stock may have arrived since).
+   */
 
   reserveStock(
     request: ReserveStockRequest,
