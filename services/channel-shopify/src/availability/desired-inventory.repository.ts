@@ -104,23 +104,31 @@ export class DesiredInventoryRepository {
    */
   async markPushed(channelAccountId: string, items: readonly PushItem[], now: Date): Promise<void> {
     await withTransaction(this.dataSource, async (manager) => {
-      for (const item of items) {
-        await manager
-          .createQueryBuilder()
-          .update(DesiredInventory)
-          .set({
-            pushedVersion: item.version,
-            pushedQuantity: item.quantity,
-            pushedAt: now,
-            shopifyQuantity: item.quantity,
-            holdUntil: null,
-            lastErrorCode: null,
-            lastError: null,
-            lastErrorAt: null,
-          })
-          .where('channel_account_id = :channelAccountId AND sku = :sku', { channelAccountId, sku: item.sku })
-          .andWhere('(pushed_version IS NULL OR pushed_version < :version)', { version: item.version })
-          .execute();
+      for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
+        const parameters: Record<string, unknown> = { channelAccountId, now: this.timestamp('pushedAt', now) };
+        const values = items.slice(start, start + ROWS_PER_STATEMENT).map((item, index) => {
+          parameters[`sku${index}`] = item.sku;
+          parameters[`version${index}`] = item.version;
+          parameters[`quantity${index}`] = item.quantity;
+          return `(:sku${index}, :version${index}, :quantity${index})`;
+        });
+        // VALUES columns are column1..3 on both databases; the casts type the bound parameters on PostgreSQL.
+        const sql = `
+          UPDATE ${DESIRED_INVENTORY_TABLE} SET
+            pushed_version = CAST(pushed.column2 AS BIGINT),
+            pushed_quantity = CAST(pushed.column3 AS INTEGER),
+            shopify_quantity = CAST(pushed.column3 AS INTEGER),
+            pushed_at = :now,
+            hold_until = NULL,
+            last_error_code = NULL,
+            last_error = NULL,
+            last_error_at = NULL
+          FROM (VALUES ${values.join(', ')}) AS pushed
+          WHERE ${DESIRED_INVENTORY_TABLE}.channel_account_id = :channelAccountId
+            AND ${DESIRED_INVENTORY_TABLE}.sku = pushed.column1
+            AND (${DESIRED_INVENTORY_TABLE}.pushed_version IS NULL OR ${DESIRED_INVENTORY_TABLE}.pushed_version < CAST(pushed.column2 AS BIGINT))`;
+        const [query, queryValues] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+        await manager.query(query, queryValues);
       }
     });
   }

@@ -89,6 +89,7 @@ export class AvailabilityService {
       (await this.published.findBySkus(manager, skuNames)).map((row) => [keyOf(row.channelAccountId, row.sku), row]),
     );
 
+    const rows: PublishedAvailabilityEntity[] = [];
     const events: OutgoingEvent<inventoryEventsV1.AvailabilityChanged>[] = [];
     for (const { sku, sourceChangedAt, traceparent } of skus) {
       const positions = positionsBySku.get(sku) ?? [];
@@ -107,11 +108,12 @@ export class AvailabilityService {
           computedAt: options.now,
           sourceChangedAt,
         });
-        await this.published.save(manager, row, previous?.version);
+        rows.push(row);
         events.push(availabilityChangedEvent(row, traceparent));
         counts.set(policy.channel, (counts.get(policy.channel) ?? 0) + 1);
       }
     }
+    await this.published.saveMany(manager, rows);
     await this.outbox.add(manager, events);
     this.metrics.recomputed((performance.now() - started) / 1000);
   }

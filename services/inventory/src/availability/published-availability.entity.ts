@@ -2,7 +2,9 @@ import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** The last availability published per channel account x SKU, with its per-key version. */
-@Entity({ name: 'published_availability' })
+export const PUBLISHED_AVAILABILITY_TABLE = 'published_availability';
+
+@Entity({ name: PUBLISHED_AVAILABILITY_TABLE })
 export class PublishedAvailabilityEntity {
   @PrimaryColumn({ name: 'channel_account_id', type: 'varchar', length: 64 })
   channelAccountId!: string;

@@ -1,9 +1,12 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation } from '@retail-mesh/persistence';
+import { columnParameter } from '@retail-mesh/persistence';
 import { ServiceError } from '@retail-mesh/service-kit';
 import { In, type EntityManager } from 'typeorm';
-import { PublishedAvailabilityEntity } from './published-availability.entity.js';
+import { PUBLISHED_AVAILABILITY_TABLE, PublishedAvailabilityEntity } from './published-availability.entity.js';
+
+// Seven parameters a row: keeps each statement well under both databases' bound-parameter limits.
+const ROWS_PER_STATEMENT = 100;
 
 /** Another publisher (a replica) published the same key first; the transaction must be retried. */
 export class AvailabilityVersionConflictError extends ServiceError {
@@ -50,31 +53,45 @@ export class PublishedAvailabilityRepository {
   }
 
   /**
-   * Records `next` as published, compare-and-set on the version the caller computed from
-   * (`previousVersion`, undefined for the first publication of the key).
+   * Records the rows as published, each compare-and-set on the version before it (a row's version
+   * is the next one after what the caller read, 1 for the first publication of its key): one
+   * multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE version = excluded.version - 1` per 100
+   * rows. When a replica published one of the keys first, throws AvailabilityVersionConflictError
+   * and the caller's transaction rolls back. At most one row per key.
    */
-  async save(manager: EntityManager, next: PublishedAvailabilityEntity, previousVersion: number | undefined): Promise<void> {
-    if (previousVersion === undefined) {
-      try {
-        await manager.insert(PublishedAvailabilityEntity, next);
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new AvailabilityVersionConflictError(`${next.channelAccountId}/${next.sku} was first published concurrently`);
-        throw error;
+  async saveMany(manager: EntityManager, rows: readonly PublishedAvailabilityEntity[]): Promise<void> {
+    const timestamp = (property: 'computedAt' | 'sourceChangedAt', value: Date | null) =>
+      value === null ? null : columnParameter(manager.connection, PublishedAvailabilityEntity, property, value);
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const parameters: Record<string, unknown> = {};
+      const values = chunk.map((row, index) => {
+        parameters[`account${index}`] = row.channelAccountId;
+        parameters[`sku${index}`] = row.sku;
+        parameters[`channel${index}`] = row.channel;
+        parameters[`quantity${index}`] = row.availableQuantity;
+        parameters[`version${index}`] = row.version;
+        parameters[`computedAt${index}`] = timestamp('computedAt', row.computedAt);
+        parameters[`sourceChangedAt${index}`] = timestamp('sourceChangedAt', row.sourceChangedAt);
+        return `(:account${index}, :sku${index}, :channel${index}, :quantity${index}, :version${index}, :computedAt${index}, :sourceChangedAt${index})`;
+      });
+      const sql = `
+        INSERT INTO ${PUBLISHED_AVAILABILITY_TABLE}
+          (channel_account_id, sku, channel, available_quantity, version, computed_at, source_changed_at)
+        VALUES ${values.join(', ')}
+        ON CONFLICT (channel_account_id, sku) DO UPDATE SET
+          channel = excluded.channel,
+          available_quantity = excluded.available_quantity,
+          version = excluded.version,
+          computed_at = excluded.computed_at,
+          source_changed_at = excluded.source_changed_at
+        WHERE ${PUBLISHED_AVAILABILITY_TABLE}.version = excluded.version - 1
+        RETURNING sku`;
+      const [query, queryValues] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const saved: unknown[] = await manager.query(query, queryValues);
+      if (saved.length < chunk.length) {
+        throw new AvailabilityVersionConflictError(`${chunk.length - saved.length} of ${chunk.length} keys were published concurrently`);
       }
-      return;
     }
-    const { channelAccountId, sku, ...changes } = next;
-    const result = await manager
-      .createQueryBuilder()
-      .update(PublishedAvailabilityEntity)
-      .set(changes)
-      .where('channel_account_id = :channelAccountId AND sku = :sku AND version = :previousVersion', {
-        channelAccountId,
-        sku,
-        previousVersion,
-      })
-      .execute();
-    if ((result.affected ?? 0) === 0) throw new AvailabilityVersionConflictError(`${channelAccountId}/${sku} was published concurrently`);
   }
 }
