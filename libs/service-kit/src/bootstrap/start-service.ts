@@ -118,6 +118,8 @@ export async function startService<S extends ConfigSchema>(
     const publisher = new OutboxPublisher(definition.name, dataSource, relay);
     const consumers = new EventConsumers({
       service: definition.name,
+      inboxRetentionMs: config.inboxRetentionHours * 3_600_000,
+      inboxPurgeIntervalMs: config.inboxPurgeIntervalMs,
       bus,
       dataSource,
       publisher,
@@ -146,8 +148,9 @@ export async function startService<S extends ConfigSchema>(
         module: class ServiceRootModule {},
         imports: [ServiceKitModule.forInfrastructure(infra as ServiceInfrastructure), definition.module(infra)],
       },
-      // Nest's start-up chatter (every route and module) only at debug.
-      { logger: new NestPinoLogger(logger.child({}, { level: verbose ? config.logLevel : 'warn' })), abortOnError: false },
+      // Nest's start-up chatter (every route and module) only at debug. `rawBody` keeps the bytes of
+      // JSON requests as `req.rawBody`: webhook signatures are computed over them, not over re-serialised JSON.
+      { logger: new NestPinoLogger(logger.child({}, { level: verbose ? config.logLevel : 'warn' })), abortOnError: false, rawBody: true },
     );
     shutdown.push({ name: 'servers', run: () => app.close() });
     app.use(observabilityRequestHandler({ metrics, readiness }));

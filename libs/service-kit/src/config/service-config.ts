@@ -24,6 +24,10 @@ export interface ServiceConfig<TSettings = object> {
   migrateOnStart: boolean;
   /** Run the migrations and exit (the Kubernetes migration Job). */
   migrateOnly: boolean;
+  /** How long consumers remember processed event ids (the inbox); far beyond any redelivery delay. */
+  inboxRetentionHours: number;
+  /** How often the inbox is purged of ids older than the retention. */
+  inboxPurgeIntervalMs: number;
   /** The service's own settings (ServiceDefinition.settings). */
   settings: TSettings;
 }
@@ -54,6 +58,8 @@ function standardSchema(defaults: ServiceConfigDefaults) {
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS).default('info'),
     migrateOnStart: env.boolean('MIGRATE_ON_START').default(true),
     migrateOnly: env.boolean('MIGRATE_ONLY').default(false),
+    inboxRetentionHours: env.int('INBOX_RETENTION_HOURS', { min: 1, max: 8_760 }).default(168),
+    inboxPurgeIntervalMs: env.int('INBOX_PURGE_INTERVAL_MS', { min: 1_000, max: 86_400_000 }).default(3_600_000),
   };
 }
 
@@ -97,6 +103,8 @@ export function readServiceConfig<S extends ConfigSchema = Record<never, never>>
     logLevel: standard.logLevel,
     migrateOnStart: standard.migrateOnStart,
     migrateOnly: standard.migrateOnly,
+    inboxRetentionHours: standard.inboxRetentionHours,
+    inboxPurgeIntervalMs: standard.inboxPurgeIntervalMs,
     settings,
   };
 }

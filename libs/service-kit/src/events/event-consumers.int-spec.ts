@@ -18,7 +18,7 @@ import { scrapeMetric } from '../testing/service-test-bed.js';
 import { createServiceDataSource } from '../bootstrap/service-data-source.js';
 import { busMetricsObserver, startService, type RunningService } from '../bootstrap/start-service.js';
 import { defineService } from '../definition/service-definition.js';
-import { PoisonMessageError } from '@retail-mesh/messaging';
+import { InboxMessage, PoisonMessageError } from '@retail-mesh/messaging';
 import { EventConsumers, onEvent, onEventBatch, onEventOutsideTransaction, type ReceivedEvent } from './event-consumers.js';
 import type { TransactionContext } from './outbox-publisher.js';
 
@@ -195,7 +195,7 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     await bus.consume({ queue: 'probe.follow-ups', bindings: [Events.catalog.productUpserted.binding] }, async (delivery) => {
       followUps.push(delivery);
     });
-    const config = serviceConfigFor(fixtureService, { BIND_HOST: '127.0.0.1', ...prepared.env });
+    const config = serviceConfigFor(fixtureService, { BIND_HOST: '127.0.0.1', INBOX_PURGE_INTERVAL_MS: '1000', ...prepared.env });
     service = await startService(fixtureService, {
       config,
       bus: prepared.passBus ? bus : undefined,
@@ -296,6 +296,16 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     expect(behaviour.committedBatches).toBeGreaterThan(0);
     const deadLetters = await bus.peekDeadLetters('kit-fixture.stock-batched', deadLettersBefore + 1);
     expect(deadLetters.at(-1)?.reason).toContain('X-POISON can never be applied');
+  });
+
+  it('forgets processed event ids older than the inbox retention, and only those', async () => {
+    const consumer = 'kit-fixture.stock';
+    const old = { consumer, eventId: randomUUID(), processedAt: new Date(Date.now() - 200 * 3_600_000) };
+    const recent = { consumer, eventId: randomUUID(), processedAt: new Date(Date.now() - 3_600_000) };
+    await service.dataSource.getRepository(InboxMessage).insert([old, recent]);
+    const present = async (eventId: string) => (await service.dataSource.getRepository(InboxMessage).countBy({ consumer, eventId })) === 1;
+    await waitFor(async () => !(await present(old.eventId)), { description: 'the old inbox row purged' });
+    expect(await present(recent.eventId)).toBe(true);
   });
 
   it('turns not ready and NOT_SERVING at once on close(), and lets the delivery in flight finish', async () => {

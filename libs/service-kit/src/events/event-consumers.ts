@@ -137,6 +137,9 @@ interface Registration {
 
 export interface EventConsumersDependencies {
   service: string;
+  /** Inbox rows older than this are purged every `inboxPurgeIntervalMs` while consuming. */
+  inboxRetentionMs: number;
+  inboxPurgeIntervalMs: number;
   bus: EventBus;
   dataSource: DataSource;
   publisher: OutboxPublisher;
@@ -151,6 +154,7 @@ export class EventConsumers {
   private readonly registrations: Registration[] = [];
   private readonly running: Consumer[] = [];
   private started = false;
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: EventConsumersDependencies) {}
 
@@ -186,19 +190,33 @@ export class EventConsumers {
     return this.registrations.map((registration) => registration.options.queue);
   }
 
-  /** Starts every registered consumer (the kit calls it once the service is up). */
+  /** Starts every registered consumer (the kit calls it once the service is up) and the inbox purge. */
   async start(): Promise<void> {
     this.started = true;
     for (const registration of this.registrations) {
       this.deps.busObserver.register(registration.options.queue, this.deps.metrics);
       this.running.push(await this.deps.bus.consume(registration.options, (delivery) => this.deliver(registration, delivery)));
     }
+    if (this.registrations.length === 0) return;
+    this.purgeTimer = setInterval(() => void this.purgeInbox(), this.deps.inboxPurgeIntervalMs);
+    this.purgeTimer.unref();
   }
 
   /** Stops taking deliveries and waits for the handlers in flight. */
   async drain(): Promise<void> {
+    clearInterval(this.purgeTimer);
     await Promise.all(this.running.splice(0).map((consumer) => consumer.drain()));
     for (const registration of this.registrations) this.deps.busObserver.unregister(registration.options.queue, this.deps.metrics);
+  }
+
+  /** Forgets processed event ids older than the retention (the inbox would otherwise grow forever). */
+  private async purgeInbox(): Promise<void> {
+    try {
+      const removed = await Inbox.purge(this.deps.dataSource, new Date(Date.now() - this.deps.inboxRetentionMs));
+      if (removed > 0) this.deps.logger.info({ removed }, 'inbox purged');
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'inbox purge failed; retried at the next interval');
+    }
   }
 
   private deliver(registration: Registration, delivery: Delivery): Promise<void> {
