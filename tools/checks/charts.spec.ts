@@ -50,6 +50,17 @@ const SECRET_VALUES: Record<string, string> = {
   'retail-mesh-shopify-accounts/accounts.json': JSON.stringify([
     { channelAccountId: 'shop-eu', adminApiUrl: 'https://shop-eu.myshopify.com', accessToken: 'shpat_example', apiVersion: '2026-01' },
   ]),
+  'retail-mesh-amazon-accounts/accounts.json': JSON.stringify([
+    {
+      channelAccountId: 'amazon-us',
+      sellerId: 'A2EXAMPLESELLER',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      spApiEndpoint: 'https://sellingpartnerapi-na.amazon.com',
+      clientId: 'amzn1.application-oa2-client.example',
+      clientSecret: 'lwa-client-secret',
+      refreshToken: 'Atzr|example-refresh-token',
+    },
+  ]),
 };
 
 interface Manifest {

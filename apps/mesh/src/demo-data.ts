@@ -10,6 +10,9 @@ export const DEMO_LOCATIONS = ['WH-EAST', 'WH-WEST'] as const;
 export const DEMO_SAFETY_STOCK = 2;
 export const DEMO_SHOP = 'retail-mesh-demo';
 export const DEMO_SHOPIFY_LOCATION_GID = 'gid://shopify/Location/7001';
+/** Amazon (merchant-fulfilled) is served from the east warehouse only, with more safety stock. */
+export const DEMO_AMAZON_LOCATIONS = ['WH-EAST'] as const;
+export const DEMO_AMAZON_SAFETY_STOCK = 3;
 
 export interface DemoSku {
   sku: string;
@@ -58,6 +61,7 @@ export async function seedShopifySandbox(layout: MeshLayout, skus: DemoSku[]): P
   await postJson(`${layout.sandboxUrls.shopify}/_sandbox/shops`, 'POST', {
     shop: DEMO_SHOP,
     accessToken: account.accessToken,
+    clientSecret: account.clientSecret,
     plan: 'advanced',
   });
   await postJson(`${layout.sandboxUrls.shopify}/_sandbox/products`, 'POST', {
@@ -67,15 +71,25 @@ export async function seedShopifySandbox(layout: MeshLayout, skus: DemoSku[]): P
   });
 }
 
+/** The seller's listings on Amazon, before the mesh pushes any quantity. */
+export async function seedAmazonSandbox(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
+  await postJson(
+    `${layout.sandboxUrls.amazon}/_sandbox/listings`,
+    'POST',
+    skus.map((demo) => ({ sellerId: layout.amazonSeller.sellerId, sku: demo.sku, quantity: 0 })),
+  );
+}
+
 /** Stock as the ERP knows it; each position becomes a record of the ERP's change feed. */
 export async function seedErpStock(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
   const changes = skus.flatMap((demo) => DEMO_LOCATIONS.map((location) => ({ sku: demo.sku, location, onHand: demo.onHand[location] })));
   await postJson(`${layout.sandboxUrls.erp}/_sandbox/stock`, 'PUT', changes);
 }
 
-/** Products, variants and Shopify listings in the catalog, and the Shopify policy in inventory. */
+/** Products, variants and the Shopify and Amazon listings in the catalog, and both channels' policies in inventory. */
 export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
   const account = layout.shopifyAccounts[0];
+  const amazonAccount = layout.amazonAccounts[0];
   const catalog = createGrpcClient<catalogV1.CatalogServiceClient>(grpcServices.catalog, `127.0.0.1:${layout.services.catalog.grpcPort}`);
   const inventory = createGrpcClient<inventoryV1.InventoryServiceClient>(
     grpcServices.inventory,
@@ -88,6 +102,15 @@ export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[])
         channel: 'shopify',
         safetyStock: DEMO_SAFETY_STOCK,
         eligibleLocationIds: [...DEMO_LOCATIONS],
+        version: 0,
+      },
+    } as inventoryV1.UpsertChannelPolicyRequest);
+    await inventory.upsertChannelPolicy({
+      policy: {
+        channelAccountId: amazonAccount.channelAccountId,
+        channel: 'amazon',
+        safetyStock: DEMO_AMAZON_SAFETY_STOCK,
+        eligibleLocationIds: [...DEMO_AMAZON_LOCATIONS],
         version: 0,
       },
     } as inventoryV1.UpsertChannelPolicyRequest);
@@ -127,6 +150,18 @@ export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[])
           status: catalogV1.ListingStatus.LISTING_STATUS_ACTIVE,
         },
       } as catalogV1.UpsertChannelListingRequest);
+      await catalog.upsertChannelListing({
+        listing: {
+          channelAccountId: amazonAccount.channelAccountId,
+          channel: 'amazon',
+          sku: demo.sku,
+          externalProductId: '',
+          externalVariantId: '',
+          externalInventoryItemId: '',
+          externalLocationId: '',
+          status: catalogV1.ListingStatus.LISTING_STATUS_ACTIVE,
+        },
+      } as catalogV1.UpsertChannelListingRequest);
     }
   } finally {
     catalog.close();
@@ -137,6 +172,7 @@ export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[])
 /** Everything `npm start` and the flow tests seed, in dependency order. */
 export async function seedDemo(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
   await seedShopifySandbox(layout, skus);
+  await seedAmazonSandbox(layout, skus);
   await seedMeshReferenceData(layout, skus);
   await seedErpStock(layout, skus);
 }

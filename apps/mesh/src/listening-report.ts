@@ -1,6 +1,6 @@
 // What `npm start` / `npm run distributed` print: where everything listens.
 import type { MeshLayout } from './mesh-environment.js';
-import { SERVICE_NAMES } from './topology.js';
+import { SANDBOX_NAMES, SERVICE_NAMES } from './topology.js';
 
 export function listeningReport(mode: string, layout: MeshLayout, extra: string[] = []): string {
   const lines = [`retail-mesh is running (${mode} mode)`, '', 'services            gRPC              HTTP (/metrics /healthz /readyz)'];
@@ -9,8 +9,7 @@ export function listeningReport(mode: string, layout: MeshLayout, extra: string[
     lines.push(`  ${name.padEnd(18)}127.0.0.1:${String(ports.grpcPort).padEnd(8)}http://127.0.0.1:${ports.httpPort}`);
   }
   lines.push('', 'sandboxes (admin routes under /_sandbox/)');
-  lines.push(`  erp               ${layout.sandboxUrls.erp}`);
-  lines.push(`  shopify           ${layout.sandboxUrls.shopify}`);
+  for (const name of SANDBOX_NAMES) lines.push(`  ${name.padEnd(18)}${layout.sandboxUrls[name]}`);
   lines.push(...extra);
   return lines.join('\n');
 }

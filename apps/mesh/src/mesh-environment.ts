@@ -2,6 +2,7 @@
 // mode hands these records to each service's config reader; distributed mode passes them as
 // the environment of each process. Same settings, two wirings.
 import path from 'node:path';
+import { DEFAULT_AMAZON_SELLER, LWA_TOKEN_PATH, type AmazonSeller } from '@retail-mesh/sandbox-amazon';
 import { DEFAULT_ERP_CLIENT } from '@retail-mesh/sandbox-erp';
 import { REPO_ROOT, SERVICE_NAMES, shiftedPorts, type SandboxName, type ServiceName, type ServicePorts } from './topology.js';
 
@@ -10,6 +11,19 @@ export interface ShopifyAccountSettings {
   adminApiUrl: string;
   accessToken: string;
   apiVersion: string;
+  /** The app's client secret: the key of Shopify's webhook signatures. */
+  clientSecret: string;
+}
+
+export interface AmazonAccountSettings {
+  channelAccountId: string;
+  sellerId: string;
+  marketplaceIds: string[];
+  spApiEndpoint: string;
+  lwaEndpoint: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
 }
 
 export interface MeshOptions {
@@ -33,18 +47,46 @@ export interface MeshLayout {
   sandboxes: Record<SandboxName, number>;
   sandboxUrls: Record<SandboxName, string>;
   shopifyAccounts: ShopifyAccountSettings[];
+  amazonAccounts: AmazonAccountSettings[];
+  /** The selling partner the Amazon sandbox knows (its LWA credentials match amazonAccounts). */
+  amazonSeller: AmazonSeller;
 }
 
 export const DEMO_SHOPIFY_ACCOUNT: Omit<ShopifyAccountSettings, 'adminApiUrl'> = {
   channelAccountId: 'shopify-demo',
   accessToken: 'shpat_demo_retail_mesh',
   apiVersion: '2026-01',
+  clientSecret: 'shpss_demo_retail_mesh',
 };
+
+export const DEMO_AMAZON_ACCOUNT_ID = 'amazon-demo-us';
 
 export function meshLayout(options: MeshOptions): MeshLayout {
   const { services, sandboxes } = shiftedPorts(options.portOffset ?? 0);
-  const sandboxUrls = { erp: `http://127.0.0.1:${sandboxes.erp}`, shopify: `http://127.0.0.1:${sandboxes.shopify}` };
-  return { services, sandboxes, sandboxUrls, shopifyAccounts: [{ ...DEMO_SHOPIFY_ACCOUNT, adminApiUrl: sandboxUrls.shopify }] };
+  const sandboxUrls = Object.fromEntries(Object.entries(sandboxes).map(([name, port]) => [name, `http://127.0.0.1:${port}`])) as Record<
+    SandboxName,
+    string
+  >;
+  const amazonSeller = DEFAULT_AMAZON_SELLER;
+  return {
+    services,
+    sandboxes,
+    sandboxUrls,
+    shopifyAccounts: [{ ...DEMO_SHOPIFY_ACCOUNT, adminApiUrl: sandboxUrls.shopify }],
+    amazonAccounts: [
+      {
+        channelAccountId: DEMO_AMAZON_ACCOUNT_ID,
+        sellerId: amazonSeller.sellerId,
+        marketplaceIds: amazonSeller.marketplaceIds,
+        spApiEndpoint: sandboxUrls.amazon,
+        lwaEndpoint: `${sandboxUrls.amazon}${LWA_TOKEN_PATH}`,
+        clientId: amazonSeller.clientId,
+        clientSecret: amazonSeller.clientSecret,
+        refreshToken: amazonSeller.refreshToken,
+      },
+    ],
+    amazonSeller,
+  };
 }
 
 export function serviceEnvironment(service: ServiceName, options: MeshOptions, layout: MeshLayout): Record<string, string> {
@@ -69,14 +111,36 @@ export function serviceEnvironment(service: ServiceName, options: MeshOptions, l
       env.ERP_CLIENT_SECRET = DEFAULT_ERP_CLIENT.clientSecret;
       env.ERP_POLL_INTERVAL_MS = String(options.erpPollIntervalMs ?? 50);
       break;
+    case 'orders':
+      env.CATALOG_GRPC_URL = grpcUrl(layout, 'catalog');
+      env.INVENTORY_GRPC_URL = grpcUrl(layout, 'inventory');
+      env.ERP_CONNECTOR_GRPC_URL = grpcUrl(layout, 'erp-connector');
+      break;
     case 'channel-shopify':
       env.SHOPIFY_ACCOUNTS = JSON.stringify(layout.shopifyAccounts);
-      env.CATALOG_GRPC_URL = `127.0.0.1:${layout.services.catalog.grpcPort}`;
+      env.CATALOG_GRPC_URL = grpcUrl(layout, 'catalog');
+      env.ORDERS_GRPC_URL = grpcUrl(layout, 'orders');
+      // Shopify (the sandbox) delivers order webhooks straight to the adapter (ADR 0004).
+      env.SHOPIFY_WEBHOOK_BASE_URL = `http://127.0.0.1:${layout.services['channel-shopify'].httpPort}`;
+      env.SHOPIFY_ORDER_POLL_INTERVAL_MS = '10000';
+      break;
+    case 'channel-amazon':
+      env.AMAZON_ACCOUNTS = JSON.stringify(layout.amazonAccounts);
+      env.ORDERS_GRPC_URL = grpcUrl(layout, 'orders');
+      // Amazon has no order webhooks for sellers: poll often; the adapter's token buckets keep
+      // the calls within the usage plans. Order feeds are sent in small batches.
+      env.AMAZON_ORDER_POLL_INTERVAL_MS = '2000';
+      env.AMAZON_ORDER_FEED_BATCH_MS = '1000';
+      env.AMAZON_FEED_POLL_INTERVAL_MS = '1000';
       break;
     default:
       break;
   }
   return env;
+}
+
+function grpcUrl(layout: MeshLayout, service: ServiceName): string {
+  return `127.0.0.1:${layout.services[service].grpcPort}`;
 }
 
 export function allServiceEnvironments(options: MeshOptions, layout: MeshLayout): Record<ServiceName, Record<string, string>> {

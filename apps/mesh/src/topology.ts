@@ -14,13 +14,16 @@ export const SERVICE_PORTS = {
   catalog: { grpcPort: 50051, httpPort: 9151 },
   inventory: { grpcPort: 50052, httpPort: 9152 },
   'erp-connector': { grpcPort: 50056, httpPort: 9156 },
+  orders: { grpcPort: 50053, httpPort: 9153 },
   'channel-shopify': { grpcPort: 50061, httpPort: 9161 },
+  'channel-amazon': { grpcPort: 50062, httpPort: 9162 },
 } as const satisfies Record<string, ServicePorts>;
 
 export type ServiceName = keyof typeof SERVICE_PORTS;
 export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
-export const SANDBOX_PORTS = { erp: 7000, shopify: 7001 } as const;
+export const SANDBOX_PORTS = { erp: 7000, shopify: 7001, amazon: 7002 } as const;
+export const SANDBOX_NAMES = Object.keys(SANDBOX_PORTS) as SandboxName[];
 export type SandboxName = keyof typeof SANDBOX_PORTS;
 
 /** Offsets every default port, so a test run can start a second mesh beside a running one. */
@@ -31,6 +34,6 @@ export function shiftedPorts(offset: number): { services: Record<ServiceName, Se
       { grpcPort: SERVICE_PORTS[name].grpcPort + offset, httpPort: SERVICE_PORTS[name].httpPort + offset },
     ]),
   ) as Record<ServiceName, ServicePorts>;
-  const sandboxes = { erp: SANDBOX_PORTS.erp + offset, shopify: SANDBOX_PORTS.shopify + offset };
+  const sandboxes = Object.fromEntries(SANDBOX_NAMES.map((name) => [name, SANDBOX_PORTS[name] + offset])) as Record<SandboxName, number>;
   return { services, sandboxes };
 }

@@ -2,7 +2,9 @@
 NetworkPolicies. The umbrella chart denies all traffic in the namespace; each service then
 allows exactly what it needs:
   ingress  gRPC from the services listed in networkPolicy.grpcClients (who really calls it),
-           HTTP from Prometheus, HTTP from the service's own pods (its helm test Pod);
+           HTTP from Prometheus, HTTP from the service's own pods (its helm test Pod), HTTP
+           from networkPolicy.httpIngressFrom (an ingress controller forwarding webhooks; a
+           NetworkPolicy cannot filter paths, so the Ingress routes only the webhook path);
   egress   DNS, RabbitMQ, PostgreSQL, the gRPC servers it calls (grpcPeers), its own HTTP port
            (the helm test Pod), plus networkPolicy.extraEgress (external APIs: the ERP, channels).
 The policy selects the service's pods by name + instance, so it also covers the migration Job
@@ -49,6 +51,13 @@ spec:
       ports:
         - port: {{ .Values.ports.http }}
           protocol: TCP
+    {{- with .Values.networkPolicy.httpIngressFrom }}
+    - from:
+        {{- toYaml . | nindent 8 }}
+      ports:
+        - port: {{ $.Values.ports.http }}
+          protocol: TCP
+    {{- end }}
   egress:
     - to:
         {{- toYaml $global.networkPolicy.dns | nindent 8 }}

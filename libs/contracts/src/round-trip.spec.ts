@@ -65,7 +65,7 @@ describe('runtime (proto-loader) and compile-time (ts-proto) views agree', () =>
   const getOrder = runtimeResponse('retail.orders.v1.OrdersService', 'GetOrder');
 
   it('proto-loader decodes what ts-proto encodes', () => {
-    const bytes = ordersV1.GetOrderResponse.encode({ order }).finish();
+    const bytes = ordersV1.GetOrderResponse.encode({ order, history: [] }).finish();
     const runtime = getOrder.responseDeserialize(Buffer.from(bytes)) as ordersV1.GetOrderResponse;
 
     expect(withoutNulls(runtime)).toEqual(withoutNulls(ordersV1.GetOrderResponse.fromPartial({ order })));
@@ -84,7 +84,7 @@ describe('runtime (proto-loader) and compile-time (ts-proto) views agree', () =>
 
   it('ts-proto decodes what proto-loader encodes from a controller-style plain object', () => {
     // What a NestJS controller returns: the generated type, nulls allowed for unset messages.
-    const returned: ordersV1.GetOrderResponse = { order: { ...order, billingAddress: null, customer: null } };
+    const returned: ordersV1.GetOrderResponse = { order: { ...order, billingAddress: null, customer: null }, history: [] };
     const bytes = getOrder.responseSerialize(returned);
 
     expect(ordersV1.GetOrderResponse.decode(bytes)).toEqual(ordersV1.GetOrderResponse.fromPartial({ order }));

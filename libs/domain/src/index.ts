@@ -39,3 +39,47 @@ export {
   newestPerKey,
   compareKeys,
 } from './versioning/version.js';
+export {
+  ORDER_STATES,
+  HOLD_REASONS,
+  CANCEL_REASONS,
+  WAIVABLE_HOLD_REASONS,
+  WORK_STATES,
+  TERMINAL_STATES,
+  ORDER_TRANSITIONS,
+  type OrderState,
+  type HoldReason,
+  type CancelReason,
+  type OrderEventKind,
+  canTransition,
+  isTerminalState,
+  isWorkState,
+} from './orders/order-state.js';
+export {
+  type LineQuantities,
+  type LineQuantity,
+  type LineChangeKind,
+  remainingQuantity,
+  remainingLines,
+  isFullyResolved,
+  cancelledUnits,
+  applyLineChanges,
+} from './orders/order-lines.js';
+export { type OrderAction, type OrderChange, applyOrderAction } from './orders/order-state-machine.js';
+export {
+  PAYMENT_STATUSES,
+  FRAUD_RISK_LEVELS,
+  type PaymentStatus,
+  type FraudRiskLevel,
+  type OrderContent,
+  type OrderLineContent,
+  type ShippingContent,
+  type OrderTotalsContent,
+  type AddressContent,
+  type FraudSignalContent,
+  type ValidationIssue,
+  type ValidationContext,
+  assertOrderShape,
+  validateOrderContent,
+  holdFor,
+} from './orders/order-validation.js';

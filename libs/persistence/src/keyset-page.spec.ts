@@ -40,6 +40,14 @@ describe('keysetPage on SQLite', () => {
     expect(seen).toEqual(['1b', '1c', '2d', '2e', '2f', '3a', '3g']);
   });
 
+  it('walks backwards in descending order', async () => {
+    const descending = (after: Pick<SampleWidget, 'quantity' | 'name'> | undefined) =>
+      keysetPage(dataSource.manager.createQueryBuilder(SampleWidget, 'widget'), ['quantity', 'name'], after, 3, 'DESC').getMany();
+    const first = await descending(undefined);
+    const second = await descending(first[first.length - 1]);
+    expect([...first, ...second].map((row) => `${row.quantity}${row.name}`)).toEqual(['3g', '3a', '2f', '2e', '2d', '1c']);
+  });
+
   it('keeps the conditions the caller added', async () => {
     const rows = await keysetPage(
       dataSource.manager.createQueryBuilder(SampleWidget, 'widget').where('widget.name != :skipped', { skipped: 'e' }),

@@ -93,6 +93,21 @@ describe('FaultInjector', () => {
     expect(faults.take(request()).terminal).toBeUndefined();
   });
 
+  it('adds rules after the active ones without resetting them, and removes them by id', () => {
+    const faults = injector([{ type: 'serverError', count: 2 }]);
+    expect(faults.take(request()).terminal?.type).toBe('serverError');
+    const [outage] = faults.add([{ type: 'drop' }]);
+    expect(faults.list().map((fault) => [fault.rule.type, fault.remaining])).toEqual([
+      ['serverError', 1],
+      ['drop', null],
+    ]);
+    expect(faults.take(request()).terminal?.type).toBe('serverError');
+    expect(faults.take(request()).terminal?.type).toBe('drop');
+    faults.remove([outage]);
+    expect(faults.take(request()).terminal).toBeUndefined();
+    expect(faults.list()).toHaveLength(1);
+  });
+
   it('replaces the rules on set and forgets them on clear', () => {
     const faults = injector([{ type: 'drop' }]);
     faults.set([{ type: 'timeout' }]);

@@ -148,16 +148,23 @@ export class FaultInjector {
 
   /** Replaces the active rules. */
   set(rules: readonly FaultRule[]): void {
-    const injectedAt = this.now();
-    this.faults = rules.map((rule) => ({
-      id: this.nextId++,
-      rule,
-      regex: rule.pathRegex === undefined ? undefined : new RegExp(rule.pathRegex),
-      injectedAt,
-      skipLeft: rule.skip ?? 0,
-      remaining: rule.count,
-      fired: 0,
-    }));
+    this.faults = rules.map((rule) => this.activate(rule));
+  }
+
+  /**
+   * Appends rules after the active ones, leaving those (and their counters) as they are: for a
+   * sandbox's own admin routes that inject a fault of their own (an outage) beside the tests'.
+   * Returns the ids of the added rules, for `remove`.
+   */
+  add(rules: readonly FaultRule[]): number[] {
+    const added = rules.map((rule) => this.activate(rule));
+    this.faults.push(...added);
+    return added.map((fault) => fault.id);
+  }
+
+  /** Removes the rules with these ids (unknown ids are ignored). */
+  remove(ids: readonly number[]): void {
+    this.faults = this.faults.filter((fault) => !ids.includes(fault.id));
   }
 
   clear(): void {
@@ -194,6 +201,18 @@ export class FaultInjector {
       else terminal = fault.rule;
     }
     return { latencyMs, terminal };
+  }
+
+  private activate(rule: FaultRule): ActiveFault {
+    return {
+      id: this.nextId++,
+      rule,
+      regex: rule.pathRegex === undefined ? undefined : new RegExp(rule.pathRegex),
+      injectedAt: this.now(),
+      skipLeft: rule.skip ?? 0,
+      remaining: rule.count,
+      fired: 0,
+    };
   }
 
   private isLive(fault: ActiveFault): boolean {

@@ -9,11 +9,12 @@ let token: string;
 
 const FEED = '/app/site/hosting/restlet.nl?script=customscript_rm_stock_feed&deploy=1';
 const SALES_ORDERS = '/services/rest/record/v1/salesOrder';
+const SKU = 'TSHIRT-RED-M';
 const order = (externalId: string) => ({
   externalId,
   entity: { id: '123' },
   otherRefNum: '#1001',
-  item: { items: [{ item: { id: '45' }, quantity: 2, rate: 19.99 }] },
+  item: { items: [{ item: { externalId: SKU }, quantity: 2, rate: 19.99 }] },
 });
 
 function assertion(claims: Record<string, unknown>): string {
@@ -69,6 +70,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await admin.reset();
+  await admin.call('POST', '/_sandbox/items', { skus: [SKU] });
 });
 
 describe('OAuth 2.0 client credentials', () => {
@@ -147,8 +149,8 @@ describe('stock change feed', () => {
       nextCursor: string;
     };
     expect(first.items).toEqual([
-      { id: 1, item: 'TSHIRT-RED-M', location: 'WH-EAST', quantityOnHand: 17, lastModified: expect.any(String) },
-      { id: 2, item: 'TSHIRT-RED-M', location: 'WH-WEST', quantityOnHand: 4, lastModified: expect.any(String) },
+      { id: 1, type: 'stockChange', item: 'TSHIRT-RED-M', location: 'WH-EAST', quantityOnHand: 17, lastModified: expect.any(String) },
+      { id: 2, type: 'stockChange', item: 'TSHIRT-RED-M', location: 'WH-WEST', quantityOnHand: 4, lastModified: expect.any(String) },
     ]);
     expect(first).toMatchObject({ hasMore: true, nextCursor: '2' });
     const second = await (await call(`${FEED}&after=${first.nextCursor}&limit=2`)).json();
@@ -214,14 +216,20 @@ describe('sales orders', () => {
       tranId: expect.stringMatching(/^SO\d+$/),
     });
     expect(record.item).toEqual({ links: [{ rel: 'self', href: `${location}/item` }] });
-    const expanded = (await (await call(`${new URL(location).pathname}?expandSubResources=true`)).json()) as { item: { items: unknown[] } };
-    expect(expanded.item.items).toEqual(order('x').item.items);
+    const expanded = (await (await call(`${new URL(location).pathname}?expandSubResources=true`)).json()) as Record<string, unknown>;
+    const item = (await admin.call<{ items: Array<{ id: string }> }>('GET', '/_sandbox/items')).items[0];
+    expect(expanded).toMatchObject({
+      orderStatus: { id: 'B', refName: 'Pending Fulfillment' },
+      item: {
+        items: [{ line: 1, item: { id: item.id, refName: SKU }, quantity: 2, rate: 19.99, quantityFulfilled: 0, isClosed: false }],
+      },
+    });
     const byEid = (await (await call(`${SALES_ORDERS}/eid:SHOPIFY-1001`)).json()) as Record<string, unknown>;
     expect(byEid.id).toBe(record.id);
 
     const query = await call(`${SALES_ORDERS}?q=${encodeURIComponent('externalId IS "SHOPIFY-1001"')}`);
     expect(await query.json()).toEqual({
-      links: [{ rel: 'self', href: `${erp.url}${SALES_ORDERS}` }],
+      links: [{ rel: 'self', href: `${erp.url}${SALES_ORDERS}?q=externalId+IS+%22SHOPIFY-1001%22&limit=1000&offset=0` }],
       count: 1,
       hasMore: false,
       items: [{ links: [{ rel: 'self', href: location }], id: record.id }],
@@ -266,6 +274,9 @@ describe('sales orders', () => {
     expect(salesOrders).toEqual([
       expect.objectContaining({ writeCount: 2, fields: expect.objectContaining({ memo: 'updated', entity: { id: '123' } }) }),
     ]);
+    const badEid = await call(`${SALES_ORDERS}/eid:${encodeURIComponent('gid://shopify/Order/1')}`, { method: 'PUT', body: order('x') });
+    expect(badEid.status).toBe(400);
+    expect(await badEid.json()).toMatchObject({ 'o:errorDetails': [{ 'o:errorCode': 'INVALID_CONTENT', 'o:errorPath': 'externalId' }] });
   });
 
   it('in mode "none" ignores idempotency keys and creates duplicates', async () => {
@@ -279,7 +290,10 @@ describe('sales orders', () => {
   });
 
   it('answers validation, malformed-body and unknown-record errors in NetSuite’s envelope', async () => {
-    const noCustomer = await call(SALES_ORDERS, { method: 'POST', body: { item: { items: [{ item: { id: '1' }, quantity: 1 }] } } });
+    const noCustomer = await call(SALES_ORDERS, {
+      method: 'POST',
+      body: { item: { items: [{ item: { externalId: SKU }, quantity: 1 }] } },
+    });
     expect(noCustomer.status).toBe(400);
     expect(await noCustomer.json()).toMatchObject({
       title: 'Bad Request',
@@ -305,7 +319,7 @@ describe('sales orders', () => {
 
 describe('credit memos and journals', () => {
   it('accepts them like sales orders and lists them for inspection', async () => {
-    const memo = { externalId: 'RMA-1', entity: { id: '123' }, item: { items: [{ item: { id: '45' }, quantity: 1, rate: 19.99 }] } };
+    const memo = { externalId: 'RMA-1', entity: { id: '123' }, item: { items: [{ item: { externalId: SKU }, quantity: 1, rate: 19.99 }] } };
     expect((await call('/services/rest/record/v1/creditMemo', { method: 'POST', body: memo })).status).toBe(204);
     const unbalanced = {
       line: {

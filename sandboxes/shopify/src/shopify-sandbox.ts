@@ -1,8 +1,13 @@
 // The Shopify sandbox: the Admin GraphQL API for several shops (channel accounts), with Shopify's
-// cost-based throttling, plus admin routes to create shops, seed products and inspect inventory.
+// cost-based throttling, the REST orders endpoints, signed webhook deliveries, plus admin routes to
+// create shops, seed products and orders, act as the merchant and inspect what clients did.
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
+import { addOrderAdminRoutes } from './orders/order-admin-routes.js';
+import { getOrder, listOrders, ORDER_PATH, ORDERS_PATH } from './orders/rest-orders.js';
+import { BackgroundTimers, type SandboxServices } from './sandbox-services.js';
 import { seedCatalog, type CatalogSeed } from './shops/catalog-seed.js';
 import { PLANS, ShopRegistry, type Plan, type ShopSettings, type ShopState } from './shops/shop-registry.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import {
   graphqlVersionOf,
   handleGraphqlRequest,
@@ -25,26 +30,47 @@ export interface ShopifySandboxOptions {
   /** Shops present at start and after every reset. */
   shops?: ShopSettings[];
   requestLogCapacity?: number;
-  /** Clock for the cost buckets and time-bound faults. */
+  /** Clock for the cost buckets, timestamps and time-bound faults. */
   now?: () => number;
+  /** Waits before each retry of a failed webhook delivery (default Shopify's: 8 retries over 4 hours). */
+  webhookRetryDelaysMs?: number[];
+  /** Per delivery attempt (default 5 s, as Shopify). */
+  webhookTimeoutMs?: number;
+  /** How long orderCancel's background job takes (default 0: the next tick). */
+  orderCancelDelayMs?: number;
 }
 
 export interface ShopifySandbox extends sandboxKit.RunningSandbox {
   /** In-process access for embedded mode and tests; the admin routes drive the same registry. */
   shops: ShopRegistry;
+  webhooks: WebhookDispatcher;
 }
 
 export async function startShopifySandbox(options: ShopifySandboxOptions): Promise<ShopifySandbox> {
   const now = options.now ?? Date.now;
   const registry = new ShopRegistry(now);
+  const webhookSettings = { retryDelaysMs: options.webhookRetryDelaysMs, timeoutMs: options.webhookTimeoutMs };
+  const services: SandboxServices = {
+    registry,
+    webhooks: new WebhookDispatcher(now, webhookSettings),
+    timers: new BackgroundTimers(),
+    orderCancelDelayMs: options.orderCancelDelayMs ?? 0,
+  };
   const seedInitialShops = () => {
+    services.timers.clear();
+    services.webhooks.clear();
+    services.webhooks.configure(webhookSettings);
     registry.clear();
     for (const shop of options.shops ?? []) registry.upsert(shop);
   };
   seedInitialShops();
 
-  const router = new Router().add('POST', GRAPHQL_PATH, (request) => handleGraphqlRequest(registry, request));
+  const router = new Router()
+    .add('POST', GRAPHQL_PATH, (request) => handleGraphqlRequest(services, request))
+    .add('GET', ORDERS_PATH, (request) => listOrders(registry, request))
+    .add('GET', ORDER_PATH, (request) => getOrder(registry, request));
   addAdminRoutes(router, registry);
+  addOrderAdminRoutes(router, services);
 
   const running = await startSandboxServer(
     {
@@ -58,7 +84,16 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     },
     { port: options.port, host: options.host, requestLogCapacity: options.requestLogCapacity, now },
   );
-  return { ...running, shops: registry };
+  return {
+    ...running,
+    shops: registry,
+    webhooks: services.webhooks,
+    close: async () => {
+      services.timers.clear();
+      services.webhooks.stop();
+      await running.close();
+    },
+  };
 }
 
 function rateLimitResponse(registry: ShopRegistry, rule: sandboxKit.FaultRule, request: SandboxRequest): SandboxResponse {
@@ -84,9 +119,12 @@ function shopView(shop: ShopState) {
     id: shop.id,
     domain: shop.domain,
     accessToken: shop.accessToken,
+    clientSecret: shop.clientSecret,
+    utcOffsetMinutes: shop.utcOffsetMinutes,
     plan: shop.plan,
     throttleStatusCode: shop.throttleStatusCode,
     ...shop.bucket.status(),
+    restCallLimit: shop.restBucket.status(),
     counters: { ...shop.counters },
   };
 }
@@ -101,16 +139,31 @@ function catalogView(shop: ShopState) {
 
 function parseShopSettings(value: unknown): ShopSettings | string {
   if (!isRecord(value)) return 'the body must be a JSON object';
-  const { shop, accessToken, plan, maximumAvailable, restoreRate, currentlyAvailable, throttleStatusCode } = value;
+  const {
+    shop,
+    accessToken,
+    plan,
+    maximumAvailable,
+    restoreRate,
+    currentlyAvailable,
+    throttleStatusCode,
+    clientSecret,
+    utcOffsetMinutes,
+    restCallsUsed,
+  } = value;
   if (typeof shop !== 'string' || !/^[a-z0-9][a-z0-9.-]*$/i.test(shop)) return 'shop must be a shop handle such as "b2c-eu"';
   if (typeof accessToken !== 'string' || accessToken === '') return 'accessToken is required';
   if (plan !== undefined && !(typeof plan === 'string' && Object.hasOwn(PLANS, plan)))
     return `plan must be one of ${Object.keys(PLANS).join(', ')}`;
-  for (const [name, number] of Object.entries({ maximumAvailable, restoreRate, currentlyAvailable })) {
+  for (const [name, number] of Object.entries({ maximumAvailable, restoreRate, currentlyAvailable, restCallsUsed })) {
     if (number !== undefined && (typeof number !== 'number' || number < 0)) return `${name} must be a non-negative number`;
   }
   if (throttleStatusCode !== undefined && throttleStatusCode !== 200 && throttleStatusCode !== 429)
     return 'throttleStatusCode must be 200 or 429';
+  if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === ''))
+    return 'clientSecret must be a non-empty string';
+  if (utcOffsetMinutes !== undefined && !(Number.isInteger(utcOffsetMinutes) && Math.abs(utcOffsetMinutes as number) <= 14 * 60))
+    return 'utcOffsetMinutes must be an integer between -840 and 840';
   return {
     shop,
     accessToken,
@@ -119,6 +172,9 @@ function parseShopSettings(value: unknown): ShopSettings | string {
     restoreRate: restoreRate as number | undefined,
     currentlyAvailable: currentlyAvailable as number | undefined,
     throttleStatusCode: throttleStatusCode as 200 | 429 | undefined,
+    clientSecret: clientSecret as string | undefined,
+    utcOffsetMinutes: utcOffsetMinutes as number | undefined,
+    restCallsUsed: restCallsUsed as number | undefined,
   };
 }
 

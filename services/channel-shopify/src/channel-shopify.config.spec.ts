@@ -17,8 +17,14 @@ function problemsOf(environment: Record<string, string>): readonly string[] {
 describe('channelShopifySettings', () => {
   it('reads the accounts and defaults the rest', () => {
     const settings = readConfig(channelShopifySettings, { SHOPIFY_ACCOUNTS: JSON.stringify([account]) });
-    expect(settings.shopifyAccounts).toEqual([{ ...account, apiVersion: '2026-04' }]);
+    expect(settings.shopifyAccounts).toEqual([{ ...account, apiVersion: '2026-04', clientSecrets: [] }]);
     expect(settings).toMatchObject({ catalogGrpcUrl: '127.0.0.1:50051', pollIntervalMs: 5_000, leaseTtlMs: 30_000, pushWaitMs: 10_000 });
+    expect(settings).toMatchObject({
+      ordersGrpcUrl: '127.0.0.1:50053',
+      webhookBaseUrl: undefined,
+      orderPollIntervalMs: 60_000,
+      orderPollOverlapMs: 300_000,
+    });
   });
 
   it('requires SHOPIFY_ACCOUNTS', () => {
@@ -32,6 +38,13 @@ describe('channelShopifySettings', () => {
     expect(problems).toEqual(['SHOPIFY_ACCOUNTS entry 1: adminApiUrl must be an http(s) URL']);
     const unparsable = problemsOf({ SHOPIFY_ACCOUNTS: `[{"accessToken": "shpat_do_not_log",` });
     expect(unparsable).toEqual(['SHOPIFY_ACCOUNTS is not valid JSON']);
+  });
+
+  it('checks the orders address and the webhook URL', () => {
+    expect(problemsOf({ SHOPIFY_ACCOUNTS: '[]', ORDERS_GRPC_URL: 'orders', SHOPIFY_WEBHOOK_BASE_URL: 'ftp://adapter' })).toEqual([
+      expect.stringMatching(/^ORDERS_GRPC_URL must be host:port/),
+      expect.stringMatching(/^SHOPIFY_WEBHOOK_BASE_URL must be a URL starting with https:\/\/ or http:\/\//),
+    ]);
   });
 
   it('checks the catalog address and the tuning values', () => {

@@ -39,6 +39,20 @@ export const channelShopifySettings = {
   listingCacheTtlMs: env.int('SHOPIFY_LISTING_CACHE_TTL_MS', { min: 0, max: 86_400_000 }).default(300_000),
   /** Most availability events stored in one transaction (the consumer's prefetch is twice this). */
   availabilityBatchSize: env.int('SHOPIFY_AVAILABILITY_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
+  /** `host:port` of the orders service's gRPC server (SubmitOrder, CancelOrder). */
+  ordersGrpcUrl: env.string('ORDERS_GRPC_URL', { pattern: /^[^\s:/]+:\d{1,5}$/, description: 'host:port' }).default('127.0.0.1:50053'),
+  /** Where Shopify reaches this adapter: order webhooks are subscribed at `<url>/webhooks/shopify/<account>`. Unset: not subscribed. */
+  webhookBaseUrl: env.url('SHOPIFY_WEBHOOK_BASE_URL', ['https:', 'http:']).optional(),
+  /** The poll backstop that catches orders webhooks missed. */
+  orderPollIntervalMs: env.int('SHOPIFY_ORDER_POLL_INTERVAL_MS', { min: 100, max: 3_600_000 }).default(60_000),
+  /** How far before the newest update seen a poll starts (updates Shopify made visible late). */
+  orderPollOverlapMs: env.int('SHOPIFY_ORDER_POLL_OVERLAP_MS', { min: 0, max: 86_400_000 }).default(300_000),
+  /** Where the very first poll of an account starts, back from now. */
+  orderPollLookbackMs: env.int('SHOPIFY_ORDER_POLL_LOOKBACK_MS', { min: 0, max: 5_184_000_000 }).default(86_400_000),
+  /** Backstop of the intake worker when nothing woke it (retries that came due, claims that expired). */
+  orderIntakeIntervalMs: env.int('SHOPIFY_ORDER_INTAKE_INTERVAL_MS', { min: 10, max: 600_000 }).default(5_000),
+  /** How long a cancellation waits for Shopify's background job to show the order cancelled. */
+  orderCancelConfirmMs: env.int('SHOPIFY_ORDER_CANCEL_CONFIRM_MS', { min: 0, max: 120_000 }).default(10_000),
 };
 
 export type ChannelShopifySettings = ConfigValues<typeof channelShopifySettings>;

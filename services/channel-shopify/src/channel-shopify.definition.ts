@@ -5,6 +5,11 @@ import { PushLease } from './availability/push-lease.entity.js';
 import { channelShopifySettings } from './channel-shopify.config.js';
 import { ChannelShopifyModule } from './channel-shopify.module.js';
 import { CreateAvailabilityTables1764288000000 } from './migrations/1764288000000-create-availability-tables.js';
+import { CreateOrderTables1764806400000 } from './migrations/1764806400000-create-order-tables.js';
+import { ShopifyOrderCursor } from './orders/order-cursor.entity.js';
+import { ShopifyOrderRecord } from './orders/shopify-order.entity.js';
+import { ShopifyShipment } from './orders/shopify-shipment.entity.js';
+import { ShopifyWebhookDelivery } from './orders/shopify-webhook-delivery.entity.js';
 
 /** channel-shopify as a deployable: standalone (main.ts) or embedded (apps/mesh). */
 export const channelShopifyService = defineService({
@@ -12,7 +17,7 @@ export const channelShopifyService = defineService({
   grpc: grpcServices.channelAdapter,
   ports: { grpc: 50061, http: 9161 },
   settings: channelShopifySettings,
-  entities: [DesiredInventory, PushLease],
-  migrations: [CreateAvailabilityTables1764288000000],
+  entities: [DesiredInventory, PushLease, ShopifyOrderRecord, ShopifyWebhookDelivery, ShopifyOrderCursor, ShopifyShipment],
+  migrations: [CreateAvailabilityTables1764288000000, CreateOrderTables1764806400000],
   module: (infra) => ChannelShopifyModule.forRoot(infra),
 });

@@ -18,6 +18,7 @@ import type { ChannelShopifySettings } from './channel-shopify.config.js';
 import { CatalogListingSource } from './listings/catalog-listing.source.js';
 import { ShopifyListingResolver } from './listings/shopify-listing.resolver.js';
 import { ChannelShopifyMetrics } from './metrics/channel-shopify.metrics.js';
+import { createShopifyOrders, ShopifyOrdersModule } from './orders/orders.module.js';
 
 // package.json is one level above both src/ and dist/.
 const ADAPTER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -52,6 +53,7 @@ export class ChannelShopifyModule {
       },
     });
     const consumer = new AvailabilityConsumer({ desired, accounts, pusher, metrics });
+    const orders = createShopifyOrders(infra, accounts, shutdown.signal);
     const adapter = new ShopifyChannelAdapterService({
       dataSource: infra.dataSource,
       accounts,
@@ -61,6 +63,7 @@ export class ChannelShopifyModule {
       metrics,
       adapterVersion: ADAPTER_VERSION,
       pushWaitMs: settings.pushWaitMs,
+      orderPolls: (channelAccountId) => orders.poller.status(channelAccountId),
     });
     const sync = new AvailabilitySyncService({
       consumers: infra.consumers,
@@ -74,6 +77,7 @@ export class ChannelShopifyModule {
     });
     return {
       module: ChannelShopifyModule,
+      imports: [ShopifyOrdersModule.forFeature(orders)],
       controllers: [ChannelAdapterController],
       providers: [
         { provide: ShopifyChannelAdapterService, useValue: adapter },

@@ -12,7 +12,7 @@ import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpConnectorService } from './erp-connector.definition.js';
 import { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';
-import { STOCK_FEED_QUEUE } from './stock-feed/stock-feed.service.js';
+import { STOCK_FEED_QUEUE } from './change-feed/rejected-record.js';
 
 interface Received {
   routingKey: string;
@@ -121,9 +121,9 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
 
   it('dead-letters malformed records with the reason, and the records after them still flow', async () => {
     const first = setStock('SKU-DLQ', 'WH-EAST', 1);
-    erp.stock.appendRaw({ item: 'SKU-DLQ', location: 'WH-EAST', quantityOnHand: 'lots', lastModified: new Date().toISOString() });
-    erp.stock.appendRaw('not a record');
-    erp.stock.appendRaw({ item: '', location: 'WH-EAST', quantityOnHand: 3, lastModified: new Date().toISOString() });
+    erp.feed.appendRaw({ item: 'SKU-DLQ', location: 'WH-EAST', quantityOnHand: 'lots', lastModified: new Date().toISOString() });
+    erp.feed.appendRaw('not a record');
+    erp.feed.appendRaw({ item: '', location: 'WH-EAST', quantityOnHand: 3, lastModified: new Date().toISOString() });
     const last = setStock('SKU-DLQ', 'WH-EAST', 2);
     await waitForFeedIds([first, last]);
 

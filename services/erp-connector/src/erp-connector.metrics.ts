@@ -1,21 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceMetrics } from '@retail-mesh/observability';
-import type { Counter, Gauge } from 'prom-client';
-import type { PageResult } from './stock-feed/stock-feed.service.js';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { PageResult } from './change-feed/change-feed.service.js';
+
+// Order intake is an SLO measured in minutes (charts/retail-mesh/files/rules/slo-order-intake.yaml
+// counts the 300 s bucket): buckets from a second to an hour, with 300 among them.
+const ORDER_INTAKE_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+export type ErpCallOutcome = 'ok' | 'replayed' | 'rejected' | 'unavailable' | 'failed';
+export type SalesOrderOutcome = 'created' | 'existing' | 'rejected' | 'unavailable' | 'in_progress';
 
 /** The ERP connector's own metrics (retail_mesh_erp_connector_*). */
 @Injectable()
 export class ErpConnectorMetrics {
-  private readonly feedRecords: Counter<'feed' | 'outcome'>;
+  private readonly feedRecords: Counter<'feed' | 'type' | 'outcome'>;
   private readonly feedLagSeconds: Gauge<'feed'>;
   private readonly pollErrors: Counter<'feed'>;
   private readonly requestRetries: Counter;
+  private readonly erpCalls: Counter<'operation' | 'outcome'>;
+  private readonly salesOrders: Counter<'outcome'>;
+  private readonly orderIntakeLatency: Histogram<'channel' | 'channel_account_id'>;
+  private readonly cancellations: Counter<'outcome'>;
 
   constructor(metrics: ServiceMetrics) {
     this.feedRecords = metrics.counter(
       'feed_records_total',
-      'ERP change-feed records read, by outcome (published, rejected to the DLQ, duplicate dropped).',
-      ['feed', 'outcome'],
+      'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order).',
+      ['feed', 'type', 'outcome'],
     );
     this.feedLagSeconds = metrics.gauge(
       'feed_lag_seconds',
@@ -31,13 +42,34 @@ export class ErpConnectorMetrics {
       'erp_request_retries_total',
       'ERP HTTP requests retried after a transient failure (429, 5xx, timeout, malformed body).',
     );
+    this.erpCalls = metrics.counter(
+      'erp_calls_total',
+      'Sales order calls to the ERP, by operation and outcome (replayed: the ERP recognised a repeated idempotency key).',
+      ['operation', 'outcome'],
+    );
+    this.salesOrders = metrics.counter(
+      'sales_orders_total',
+      'CreateSalesOrder outcomes: created, existing (answered from the link), rejected by the ERP, unavailable, in progress elsewhere.',
+      ['outcome'],
+    );
+    this.orderIntakeLatency = metrics.histogram(
+      'order_intake_latency_seconds',
+      'From the order being placed on the channel to the ERP sales order being created (observed once per order).',
+      ['channel', 'channel_account_id'],
+      ORDER_INTAKE_BUCKETS_SECONDS,
+    );
+    this.cancellations = metrics.counter(
+      'sales_order_cancellations_total',
+      'orders.order_cancelled events handled: applied to the ERP sales order, unchanged (already so), skipped (from the ERP, or no ERP order).',
+      ['outcome'],
+    );
   }
 
   pageRead(result: PageResult): void {
     const feed = 'stock';
-    if (result.published > 0) this.feedRecords.inc({ feed, outcome: 'published' }, result.published);
-    if (result.rejected > 0) this.feedRecords.inc({ feed, outcome: 'rejected' }, result.rejected);
-    if (result.duplicates > 0) this.feedRecords.inc({ feed, outcome: 'duplicate' }, result.duplicates);
+    for (const [type, counts] of Object.entries(result.records)) {
+      for (const [outcome, count] of Object.entries(counts)) if (count > 0) this.feedRecords.inc({ feed, type, outcome }, count);
+    }
     this.feedLagSeconds.set({ feed }, result.lagSeconds);
   }
 
@@ -47,5 +79,21 @@ export class ErpConnectorMetrics {
 
   requestRetried(): void {
     this.requestRetries.inc();
+  }
+
+  erpCall(operation: string, outcome: ErpCallOutcome): void {
+    this.erpCalls.inc({ operation, outcome });
+  }
+
+  salesOrder(outcome: SalesOrderOutcome): void {
+    this.salesOrders.inc({ outcome });
+  }
+
+  orderIntake(channel: string, channelAccountId: string, seconds: number): void {
+    this.orderIntakeLatency.observe({ channel, channel_account_id: channelAccountId }, Math.max(0, seconds));
+  }
+
+  cancellation(outcome: 'applied' | 'unchanged' | 'skipped'): void {
+    this.cancellations.inc({ outcome });
   }
 }

@@ -1,13 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ErpHttpClient } from './erp-client/erp-http.client.js';
-import { ErpStockFeedClient } from './erp-client/erp-stock-feed.client.js';
+import { ErpChangeFeedClient } from './erp-client/erp-change-feed.client.js';
+import { ErpSalesOrderClient } from './erp-client/erp-sales-order.client.js';
 import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from './erp-connector.config.js';
 import { ErpConnectorMetrics } from './erp-connector.metrics.js';
 import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
 import { ErpStockService } from './erp-stock/erp-stock.service.js';
 import { ErpController } from './erp.controller.js';
+import { ChangeFeedService } from './change-feed/change-feed.service.js';
 import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
-import { StockFeedService } from './stock-feed/stock-feed.service.js';
+import { OrderCancellationService } from './order-cancellations/order-cancellation.service.js';
+import { OrderCancelledConsumer } from './order-cancellations/order-cancelled.consumer.js';
+import { SalesOrderLinkRepository } from './sales-orders/sales-order-link.repository.js';
+import { SalesOrderService } from './sales-orders/sales-order.service.js';
 
 // Backoff between retries of one ERP request (the ERP's Retry-After wins when it sends one).
 const RETRY_BASE_DELAY_MS = 200;
@@ -37,11 +42,16 @@ export class ErpConnectorModule {
               onRetry: () => metrics.requestRetried(),
             }),
         },
-        ErpStockFeedClient,
+        ErpChangeFeedClient,
+        ErpSalesOrderClient,
         FeedCursorRepository,
         ErpStockPositionRepository,
         ErpStockService,
-        StockFeedService,
+        SalesOrderLinkRepository,
+        ChangeFeedService,
+        SalesOrderService,
+        OrderCancellationService,
+        OrderCancelledConsumer,
       ],
     };
   }

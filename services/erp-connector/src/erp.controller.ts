@@ -4,13 +4,14 @@ import { decodePageToken, pageOf, pageSizeOf, UnimplementedError } from '@retail
 import { DataSource } from 'typeorm';
 import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
 import { ErpStockService } from './erp-stock/erp-stock.service.js';
+import { CHANGE_FEED, ChangeFeedService } from './change-feed/change-feed.service.js';
 import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
-import { STOCK_FEED, StockFeedService } from './stock-feed/stock-feed.service.js';
+import { SalesOrderService } from './sales-orders/sales-order.service.js';
 
 /**
- * retail.erp.v1.ErpService. The stock feed's RPCs are served (status, the ERP stock as the feed
- * reported it, resync); the documents the mesh sends to the ERP (sales orders, credit memos,
- * journals) arrive with order intake and answer UNIMPLEMENTED until then.
+ * retail.erp.v1.ErpService: the change feed's RPCs (status, the ERP stock as the feed reported
+ * it, resync) and sales orders. Credit memos and journals come with returns and settlements and
+ * answer UNIMPLEMENTED until then.
  */
 @Controller()
 @erpV1.ErpServiceControllerMethods()
@@ -18,19 +19,20 @@ export class ErpController implements erpV1.ErpServiceController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cursors: FeedCursorRepository,
-    private readonly stockFeed: StockFeedService,
+    private readonly changeFeed: ChangeFeedService,
+    private readonly salesOrders: SalesOrderService,
     private readonly erpStock: ErpStockService,
     private readonly erpPositions: ErpStockPositionRepository,
   ) {}
 
   async getFeedStatus(): Promise<erpV1.GetFeedStatusResponse> {
-    const cursor = await this.cursors.load(this.dataSource.manager, STOCK_FEED);
-    const status = this.stockFeed.status();
+    const cursor = await this.cursors.load(this.dataSource.manager, CHANGE_FEED);
+    const status = this.changeFeed.status();
     return {
       lastVersion: cursor.lastVersion,
       lastPolledAt: status.lastPolledAt === null ? undefined : toTimestamp(status.lastPolledAt),
       lastChangeAt: cursor.lastChangeAt === null ? undefined : toTimestamp(cursor.lastChangeAt),
-      pendingDocuments: 0,
+      pendingDocuments: await this.salesOrders.pendingCount(),
       lastError: status.lastError,
     };
   }
@@ -56,12 +58,12 @@ export class ErpController implements erpV1.ErpServiceController {
     };
   }
 
-  createSalesOrder(): never {
-    throw notImplemented('CreateSalesOrder');
+  createSalesOrder(request: erpV1.CreateSalesOrderRequest): Promise<erpV1.CreateSalesOrderResponse> {
+    return this.salesOrders.create(request);
   }
 
-  getSalesOrder(): never {
-    throw notImplemented('GetSalesOrder');
+  getSalesOrder(request: erpV1.GetSalesOrderRequest): Promise<erpV1.GetSalesOrderResponse> {
+    return this.salesOrders.get(request);
   }
 
   createCreditMemo(): never {

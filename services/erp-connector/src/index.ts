@@ -2,5 +2,8 @@
 // main.ts, embedded by apps/mesh) and the names other code and tests refer to.
 export { erpConnectorService } from './erp-connector.definition.js';
 export { erpConnectorSettings, type ErpConnectorSettings } from './erp-connector.config.js';
-export { STOCK_FEED_QUEUE } from './stock-feed/stock-feed.service.js';
+export { STOCK_FEED_QUEUE, ORDER_FEED_QUEUE } from './change-feed/rejected-record.js';
+export { ORDER_CANCELLATIONS_PURPOSE } from './order-cancellations/order-cancelled.consumer.js';
+export { salesOrderExternalId } from './sales-orders/sales-order.mapper.js';
+export { shipmentCreatedEventId, orderCancelledEventId } from './order-feed/order-events.mapper.js';
 export { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';

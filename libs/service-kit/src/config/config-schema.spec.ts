@@ -78,6 +78,8 @@ describe('readServiceConfig', () => {
       logLevel: 'info',
       migrateOnStart: true,
       migrateOnly: false,
+      inboxRetentionHours: 168,
+      inboxPurgeIntervalMs: 3_600_000,
       settings: {},
     });
   });

@@ -1,12 +1,18 @@
-// Transactions the ERP accepts over the REST record API: sales orders, credit memos and journal
-// entries. One generic store, because NetSuite treats them alike: internal id, optional unique
-// externalId (upsert via `eid:`), idempotency keys, sublists wrapped as `{"items":[…]}`.
+// Transactions the ERP holds behind the REST record API: sales orders, credit memos and journal
+// entries (written by the integration), item fulfillments (written by the warehouse, read by the
+// integration). One generic store, because NetSuite treats them alike: internal id, optional
+// unique externalId (upsert via `eid:`), idempotency keys, sublists wrapped as `{"items":[…]}`.
 import { isRecord } from '@retail-mesh/sandbox-kit';
+import type { ItemCatalog } from '../items/item-catalog.js';
+import { orderStatusOf, prepareItemLines, type ItemLine } from './item-lines.js';
+import { invalidFieldValue, userError, type Invalid } from './record-errors.js';
 
 export const RECORD_TYPES = {
-  salesOrder: { tranIdPrefix: 'SO', firstId: 5001 },
-  creditMemo: { tranIdPrefix: 'CM', firstId: 7001 },
-  journalEntry: { tranIdPrefix: 'JE', firstId: 9001 },
+  salesOrder: { tranIdPrefix: 'SO', firstId: 5001, writable: true },
+  creditMemo: { tranIdPrefix: 'CM', firstId: 7001, writable: true },
+  journalEntry: { tranIdPrefix: 'JE', firstId: 9001, writable: true },
+  // Created by transforming a sales order (the warehouse's work, `/_sandbox/sales-orders/<id>/shipments` here).
+  itemFulfillment: { tranIdPrefix: 'IF', firstId: 8001, writable: false },
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
@@ -20,12 +26,15 @@ export function isRecordType(value: string): value is RecordType {
  */
 export type IdempotencyMode = 'netsuite' | 'none';
 
+// NetSuite: "An external ID can be any string containing letters, numbers, underscore (_), and hyphen (-)."
+const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
 export interface StoredRecord {
   id: string;
   recordType: RecordType;
   externalId: string | null;
   tranId: string;
-  /** The body fields as last written (without id/externalId). */
+  /** The body fields as last written (without id/externalId); item sublist lines carry `line`. */
   fields: Record<string, unknown>;
   createdDate: string;
   lastModifiedDate: string;
@@ -38,19 +47,14 @@ export type WriteResult =
   | { ok: true; record: StoredRecord; created: boolean }
   | { ok: false; kind: 'idempotency-conflict'; record: StoredRecord }
   | { ok: false; kind: 'duplicate-external-id'; record: StoredRecord }
-  | { ok: false; kind: 'invalid'; detail: string; errorPath?: string };
-
-type Invalid = Extract<WriteResult, { kind: 'invalid' }>;
-
-function invalid(detail: string, errorPath?: string): Invalid {
-  return { ok: false, kind: 'invalid', detail: `Error while accessing resource: ${detail}`, errorPath };
-}
+  | Invalid
+  | { ok: false; kind: 'not-found' };
 
 function hasReference(value: unknown): boolean {
   return isRecord(value) && (typeof value.id === 'string' || typeof value.id === 'number');
 }
 
-function sublistLines(value: unknown): unknown[] | undefined {
+export function sublistLines(value: unknown): unknown[] | undefined {
   return isRecord(value) && Array.isArray(value.items) ? value.items : undefined;
 }
 
@@ -58,32 +62,17 @@ function toCents(value: unknown): number {
   return typeof value === 'number' ? Math.round(value * 100) : 0;
 }
 
-/** The mandatory fields NetSuite would refuse the record without (a small, honest subset). */
-export function validateRecordFields(type: RecordType, fields: Record<string, unknown>): Invalid | undefined {
-  if (type === 'journalEntry') {
-    const lines = sublistLines(fields.line);
-    if (!lines || lines.length === 0) return invalid('You must enter at least one line item for this transaction.', 'line');
-    for (const [index, line] of lines.entries()) {
-      if (!isRecord(line) || !hasReference(line.account))
-        return invalid('Please enter value(s) for: Account', `line.items[${index}].account`);
-    }
-    const debit = lines.reduce<number>((sum, line) => sum + toCents((line as Record<string, unknown>).debit), 0);
-    const credit = lines.reduce<number>((sum, line) => sum + toCents((line as Record<string, unknown>).credit), 0);
-    if (debit !== credit) return invalid('The transaction is not in balance.', 'line');
-    return undefined;
-  }
-  if (!hasReference(fields.entity)) return invalid('Please enter value(s) for: Customer', 'entity');
-  const lines = sublistLines(fields.item);
-  if (!lines || lines.length === 0) return invalid('You must enter at least one line item for this transaction.', 'item');
+/** The journal's mandatory fields and balance (a small, honest subset of NetSuite's checks). */
+function validateJournal(fields: Record<string, unknown>): Invalid | undefined {
+  const lines = sublistLines(fields.line);
+  if (!lines || lines.length === 0) return userError('You must enter at least one line item for this transaction.', 'line');
   for (const [index, line] of lines.entries()) {
-    if (!isRecord(line) || !hasReference(line.item)) return invalid('Please enter value(s) for: Item', `item.items[${index}].item`);
-    if (line.quantity !== undefined && (typeof line.quantity !== 'number' || line.quantity <= 0)) {
-      return invalid(
-        `You have entered an Invalid Field Value ${JSON.stringify(line.quantity)} for the following field: quantity`,
-        `item.items[${index}].quantity`,
-      );
-    }
+    if (!isRecord(line) || !hasReference(line.account))
+      return userError('Please enter value(s) for: Account', `line.items[${index}].account`);
   }
+  const debit = lines.reduce<number>((sum, line) => sum + toCents((line as Record<string, unknown>).debit), 0);
+  const credit = lines.reduce<number>((sum, line) => sum + toCents((line as Record<string, unknown>).credit), 0);
+  if (debit !== credit) return userError('The transaction is not in balance.', 'line');
   return undefined;
 }
 
@@ -93,7 +82,10 @@ export class RecordStore {
   private nextIds = new Map<RecordType, number>();
   mode: IdempotencyMode = 'netsuite';
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly items: ItemCatalog,
+  ) {}
 
   clear(): void {
     this.records = new Map();
@@ -107,35 +99,82 @@ export class RecordStore {
     const replay = this.replayOf(idempotencyKey);
     if (replay) return replay;
     const { externalId, fields } = splitBody(body);
+    if (externalId !== null && !EXTERNAL_ID_PATTERN.test(externalId)) return invalidFieldValue(externalId, 'externalId', 'externalId');
     if (externalId !== null && this.mode === 'netsuite') {
       const existing = this.findByExternalId(type, externalId);
       if (existing) return { ok: false, kind: 'duplicate-external-id', record: existing };
     }
-    const problem = validateRecordFields(type, fields);
-    if (problem) return problem;
-    return { ok: true, record: this.insert(type, externalId, fields, idempotencyKey), created: true };
+    const prepared = this.prepare(type, fields, []);
+    if (!prepared.ok) return prepared;
+    return { ok: true, record: this.insert(type, externalId, prepared.fields, idempotencyKey), created: true };
   }
 
   /** PUT /record/v1/{type}/eid:{externalId}: creates, or updates the record with that externalId. */
   upsert(type: RecordType, externalId: string, body: Record<string, unknown>, idempotencyKey?: string): WriteResult {
     const replay = this.replayOf(idempotencyKey);
     if (replay) return replay;
+    if (!EXTERNAL_ID_PATTERN.test(externalId)) return invalidFieldValue(externalId, 'externalId', 'externalId');
     const { fields } = splitBody(body);
     const existing = this.findByExternalId(type, externalId);
     if (!existing) {
-      const problem = validateRecordFields(type, fields);
-      if (problem) return problem;
-      return { ok: true, record: this.insert(type, externalId, fields, idempotencyKey), created: true };
+      const prepared = this.prepare(type, fields, []);
+      if (!prepared.ok) return prepared;
+      return { ok: true, record: this.insert(type, externalId, prepared.fields, idempotencyKey), created: true };
     }
-    // Body fields are merged; a sublist given in the body replaces the stored one.
-    const merged = { ...existing.fields, ...fields };
-    const problem = validateRecordFields(type, merged);
-    if (problem) return problem;
-    existing.fields = merged;
-    existing.lastModifiedDate = new Date(this.now()).toISOString();
-    existing.writeCount += 1;
+    // Body fields are merged; a sublist given in the body replaces the stored one (lines keep
+    // what the warehouse did to them when the same item stays at the same position).
+    const prepared = this.prepare(type, { ...existing.fields, ...fields }, storedLines(existing));
+    if (!prepared.ok) return prepared;
+    this.touch(existing, prepared.fields);
     this.remember(existing, idempotencyKey);
     return { ok: true, record: existing, created: false };
+  }
+
+  /**
+   * PATCH /record/v1/{type}/{id}: body fields are merged. Sublist lines with a `line` number update
+   * that line; lines without one are added; a sublist named in `replace` is replaced whole.
+   */
+  update(type: RecordType, reference: string, body: Record<string, unknown>, replace: readonly string[]): WriteResult {
+    const existing = this.get(type, reference);
+    if (!existing) return { ok: false, kind: 'not-found' };
+    const { fields } = splitBody(body);
+    const merged: Record<string, unknown> = { ...existing.fields };
+    for (const [name, value] of Object.entries(fields)) {
+      const current = sublistLines(existing.fields[name]);
+      const incoming = sublistLines(value);
+      if (!current || !incoming || replace.includes(name)) {
+        merged[name] = value;
+        continue;
+      }
+      const lines = current.map((line) => ({ ...(line as Record<string, unknown>) }));
+      for (const [index, change] of incoming.entries()) {
+        if (!isRecord(change)) return invalidFieldValue(change, name, `${name}.items[${index}]`);
+        const lineNumber = change.line;
+        if (lineNumber === undefined) {
+          lines.push({ ...change });
+          continue;
+        }
+        const target = lines.find((line) => line.line === lineNumber);
+        if (!target) return invalidFieldValue(lineNumber, 'line', `${name}.items[${index}].line`);
+        for (const [key, newValue] of Object.entries(change)) target[canonicalKey(target, key)] = newValue;
+      }
+      merged[name] = { items: lines };
+    }
+    const prepared = this.prepare(type, merged, storedLines(existing));
+    if (!prepared.ok) return prepared;
+    this.touch(existing, prepared.fields);
+    return { ok: true, record: existing, created: false };
+  }
+
+  /** A record the ERP creates itself (an item fulfillment): no validation, no idempotency. */
+  insertDocument(type: RecordType, fields: Record<string, unknown>): StoredRecord {
+    return this.insert(type, null, fields, undefined);
+  }
+
+  /** Saves fields the ERP changed itself (fulfilled quantities, closed lines) and recomputes the status. */
+  save(record: StoredRecord, fields: Record<string, unknown>): void {
+    const lines = sublistLines(fields.item) as ItemLine[] | undefined;
+    this.touch(record, record.recordType === 'salesOrder' && lines ? { ...fields, orderStatus: orderStatusOf(fields, lines) } : fields);
   }
 
   /** By internal id, or `eid:<externalId>`. */
@@ -152,6 +191,22 @@ export class RecordStore {
 
   list(type: RecordType): StoredRecord[] {
     return [...this.records.values()].filter((record) => record.recordType === type);
+  }
+
+  /** Validates the fields of a record of `type` and normalises its item lines (line numbers, item references). */
+  private prepare(
+    type: RecordType,
+    fields: Record<string, unknown>,
+    previousLines: readonly ItemLine[],
+  ): { ok: true; fields: Record<string, unknown> } | Invalid {
+    if (type === 'journalEntry') return validateJournal(fields) ?? { ok: true, fields };
+    if (type === 'itemFulfillment') return { ok: true, fields };
+    if (!hasReference(fields.entity)) return userError('Please enter value(s) for: Customer', 'entity');
+    const lines = prepareItemLines(sublistLines(fields.item), previousLines, this.items);
+    if (!lines.ok) return lines;
+    const prepared: Record<string, unknown> = { ...fields, item: { items: lines.lines } };
+    if (type === 'salesOrder') prepared.orderStatus = orderStatusOf(fields, lines.lines);
+    return { ok: true, fields: prepared };
   }
 
   private replayOf(idempotencyKey: string | undefined): WriteResult | undefined {
@@ -180,6 +235,12 @@ export class RecordStore {
     return record;
   }
 
+  private touch(record: StoredRecord, fields: Record<string, unknown>): void {
+    record.fields = fields;
+    record.lastModifiedDate = new Date(this.now()).toISOString();
+    record.writeCount += 1;
+  }
+
   private remember(record: StoredRecord, idempotencyKey: string | undefined): void {
     if (idempotencyKey === undefined) return;
     record.idempotencyKeys.push(idempotencyKey);
@@ -189,6 +250,15 @@ export class RecordStore {
   private findByExternalId(type: RecordType, externalId: string): StoredRecord | undefined {
     return this.list(type).find((record) => record.externalId === externalId);
   }
+}
+
+function storedLines(record: StoredRecord): ItemLine[] {
+  return (sublistLines(record.fields.item) ?? []) as ItemLine[];
+}
+
+/** NetSuite field names are case-insensitive in requests (its own PATCH example writes `isclosed`). */
+function canonicalKey(line: Record<string, unknown>, key: string): string {
+  return Object.keys(line).find((known) => known.toLowerCase() === key.toLowerCase()) ?? key;
 }
 
 function splitBody(body: Record<string, unknown>): { externalId: string | null; fields: Record<string, unknown> } {

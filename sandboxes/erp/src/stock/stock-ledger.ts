@@ -1,6 +1,7 @@
-// The ERP's stock positions (SKU x location) and their change feed. NetSuite has no native change
-// feed; integrations expose one through a RESTlet reading a custom change-log record, which is what
-// this ledger stands for. Every change is appended with a monotonic sequence number.
+// The ERP's stock positions (SKU x location). Every change is appended to the change feed, as the
+// change-log script of a real account would record an inventory adjustment or a fulfillment.
+import type { ChangeFeed, FeedRecordBase } from '../feed/change-feed.js';
+import type { ItemCatalog } from '../items/item-catalog.js';
 
 export interface StockChangeInput {
   sku: string;
@@ -8,13 +9,12 @@ export interface StockChangeInput {
   onHand: number;
 }
 
-/** A feed record as the RESTlet returns it. `id` is the feed sequence number (a JSON number). */
-export interface StockFeedRecord {
-  id: number;
+/** A stock change as the feed RESTlet returns it. */
+export interface StockFeedRecord extends FeedRecordBase {
+  type: 'stockChange';
   item: string;
   location: string;
   quantityOnHand: number;
-  lastModified: string;
 }
 
 export interface StockPosition {
@@ -24,19 +24,6 @@ export interface StockPosition {
   lastModified: string;
   /** Sequence number of the feed record that set this position. */
   feedId: number;
-}
-
-/** One feed slot. `record` is a StockFeedRecord, or whatever a test appended raw. */
-export interface StockFeedEntry {
-  seq: number;
-  record: unknown;
-}
-
-export interface StockFeedPage {
-  items: unknown[];
-  hasMore: boolean;
-  /** Cursor to pass as `after` next time: the sequence number of the last item returned. */
-  nextCursor: string;
 }
 
 export type StockChangeValidation = { ok: true; change: StockChangeInput } | { ok: false; error: string };
@@ -53,26 +40,31 @@ export function validateStockChange(value: unknown): StockChangeValidation {
 
 export class StockLedger {
   private readonly positions = new Map<string, StockPosition>();
-  private readonly feed: StockFeedEntry[] = [];
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly feed: ChangeFeed,
+    private readonly items: ItemCatalog,
+  ) {}
 
   clear(): void {
     this.positions.clear();
-    this.feed.length = 0;
   }
 
-  /** Sets the on-hand quantity and appends the change to the feed (even when the value is unchanged, as an ERP re-save would). */
+  /**
+   * Sets the on-hand quantity and appends the change to the feed (even when the value is
+   * unchanged, as an ERP re-save would). A SKU with stock is an item the ERP knows.
+   */
   setOnHand(change: StockChangeInput): StockFeedRecord {
-    const record: StockFeedRecord = {
-      id: this.feed.length + 1,
+    this.items.ensure(change.sku);
+    const record = this.feed.append<StockFeedRecord>({
+      type: 'stockChange',
       item: change.sku,
       location: change.location,
       quantityOnHand: change.onHand,
       lastModified: new Date(this.now()).toISOString(),
-    };
-    this.feed.push({ seq: record.id, record });
-    this.positions.set(`${change.sku}\u0000${change.location}`, {
+    });
+    this.positions.set(positionKey(change.sku, change.location), {
       sku: change.sku,
       location: change.location,
       onHand: change.onHand,
@@ -82,35 +74,17 @@ export class StockLedger {
     return record;
   }
 
-  /**
-   * Appends an arbitrary record, for tests of malformed input. An object without an `id` gets the
-   * next sequence number as its id, so consumers can still move their cursor past it.
-   */
-  appendRaw(raw: unknown): StockFeedEntry {
-    const seq = this.feed.length + 1;
-    const isPlainObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-    const record = isPlainObject && !('id' in raw) ? { id: seq, ...raw } : raw;
-    const entry = { seq, record };
-    this.feed.push(entry);
-    return entry;
-  }
-
-  /** The records after feed position `after`, oldest first. */
-  read(after: number, limit: number): StockFeedPage {
-    const slice = this.feed.slice(after, after + limit);
-    const last = slice.at(-1);
-    return {
-      items: slice.map((entry) => entry.record),
-      hasMore: after + slice.length < this.feed.length,
-      nextCursor: String(last ? last.seq : Math.min(after, this.feed.length)),
-    };
+  /** Lowers (or raises) on hand by `delta`; the result may go negative, as ERPs allow. */
+  adjust(sku: string, location: string, delta: number): StockFeedRecord {
+    const current = this.positions.get(positionKey(sku, location))?.onHand ?? 0;
+    return this.setOnHand({ sku, location, onHand: current + delta });
   }
 
   listPositions(sku?: string): StockPosition[] {
     return [...this.positions.values()].filter((position) => sku === undefined || position.sku === sku);
   }
+}
 
-  entries(): StockFeedEntry[] {
-    return [...this.feed];
-  }
+function positionKey(sku: string, location: string): string {
+  return `${sku}\u0000${location}`;
 }

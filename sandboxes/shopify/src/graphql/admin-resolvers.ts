@@ -2,6 +2,9 @@
 // function-valued fields take (args, context, info). Nested objects are built lazily.
 import { getDirectiveValues, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import type { VersionFeatures } from '../api-versions.js';
+import { orderRootFields } from '../orders/order-resolvers.js';
+import type { SandboxServices } from '../sandbox-services.js';
+import { webhookRootFields } from '../webhooks/webhook-resolvers.js';
 import { MAX_INPUT_ITEMS, setQuantities, type SetQuantitiesInput, type SetQuantitiesResult } from '../inventory/set-quantities.js';
 import {
   QUANTITY_NAMES,
@@ -19,7 +22,9 @@ import { connection, type ConnectionArgs } from './connection.js';
 
 export interface ResolverScope {
   registry: ShopRegistry;
+  services: SandboxServices;
   shop: ShopState;
+  apiVersion: string;
   features: VersionFeatures;
   schema: GraphQLSchema;
 }
@@ -148,6 +153,8 @@ function payloadOf(scope: ResolverScope, result: SetQuantitiesResult) {
 export function adminRootValue(scope: ResolverScope) {
   const { shop } = scope;
   return {
+    ...orderRootFields(scope),
+    ...webhookRootFields(scope),
     shop: () => ({ id: shop.id, name: shop.name, myshopifyDomain: shop.domain }),
     location: ({ id }: { id?: string | null }) => {
       if (id) assertGid(id);

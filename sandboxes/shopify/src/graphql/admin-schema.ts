@@ -3,6 +3,8 @@
 // with locations. Root types carry Shopify's names (QueryRoot, Mutation).
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import type { VersionFeatures } from '../api-versions.js';
+import { CANCEL_REASONS, CURRENCY_CODES, FULFILLMENT_ORDER_STATUSES } from '../orders/order-state.js';
+import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
 
 export const SET_QUANTITIES_ERROR_CODES = [
   'CHANGE_FROM_QUANTITY_STALE',
@@ -32,6 +34,8 @@ ${features.idempotentDirective ? 'directive @idempotent(key: String!) on FIELD' 
 
 scalar DateTime
 scalar URL
+scalar Decimal
+scalar UnsignedInt64
 
 type QueryRoot {
   shop: Shop!
@@ -40,10 +44,284 @@ type QueryRoot {
   productVariant(id: ID!): ProductVariant
   productVariants(${CONNECTION_ARGS}, query: String): ProductVariantConnection!
   inventoryItem(id: ID!): InventoryItem
+  order(id: ID!): Order
+  job(id: ID!): Job
+  webhookSubscriptions(${CONNECTION_ARGS}, topics: [WebhookSubscriptionTopic!], ${features.webhookUri ? 'uri: String, ' : ''}callbackUrl: URL): WebhookSubscriptionConnection!
 }
 
 type Mutation {
   inventorySetQuantities(input: InventorySetQuantitiesInput!): InventorySetQuantitiesPayload
+  fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
+  orderCancel(
+    orderId: ID!
+    reason: OrderCancelReason!
+    refund: Boolean
+    refundMethod: OrderCancelRefundMethodInput
+    restock: Boolean!
+    notifyCustomer: Boolean = false
+    staffNote: String
+  ): OrderCancelPayload
+  tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
+  webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+}
+
+interface Node {
+  id: ID!
+}
+
+type UserError {
+  field: [String!]
+  message: String!
+}
+
+enum CurrencyCode {
+  ${CURRENCY_CODES.join('\n  ')}
+}
+
+type MoneyV2 {
+  amount: Decimal!
+  currencyCode: CurrencyCode!
+}
+
+type MoneyBag {
+  shopMoney: MoneyV2!
+  presentmentMoney: MoneyV2!
+}
+
+enum OrderCancelReason {
+  ${CANCEL_REASONS.join('\n  ')}
+}
+
+enum OrderDisplayFinancialStatus {
+  AUTHORIZED
+  EXPIRED
+  PAID
+  PARTIALLY_PAID
+  PARTIALLY_REFUNDED
+  PENDING
+  REFUNDED
+  VOIDED
+}
+
+enum OrderDisplayFulfillmentStatus {
+  FULFILLED
+  IN_PROGRESS
+  ON_HOLD
+  OPEN
+  PARTIALLY_FULFILLED
+  PENDING_FULFILLMENT
+  RESTOCKED
+  SCHEDULED
+  UNFULFILLED
+}
+
+type Order implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  name: String!
+  email: String
+  phone: String
+  poNumber: String
+  note: String
+  tags: [String!]!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  processedAt: DateTime!
+  cancelledAt: DateTime
+  cancelReason: OrderCancelReason
+  closed: Boolean!
+  closedAt: DateTime
+  currencyCode: CurrencyCode!
+  taxesIncluded: Boolean!
+  displayFinancialStatus: OrderDisplayFinancialStatus
+  displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
+  subtotalPriceSet: MoneyBag
+  totalDiscountsSet: MoneyBag
+  totalShippingPriceSet: MoneyBag!
+  totalTaxSet: MoneyBag
+  totalPriceSet: MoneyBag!
+  lineItems(${CONNECTION_ARGS}): LineItemConnection!
+  fulfillmentOrders(${CONNECTION_ARGS}, displayable: Boolean = false, query: String): FulfillmentOrderConnection!
+  fulfillments(first: Int): [Fulfillment!]!
+}
+
+type LineItem implements Node {
+  id: ID!
+  sku: String
+  name: String!
+  title: String!
+  quantity: Int!
+  currentQuantity: Int!
+  unfulfilledQuantity: Int!
+  originalUnitPriceSet: MoneyBag!
+  totalDiscountSet: MoneyBag!
+}
+type LineItemEdge { cursor: String! node: LineItem! }
+type LineItemConnection { edges: [LineItemEdge!]! nodes: [LineItem!]! pageInfo: PageInfo! }
+
+enum FulfillmentOrderStatus {
+  ${FULFILLMENT_ORDER_STATUSES.join('\n  ')}
+}
+
+type FulfillmentOrderAssignedLocation {
+  name: String!
+  location: Location
+}
+
+type FulfillmentOrder implements Node {
+  id: ID!
+  status: FulfillmentOrderStatus!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  orderId: ID!
+  assignedLocation: FulfillmentOrderAssignedLocation!
+  lineItems(${CONNECTION_ARGS}): FulfillmentOrderLineItemConnection!
+}
+type FulfillmentOrderEdge { cursor: String! node: FulfillmentOrder! }
+type FulfillmentOrderConnection { edges: [FulfillmentOrderEdge!]! nodes: [FulfillmentOrder!]! pageInfo: PageInfo! }
+
+type FulfillmentOrderLineItem implements Node {
+  id: ID!
+  totalQuantity: Int!
+  remainingQuantity: Int!
+  sku: String
+  lineItem: LineItem!
+}
+type FulfillmentOrderLineItemEdge { cursor: String! node: FulfillmentOrderLineItem! }
+type FulfillmentOrderLineItemConnection { edges: [FulfillmentOrderLineItemEdge!]! nodes: [FulfillmentOrderLineItem!]! pageInfo: PageInfo! }
+
+enum FulfillmentStatus {
+  CANCELLED
+  ERROR
+  FAILURE
+  SUCCESS
+}
+
+type FulfillmentTrackingInfo {
+  company: String
+  number: String
+  url: URL
+}
+
+type Fulfillment implements Node {
+  id: ID!
+  name: String!
+  status: FulfillmentStatus!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  location: Location
+  trackingInfo(first: Int): [FulfillmentTrackingInfo!]!
+  fulfillmentLineItems(${CONNECTION_ARGS}): FulfillmentLineItemConnection!
+}
+
+type FulfillmentLineItem implements Node {
+  id: ID!
+  quantity: Int
+  lineItem: LineItem!
+}
+type FulfillmentLineItemEdge { cursor: String! node: FulfillmentLineItem! }
+type FulfillmentLineItemConnection { edges: [FulfillmentLineItemEdge!]! nodes: [FulfillmentLineItem!]! pageInfo: PageInfo! }
+
+input FulfillmentOrderLineItemInput {
+  id: ID!
+  quantity: Int!
+}
+
+input FulfillmentOrderLineItemsInput {
+  fulfillmentOrderId: ID!
+  fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]
+}
+
+input FulfillmentTrackingInput {
+  company: String
+  number: String
+  numbers: [String!]
+  url: URL
+  urls: [URL!]
+}
+
+input FulfillmentInput {
+  lineItemsByFulfillmentOrder: [FulfillmentOrderLineItemsInput!]!
+  notifyCustomer: Boolean = false
+  trackingInfo: FulfillmentTrackingInput
+}
+
+type FulfillmentCreatePayload {
+  fulfillment: Fulfillment
+  userErrors: [UserError!]!
+}
+
+type Job {
+  id: ID!
+  done: Boolean!
+}
+
+input OrderCancelRefundMethodInput {
+  originalPaymentMethodsRefund: Boolean
+}
+
+enum OrderCancelUserErrorCode {
+  INVALID
+  NOT_FOUND
+  NO_REFUND_PERMISSION
+}
+
+type OrderCancelUserError {
+  code: OrderCancelUserErrorCode
+  field: [String!]
+  message: String!
+}
+
+type OrderCancelPayload {
+  job: Job
+  orderCancelUserErrors: [OrderCancelUserError!]!
+  userErrors: [UserError!]!
+}
+
+type TagsAddPayload {
+  node: Node
+  userErrors: [UserError!]!
+}
+
+enum WebhookSubscriptionTopic {
+  ${Object.keys(WEBHOOK_TOPICS).join('\n  ')}
+}
+
+enum WebhookSubscriptionFormat {
+  JSON
+  XML
+}
+
+input WebhookSubscriptionInput {
+  ${features.webhookUri ? 'uri: String' : ''}
+  callbackUrl: URL
+  format: WebhookSubscriptionFormat
+  includeFields: [String!]
+}
+
+type WebhookSubscription implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  topic: WebhookSubscriptionTopic!
+  ${features.webhookUri ? 'uri: String!' : ''}
+  callbackUrl: URL!
+  format: WebhookSubscriptionFormat!
+  includeFields: [String!]!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+type WebhookSubscriptionEdge { cursor: String! node: WebhookSubscription! }
+type WebhookSubscriptionConnection { edges: [WebhookSubscriptionEdge!]! nodes: [WebhookSubscription!]! pageInfo: PageInfo! }
+
+type WebhookSubscriptionCreatePayload {
+  webhookSubscription: WebhookSubscription
+  userErrors: [UserError!]!
+}
+
+type WebhookSubscriptionDeletePayload {
+  deletedWebhookSubscriptionId: ID
+  userErrors: [UserError!]!
 }
 
 type Shop {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql';
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
 import { featuresOf, isSupportedVersion } from '../api-versions.js';
+import type { SandboxServices } from '../sandbox-services.js';
 import type { ShopRegistry, ShopState } from '../shops/shop-registry.js';
 import { adminSchema } from './admin-schema.js';
 import { adminRootValue } from './admin-resolvers.js';
@@ -107,7 +108,8 @@ export function requestedCostOf(request: SandboxRequest, version: string): numbe
   }
 }
 
-export function handleGraphqlRequest(registry: ShopRegistry, request: SandboxRequest): SandboxResponse {
+export function handleGraphqlRequest(services: SandboxServices, request: SandboxRequest): SandboxResponse {
+  const { registry } = services;
   const version = request.params.version;
   if (!isSupportedVersion(version)) return { status: 404, body: { errors: 'Not Found' } };
   const shop = shopOf(registry, request);
@@ -137,7 +139,7 @@ export function handleGraphqlRequest(registry: ShopRegistry, request: SandboxReq
   const result = execute({
     schema,
     document,
-    rootValue: adminRootValue({ registry, shop, features, schema }),
+    rootValue: adminRootValue({ registry, services, shop, apiVersion: version, features, schema }),
     variableValues: body.variables,
     operationName: body.operationName,
   });

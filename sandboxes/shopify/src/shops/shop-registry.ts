@@ -2,9 +2,19 @@
 // locations, variants and inventory levels. Several shops = several channel accounts of one
 // channel type; a request's shop is resolved from its access token, as Shopify does.
 import { CostBucket } from '../graphql/cost-bucket.js';
+import type { JobState, OrderState } from '../orders/order-state.js';
+import type { WebhookSubscriptionState } from '../webhooks/webhook-topics.js';
 
 export const PLANS = { standard: 100, advanced: 200, plus: 1000, enterprise: 2000 } as const;
 export type Plan = keyof typeof PLANS;
+
+/** The REST Admin API's request-based leaky bucket per plan: bucket size and requests leaked per second. */
+export const REST_LIMITS: Record<Plan, { bucketSize: number; leakPerSecond: number }> = {
+  standard: { bucketSize: 40, leakPerSecond: 2 },
+  advanced: { bucketSize: 80, leakPerSecond: 4 },
+  plus: { bucketSize: 400, leakPerSecond: 20 },
+  enterprise: { bucketSize: 400, leakPerSecond: 20 },
+};
 
 /** The quantity names a level tracks. `available` and `on_hand` move together (committed stays). */
 export const QUANTITY_NAMES = [
@@ -32,6 +42,12 @@ export interface ShopSettings {
   currentlyAvailable?: number;
   /** HTTP status of a THROTTLED answer: 200 (what clients observe) or 429. */
   throttleStatusCode?: 200 | 429;
+  /** The app's client secret: the key of the webhook HMAC (default `shpss_<shop>`). */
+  clientSecret?: string;
+  /** The shop's UTC offset in minutes: REST and webhook timestamps carry it (default -300, i.e. -05:00). */
+  utcOffsetMinutes?: number;
+  /** Current level of the REST bucket, to start a test with a full one (`restCallsUsed: 40`). */
+  restCallsUsed?: number;
 }
 
 export interface LocationState {
@@ -91,6 +107,8 @@ export interface ShopCounters {
   throttledCalls: number;
   mutationsApplied: number;
   idempotentReplays: number;
+  restCalls: number;
+  restThrottledCalls: number;
 }
 
 export class ShopState {
@@ -105,7 +123,24 @@ export class ShopState {
   readonly levels = new Map<string, LevelState>();
   /** Idempotency key → the request fingerprint and the payload first returned. */
   readonly idempotency = new Map<string, { fingerprint: string; result: unknown }>();
-  readonly counters: ShopCounters = { graphqlCalls: 0, throttledCalls: 0, mutationsApplied: 0, idempotentReplays: 0 };
+  readonly counters: ShopCounters = {
+    graphqlCalls: 0,
+    throttledCalls: 0,
+    mutationsApplied: 0,
+    idempotentReplays: 0,
+    restCalls: 0,
+    restThrottledCalls: 0,
+  };
+  clientSecret: string;
+  utcOffsetMinutes: number;
+  /** REST Admin API calls: `X-Shopify-Shop-Api-Call-Limit` is its used/size. */
+  readonly restBucket: CostBucket;
+  /** By order gid, in creation order. */
+  readonly orders = new Map<string, OrderState>();
+  readonly webhookSubscriptions = new Map<string, WebhookSubscriptionState>();
+  /** orderCancel's background jobs, by job gid. */
+  readonly jobs = new Map<string, JobState>();
+  nextOrderNumber = 1001;
 
   constructor(
     readonly name: string,
@@ -119,6 +154,11 @@ export class ShopState {
     const restoreRate = settings.restoreRate ?? PLANS[this.plan];
     this.bucket = new CostBucket(settings.maximumAvailable ?? restoreRate * 20, restoreRate, now);
     if (settings.currentlyAvailable !== undefined) this.bucket.configure({ currentlyAvailable: settings.currentlyAvailable });
+    this.clientSecret = settings.clientSecret ?? `shpss_${name}`;
+    this.utcOffsetMinutes = settings.utcOffsetMinutes ?? -300;
+    const rest = REST_LIMITS[this.plan];
+    this.restBucket = new CostBucket(rest.bucketSize, rest.leakPerSecond, now);
+    if (settings.restCallsUsed !== undefined) this.restBucket.configure({ currentlyAvailable: rest.bucketSize - settings.restCallsUsed });
   }
 
   get domain(): string {
@@ -149,7 +189,22 @@ export function numericIdOf(gid: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export type IdKind = 'Shop' | 'Location' | 'ProductVariant' | 'InventoryItem' | 'InventoryAdjustmentGroup';
+export type IdKind =
+  | 'Shop'
+  | 'Location'
+  | 'ProductVariant'
+  | 'InventoryItem'
+  | 'InventoryAdjustmentGroup'
+  | 'Order'
+  | 'LineItem'
+  | 'ShippingLine'
+  | 'Customer'
+  | 'FulfillmentOrder'
+  | 'FulfillmentOrderLineItem'
+  | 'Fulfillment'
+  | 'FulfillmentLineItem'
+  | 'Job'
+  | 'WebhookSubscription';
 
 export class ShopRegistry {
   private readonly shops = new Map<string, ShopState>();
@@ -160,6 +215,16 @@ export class ShopRegistry {
     ProductVariant: 40_000_000_001,
     InventoryItem: 45_000_000_001,
     InventoryAdjustmentGroup: 90_000_000_001,
+    Order: 5_501_000_000_001,
+    LineItem: 13_001_000_000_001,
+    ShippingLine: 4_201_000_000_001,
+    Customer: 7_301_000_000_001,
+    FulfillmentOrder: 6_101_000_000_001,
+    FulfillmentOrderLineItem: 6_201_000_000_001,
+    Fulfillment: 5_801_000_000_001,
+    FulfillmentLineItem: 5_901_000_000_001,
+    Job: 1_001_000_000_001,
+    WebhookSubscription: 1_401_000_000_001,
   };
 
   constructor(private readonly now: () => number) {}
@@ -176,6 +241,8 @@ export class ShopRegistry {
       return created;
     }
     existing.accessToken = settings.accessToken;
+    if (settings.clientSecret !== undefined) existing.clientSecret = settings.clientSecret;
+    if (settings.utcOffsetMinutes !== undefined) existing.utcOffsetMinutes = settings.utcOffsetMinutes;
     if (settings.plan !== undefined) existing.plan = settings.plan;
     if (settings.throttleStatusCode !== undefined) existing.throttleStatusCode = settings.throttleStatusCode;
     const restoreRate = settings.restoreRate ?? (settings.plan === undefined ? undefined : PLANS[settings.plan]);
@@ -184,6 +251,14 @@ export class ShopRegistry {
       maximumAvailable: settings.maximumAvailable ?? (restoreRate === undefined ? undefined : restoreRate * 20),
       currentlyAvailable: settings.currentlyAvailable,
     });
+    if (settings.plan !== undefined || settings.restCallsUsed !== undefined) {
+      const rest = REST_LIMITS[existing.plan];
+      existing.restBucket.configure({
+        maximumAvailable: rest.bucketSize,
+        restoreRate: rest.leakPerSecond,
+        currentlyAvailable: settings.restCallsUsed === undefined ? undefined : rest.bucketSize - settings.restCallsUsed,
+      });
+    }
     return existing;
   }
 
@@ -207,5 +282,10 @@ export class ShopRegistry {
 
   timestamp(): string {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** The clock, in milliseconds. */
+  nowMs(): number {
+    return this.now();
   }
 }

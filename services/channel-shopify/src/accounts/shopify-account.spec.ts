@@ -19,10 +19,17 @@ describe('parseShopifyAccounts', () => {
     expect(result).toEqual({
       ok: true,
       accounts: [
-        { ...account, adminApiUrl: 'https://b2c-eu.myshopify.com' },
-        { ...withoutVersion, apiVersion: DEFAULT_SHOPIFY_API_VERSION },
+        { ...account, adminApiUrl: 'https://b2c-eu.myshopify.com', clientSecrets: [] },
+        { ...withoutVersion, apiVersion: DEFAULT_SHOPIFY_API_VERSION, clientSecrets: [] },
       ],
     });
+  });
+
+  it('reads the client secret, or several during a rotation', () => {
+    const one = parseShopifyAccounts(JSON.stringify([{ ...account, clientSecret: 'shpss_a' }]));
+    expect(one.ok && one.accounts[0].clientSecrets).toEqual(['shpss_a']);
+    const two = parseShopifyAccounts(JSON.stringify([{ ...account, clientSecret: ['shpss_new', 'shpss_old'] }]));
+    expect(two.ok && two.accounts[0].clientSecrets).toEqual(['shpss_new', 'shpss_old']);
   });
 
   it('accepts no accounts', () => {
@@ -37,6 +44,7 @@ describe('parseShopifyAccounts', () => {
     ['an empty token', JSON.stringify([{ ...account, accessToken: ' ' }]), /entry 0: accessToken/],
     ['a bad API version', JSON.stringify([{ ...account, apiVersion: '2026-05' }]), /entry 0: apiVersion/],
     ['a duplicate account id', JSON.stringify([account, account]), /entry 1: channelAccountId "shopify-b2c-eu" appears twice/],
+    ['an empty client secret', JSON.stringify([{ ...account, clientSecret: ['shpss_secret', ''] }]), /entry 0: clientSecret/],
   ])('rejects %s', (_case, raw, message) => {
     const result = parseShopifyAccounts(raw);
     expect(result.ok).toBe(false);

@@ -9,6 +9,11 @@ export interface ShopifyAccount {
   accessToken: string;
   /** Admin API version, `YYYY-MM` or `unstable`. */
   apiVersion: string;
+  /**
+   * The app's client secret(s): the key of the webhook HMAC. Several during a rotation (Shopify
+   * may take an hour to switch). Empty: webhooks for this account are refused (the poll still runs).
+   */
+  clientSecrets: string[];
 }
 
 export const DEFAULT_SHOPIFY_API_VERSION = '2026-04';
@@ -20,8 +25,9 @@ export type ShopifyAccountsParseResult = { ok: true; accounts: ShopifyAccount[] 
 
 /**
  * Validates the JSON value of SHOPIFY_ACCOUNTS: an array of
- * `{ channelAccountId, adminApiUrl, accessToken, apiVersion? }` with unique account ids. Errors
- * name the entry and field but never echo a token.
+ * `{ channelAccountId, adminApiUrl, accessToken, apiVersion?, clientSecret? }` with unique account
+ * ids (`clientSecret`: a string, or an array of them during a rotation). Errors name the entry and
+ * field but never echo a token or secret.
  */
 export function parseShopifyAccounts(raw: string): ShopifyAccountsParseResult {
   let value: unknown;
@@ -47,7 +53,7 @@ export function parseShopifyAccounts(raw: string): ShopifyAccountsParseResult {
 
 function parseAccount(entry: unknown): ShopifyAccount | string {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'must be an object';
-  const { channelAccountId, adminApiUrl, accessToken, apiVersion } = entry as Record<string, unknown>;
+  const { channelAccountId, adminApiUrl, accessToken, apiVersion, clientSecret } = entry as Record<string, unknown>;
   if (typeof channelAccountId !== 'string' || !ACCOUNT_ID.test(channelAccountId)) {
     return 'channelAccountId must be 1-100 characters: letters, digits and . _ : -';
   }
@@ -56,11 +62,16 @@ function parseAccount(entry: unknown): ShopifyAccount | string {
   if (apiVersion !== undefined && (typeof apiVersion !== 'string' || !API_VERSION.test(apiVersion))) {
     return 'apiVersion must look like 2026-04 (YYYY-01/04/07/10) or be "unstable"';
   }
+  const clientSecrets = clientSecret === undefined ? [] : Array.isArray(clientSecret) ? clientSecret : [clientSecret];
+  if (!clientSecrets.every((secret) => typeof secret === 'string' && secret.trim() !== '')) {
+    return 'clientSecret must be a non-empty string or an array of them';
+  }
   return {
     channelAccountId,
     adminApiUrl: adminApiUrl.replace(/\/+$/, ''),
     accessToken,
     apiVersion: (apiVersion as string | undefined) ?? DEFAULT_SHOPIFY_API_VERSION,
+    clientSecrets: clientSecrets as string[],
   };
 }
 

@@ -1,17 +1,21 @@
 import { Controller, Inject } from '@nestjs/common';
 import { channelV1 } from '@retail-mesh/contracts';
 import { UnimplementedError } from '@retail-mesh/service-kit';
+import { OrderAdapterService } from '../orders/order-adapter.service.js';
 import { ShopifyChannelAdapterService } from './channel-adapter.service.js';
 
 function unimplemented(method: string): never {
   throw new UnimplementedError('not_implemented', `channel-shopify does not implement ${method} yet`);
 }
 
-/** retail.channel.v1.ChannelAdapterService for Shopify: availability now; prices, orders, refunds and settlements later. */
+/** retail.channel.v1.ChannelAdapterService for Shopify: availability and orders now; prices, refunds and settlements later. */
 @Controller()
 @channelV1.ChannelAdapterServiceControllerMethods()
 export class ChannelAdapterController implements channelV1.ChannelAdapterServiceController {
-  constructor(@Inject(ShopifyChannelAdapterService) private readonly adapter: ShopifyChannelAdapterService) {}
+  constructor(
+    @Inject(ShopifyChannelAdapterService) private readonly adapter: ShopifyChannelAdapterService,
+    @Inject(OrderAdapterService) private readonly orders: OrderAdapterService,
+  ) {}
 
   pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
     return this.adapter.pushAvailability(request);
@@ -29,31 +33,31 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
     return unimplemented('PushPrice');
   }
 
-  acknowledgeOrder(): never {
-    return unimplemented('AcknowledgeOrder');
+  acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
+    return this.orders.acknowledgeOrder(request);
   }
 
-  confirmShipment(): never {
-    return unimplemented('ConfirmShipment');
+  confirmShipment(request: channelV1.ConfirmShipmentRequest): Promise<channelV1.ConfirmShipmentResponse> {
+    return this.orders.confirmShipment(request);
   }
 
-  cancelOrder(): never {
-    return unimplemented('CancelOrder');
+  cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
+    return this.orders.cancelOrder(request);
   }
 
   issueRefund(): never {
     return unimplemented('IssueRefund');
   }
 
-  getOrderState(): never {
-    return unimplemented('GetOrderState');
+  getOrderState(request: channelV1.GetOrderStateRequest): Promise<channelV1.GetOrderStateResponse> {
+    return this.orders.getOrderState(request);
   }
 
   getSettlementReport(): never {
     return unimplemented('GetSettlementReport');
   }
 
-  syncOrders(): never {
-    return unimplemented('SyncOrders');
+  syncOrders(request: channelV1.SyncOrdersRequest): Promise<channelV1.SyncOrdersResponse> {
+    return this.orders.syncOrders(request);
   }
 }

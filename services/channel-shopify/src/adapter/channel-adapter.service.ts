@@ -12,6 +12,7 @@ import type { AvailabilityPusher } from '../availability/availability-pusher.js'
 import type { DesiredInventoryRepository } from '../availability/desired-inventory.repository.js';
 import type { ShopifyListingResolver } from '../listings/shopify-listing.resolver.js';
 import type { ChannelShopifyMetrics } from '../metrics/channel-shopify.metrics.js';
+import type { PollStatus } from '../orders/order-poller.js';
 import { inventoryLevelRefKey, type ShopifyVariantRef } from '../shopify/shopify-admin.client.js';
 import { accountHealth, pushResultFor } from './channel-adapter.mapper.js';
 
@@ -30,6 +31,8 @@ export interface ChannelAdapterServiceDependencies {
   adapterVersion: string;
   /** How long PushAvailability waits for Shopify to accept before answering with what is still queued. */
   pushWaitMs: number;
+  /** The order poll of an account (its cursor), for GetAdapterStatus. */
+  orderPolls?: (channelAccountId: string) => PollStatus | undefined;
 }
 
 export class ShopifyChannelAdapterService {
@@ -115,6 +118,7 @@ export class ShopifyChannelAdapterService {
     const accounts = ids.map((channelAccountId): channelV1.AccountStatus => {
       const status = this.deps.pusher.status(channelAccountId);
       const throttle = this.deps.accounts.throttle(channelAccountId);
+      const orderPoll = this.deps.orderPolls?.(channelAccountId);
       return {
         channelAccountId,
         health: accountHealth({
@@ -123,8 +127,8 @@ export class ShopifyChannelAdapterService {
           throttleWaiting: throttle.waiting,
         }),
         rateLimitRemaining: Math.max(0, Math.floor(throttle.available())),
-        orderCursor: '',
-        lastOrderSyncAt: null,
+        orderCursor: orderPoll?.updatedAtSeen?.toISOString() ?? '',
+        lastOrderSyncAt: orderPoll?.lastPollAt ? toTimestamp(orderPoll.lastPollAt) : null,
         lastPushAt: status?.lastPushAt ? toTimestamp(status.lastPushAt) : null,
         lastError: status?.lastError ?? '',
         lastErrorAt: status?.lastErrorAt ? toTimestamp(status.lastErrorAt) : null,

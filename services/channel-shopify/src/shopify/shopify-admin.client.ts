@@ -322,6 +322,24 @@ export class ShopifyAdminClient {
   }
 
   /**
+   * Any other GraphQL operation with the same throttle, retries and error typing: feature clients
+   * (orders) build theirs on it. `check` runs inside each attempt (e.g. `checkUserErrors`), so
+   * its retryable errors are retried too; `costEstimate` is the first guess of the requested cost
+   * until Shopify has reported it. A mutation without an idempotency key (fulfillmentCreate,
+   * orderCancel) passes `notIdempotent`: only a throttled request, which Shopify did not run, is
+   * retried; after a lost answer the caller reads back before trying again.
+   */
+  async graphql(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    options: { check?: (data: unknown) => void; costEstimate?: number; notIdempotent?: boolean } = {},
+  ): Promise<unknown> {
+    if (options.costEstimate !== undefined && !this.costEstimates.has(operation)) this.costEstimates.set(operation, options.costEstimate);
+    return this.request(operation, query, variables, options.check, 1, undefined, options.notIdempotent === true);
+  }
+
+  /**
    * One GraphQL operation with throttle, retry and error typing; `check` runs inside the attempt
    * so its retryable errors are retried too. `units` scales the operation's cost estimate (levels
    * read in one request).
@@ -333,12 +351,16 @@ export class ShopifyAdminClient {
     check?: (data: unknown) => void,
     units = 1,
     beforeAttempt?: () => Promise<void>,
+    notIdempotent = false,
   ): Promise<unknown> {
     return retryWithBackoff(() => this.attempt(operation, query, variables, units, check, beforeAttempt), {
       retries: this.options.retries ?? 4,
       baseDelayMs: this.options.baseDelayMs ?? 500,
       maxDelayMs: this.options.maxDelayMs ?? 20_000,
-      isRetryable: (error) => (error instanceof ShopifyAdminError ? error.retryable : isTransientError(error)),
+      isRetryable: (error) =>
+        error instanceof ShopifyAdminError
+          ? error.retryable && (!notIdempotent || error.kind === 'throttled')
+          : !notIdempotent && isTransientError(error),
       retryAfterMs: (error) => (error instanceof ShopifyAdminError ? error.retryAfterMs : undefined),
       onRetry: this.options.onRetry,
       signal: this.options.signal,
@@ -508,8 +530,9 @@ function field(data: unknown, name: string): unknown {
 
 // IDEMPOTENCY_CONCURRENT_REQUEST means the same key is still being processed: retrying with the
 // same key is exactly what Shopify asks for. Every other user error is final for this request.
-function checkUserErrors(operation: string, payload: unknown): void {
-  const raw = (payload as { userErrors?: unknown }).userErrors;
+/** Throws `ShopifyAdminError` (`user_errors`) when the payload's user errors (`field`, default `userErrors`) are not empty. */
+export function checkUserErrors(operation: string, payload: unknown, field = 'userErrors'): void {
+  const raw = (payload as Record<string, unknown>)[field];
   if (!Array.isArray(raw)) throw malformed(operation, 'userErrors');
   if (raw.length === 0) return;
   const userErrors: ShopifyUserError[] = raw.map((error: { code?: unknown; field?: unknown; message?: unknown }) => ({

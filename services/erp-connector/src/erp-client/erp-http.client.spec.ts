@@ -11,6 +11,9 @@ import {
 interface Call {
   url: string;
   authorization: string | undefined;
+  method?: string;
+  body?: string;
+  idempotencyKey?: string;
 }
 
 /** A scripted ERP: the token endpoint issues token-1, token-2, …; API answers are taken in order. */
@@ -21,6 +24,13 @@ function fakeErp(apiAnswers: Array<() => Response>, tokenLifetimeSeconds = 3600)
     const url = String(input);
     const headers = new Headers(init?.headers);
     calls.push({ url, authorization: headers.get('authorization') ?? undefined });
+    if (init?.method && init.method !== 'GET' && !url.endsWith(ERP_TOKEN_PATH)) {
+      Object.assign(calls.at(-1)!, {
+        method: init.method,
+        body: init.body as string,
+        idempotencyKey: headers.get('x-netsuite-idempotency-key') ?? undefined,
+      });
+    }
     if (url.endsWith(ERP_TOKEN_PATH)) {
       tokens += 1;
       return Response.json({ access_token: `token-${tokens}`, expires_in: String(tokenLifetimeSeconds), token_type: 'Bearer' });
@@ -96,6 +106,27 @@ describe('ErpHttpClient', () => {
   it('does not retry a permanent error', async () => {
     const erp = fakeErp([() => new Response('{"error":{"code":"SSS_INVALID_SCRIPTLET_ID"}}', { status: 400 })]);
     await expect(client(erp.fetch).getJson('/x')).rejects.toMatchObject({ status: 400 });
+    expect(erp.apiCalls()).toHaveLength(1);
+  });
+});
+
+describe('ErpHttpClient.request', () => {
+  it('sends a JSON body with its headers and reads an empty 204 with its Location', async () => {
+    const erp = fakeErp([
+      () => new Response(null, { status: 204, headers: { location: 'http://erp.test/services/rest/record/v1/salesOrder/5001' } }),
+    ]);
+    const response = await client(erp.fetch).request('PUT', '/services/rest/record/v1/salesOrder/eid:x', {
+      body: { memo: 'm' },
+      headers: { 'x-netsuite-idempotency-key': 'k-1' },
+    });
+    expect(response).toMatchObject({ status: 204, body: undefined });
+    expect(response.headers.get('location')).toBe('http://erp.test/services/rest/record/v1/salesOrder/5001');
+    expect(erp.apiCalls()[0]).toMatchObject({ method: 'PUT', body: '{"memo":"m"}', idempotencyKey: 'k-1' });
+  });
+
+  it('does not repeat a write given retries 0', async () => {
+    const erp = fakeErp([() => new Response('', { status: 503 }), () => new Response(null, { status: 204 })]);
+    await expect(client(erp.fetch).request('POST', '/x', { body: {}, retries: 0 })).rejects.toMatchObject({ status: 503 });
     expect(erp.apiCalls()).toHaveLength(1);
   });
 });

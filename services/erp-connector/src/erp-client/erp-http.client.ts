@@ -43,6 +43,22 @@ export function isErpTransientError(error: unknown): boolean {
   return isTransientError(error);
 }
 
+export interface ErpRequestOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Retries of a transient failure; default the client's. */
+  retries?: number;
+  signal?: AbortSignal;
+}
+
+export interface ErpResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body; undefined for an empty one (NetSuite's 204 after a write). */
+  body: unknown;
+}
+
 interface CachedToken {
   value: string;
   refreshAtMs: number;
@@ -64,36 +80,52 @@ export class ErpHttpClient {
    * Aborting `signal` (shutdown) ends the request and any wait between attempts.
    */
   async getJson(pathAndQuery: string, signal?: AbortSignal): Promise<unknown> {
-    return retryWithBackoff(() => this.getJsonOnce(pathAndQuery, signal), {
-      retries: this.options.retries,
+    return (await this.request('GET', pathAndQuery, { signal })).body;
+  }
+
+  /**
+   * One authenticated call: JSON body in (when given) and out (when the answer has one). A
+   * non-2xx answer is thrown as HttpStatusError, after one fresh token for a 401. Transient
+   * failures are retried `retries` times (default: the client's); pass 0 for a write that is not
+   * safe to repeat.
+   */
+  async request(method: string, pathAndQuery: string, options: ErpRequestOptions = {}): Promise<ErpResponse> {
+    return retryWithBackoff(() => this.requestOnce(method, pathAndQuery, options), {
+      retries: options.retries ?? this.options.retries,
       baseDelayMs: this.options.baseDelayMs,
       maxDelayMs: this.options.maxDelayMs,
       isRetryable: isErpTransientError,
       onRetry: this.options.onRetry,
-      signal,
+      signal: options.signal,
     });
   }
 
-  private async getJsonOnce(pathAndQuery: string, signal: AbortSignal | undefined): Promise<unknown> {
+  private async requestOnce(method: string, pathAndQuery: string, options: ErpRequestOptions): Promise<ErpResponse> {
     const url = `${this.options.baseUrl}${pathAndQuery}`;
     let token = await this.accessToken();
-    let response = await this.send(url, token, signal);
+    let response = await this.send(method, url, token, options);
     if (response.status === 401) {
       // Expired early, revoked or rotated: one more try with a fresh token before giving up.
       await response.body?.cancel();
       this.forgetToken(token);
       token = await this.accessToken();
-      response = await this.send(url, token, signal);
+      response = await this.send(method, url, token, options);
     }
-    if (!response.ok) throw await HttpStatusError.fromResponse(response, 'GET');
-    return readJson(response, `GET ${pathAndQuery}`);
+    if (!response.ok) throw await HttpStatusError.fromResponse(response, method);
+    const text = await response.text();
+    if (text === '') return { status: response.status, headers: response.headers, body: undefined };
+    return { status: response.status, headers: response.headers, body: parseJson(text, `${method} ${pathAndQuery}`, response.status) };
   }
 
-  private send(url: string, token: string, signal: AbortSignal | undefined): Promise<Response> {
+  private send(method: string, url: string, token: string, options: ErpRequestOptions): Promise<Response> {
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
     return this.fetch(url, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
     });
   }
 
@@ -119,7 +151,7 @@ export class ErpHttpClient {
       signal: AbortSignal.timeout(this.options.requestTimeoutMs),
     });
     if (!response.ok) throw await HttpStatusError.fromResponse(response, 'POST');
-    const body = await readJson(response, `POST ${ERP_TOKEN_PATH}`);
+    const body = parseJson(await response.text(), `POST ${ERP_TOKEN_PATH}`, response.status);
     const { access_token: value, expires_in: expiresIn } = (body ?? {}) as Record<string, unknown>;
     // NetSuite sends expires_in as a string ("3600").
     const lifetimeSeconds = Number(expiresIn);
@@ -133,11 +165,10 @@ export class ErpHttpClient {
   }
 }
 
-async function readJson(response: Response, what: string): Promise<unknown> {
-  const text = await response.text();
+function parseJson(text: string, what: string, status: number): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ErpMalformedResponseError(`${what} answered ${response.status} with a body that is not JSON (${text.length} bytes)`);
+    throw new ErpMalformedResponseError(`${what} answered ${status} with a body that is not JSON (${text.length} bytes)`);
   }
 }

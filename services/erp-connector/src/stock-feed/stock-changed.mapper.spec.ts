@@ -1,6 +1,6 @@
 import { Events, fromTimestamp } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { rejectedRecordMessage, stockChangedEventId, toStockChangedEvent } from './stock-changed.mapper.js';
+import { stockChangedEventId, toStockChangedEvent } from './stock-changed.mapper.js';
 
 const change = { feedId: '42', sku: 'TSHIRT-RED-M', locationId: 'WH-EAST', onHand: 17, changedAt: new Date('2026-11-27T05:00:00Z') };
 
@@ -17,21 +17,5 @@ describe('toStockChangedEvent', () => {
     expect(toStockChangedEvent(change).id).toBe(stockChangedEventId('42'));
     expect(stockChangedEventId('42')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(stockChangedEventId('43')).not.toBe(stockChangedEventId('42'));
-  });
-});
-
-describe('rejectedRecordMessage', () => {
-  it('carries the raw record and where it was found', () => {
-    const message = rejectedRecordMessage({ id: 7, item: '' }, { feedId: '7', after: '6', index: 0 });
-    expect(JSON.parse(message.body.toString('utf8'))).toEqual({ id: 7, item: '' });
-    expect(message.routingKey).toBe('erp.stock_changed');
-    expect(message.headers).toMatchObject({ 'content-type': 'application/json', 'x-erp-feed-id': '7', 'x-erp-feed-after': '6' });
-  });
-
-  it('names a record without an id by its position, deterministically', () => {
-    const first = rejectedRecordMessage('garbage', { feedId: undefined, after: '6', index: 2 });
-    expect(first.id).toBe(rejectedRecordMessage('garbage', { feedId: undefined, after: '6', index: 2 }).id);
-    expect(first.id).not.toBe(rejectedRecordMessage('garbage', { feedId: undefined, after: '6', index: 3 }).id);
-    expect(first.headers['x-erp-feed-id']).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-// Validation of one record of the ERP's stock change feed. The ERP is an external system:
-// anything it sends is checked here, at the boundary, and a record that fails is
-// dead-lettered with the reason instead of poisoning the flow.
+// Validation of a stock change record of the ERP change feed (`type` "stockChange", or no type:
+// the feed's first records had none).
+import { isRecord, MAX_LOCATION_LENGTH, readFeedId, readTimestamp, SKU_PATTERN } from '../change-feed/feed-record-fields.js';
 
 export interface StockFeedChange {
   /** The feed's own sequence number: the event's version and the source of its id. */
@@ -13,22 +13,6 @@ export interface StockFeedChange {
 }
 
 export type StockFeedParseResult = { ok: true; change: StockFeedChange } | { ok: false; feedId: string | undefined; reason: string };
-
-const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/ ]{0,63}$/;
-// Both end up in 64-character key columns downstream.
-const MAX_LOCATION_LENGTH = 64;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readFeedId(record: Record<string, unknown>): string | undefined {
-  const id = record.id;
-  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return String(id);
-  // The id becomes an int64 version carried as a JS number: it must stay a safe integer.
-  if (typeof id === 'string' && /^[1-9][0-9]{0,15}$/.test(id) && Number.isSafeInteger(Number(id))) return id;
-  return undefined;
-}
 
 export function parseStockFeedRecord(raw: unknown): StockFeedParseResult {
   if (!isRecord(raw)) return { ok: false, feedId: undefined, reason: 'record is not a JSON object' };
@@ -45,8 +29,8 @@ export function parseStockFeedRecord(raw: unknown): StockFeedParseResult {
   }
   // A negative on-hand is kept, not rejected: dropping it would leave the last positive figure
   // in place and channels would keep selling stock the ERP says is gone.
-  const changedAt = typeof lastModified === 'string' ? new Date(lastModified) : undefined;
-  if (!changedAt || Number.isNaN(changedAt.getTime())) return fail(`lastModified ${JSON.stringify(lastModified)} is not a timestamp`);
+  const changedAt = readTimestamp(lastModified);
+  if (!changedAt) return fail(`lastModified ${JSON.stringify(lastModified)} is not a timestamp`);
 
   return { ok: true, change: { feedId, sku: item, locationId: location, onHand: quantityOnHand, changedAt } };
 }

@@ -97,7 +97,13 @@ export interface SalesOrderLink {
   lastError: string;
   attempts: number;
   createdAt?: Timestamp | null;
-  updatedAt?: Timestamp | null;
+  updatedAt?:
+    | Timestamp
+    | null;
+  /** ERP error code of the last attempt (e.g. NetSuite's "INVALID_CONTENT"), when any. */
+  lastErrorCode: string;
+  /** The external reference the sales order carries in the ERP (NetSuite externalId). */
+  erpExternalId: string;
 }
 
 export interface CreateSalesOrderRequest {
@@ -424,7 +430,7 @@ export const ReceivedLine: MessageFns<ReceivedLine> = {
 };
 
 function createBaseSalesOrderLink(): SalesOrderLink {
-  return { orderId: "", erpOrderId: "", status: 0, lastError: "", attempts: 0 };
+  return { orderId: "", erpOrderId: "", status: 0, lastError: "", attempts: 0, lastErrorCode: "", erpExternalId: "" };
 }
 
 export const SalesOrderLink: MessageFns<SalesOrderLink> = {
@@ -449,6 +455,12 @@ export const SalesOrderLink: MessageFns<SalesOrderLink> = {
     }
     if (message.updatedAt !== undefined && message.updatedAt !== null) {
       Timestamp.encode(message.updatedAt, writer.uint32(58).fork()).join();
+    }
+    if (message.lastErrorCode !== "") {
+      writer.uint32(66).string(message.lastErrorCode);
+    }
+    if (message.erpExternalId !== "") {
+      writer.uint32(74).string(message.erpExternalId);
     }
     return writer;
   },
@@ -522,6 +534,22 @@ export const SalesOrderLink: MessageFns<SalesOrderLink> = {
             message.updatedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lastErrorCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.erpExternalId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -563,6 +591,16 @@ export const SalesOrderLink: MessageFns<SalesOrderLink> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : null,
+      lastErrorCode: isSet(object.lastErrorCode)
+        ? globalThis.String(object.lastErrorCode)
+        : isSet(object.last_error_code)
+        ? globalThis.String(object.last_error_code)
+        : "",
+      erpExternalId: isSet(object.erpExternalId)
+        ? globalThis.String(object.erpExternalId)
+        : isSet(object.erp_external_id)
+        ? globalThis.String(object.erp_external_id)
+        : "",
     };
   },
 
@@ -589,6 +627,12 @@ export const SalesOrderLink: MessageFns<SalesOrderLink> = {
     if (message.updatedAt !== undefined && message.updatedAt !== null) {
       obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
     }
+    if (message.lastErrorCode !== "") {
+      obj.lastErrorCode = message.lastErrorCode;
+    }
+    if (message.erpExternalId !== "") {
+      obj.erpExternalId = message.erpExternalId;
+    }
     return obj;
   },
 
@@ -608,6 +652,8 @@ export const SalesOrderLink: MessageFns<SalesOrderLink> = {
     message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
       ? Timestamp.fromPartial(object.updatedAt)
       : undefined;
+    message.lastErrorCode = object.lastErrorCode ?? "";
+    message.erpExternalId = object.erpExternalId ?? "";
     return message;
   },
 };
@@ -2226,7 +2272,12 @@ export const GetFeedStatusResponse: MessageFns<GetFeedStatusResponse> = {
 };
 
 export interface ErpServiceClient {
-  /** Creates the ERP sales order for a mesh order (normally driven by orders.order_accepted). */
+  /**
+   * Creates the ERP sales order for a mesh order; the orders service calls it before the order
+   * is ACCEPTED (docs/adr/0004). One sales order per order id, whatever the retries: a repeat
+   * returns the link with `created` false. UNAVAILABLE while the ERP cannot be reached (retry
+   * later); a permanent refusal by the ERP is no error but a link with status REJECTED.
+   */
 
   createSalesOrder(request: CreateSalesOrderRequest, metadata?: Metadata): Observable<CreateSalesOrderResponse>;
 
@@ -2254,7 +2305,12 @@ export interface ErpServiceClient {
 }
 
 export interface ErpServiceController {
-  /** Creates the ERP sales order for a mesh order (normally driven by orders.order_accepted). */
+  /**
+   * Creates the ERP sales order for a mesh order; the orders service calls it before the order
+   * is ACCEPTED (docs/adr/0004). One sales order per order id, whatever the retries: a repeat
+   * returns the link with `created` false. UNAVAILABLE while the ERP cannot be reached (retry
+   * later); a permanent refusal by the ERP is no error but a link with status REJECTED.
+   */
 
   createSalesOrder(
     request: CreateSalesOrderRequest,

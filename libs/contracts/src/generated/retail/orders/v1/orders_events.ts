@@ -23,8 +23,8 @@ export const protobufPackage = "retail.orders.v1";
 export const protobufFileName = "retail/orders/v1/orders_events.proto";
 
 /**
- * The mesh accepted the order: the ERP connector creates the sales order and the channel adapter
- * acknowledges it. Routing key: orders.order_accepted.<channel>.
+ * The ERP sales order exists (`order.erp_order_id`); the channel adapter acknowledges the order on
+ * the channel (ADR 0004). Routing key: orders.order_accepted.<channel>.
  */
 export interface OrderAccepted {
   order?: Order | null;

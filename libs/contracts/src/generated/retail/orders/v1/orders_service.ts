@@ -25,7 +25,7 @@ export enum OrderState {
   ORDER_STATE_VALIDATED = 2,
   /** ORDER_STATE_RESERVED - Stock reserved in inventory. */
   ORDER_STATE_RESERVED = 3,
-  /** ORDER_STATE_ACCEPTED - Accepted by the mesh; the ERP sales order is being or has been created. */
+  /** ORDER_STATE_ACCEPTED - The ERP sales order exists (`erp_order_id` is set; ADR 0004). */
   ORDER_STATE_ACCEPTED = 4,
   /** ORDER_STATE_ACKNOWLEDGED - The channel has been told the order is accepted. */
   ORDER_STATE_ACKNOWLEDGED = 5,
@@ -123,6 +123,12 @@ export enum HoldReason {
   HOLD_REASON_ERP_REJECTED = 7,
   /** HOLD_REASON_MANUAL - Put on hold by an operator. */
   HOLD_REASON_MANUAL = 8,
+  /** HOLD_REASON_SKU_NOT_LISTED - A line's SKU is in the catalog but not listed on the order's channel account. */
+  HOLD_REASON_SKU_NOT_LISTED = 9,
+  /** HOLD_REASON_TAX_MISMATCH - Line and shipping taxes do not add up to the order's tax total. */
+  HOLD_REASON_TAX_MISMATCH = 10,
+  /** HOLD_REASON_LOCATION_NOT_ELIGIBLE - The requested fulfilment location is not eligible for the channel account. */
+  HOLD_REASON_LOCATION_NOT_ELIGIBLE = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -155,6 +161,15 @@ export function holdReasonFromJSON(object: any): HoldReason {
     case 8:
     case "HOLD_REASON_MANUAL":
       return HoldReason.HOLD_REASON_MANUAL;
+    case 9:
+    case "HOLD_REASON_SKU_NOT_LISTED":
+      return HoldReason.HOLD_REASON_SKU_NOT_LISTED;
+    case 10:
+    case "HOLD_REASON_TAX_MISMATCH":
+      return HoldReason.HOLD_REASON_TAX_MISMATCH;
+    case 11:
+    case "HOLD_REASON_LOCATION_NOT_ELIGIBLE":
+      return HoldReason.HOLD_REASON_LOCATION_NOT_ELIGIBLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -182,6 +197,12 @@ export function holdReasonToJSON(object: HoldReason): string {
       return "HOLD_REASON_ERP_REJECTED";
     case HoldReason.HOLD_REASON_MANUAL:
       return "HOLD_REASON_MANUAL";
+    case HoldReason.HOLD_REASON_SKU_NOT_LISTED:
+      return "HOLD_REASON_SKU_NOT_LISTED";
+    case HoldReason.HOLD_REASON_TAX_MISMATCH:
+      return "HOLD_REASON_TAX_MISMATCH";
+    case HoldReason.HOLD_REASON_LOCATION_NOT_ELIGIBLE:
+      return "HOLD_REASON_LOCATION_NOT_ELIGIBLE";
     case HoldReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -421,7 +442,14 @@ export interface Order {
   /** Per order, incremented on every change (starts at 1). */
   version: number;
   createdAt?: Timestamp | null;
-  updatedAt?: Timestamp | null;
+  updatedAt?:
+    | Timestamp
+    | null;
+  /**
+   * True when prices include tax (VAT-style pricing): the grand total is then subtotal minus
+   * discounts plus shipping, and tax_total is the part of it that is tax.
+   */
+  taxesIncluded: boolean;
 }
 
 /** One line of an order. */
@@ -564,7 +592,33 @@ export interface GetOrderRequest {
 }
 
 export interface GetOrderResponse {
-  order?: Order | null;
+  order?:
+    | Order
+    | null;
+  /** Every change of the order, oldest first: who changed it, how and why (audit). */
+  history: OrderHistoryEntry[];
+}
+
+/** One change of an order. */
+export interface OrderHistoryEntry {
+  /** The order's version after the change. */
+  version: number;
+  fromState: OrderState;
+  toState: OrderState;
+  /**
+   * What happened: "submitted", "validated", "reserved", "accepted", "acknowledged", "held",
+   * "released", "shipped", "cancelled".
+   */
+  change: string;
+  /** Who: "orders" (the service's worker), "erp", "channel", or the operator named in a request. */
+  actor: string;
+  /** Set for "held". */
+  holdReason: HoldReason;
+  /** Set for "cancelled". */
+  cancelReason: CancelReason;
+  /** Why, in words: the hold detail, the operator's note, the ERP shipment or change id. */
+  detail: string;
+  changedAt?: Timestamp | null;
 }
 
 export interface ListOrdersRequest {
@@ -632,6 +686,7 @@ function createBaseOrder(): Order {
     reservationId: "",
     cancelReason: 0,
     version: 0,
+    taxesIncluded: false,
   };
 }
 
@@ -714,6 +769,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.updatedAt !== undefined && message.updatedAt !== null) {
       Timestamp.encode(message.updatedAt, writer.uint32(210).fork()).join();
+    }
+    if (message.taxesIncluded !== false) {
+      writer.uint32(216).bool(message.taxesIncluded);
     }
     return writer;
   },
@@ -939,6 +997,14 @@ export const Order: MessageFns<Order> = {
             message.updatedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.taxesIncluded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1053,6 +1119,11 @@ export const Order: MessageFns<Order> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : null,
+      taxesIncluded: isSet(object.taxesIncluded)
+        ? globalThis.Boolean(object.taxesIncluded)
+        : isSet(object.taxes_included)
+        ? globalThis.Boolean(object.taxes_included)
+        : false,
     };
   },
 
@@ -1136,6 +1207,9 @@ export const Order: MessageFns<Order> = {
     if (message.updatedAt !== undefined && message.updatedAt !== null) {
       obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
     }
+    if (message.taxesIncluded !== false) {
+      obj.taxesIncluded = message.taxesIncluded;
+    }
     return obj;
   },
 
@@ -1186,6 +1260,7 @@ export const Order: MessageFns<Order> = {
     message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
       ? Timestamp.fromPartial(object.updatedAt)
       : undefined;
+    message.taxesIncluded = object.taxesIncluded ?? false;
     return message;
   },
 };
@@ -3043,13 +3118,16 @@ export const GetOrderRequest: MessageFns<GetOrderRequest> = {
 };
 
 function createBaseGetOrderResponse(): GetOrderResponse {
-  return {};
+  return { history: [] };
 }
 
 export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   encode(message: GetOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined && message.order !== null) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.history) {
+      OrderHistoryEntry.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -3075,6 +3153,14 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
             message.order = Order.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.history.push(OrderHistoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3088,13 +3174,21 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   },
 
   fromJSON(object: any): GetOrderResponse {
-    return { order: isSet(object.order) ? Order.fromJSON(object.order) : null };
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : null,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => OrderHistoryEntry.fromJSON(e))
+        : [],
+    };
   },
 
   toJSON(message: GetOrderResponse): unknown {
     const obj: any = {};
     if (message.order !== undefined && message.order !== null) {
       obj.order = Order.toJSON(message.order);
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => OrderHistoryEntry.toJSON(e));
     }
     return obj;
   },
@@ -3105,6 +3199,226 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   fromPartial(object: DeepPartial<GetOrderResponse>): GetOrderResponse {
     const message = createBaseGetOrderResponse();
     message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.history = object.history?.map((e) => OrderHistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseOrderHistoryEntry(): OrderHistoryEntry {
+  return { version: 0, fromState: 0, toState: 0, change: "", actor: "", holdReason: 0, cancelReason: 0, detail: "" };
+}
+
+export const OrderHistoryEntry: MessageFns<OrderHistoryEntry> = {
+  encode(message: OrderHistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).int64(message.version);
+    }
+    if (message.fromState !== 0) {
+      writer.uint32(16).int32(message.fromState);
+    }
+    if (message.toState !== 0) {
+      writer.uint32(24).int32(message.toState);
+    }
+    if (message.change !== "") {
+      writer.uint32(34).string(message.change);
+    }
+    if (message.actor !== "") {
+      writer.uint32(42).string(message.actor);
+    }
+    if (message.holdReason !== 0) {
+      writer.uint32(48).int32(message.holdReason);
+    }
+    if (message.cancelReason !== 0) {
+      writer.uint32(56).int32(message.cancelReason);
+    }
+    if (message.detail !== "") {
+      writer.uint32(66).string(message.detail);
+    }
+    if (message.changedAt !== undefined && message.changedAt !== null) {
+      Timestamp.encode(message.changedAt, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderHistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderHistoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fromState = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.toState = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.holdReason = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.cancelReason = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.changedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderHistoryEntry {
+    return {
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      fromState: isSet(object.fromState)
+        ? orderStateFromJSON(object.fromState)
+        : isSet(object.from_state)
+        ? orderStateFromJSON(object.from_state)
+        : 0,
+      toState: isSet(object.toState)
+        ? orderStateFromJSON(object.toState)
+        : isSet(object.to_state)
+        ? orderStateFromJSON(object.to_state)
+        : 0,
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      holdReason: isSet(object.holdReason)
+        ? holdReasonFromJSON(object.holdReason)
+        : isSet(object.hold_reason)
+        ? holdReasonFromJSON(object.hold_reason)
+        : 0,
+      cancelReason: isSet(object.cancelReason)
+        ? cancelReasonFromJSON(object.cancelReason)
+        : isSet(object.cancel_reason)
+        ? cancelReasonFromJSON(object.cancel_reason)
+        : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      changedAt: isSet(object.changedAt)
+        ? fromJsonTimestamp(object.changedAt)
+        : isSet(object.changed_at)
+        ? fromJsonTimestamp(object.changed_at)
+        : null,
+    };
+  },
+
+  toJSON(message: OrderHistoryEntry): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.fromState !== 0) {
+      obj.fromState = orderStateToJSON(message.fromState);
+    }
+    if (message.toState !== 0) {
+      obj.toState = orderStateToJSON(message.toState);
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.holdReason !== 0) {
+      obj.holdReason = holdReasonToJSON(message.holdReason);
+    }
+    if (message.cancelReason !== 0) {
+      obj.cancelReason = cancelReasonToJSON(message.cancelReason);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.changedAt !== undefined && message.changedAt !== null) {
+      obj.changedAt = fromTimestamp(message.changedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderHistoryEntry>): OrderHistoryEntry {
+    return OrderHistoryEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderHistoryEntry>): OrderHistoryEntry {
+    const message = createBaseOrderHistoryEntry();
+    message.version = object.version ?? 0;
+    message.fromState = object.fromState ?? 0;
+    message.toState = object.toState ?? 0;
+    message.change = object.change ?? "";
+    message.actor = object.actor ?? "";
+    message.holdReason = object.holdReason ?? 0;
+    message.cancelReason = object.cancelReason ?? 0;
+    message.detail = object.detail ?? "";
+    message.changedAt = (object.changedAt !== undefined && object.changedAt !== null)
+      ? Timestamp.fromPartial(object.changedAt)
+      : undefined;
     return message;
   },
 };

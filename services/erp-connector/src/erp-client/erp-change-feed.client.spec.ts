@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ErpMalformedResponseError } from './erp-http.client.js';
-import { isStockFeedCursor, parseStockFeedPage } from './erp-stock-feed.client.js';
+import { isChangeFeedCursor, parseChangeFeedPage } from './erp-change-feed.client.js';
 
-describe('parseStockFeedPage', () => {
+describe('parseChangeFeedPage', () => {
   it('accepts a page that moves the cursor past its items', () => {
-    const page = parseStockFeedPage({ items: [{ id: 3 }, { id: 4 }], hasMore: true, nextCursor: '4' }, '2');
+    const page = parseChangeFeedPage({ items: [{ id: 3 }, { id: 4 }], hasMore: true, nextCursor: '4' }, '2');
     expect(page).toEqual({ items: [{ id: 3 }, { id: 4 }], hasMore: true, nextCursor: '4' });
   });
 
   it('accepts an empty page that leaves the cursor where it was', () => {
-    expect(parseStockFeedPage({ items: [], hasMore: false, nextCursor: '9' }, '9').nextCursor).toBe('9');
+    expect(parseChangeFeedPage({ items: [], hasMore: false, nextCursor: '9' }, '9').nextCursor).toBe('9');
   });
 
   it.each([
@@ -20,11 +20,11 @@ describe('parseStockFeedPage', () => {
     ['a cursor moving backwards', { items: [], hasMore: false, nextCursor: '4' }],
     ['items without moving the cursor', { items: [{ id: 6 }], hasMore: false, nextCursor: '5' }],
   ])('refuses %s (never skip, never loop)', (_case, body) => {
-    expect(() => parseStockFeedPage(body, '5')).toThrow(ErpMalformedResponseError);
+    expect(() => parseChangeFeedPage(body, '5')).toThrow(ErpMalformedResponseError);
   });
 });
 
-describe('isStockFeedCursor', () => {
+describe('isChangeFeedCursor', () => {
   it.each([
     ['0', true],
     ['42', true],
@@ -33,6 +33,6 @@ describe('isStockFeedCursor', () => {
     ['9007199254740993', false],
     ['', false],
   ])('%s -> %s', (value, expected) => {
-    expect(isStockFeedCursor(value)).toBe(expected);
+    expect(isChangeFeedCursor(value)).toBe(expected);
   });
 });

@@ -1,0 +1,412 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { DEFAULT_AMAZON_SELLER } from './auth/lwa-tokens.js';
+import { startAmazonSandbox, type AmazonSandbox } from './amazon-sandbox.js';
+
+const START = Date.parse('2026-11-27T10:00:00Z');
+let clock = START;
+let sandbox: AmazonSandbox;
+let admin: SandboxAdminClient;
+let token: string;
+
+const SELLER = DEFAULT_AMAZON_SELLER;
+const MARKETPLACE = SELLER.marketplaceIds[0];
+
+// The tests read arbitrary response shapes; typing each one would only restate the assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: AnyJson;
+}
+
+async function lwa(form: Record<string, string>): Promise<Answer> {
+  const response = await fetch(`${sandbox.url}/auth/o2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+const refreshForm = (overrides: Record<string, string> = {}) => ({
+  grant_type: 'refresh_token',
+  refresh_token: SELLER.refreshToken,
+  client_id: SELLER.clientId,
+  client_secret: SELLER.clientSecret,
+  ...overrides,
+});
+
+async function call(method: string, path: string, body?: unknown, accessToken: string | null = token): Promise<Answer> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (accessToken !== null) headers['x-amz-access-token'] = accessToken;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${sandbox.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
+}
+
+async function seedOrders(orders: unknown[]): Promise<AnyJson[]> {
+  return (await admin.call<{ orders: AnyJson[] }>('POST', '/_sandbox/orders', orders)).orders;
+}
+
+async function submitFeed(feedType: string, contentType: string, content: string): Promise<string> {
+  const document = await call('POST', '/feeds/2021-06-30/documents', { contentType });
+  expect(document.status).toBe(201);
+  const upload = await fetch(document.body.url, { method: 'PUT', headers: { 'content-type': contentType }, body: content });
+  expect(upload.status).toBe(200);
+  const feed = await call('POST', '/feeds/2021-06-30/feeds', {
+    feedType,
+    marketplaceIds: [MARKETPLACE],
+    inputFeedDocumentId: document.body.feedDocumentId,
+  });
+  expect(feed.status).toBe(202);
+  return feed.body.feedId as string;
+}
+
+async function report(feedId: string): Promise<string> {
+  const feed = await call('GET', `/feeds/2021-06-30/feeds/${feedId}`);
+  const document = await call('GET', `/feeds/2021-06-30/documents/${feed.body.resultFeedDocumentId}`);
+  return (await fetch(document.body.url)).text();
+}
+
+beforeAll(async () => {
+  sandbox = await startAmazonSandbox({ port: 0, now: () => clock, feedQueuedMs: 1000, feedProcessingMs: 1000, listingsApplyMs: 500 });
+  admin = new SandboxAdminClient(sandbox.url);
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(async () => {
+  clock = START;
+  await admin.reset();
+  token = (await lwa(refreshForm())).body.access_token;
+});
+
+describe('Login with Amazon', () => {
+  it('exchanges a refresh token for a one-hour access token', async () => {
+    const answer = await lwa(refreshForm());
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, refresh_token: SELLER.refreshToken });
+    expect(answer.body.access_token).toMatch(/^Atza\|/);
+  });
+
+  it.each([
+    [{ client_secret: 'wrong' }, 401, 'invalid_client'],
+    [{ refresh_token: 'Atzr|unknown' }, 400, 'invalid_grant'],
+    [{ grant_type: 'client_credentials' }, 400, 'unsupported_grant_type'],
+    [{ client_id: '' }, 400, 'invalid_request'],
+  ])('answers the LWA error body for %j', async (overrides, status, error) => {
+    const answer = await lwa(refreshForm(overrides));
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({ error, error_description: expect.any(String) });
+  });
+
+  it('answers 403 Unauthorized in the errors envelope without a token, with an unknown one, and once it expired', async () => {
+    for (const accessToken of [null, 'Atza|nope']) {
+      const answer = await call('GET', `/orders/v0/orders/113-0000001-4000001`, undefined, accessToken);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toEqual({
+        errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details: expect.any(String) }],
+      });
+    }
+    clock += 3600_000;
+    const expired = await call('GET', '/orders/v0/orders/113-0000001-4000001');
+    expect(expired.status).toBe(403);
+    expect(expired.body.errors[0].details).toContain('expired');
+  });
+});
+
+describe('Orders v0', () => {
+  it('lists orders updated after a time in pages of {payload}, with string amounts and 3-7-7 ids', async () => {
+    await seedOrders([
+      { items: [{ sku: 'TEE-M', quantity: 2, unitPrice: '19.99', itemTax: '3.20', promotionDiscount: '1.00' }] },
+      { items: [{ sku: 'MUG', quantity: 1, unitPrice: '8.50' }] },
+      { items: [{ sku: 'CAP', quantity: 1, unitPrice: '12.00' }], status: 'Pending' },
+    ]);
+    const since = new Date(clock - 60_000).toISOString();
+    const first = await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=${since}&MaxResultsPerPage=2`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-amzn-ratelimit-limit')).toBe('0.0167');
+    expect(first.headers.get('x-amzn-requestid')).toBeTruthy();
+    const { Orders, NextToken, LastUpdatedBefore } = first.body.payload;
+    expect(Orders).toHaveLength(2);
+    expect(Orders[0].AmazonOrderId).toMatch(/^\d{3}-\d{7}-\d{7}$/);
+    expect(Orders[0]).toMatchObject({
+      OrderStatus: 'Unshipped',
+      FulfillmentChannel: 'MFN',
+      OrderTotal: { CurrencyCode: 'USD', Amount: '42.18' },
+    });
+    expect(LastUpdatedBefore).toBe('2026-11-27T10:00:00Z');
+    const second = await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&NextToken=${encodeURIComponent(NextToken)}`);
+    expect(second.body.payload.Orders.map((order: AnyJson) => order.OrderStatus)).toEqual(['Pending']);
+    expect(second.body.payload.Orders[0].OrderTotal).toBeUndefined();
+    expect(second.body.payload.NextToken).toBeUndefined();
+  });
+
+  it.each([
+    ['', 'MarketplaceIds'],
+    [`MarketplaceIds=${MARKETPLACE}`, 'CreatedAfter or LastUpdatedAfter'],
+    [`MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-01-01T00:00:00Z&LastUpdatedBefore=2026-11-27T09:59:00Z`, 'two minutes'],
+    [`MarketplaceIds=${MARKETPLACE}&CreatedAfter=yesterday`, 'ISO 8601'],
+    [`MarketplaceIds=${MARKETPLACE}&CreatedAfter=2026-01-01T00:00:00Z&MaxResultsPerPage=101`, 'MaxResultsPerPage'],
+  ])('refuses the query %s with 400 InvalidInput', async (query, message) => {
+    const answer = await call('GET', `/orders/v0/orders?${query}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].code).toBe('InvalidInput');
+    expect(answer.body.errors[0].message).toContain(message);
+  });
+
+  it('reads an order and its items with ItemPrice = unit price x quantity; a Pending order has no pricing', async () => {
+    const [order, pending] = await seedOrders([
+      { items: [{ sku: 'TEE-M', quantity: 3, unitPrice: '10.00', itemTax: '2.40' }] },
+      { status: 'Pending', items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+    ]);
+    const items = await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`);
+    expect(items.headers.get('x-amzn-ratelimit-limit')).toBe('0.5');
+    expect(items.body.payload.AmazonOrderId).toBe(order.AmazonOrderId);
+    expect(items.body.payload.OrderItems[0]).toMatchObject({
+      SellerSKU: 'TEE-M',
+      QuantityOrdered: 3,
+      QuantityShipped: 0,
+      ItemPrice: { CurrencyCode: 'USD', Amount: '30.00' },
+      ItemTax: { CurrencyCode: 'USD', Amount: '2.40' },
+      PromotionDiscount: { CurrencyCode: 'USD', Amount: '0.00' },
+    });
+    const pendingItems = await call('GET', `/orders/v0/orders/${pending.AmazonOrderId}/orderItems`);
+    expect(pendingItems.body.payload.OrderItems[0].ItemPrice).toBeUndefined();
+    expect((await call('GET', '/orders/v0/orders/999-0000000-0000000')).status).toBe(404);
+  });
+
+  it('pages order items with NextToken', async () => {
+    const [order] = await seedOrders([
+      { items: Array.from({ length: 25 }, (_, index) => ({ sku: `SKU-${index}`, quantity: 1, unitPrice: '1.00' })) },
+    ]);
+    const first = await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`);
+    expect(first.body.payload.OrderItems).toHaveLength(20);
+    const second = await call(
+      'GET',
+      `/orders/v0/orders/${order.AmazonOrderId}/orderItems?NextToken=${encodeURIComponent(first.body.payload.NextToken)}`,
+    );
+    expect(second.body.payload.OrderItems.map((item: AnyJson) => item.SellerSKU)).toEqual([
+      'SKU-20',
+      'SKU-21',
+      'SKU-22',
+      'SKU-23',
+      'SKU-24',
+    ]);
+  });
+
+  it('confirms a shipment (204) and the order reads back shipped; a bad shipDate is 400', async () => {
+    const [order] = await seedOrders([
+      {
+        items: [
+          { sku: 'TEE-M', quantity: 2, unitPrice: '10.00' },
+          { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+        ],
+      },
+    ]);
+    const [first, second] = order.OrderItems;
+    const confirm = (items: AnyJson[], shipDate = '2026-11-27T09:00:00Z') =>
+      call('POST', `/orders/v0/orders/${order.AmazonOrderId}/shipmentConfirmation`, {
+        marketplaceId: MARKETPLACE,
+        packageDetail: { packageReferenceId: 'PKG-1', carrierCode: 'UPS', trackingNumber: '1Z999', shipDate, orderItems: items },
+      });
+    expect((await confirm([{ orderItemId: first.OrderItemId, quantity: 2 }], '27/11/2026')).status).toBe(400);
+    const partial = await confirm([{ orderItemId: first.OrderItemId, quantity: 2 }]);
+    expect(partial.status).toBe(204);
+    expect(partial.headers.get('x-amzn-ratelimit-limit')).toBe('2');
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload).toMatchObject({
+      OrderStatus: 'PartiallyShipped',
+      NumberOfItemsShipped: 2,
+      NumberOfItemsUnshipped: 1,
+    });
+    expect((await confirm([{ orderItemId: first.OrderItemId, quantity: 1 }])).status).toBe(400);
+    expect((await confirm([{ orderItemId: second.OrderItemId, quantity: 1 }])).status).toBe(204);
+    const [stored] = (await admin.call<{ orders: AnyJson[] }>('GET', `/_sandbox/orders?amazonOrderId=${order.AmazonOrderId}`)).orders;
+    expect(stored.OrderStatus).toBe('Shipped');
+    expect(stored.shipments.map((shipment: AnyJson) => shipment.trackingNumber)).toEqual(['1Z999', '1Z999']);
+  });
+
+  it('"accepted but dropped": answers 204 without applying the confirmation', async () => {
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    await admin.call('POST', '/_sandbox/shipment-confirmations/drop', { count: 1 });
+    const body = {
+      marketplaceId: MARKETPLACE,
+      packageDetail: {
+        packageReferenceId: 'PKG-1',
+        carrierCode: 'USPS',
+        trackingNumber: '9400',
+        shipDate: '2026-11-27T09:00:00Z',
+        orderItems: [{ orderItemId: order.OrderItems[0].OrderItemId, quantity: 1 }],
+      },
+    };
+    expect((await call('POST', `/orders/v0/orders/${order.AmazonOrderId}/shipmentConfirmation`, body)).status).toBe(204);
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload.OrderStatus).toBe('Unshipped');
+    expect((await call('POST', `/orders/v0/orders/${order.AmazonOrderId}/shipmentConfirmation`, body)).status).toBe(204);
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload.OrderStatus).toBe('Shipped');
+  });
+});
+
+describe('usage plans', () => {
+  it('answers 429 QuotaExceeded per operation once its burst is spent, and refills at its rate', async () => {
+    await admin.call('POST', '/_sandbox/usage-plans', { operation: 'getOrder', rate: 1, burst: 2 });
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    const get = () => call('GET', `/orders/v0/orders/${order.AmazonOrderId}`);
+    expect([(await get()).status, (await get()).status]).toEqual([200, 200]);
+    const throttled = await get();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('x-amzn-ratelimit-limit')).toBe('1');
+    expect(throttled.body).toEqual({
+      errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.', details: '' }],
+    });
+    // Another operation has its own bucket.
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`)).status).toBe(200);
+    clock += 1000;
+    expect((await get()).status).toBe(200);
+  });
+
+  it('injects faults scoped to one operation', async () => {
+    await admin.setFaults({ type: 'serverError', status: 503, operation: 'getOrder', count: 1 });
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`)).status).toBe(200);
+    const failed = await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`);
+    expect(failed.status).toBe(503);
+    expect(failed.body.errors[0].code).toBe('ServiceUnavailable');
+  });
+});
+
+describe('Feeds 2021-06-30', () => {
+  it('refuses an upload with another Content-Type than the document was created with', async () => {
+    const document = await call('POST', '/feeds/2021-06-30/documents', { contentType: 'application/json; charset=UTF-8' });
+    const upload = await fetch(document.body.url, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(upload.status).toBe(403);
+    expect(await upload.text()).toContain('SignatureDoesNotMatch');
+  });
+
+  it('processes a JSON_LISTINGS_FEED asynchronously: IN_QUEUE, IN_PROGRESS, DONE with a JSON report', async () => {
+    await admin.call('POST', '/_sandbox/listings', [
+      { sku: 'TEE-M', quantity: 1 },
+      { sku: 'MUG', quantity: 1 },
+    ]);
+    const patch = (sku: string, quantity: unknown) => ({
+      messageId: 0,
+      sku,
+      operationType: 'PATCH',
+      productType: 'PRODUCT',
+      patches: [
+        { op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity }] },
+      ],
+    });
+    const messages = [patch('TEE-M', 7), patch('MUG', -1), patch('NOPE', 3)].map((message, index) => ({
+      ...message,
+      messageId: index + 1,
+    }));
+    const feedId = await submitFeed(
+      'JSON_LISTINGS_FEED',
+      'application/json; charset=UTF-8',
+      JSON.stringify({ header: { sellerId: SELLER.sellerId, version: '2.0', issueLocale: 'en_US' }, messages }),
+    );
+    const status = async () => (await call('GET', `/feeds/2021-06-30/feeds/${feedId}`)).body.processingStatus;
+    expect(await status()).toBe('IN_QUEUE');
+    clock += 1000;
+    expect(await status()).toBe('IN_PROGRESS');
+    clock += 1000;
+    expect(await status()).toBe('DONE');
+    const processed = JSON.parse(await report(feedId));
+    expect(processed.header).toEqual({ sellerId: SELLER.sellerId, version: '2.0', feedId });
+    expect(processed.summary).toEqual({ errors: 2, warnings: 0, messagesProcessed: 3, messagesAccepted: 1, messagesInvalid: 2 });
+    expect(processed.issues.map((issue: AnyJson) => [issue.messageId, issue.severity])).toEqual([
+      [2, 'ERROR'],
+      [3, 'ERROR'],
+    ]);
+    const { listings } = await admin.call<{ listings: AnyJson[] }>('GET', '/_sandbox/listings');
+    expect(listings.map((listing) => [listing.sku, listing.quantity])).toEqual([
+      ['TEE-M', 7],
+      ['MUG', 1],
+    ]);
+  });
+
+  it('acknowledges orders with the XML acknowledgement feed and cancels items with the flat file', async () => {
+    const [order, other] = await seedOrders([
+      { items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+      {
+        items: [
+          { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+          { sku: 'CAP', quantity: 2, unitPrice: '5.00' },
+        ],
+      },
+    ]);
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${SELLER.sellerId}</MerchantIdentifier></Header>
+<MessageType>OrderAcknowledgement</MessageType>
+<Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>${order.AmazonOrderId}</AmazonOrderID><MerchantOrderID>SO-1</MerchantOrderID><StatusCode>Success</StatusCode></OrderAcknowledgement></Message>
+<Message><MessageID>2</MessageID><OrderAcknowledgement><AmazonOrderID>999-0000000-0000000</AmazonOrderID><StatusCode>Success</StatusCode></OrderAcknowledgement></Message>
+</AmazonEnvelope>`;
+    const ackFeed = await submitFeed('POST_ORDER_ACKNOWLEDGEMENT_DATA', 'text/xml; charset=UTF-8', xml);
+    const flat = `order-id\tamazon-order-item-code\tcancellation-reason-code\n${other.AmazonOrderId}\t${other.OrderItems[1].OrderItemId}\tNoInventory\n`;
+    const cancelFeed = await submitFeed('POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA', 'text/tab-separated-values; charset=UTF-8', flat);
+    expect(await admin.call('POST', '/_sandbox/process')).toEqual({ feeds: 2, submissions: 0 });
+
+    const ackReport = await report(ackFeed);
+    expect(ackReport).toContain('<MessagesProcessed>2</MessagesProcessed>');
+    expect(ackReport).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect(ackReport).toMatch(/<MessageID>2<\/MessageID>\s*<ResultCode>Error<\/ResultCode>/);
+    expect(await report(cancelFeed)).toContain('Number of records successful\t\t1');
+
+    const { orders } = await admin.call<{ orders: AnyJson[] }>('GET', '/_sandbox/orders');
+    expect(orders[0].acknowledgements).toMatchObject([{ statusCode: 'Success', merchantOrderId: 'SO-1', feedId: ackFeed }]);
+    expect(orders[1].cancellations).toMatchObject([{ orderItemId: other.OrderItems[1].OrderItemId, reason: 'NoInventory' }]);
+    expect(orders[1].OrderStatus).toBe('Unshipped');
+    expect(orders[1].OrderItems[1].QuantityCancelled).toBe(2);
+  });
+
+  it('ends a legacy inventory feed FATAL', async () => {
+    const feedId = await submitFeed('POST_INVENTORY_AVAILABILITY_DATA', 'text/xml; charset=UTF-8', '<AmazonEnvelope/>');
+    sandbox.processAll();
+    expect((await call('GET', `/feeds/2021-06-30/feeds/${feedId}`)).body.processingStatus).toBe('FATAL');
+  });
+});
+
+describe('Listings Items 2021-08-01', () => {
+  const patchBody = (quantity: unknown) => ({
+    productType: 'PRODUCT',
+    patches: [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity }] }],
+  });
+  const itemPath = (sku: string, query = `marketplaceIds=${MARKETPLACE}`) =>
+    `/listings/2021-08-01/items/${SELLER.sellerId}/${encodeURIComponent(sku)}?${query}`;
+
+  it('accepts a fulfillment_availability patch at once and applies it later; GET reads it back', async () => {
+    await admin.call('POST', '/_sandbox/listings', { sku: 'TEE M/1', quantity: 3 });
+    const answer = await call('PATCH', itemPath('TEE M/1'), patchBody(9));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-amzn-ratelimit-limit')).toBe('5');
+    expect(answer.body).toMatchObject({ sku: 'TEE M/1', status: 'ACCEPTED', issues: [] });
+    const read = () => call('GET', itemPath('TEE M/1', `marketplaceIds=${MARKETPLACE}&includedData=summaries,fulfillmentAvailability`));
+    expect((await read()).body.fulfillmentAvailability).toEqual([{ fulfillmentChannelCode: 'DEFAULT', quantity: 3 }]);
+    clock += 500;
+    const after = await read();
+    expect(after.body.fulfillmentAvailability).toEqual([{ fulfillmentChannelCode: 'DEFAULT', quantity: 9 }]);
+    expect(after.body.summaries[0]).toMatchObject({ marketplaceId: MARKETPLACE, status: ['BUYABLE'] });
+  });
+
+  it('answers INVALID with issues (HTTP 200) for a bad quantity or an unknown SKU, 400 for a body without productType, 404 on GET of an unknown SKU', async () => {
+    await admin.call('POST', '/_sandbox/listings', { sku: 'TEE-M', quantity: 3 });
+    const invalid = await call('PATCH', itemPath('TEE-M'), patchBody(-2));
+    expect(invalid.status).toBe(200);
+    expect(invalid.body).toMatchObject({
+      status: 'INVALID',
+      issues: [{ severity: 'ERROR', attributeNames: ['fulfillment_availability'] }],
+    });
+    expect((await call('PATCH', itemPath('GHOST'), patchBody(1))).body.status).toBe('INVALID');
+    expect((await call('PATCH', itemPath('TEE-M'), { patches: [] })).status).toBe(400);
+    expect((await call('PATCH', itemPath('TEE-M', ''), patchBody(1))).status).toBe(400);
+    const missing = await call('GET', itemPath('GHOST'));
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,12 @@
+export { startAmazonSandbox, operationOf, AMAZON_SANDBOX_DEFAULT_PORT, LWA_TOKEN_PATH } from './amazon-sandbox.js';
+export type { AmazonSandbox, AmazonSandboxOptions } from './amazon-sandbox.js';
+export { DEFAULT_AMAZON_SELLER, LwaTokens } from './auth/lwa-tokens.js';
+export type { AmazonSeller, LwaTokenResponse } from './auth/lwa-tokens.js';
+export { DEFAULT_USAGE_PLANS, OPERATIONS, UsagePlanBuckets } from './throttling/usage-plans.js';
+export type { Operation, UsagePlan } from './throttling/usage-plans.js';
+export { OrderStore, ORDER_STATUSES } from './orders/order-store.js';
+export type { OrderSeed, OrderItemSeed, OrderStatus, StoredOrder } from './orders/order-store.js';
+export { ListingStore } from './listings/listing-store.js';
+export type { StoredListing } from './listings/listing-store.js';
+export { FeedStore } from './feeds/feed-store.js';
+export { SUPPORTED_FEED_TYPES, CANCEL_REASONS } from './feeds/feed-processors.js';

@@ -1,0 +1,315 @@
+// Seller-fulfilled (MFN) orders as Orders v0 shows them: 3-7-7 order ids, order-level status,
+// money as `{CurrencyCode, Amount}` with **string** amounts, ItemPrice = unit price x quantity,
+// pricing omitted while Pending. Shipment confirmations, acknowledgements and seller
+// cancellations (from the order feeds) change the stored orders; admin routes seed and inspect.
+
+export const ORDER_STATUSES = [
+  'Pending',
+  'Unshipped',
+  'PartiallyShipped',
+  'Shipped',
+  'Canceled',
+  'Unfulfillable',
+  'InvoiceUnconfirmed',
+  'PendingAvailability',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface AmazonMoney {
+  CurrencyCode: string;
+  Amount: string;
+}
+
+export interface StoredOrderItem {
+  orderItemId: string;
+  sku: string;
+  asin: string;
+  title: string;
+  quantityOrdered: number;
+  quantityShipped: number;
+  quantityCancelled: number;
+  /** Minor units, for the whole quantity (Amazon's ItemPrice is unit price x quantity). */
+  itemPriceMinor: number;
+  itemTaxMinor: number;
+  promotionDiscountMinor: number;
+  shippingPriceMinor: number;
+  shippingTaxMinor: number;
+  buyerCancelReason: string | null;
+}
+
+export interface ShipmentRecord {
+  packageReferenceId: string;
+  carrierCode: string;
+  carrierName: string | null;
+  shippingMethod: string | null;
+  trackingNumber: string;
+  shipDate: string;
+  items: Array<{ orderItemId: string; quantity: number }>;
+  confirmedAt: string;
+}
+
+export interface AcknowledgementRecord {
+  feedId: string;
+  statusCode: 'Success' | 'Failure';
+  merchantOrderId: string | null;
+  at: string;
+}
+
+export interface CancellationRecord {
+  feedId: string;
+  orderItemId: string;
+  reason: string;
+  at: string;
+}
+
+export interface StoredOrder {
+  sellerId: string;
+  amazonOrderId: string;
+  marketplaceId: string;
+  status: OrderStatus;
+  purchaseDate: string;
+  lastUpdateDate: string;
+  currency: string;
+  shipServiceLevel: string;
+  shippingAddress: { City: string; StateOrRegion: string; PostalCode: string; CountryCode: string } | null;
+  items: StoredOrderItem[];
+  acknowledgements: AcknowledgementRecord[];
+  shipments: ShipmentRecord[];
+  cancellations: CancellationRecord[];
+  /** confirmShipment calls answered 204 but not applied (the "accepted but dropped" fault). */
+  droppedConfirmations: number;
+}
+
+export interface OrderItemSeed {
+  sku: string;
+  quantity: number;
+  /** Decimal string of the unit price; ItemPrice becomes unit price x quantity. */
+  unitPrice?: string;
+  itemTax?: string;
+  promotionDiscount?: string;
+  shippingPrice?: string;
+  shippingTax?: string;
+  asin?: string;
+  title?: string;
+  orderItemId?: string;
+}
+
+export interface OrderSeed {
+  sellerId?: string;
+  amazonOrderId?: string;
+  marketplaceId?: string;
+  status?: OrderStatus;
+  purchaseDate?: string;
+  currency?: string;
+  shipServiceLevel?: string;
+  shippingAddress?: StoredOrder['shippingAddress'];
+  items: OrderItemSeed[];
+}
+
+const ZERO_DECIMAL_CURRENCIES = new Set(['JPY', 'KRW', 'CLP', 'VND', 'HUF']);
+
+export function currencyDigits(currency: string): number {
+  return ZERO_DECIMAL_CURRENCIES.has(currency) ? 0 : 2;
+}
+
+/** "12.5" USD → 1250; undefined when not a plain non-negative decimal within the currency's digits. */
+export function decimalToMinor(value: string, currency: string): number | undefined {
+  const digits = currencyDigits(currency);
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!match || (match[2] ?? '').length > digits) return undefined;
+  return Number(match[1] + (match[2] ?? '').padEnd(digits, '0'));
+}
+
+export function minorToAmount(minor: number, currency: string): AmazonMoney {
+  const digits = currencyDigits(currency);
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const amount = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return { CurrencyCode: currency, Amount: `${minor < 0 ? '-' : ''}${amount}` };
+}
+
+/** ISO 8601 with `Z` and whole seconds, as Orders v0 prints times. */
+export function amazonTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export type SeedResult = { ok: true; order: StoredOrder } | { ok: false; error: string };
+
+export class OrderStore {
+  private readonly orders = new Map<string, StoredOrder>();
+  private sequence = 1;
+
+  constructor(private readonly now: () => number) {}
+
+  clear(): void {
+    this.orders.clear();
+    this.sequence = 1;
+  }
+
+  /** 3-7-7 digits, e.g. 113-0000001-4000001: distinct per seed, deterministic after a reset. */
+  private nextOrderId(): string {
+    const n = this.sequence++;
+    return `113-${String(n).padStart(7, '0')}-${String(4_000_000 + n).padStart(7, '0')}`;
+  }
+
+  seed(seed: OrderSeed, defaults: { sellerId: string; marketplaceId: string }): SeedResult {
+    const currency = seed.currency ?? 'USD';
+    if (!/^[A-Z]{3}$/.test(currency)) return { ok: false, error: 'currency must be an ISO 4217 code' };
+    if (seed.amazonOrderId !== undefined && !/^\d{3}-\d{7}-\d{7}$/.test(seed.amazonOrderId))
+      return { ok: false, error: 'amazonOrderId must be 3-7-7 digits, e.g. 113-1234567-1234567' };
+    if (seed.amazonOrderId !== undefined && this.orders.has(seed.amazonOrderId))
+      return { ok: false, error: `order ${seed.amazonOrderId} exists` };
+    if (seed.status !== undefined && !ORDER_STATUSES.includes(seed.status)) return { ok: false, error: 'unknown status' };
+    if (!Array.isArray(seed.items) || seed.items.length === 0) return { ok: false, error: 'items must be a non-empty array' };
+    const amazonOrderId = seed.amazonOrderId ?? this.nextOrderId();
+    const items: StoredOrderItem[] = [];
+    for (const [index, item] of seed.items.entries()) {
+      if (typeof item?.sku !== 'string' || item.sku === '') return { ok: false, error: `item ${index}: sku is required` };
+      if (!Number.isInteger(item.quantity) || item.quantity < 1)
+        return { ok: false, error: `item ${index}: quantity must be a positive integer` };
+      const amounts: Record<string, number> = {};
+      for (const field of ['unitPrice', 'itemTax', 'promotionDiscount', 'shippingPrice', 'shippingTax'] as const) {
+        const raw = item[field] ?? '0';
+        const minor = typeof raw === 'string' ? decimalToMinor(raw, currency) : undefined;
+        if (minor === undefined) return { ok: false, error: `item ${index}: ${field} must be a decimal string in ${currency}` };
+        amounts[field] = minor;
+      }
+      items.push({
+        orderItemId: item.orderItemId ?? `${amazonOrderId.replaceAll('-', '').slice(3, 11)}${String(index + 1).padStart(6, '0')}`,
+        sku: item.sku,
+        asin: item.asin ?? `B0${String(index + 1).padStart(8, '0')}`,
+        title: item.title ?? item.sku,
+        quantityOrdered: item.quantity,
+        quantityShipped: 0,
+        quantityCancelled: 0,
+        itemPriceMinor: amounts.unitPrice * item.quantity,
+        itemTaxMinor: amounts.itemTax,
+        promotionDiscountMinor: amounts.promotionDiscount,
+        shippingPriceMinor: amounts.shippingPrice,
+        shippingTaxMinor: amounts.shippingTax,
+        buyerCancelReason: null,
+      });
+    }
+    const now = amazonTime(this.now());
+    const order: StoredOrder = {
+      sellerId: seed.sellerId ?? defaults.sellerId,
+      amazonOrderId,
+      marketplaceId: seed.marketplaceId ?? defaults.marketplaceId,
+      status: seed.status ?? 'Unshipped',
+      purchaseDate: seed.purchaseDate ?? now,
+      lastUpdateDate: now,
+      currency,
+      shipServiceLevel: seed.shipServiceLevel ?? 'Std US D2D Dom',
+      shippingAddress: seed.shippingAddress ?? { City: 'SEATTLE', StateOrRegion: 'WA', PostalCode: '98109-5210', CountryCode: 'US' },
+      items,
+      acknowledgements: [],
+      shipments: [],
+      cancellations: [],
+      droppedConfirmations: 0,
+    };
+    this.orders.set(amazonOrderId, order);
+    return { ok: true, order };
+  }
+
+  get(amazonOrderId: string): StoredOrder | undefined {
+    return this.orders.get(amazonOrderId);
+  }
+
+  list(): StoredOrder[] {
+    return [...this.orders.values()];
+  }
+
+  /** A change on Amazon's side (buyer cancellation, payment cleared): status moves, LastUpdateDate too. */
+  setStatus(order: StoredOrder, status: OrderStatus, buyerCancelReason?: string): void {
+    order.status = status;
+    if (buyerCancelReason !== undefined) for (const item of order.items) item.buyerCancelReason = buyerCancelReason;
+    this.touch(order);
+  }
+
+  touch(order: StoredOrder): void {
+    order.lastUpdateDate = amazonTime(this.now());
+  }
+
+  /** Recomputes the order status from its items after a shipment or a cancellation. */
+  settleStatus(order: StoredOrder): void {
+    const open = order.items.reduce((sum, item) => sum + item.quantityOrdered - item.quantityShipped - item.quantityCancelled, 0);
+    const shipped = order.items.reduce((sum, item) => sum + item.quantityShipped, 0);
+    if (open === 0) order.status = shipped > 0 ? 'Shipped' : 'Canceled';
+    else if (shipped > 0) order.status = 'PartiallyShipped';
+    this.touch(order);
+  }
+}
+
+function money(minor: number, currency: string): AmazonMoney {
+  return minorToAmount(minor, currency);
+}
+
+/** The Order object of getOrders / getOrder. */
+export function orderView(order: StoredOrder): Record<string, unknown> {
+  const shipped = order.items.reduce((sum, item) => sum + item.quantityShipped, 0);
+  const unshipped = order.items.reduce((sum, item) => sum + item.quantityOrdered - item.quantityShipped - item.quantityCancelled, 0);
+  const total = order.items.reduce(
+    (sum, item) =>
+      sum + item.itemPriceMinor + item.itemTaxMinor + item.shippingPriceMinor + item.shippingTaxMinor - item.promotionDiscountMinor,
+    0,
+  );
+  const view: Record<string, unknown> = {
+    AmazonOrderId: order.amazonOrderId,
+    PurchaseDate: order.purchaseDate,
+    LastUpdateDate: order.lastUpdateDate,
+    OrderStatus: order.status,
+    FulfillmentChannel: 'MFN',
+    SalesChannel: 'Amazon.com',
+    ShipServiceLevel: order.shipServiceLevel,
+    NumberOfItemsShipped: shipped,
+    NumberOfItemsUnshipped: order.status === 'Canceled' ? 0 : unshipped,
+    PaymentMethod: 'Other',
+    PaymentMethodDetails: ['Standard'],
+    MarketplaceId: order.marketplaceId,
+    ShipmentServiceLevelCategory: 'Standard',
+    OrderType: 'StandardOrder',
+    IsBusinessOrder: false,
+    IsPrime: false,
+    IsPremiumOrder: false,
+    IsGlobalExpressEnabled: false,
+    IsReplacementOrder: false,
+    IsISPU: false,
+    IsAccessPointOrder: false,
+    IsSoldByAB: false,
+  };
+  if (order.status !== 'Pending') view.OrderTotal = money(total, order.currency);
+  if (order.shippingAddress) view.ShippingAddress = order.shippingAddress;
+  return view;
+}
+
+/** An OrderItem of getOrderItems; pricing is omitted while the order is Pending. */
+export function orderItemView(order: StoredOrder, item: StoredOrderItem): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    ASIN: item.asin,
+    SellerSKU: item.sku,
+    OrderItemId: item.orderItemId,
+    Title: item.title,
+    QuantityOrdered: item.quantityOrdered,
+    QuantityShipped: item.quantityShipped,
+    ProductInfo: { NumberOfItems: '1' },
+    IsGift: 'false',
+    ConditionId: 'New',
+    ConditionSubtypeId: 'New',
+    IsTransparency: false,
+    BuyerRequestedCancel: {
+      IsBuyerRequestedCancel: item.buyerCancelReason === null ? 'false' : 'true',
+      BuyerCancelReason: item.buyerCancelReason ?? '',
+    },
+  };
+  if (order.status !== 'Pending') {
+    const currency = order.currency;
+    Object.assign(view, {
+      ItemPrice: money(item.itemPriceMinor, currency),
+      ItemTax: money(item.itemTaxMinor, currency),
+      ShippingPrice: money(item.shippingPriceMinor, currency),
+      ShippingTax: money(item.shippingTaxMinor, currency),
+      PromotionDiscount: money(item.promotionDiscountMinor, currency),
+      PromotionDiscountTax: money(0, currency),
+    });
+  }
+  return view;
+}

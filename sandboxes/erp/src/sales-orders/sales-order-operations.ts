@@ -1,0 +1,315 @@
+// What happens to a sales order inside the ERP after the integration created it: the warehouse
+// fulfils it (an item fulfillment record, lower on-hand at the location) and users close or cancel
+// it. Each becomes an entry of the change feed. Changes the integration itself makes through the
+// REST API (closing lines with PATCH) are not recorded: change-log scripts filter on the execution
+// context so that an integration does not read its own writes back as news.
+import { isRecord } from '@retail-mesh/sandbox-kit';
+import type { ChangeFeed, FeedRecordBase } from '../feed/change-feed.js';
+import { ORDER_STATUS, remainingQuantity, type ItemLine } from '../records/item-lines.js';
+import { sublistLines, type RecordStore, type StoredRecord } from '../records/record-store.js';
+import type { StockFeedRecord, StockLedger } from '../stock/stock-ledger.js';
+
+/** Custom body field carrying the integration's own order id (set by the connector). */
+export const ORDER_REFERENCE_FIELD = 'custbody_rm_order_id';
+/** Custom column field carrying the integration's order line id on each item line. */
+export const ORDER_LINE_REFERENCE_FIELD = 'custcol_rm_order_line_id';
+
+export interface SalesOrderReference {
+  id: string;
+  tranId: string;
+  externalId: string | null;
+  [ORDER_REFERENCE_FIELD]: string | null;
+}
+
+export interface FeedLine {
+  /** The sales order line. */
+  orderLine: number;
+  /** The item's name/number: the SKU. */
+  item: string;
+  quantity: number;
+  [ORDER_LINE_REFERENCE_FIELD]: string | null;
+}
+
+/** An item fulfillment (shipment) as the change feed reports it. */
+export interface FulfillmentFeedRecord extends FeedRecordBase {
+  type: 'itemFulfillment';
+  itemFulfillment: { id: string; tranId: string };
+  salesOrder: SalesOrderReference;
+  location: string;
+  shipCarrier: string;
+  shipMethod: string;
+  trackingNumber: string;
+  trackingUrl: string;
+  shippedAt: string;
+  lines: FeedLine[];
+}
+
+/** Lines of a sales order closed or cancelled in the ERP; `lines` empty = the whole order. */
+export interface CancellationFeedRecord extends FeedRecordBase {
+  type: 'salesOrderCancellation';
+  salesOrder: SalesOrderReference;
+  reason: string;
+  cancelledAt: string;
+  lines: FeedLine[];
+}
+
+export interface LineSelector {
+  /** The sales order line number, or … */
+  line?: number;
+  /** … the first open line of this SKU. */
+  sku?: string;
+  /** Units; omitted = everything left on the line. */
+  quantity?: number;
+}
+
+export interface ShipmentInput {
+  /** Omitted = everything left to ship. */
+  lines?: LineSelector[];
+  location: string;
+  shipCarrier: string;
+  shipMethod: string;
+  trackingNumber: string;
+  trackingUrl: string;
+}
+
+export interface CancellationInput {
+  /** Omitted = the whole order. */
+  lines?: LineSelector[];
+  reason: string;
+}
+
+export type OperationResult<T> = { ok: true; value: T } | { ok: false; status: number; error: string };
+
+function fail<T>(status: number, error: string): OperationResult<T> {
+  return { ok: false, status, error };
+}
+
+export class SalesOrderOperations {
+  constructor(
+    private readonly now: () => number,
+    private readonly records: RecordStore,
+    private readonly stock: StockLedger,
+    private readonly feed: ChangeFeed,
+  ) {}
+
+  /** The warehouse ships (part of) a sales order: an item fulfillment, on-hand lowered, both in the feed. */
+  ship(
+    salesOrderId: string,
+    input: ShipmentInput,
+  ): OperationResult<{ itemFulfillment: StoredRecord; feed: Array<FulfillmentFeedRecord | StockFeedRecord> }> {
+    const order = this.openOrder(salesOrderId);
+    if (!order.ok) return order;
+    const lines = linesOf(order.value);
+    const picked = pick(lines, input.lines);
+    if (!picked.ok) return picked;
+    if (picked.value.length === 0) return fail(409, `sales order ${salesOrderId} has nothing left to ship`);
+
+    const timestamp = new Date(this.now()).toISOString();
+    const shipped = picked.value.map(({ line, quantity }) => ({ line, quantity }));
+    const fulfillment = this.records.insertDocument('itemFulfillment', {
+      createdFrom: { id: order.value.id, refName: `Sales Order #${order.value.tranId}` },
+      entity: order.value.fields.entity,
+      shipStatus: { id: 'C', refName: 'Shipped' },
+      tranDate: timestamp.slice(0, 10),
+      shipCarrier: input.shipCarrier,
+      shipMethod: input.shipMethod,
+      package: { items: input.trackingNumber === '' ? [] : [{ packageTrackingNumber: input.trackingNumber }] },
+      item: {
+        items: shipped.map(({ line, quantity }, index) => ({
+          line: index + 1,
+          orderLine: line.line,
+          item: line.item,
+          quantity,
+          location: { refName: input.location },
+          [ORDER_LINE_REFERENCE_FIELD]: line[ORDER_LINE_REFERENCE_FIELD] ?? null,
+        })),
+      },
+    });
+    this.records.save(order.value, {
+      ...order.value.fields,
+      item: {
+        items: lines.map((line) => {
+          const units = shipped.filter((entry) => entry.line.line === line.line).reduce((sum, entry) => sum + entry.quantity, 0);
+          return units === 0 ? line : { ...line, quantityFulfilled: line.quantityFulfilled + units };
+        }),
+      },
+    });
+    const record = this.feed.append<FulfillmentFeedRecord>({
+      type: 'itemFulfillment',
+      lastModified: timestamp,
+      itemFulfillment: { id: fulfillment.id, tranId: fulfillment.tranId },
+      salesOrder: referenceOf(order.value),
+      location: input.location,
+      shipCarrier: input.shipCarrier,
+      shipMethod: input.shipMethod,
+      trackingNumber: input.trackingNumber,
+      trackingUrl: input.trackingUrl,
+      shippedAt: timestamp,
+      lines: shipped.map(({ line, quantity }) => feedLine(line, quantity)),
+    });
+    // The fulfillment takes the units out of the location, as the real ERP's inventory does.
+    const stockChanges = shipped.map(({ line, quantity }) => this.stock.adjust(line.item.refName, input.location, -quantity));
+    return { ok: true, value: { itemFulfillment: fulfillment, feed: [record, ...stockChanges] } };
+  }
+
+  /**
+   * A user cancels the order (Pending Approval: status Cancelled; otherwise every open line is
+   * closed) or closes lines / lowers their quantity; the change goes to the feed.
+   */
+  cancel(salesOrderId: string, input: CancellationInput): OperationResult<{ salesOrder: StoredRecord; feed: CancellationFeedRecord }> {
+    const order = this.openOrder(salesOrderId);
+    if (!order.ok) return order;
+    const lines = linesOf(order.value);
+    const picked = pick(lines, input.lines);
+    if (!picked.ok) return picked;
+    if (picked.value.length === 0) return fail(409, `sales order ${salesOrderId} has nothing left to cancel`);
+
+    const whole = input.lines === undefined;
+    const pendingApproval =
+      isRecord(order.value.fields.orderStatus) && order.value.fields.orderStatus.id === ORDER_STATUS.pendingApproval.id;
+    const updated = lines.map((line) => {
+      const cancelled = picked.value.filter((entry) => entry.line.line === line.line).reduce((sum, entry) => sum + entry.quantity, 0);
+      if (cancelled === 0) return line;
+      if (whole && pendingApproval) return line;
+      // Cancelling what is left closes the line; cancelling less lowers its quantity.
+      return cancelled >= remainingQuantity(line) ? { ...line, isClosed: true } : { ...line, quantity: line.quantity - cancelled };
+    });
+    this.records.save(order.value, {
+      ...order.value.fields,
+      ...(whole && pendingApproval ? { orderStatus: ORDER_STATUS.cancelled } : {}),
+      item: { items: updated },
+    });
+    const timestamp = new Date(this.now()).toISOString();
+    const record = this.feed.append<CancellationFeedRecord>({
+      type: 'salesOrderCancellation',
+      lastModified: timestamp,
+      salesOrder: referenceOf(order.value),
+      reason: input.reason,
+      cancelledAt: timestamp,
+      lines: whole ? [] : picked.value.map(({ line, quantity }) => feedLine(line, quantity)),
+    });
+    return { ok: true, value: { salesOrder: order.value, feed: record } };
+  }
+
+  /** The sales order, unless it is unknown (404) or cancelled (409). */
+  private openOrder(salesOrderId: string): OperationResult<StoredRecord> {
+    const order = this.records.get('salesOrder', salesOrderId);
+    if (!order) return fail(404, `no sales order ${salesOrderId}`);
+    const status = order.fields.orderStatus;
+    if (isRecord(status) && status.id === ORDER_STATUS.cancelled.id) return fail(409, `sales order ${salesOrderId} is cancelled`);
+    return { ok: true, value: order };
+  }
+}
+
+function linesOf(order: StoredRecord): ItemLine[] {
+  return (sublistLines(order.fields.item) ?? []) as ItemLine[];
+}
+
+function referenceOf(order: StoredRecord): SalesOrderReference {
+  const reference = order.fields[ORDER_REFERENCE_FIELD];
+  return {
+    id: order.id,
+    tranId: order.tranId,
+    externalId: order.externalId,
+    [ORDER_REFERENCE_FIELD]: typeof reference === 'string' ? reference : null,
+  };
+}
+
+function feedLine(line: ItemLine, quantity: number): FeedLine {
+  const reference = line[ORDER_LINE_REFERENCE_FIELD];
+  return {
+    orderLine: line.line,
+    item: line.item.refName,
+    quantity,
+    [ORDER_LINE_REFERENCE_FIELD]: typeof reference === 'string' ? reference : null,
+  };
+}
+
+/** The lines and units a request names (none: everything left on every open line), checked against what is left. */
+function pick(
+  lines: readonly ItemLine[],
+  selectors: LineSelector[] | undefined,
+): OperationResult<Array<{ line: ItemLine; quantity: number }>> {
+  if (selectors === undefined) {
+    return {
+      ok: true,
+      value: lines.filter((line) => remainingQuantity(line) > 0).map((line) => ({ line, quantity: remainingQuantity(line) })),
+    };
+  }
+  const picked: Array<{ line: ItemLine; quantity: number }> = [];
+  for (const [index, selector] of selectors.entries()) {
+    const left = (line: ItemLine) =>
+      remainingQuantity(line) - picked.filter((entry) => entry.line.line === line.line).reduce((sum, entry) => sum + entry.quantity, 0);
+    const line =
+      selector.line !== undefined
+        ? lines.find((candidate) => candidate.line === selector.line)
+        : lines.find((candidate) => candidate.item.refName === selector.sku && left(candidate) > 0);
+    if (!line) return fail(400, `lines[${index}]: no open line ${selector.line ?? `for SKU ${selector.sku}`}`);
+    const quantity = selector.quantity ?? left(line);
+    if (quantity <= 0 || quantity > left(line)) {
+      return fail(409, `lines[${index}]: line ${line.line} has ${left(line)} unit(s) left, cannot take ${quantity}`);
+    }
+    picked.push({ line, quantity });
+  }
+  return { ok: true, value: picked };
+}
+
+/** Validates the admin body of a line list (`[{line | sku, quantity?}]`). */
+export function parseLineSelectors(value: unknown): { ok: true; lines: LineSelector[] | undefined } | { ok: false; error: string } {
+  if (value === undefined) return { ok: true, lines: undefined };
+  if (!Array.isArray(value) || value.length === 0) return { ok: false, error: 'lines must be a non-empty array when given' };
+  const lines: LineSelector[] = [];
+  for (const [index, entry] of value.entries()) {
+    if (!isRecord(entry)) return { ok: false, error: `lines[${index}] must be an object` };
+    const { line, sku, quantity } = entry;
+    if (line !== undefined && (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1))
+      return { ok: false, error: `lines[${index}].line must be a positive integer` };
+    if (sku !== undefined && (typeof sku !== 'string' || sku === ''))
+      return { ok: false, error: `lines[${index}].sku must be a non-empty string` };
+    if ((line === undefined) === (sku === undefined)) return { ok: false, error: `lines[${index}] needs exactly one of line and sku` };
+    if (quantity !== undefined && (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1))
+      return { ok: false, error: `lines[${index}].quantity must be a positive integer` };
+    lines.push({ line: line as number | undefined, sku: sku as string | undefined, quantity: quantity as number | undefined });
+  }
+  return { ok: true, lines };
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | { error: string } {
+  const value = body[field];
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : { error: `${field} must be a string` };
+}
+
+export function parseShipmentInput(body: unknown): { ok: true; input: ShipmentInput } | { ok: false; error: string } {
+  if (!isRecord(body)) return { ok: false, error: 'the body must be a JSON object' };
+  if (typeof body.location !== 'string' || body.location.trim() === '') return { ok: false, error: 'location must be a non-empty string' };
+  const lines = parseLineSelectors(body.lines);
+  if (!lines.ok) return lines;
+  const strings: Record<string, string> = {};
+  for (const field of ['shipCarrier', 'shipMethod', 'trackingNumber', 'trackingUrl']) {
+    const value = optionalString(body, field);
+    if (typeof value !== 'string') return { ok: false, error: value.error };
+    strings[field] = value;
+  }
+  return {
+    ok: true,
+    input: {
+      lines: lines.lines,
+      location: body.location,
+      shipCarrier: strings.shipCarrier,
+      shipMethod: strings.shipMethod,
+      trackingNumber: strings.trackingNumber,
+      trackingUrl: strings.trackingUrl,
+    },
+  };
+}
+
+export function parseCancellationInput(body: unknown): { ok: true; input: CancellationInput } | { ok: false; error: string } {
+  const object = body === undefined ? {} : body;
+  if (!isRecord(object)) return { ok: false, error: 'the body must be a JSON object' };
+  const lines = parseLineSelectors(object.lines);
+  if (!lines.ok) return lines;
+  const reason = optionalString(object, 'reason');
+  if (typeof reason !== 'string') return { ok: false, error: reason.error };
+  return { ok: true, input: { lines: lines.lines, reason } };
+}

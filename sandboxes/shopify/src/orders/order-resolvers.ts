@@ -1,0 +1,210 @@
+// GraphQL resolvers of orders: `order(id)` with its line items, fulfillment orders and
+// fulfillments, `job(id)`, and the mutations fulfillmentCreate, orderCancel and tagsAdd. Money
+// fields are MoneyBags (shopMoney / presentmentMoney of MoneyV2 { amount: Decimal, currencyCode }).
+import type { ResolverScope } from '../graphql/admin-resolvers.js';
+import { connection, type ConnectionArgs } from '../graphql/connection.js';
+import { numericIdOf } from '../shops/shop-registry.js';
+import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
+import { formatDecimalMinor } from './decimal-money.js';
+import { createFulfillment, type FulfillmentInput } from './fulfillment.js';
+import { cancelProblem, startCancelJob } from './order-cancel.js';
+import { orderChanged } from './order-changes.js';
+import { lineDiscountMinor, orderTotals, utcTimestamp } from './order-json.js';
+import {
+  fulfilledQuantity,
+  restFulfillmentStatus,
+  type CancelReason,
+  type FulfillmentOrderState,
+  type FulfillmentState,
+  type LineItemState,
+  type OrderState,
+} from './order-state.js';
+
+const MAX_TAG_LENGTH = 40;
+
+function moneyBag(minor: number, currencyCode: string) {
+  const money = { amount: formatDecimalMinor(minor), currencyCode };
+  return { shopMoney: money, presentmentMoney: money };
+}
+
+function lineItemNode(order: OrderState, line: LineItemState) {
+  const cancelled = order.cancelledAtMs !== null;
+  return {
+    id: line.id,
+    sku: line.sku,
+    name: line.variantTitle ? `${line.title} - ${line.variantTitle}` : line.title,
+    title: line.title,
+    quantity: line.quantity,
+    currentQuantity: cancelled ? 0 : line.quantity,
+    unfulfilledQuantity: cancelled ? 0 : Math.max(0, line.quantity - fulfilledQuantity(order, line.id)),
+    originalUnitPriceSet: moneyBag(line.priceMinor, order.currency),
+    totalDiscountSet: moneyBag(lineDiscountMinor(line), order.currency),
+  };
+}
+
+function fulfillmentOrderNode(scope: ResolverScope, order: OrderState, fulfillmentOrder: FulfillmentOrderState) {
+  const location = scope.shop.locations.get(fulfillmentOrder.locationId);
+  return {
+    id: fulfillmentOrder.id,
+    status: fulfillmentOrder.status,
+    createdAt: utcTimestamp(Date.parse(fulfillmentOrder.createdAt)),
+    updatedAt: utcTimestamp(Date.parse(fulfillmentOrder.updatedAt)),
+    orderId: order.id,
+    assignedLocation: {
+      name: fulfillmentOrder.locationName,
+      location: location ? { id: location.id, name: location.name, isActive: location.isActive } : null,
+    },
+    lineItems: (args: ConnectionArgs) =>
+      connection(fulfillmentOrder.lineItems, args, (item) => {
+        const line = order.lineItems.find((candidate) => candidate.id === item.lineItemId) as LineItemState;
+        return {
+          id: item.id,
+          totalQuantity: item.totalQuantity,
+          remainingQuantity: item.remainingQuantity,
+          sku: line.sku,
+          lineItem: lineItemNode(order, line),
+        };
+      }),
+  };
+}
+
+function fulfillmentNode(scope: ResolverScope, order: OrderState, fulfillment: FulfillmentState) {
+  const location = scope.shop.locations.get(fulfillment.locationId);
+  return {
+    id: fulfillment.id,
+    name: fulfillment.name,
+    status: fulfillment.status,
+    createdAt: utcTimestamp(Date.parse(fulfillment.createdAt)),
+    updatedAt: utcTimestamp(Date.parse(fulfillment.updatedAt)),
+    location: location ? { id: location.id, name: location.name, isActive: location.isActive } : null,
+    trackingInfo: ({ first }: { first?: number | null }) => fulfillment.trackingInfo.slice(0, first ?? undefined),
+    fulfillmentLineItems: (args: ConnectionArgs) =>
+      connection(fulfillment.lineItems, args, (item) => ({
+        id: item.id,
+        quantity: item.quantity,
+        lineItem: lineItemNode(order, order.lineItems.find((line) => line.id === item.lineItemId) as LineItemState),
+      })),
+  };
+}
+
+const DISPLAY_FINANCIAL_STATUS: Record<OrderState['financialStatus'], string> = {
+  pending: 'PENDING',
+  authorized: 'AUTHORIZED',
+  partially_paid: 'PARTIALLY_PAID',
+  paid: 'PAID',
+  partially_refunded: 'PARTIALLY_REFUNDED',
+  refunded: 'REFUNDED',
+  voided: 'VOIDED',
+  expired: 'EXPIRED',
+};
+
+export function orderNode(scope: ResolverScope, order: OrderState) {
+  const totals = orderTotals(order);
+  const fulfillmentStatus = restFulfillmentStatus(order);
+  return {
+    id: order.id,
+    legacyResourceId: String(order.numericId),
+    name: order.name,
+    email: order.email,
+    phone: order.phone,
+    poNumber: order.poNumber,
+    note: order.note,
+    tags: [...order.tags],
+    createdAt: utcTimestamp(order.createdAtMs),
+    updatedAt: utcTimestamp(order.updatedAtMs),
+    processedAt: utcTimestamp(order.processedAtMs),
+    cancelledAt: order.cancelledAtMs === null ? null : utcTimestamp(order.cancelledAtMs),
+    cancelReason: order.cancellation?.reason ?? null,
+    closed: order.closedAtMs !== null,
+    closedAt: order.closedAtMs === null ? null : utcTimestamp(order.closedAtMs),
+    currencyCode: order.currency,
+    taxesIncluded: order.taxesIncluded,
+    displayFinancialStatus: DISPLAY_FINANCIAL_STATUS[order.financialStatus],
+    displayFulfillmentStatus:
+      fulfillmentStatus === 'fulfilled' ? 'FULFILLED' : fulfillmentStatus === 'partial' ? 'PARTIALLY_FULFILLED' : 'UNFULFILLED',
+    subtotalPriceSet: moneyBag(totals.subtotal, order.currency),
+    totalDiscountsSet: moneyBag(totals.discounts, order.currency),
+    totalShippingPriceSet: moneyBag(totals.shipping, order.currency),
+    totalTaxSet: moneyBag(totals.tax, order.currency),
+    totalPriceSet: moneyBag(totals.total, order.currency),
+    lineItems: (args: ConnectionArgs) => connection(order.lineItems, args, (line) => lineItemNode(order, line)),
+    fulfillmentOrders: (args: ConnectionArgs) =>
+      connection(order.fulfillmentOrders, args, (fulfillmentOrder) => fulfillmentOrderNode(scope, order, fulfillmentOrder)),
+    fulfillments: ({ first }: { first?: number | null }) =>
+      order.fulfillments.slice(0, first ?? undefined).map((fulfillment) => fulfillmentNode(scope, order, fulfillment)),
+  };
+}
+
+interface OrderCancelArgs {
+  orderId: string;
+  reason: string;
+  refund?: boolean | null;
+  refundMethod?: { originalPaymentMethodsRefund?: boolean | null } | null;
+  restock: boolean;
+  notifyCustomer?: boolean | null;
+  staffNote?: string | null;
+}
+
+export function orderRootFields(scope: ResolverScope) {
+  const { shop, services } = scope;
+  return {
+    order: ({ id }: { id: string }) => {
+      const order = shop.orders.get(id);
+      return order ? orderNode(scope, order) : null;
+    },
+    job: ({ id }: { id: string }) => {
+      const job = shop.jobs.get(id);
+      return job ? { id: job.id, done: job.done } : null;
+    },
+    fulfillmentCreate: ({ fulfillment }: { fulfillment: FulfillmentInput }) => {
+      const result = createFulfillment(services, shop, fulfillment);
+      if (result.fulfillment) shop.counters.mutationsApplied += 1;
+      return {
+        fulfillment: result.fulfillment && result.order ? fulfillmentNode(scope, result.order, result.fulfillment) : null,
+        userErrors: result.userErrors,
+      };
+    },
+    orderCancel: (args: OrderCancelArgs) => {
+      const failed = (code: string, field: string[], message: string) => ({
+        job: null,
+        orderCancelUserErrors: [{ code, field, message }],
+        userErrors: [{ field, message }],
+      });
+      const order = numericIdOf(args.orderId) === undefined ? undefined : shop.orders.get(args.orderId);
+      const problem = cancelProblem(order);
+      if (problem) return failed(problem.code, problem.field, problem.message);
+      if (args.refund == null && args.refundMethod == null) return failed('INVALID', ['refundMethod'], 'A refund method is required.');
+      const job = startCancelJob(services, shop, order as OrderState, {
+        reason: args.reason as CancelReason,
+        restock: args.restock,
+        refund: args.refund ?? args.refundMethod?.originalPaymentMethodsRefund === true,
+        notifyCustomer: args.notifyCustomer === true,
+        staffNote: args.staffNote ?? null,
+        by: 'api',
+      });
+      shop.counters.mutationsApplied += 1;
+      return { job: { id: job.id, done: job.done }, orderCancelUserErrors: [], userErrors: [] };
+    },
+    tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
+      const order = shop.orders.get(id);
+      if (!order) return { node: null, userErrors: [{ field: ['id'], message: 'Resource does not exist' }] };
+      const wanted = tags
+        .flatMap((tag) => tag.split(','))
+        .map((tag) => tag.trim())
+        .filter((tag) => tag !== '');
+      const tooLong = wanted.find((tag) => tag.length > MAX_TAG_LENGTH);
+      if (tooLong)
+        return {
+          node: null,
+          userErrors: [{ field: ['tags'], message: `Tag ${tooLong} is too long (maximum is ${MAX_TAG_LENGTH} characters)` }],
+        };
+      const added = wanted.filter((tag) => !order.tags.includes(tag));
+      if (added.length > 0) {
+        order.tags.push(...added);
+        shop.counters.mutationsApplied += 1;
+        orderChanged(services, shop, order, [WEBHOOK_TOPICS.ORDERS_UPDATED]);
+      }
+      return { node: { __typename: 'Order', id: order.id }, userErrors: [] };
+    },
+  };
+}

@@ -1,0 +1,294 @@
+// retail.channel.v1.ChannelAdapterService for Amazon, on the same code as the consumers and
+// loops: pushes store desired state and wake the pusher, acknowledgements and cancellations are
+// queued for the order feeds, shipments are confirmed with read-back, orders re-read on demand.
+// Calls that wait for Amazon wait at most AMAZON_RPC_WAIT_MS and then say what is still queued.
+import { channelV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+import { isQuantity } from '@retail-mesh/domain';
+import { withTransaction } from '@retail-mesh/persistence';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+  type OutboxPublisher,
+} from '@retail-mesh/service-kit';
+import { fromTimestamp } from '@retail-mesh/contracts';
+import type { DataSource } from 'typeorm';
+import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { SpApiError } from '../amazon/sp-api.error.js';
+import type { AvailabilityPusher } from '../availability/availability-pusher.js';
+import type { DesiredListingRepository } from '../availability/desired-listing.repository.js';
+import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
+import { amazonCancelReason } from '../order-events/order-events.mapper.js';
+import type { NewOrderFeedAction, OrderFeedActionRepository } from '../order-feeds/order-feed-action.repository.js';
+import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
+import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
+import type { OrderIntake } from '../orders/order-intake.js';
+import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
+import { accountHealth, channelOrderStatus, pushResultFor } from './channel-adapter.mapper.js';
+
+export const MAX_PUSH_UPDATES = 1000;
+export const MAX_LISTING_STATE_SKUS = 50;
+export const MAX_ORDER_STATE_IDS = 50;
+
+export interface AmazonChannelAdapterDependencies {
+  dataSource: DataSource;
+  publisher: OutboxPublisher;
+  accounts: AmazonAccountRegistry;
+  desired: DesiredListingRepository;
+  pusher: AvailabilityPusher;
+  actions: OrderFeedActionRepository;
+  worker: OrderFeedWorker;
+  intake: OrderIntake;
+  shipments: ShipmentConfirmer;
+  metrics: ChannelAmazonMetrics;
+  adapterVersion: string;
+  rpcWaitMs: number;
+}
+
+export class AmazonChannelAdapterService {
+  constructor(private readonly deps: AmazonChannelAdapterDependencies) {}
+
+  async pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    if (request.updates.length > MAX_PUSH_UPDATES)
+      throw new InvalidArgumentError('too_many_updates', `at most ${MAX_PUSH_UPDATES} updates per call`);
+    for (const update of request.updates) validateUpdate(update);
+    const now = new Date();
+    let stored = 0;
+    await withTransaction(this.deps.dataSource, async (manager) => {
+      for (const update of request.updates) {
+        const desired = {
+          channelAccountId,
+          sku: update.sku,
+          quantity: update.availableQuantity,
+          version: update.version,
+          sourceChangedAt: null,
+        };
+        if (await this.deps.desired.storeDesired(manager, desired, now)) stored += 1;
+        else this.deps.metrics.staleDropped(channelAccountId);
+      }
+    });
+    if (stored > 0) this.deps.pusher.wake(channelAccountId);
+    const skus = [...new Set(request.updates.map((update) => update.sku))];
+    const deadline = Date.now() + this.deps.rpcWaitMs;
+    for (;;) {
+      const rows = new Map((await this.deps.desired.find(channelAccountId, skus)).map((row) => [row.sku, row]));
+      const accountError = this.deps.pusher.status(channelAccountId)?.lastError ?? null;
+      const results = request.updates.map((update) => pushResultFor(update, rows.get(update.sku), accountError));
+      const remainingMs = deadline - Date.now();
+      if (results.every((result) => result.outcome !== channelV1.PushOutcome.PUSH_OUTCOME_FAILED) || remainingMs <= 0) return { results };
+      await this.deps.pusher.nextProgress(remainingMs);
+    }
+  }
+
+  /** What Amazon shows now for each SKU (getListingsItem: its DEFAULT quantity). */
+  async getListingState(request: channelV1.GetListingStateRequest): Promise<channelV1.GetListingStateResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    if (request.skus.length > MAX_LISTING_STATE_SKUS)
+      throw new InvalidArgumentError('too_many_skus', `at most ${MAX_LISTING_STATE_SKUS} SKUs per call`);
+    const account = this.deps.accounts.get(channelAccountId);
+    const client = this.deps.accounts.client(channelAccountId);
+    const states: channelV1.ListingState[] = [];
+    for (const sku of request.skus) {
+      const listing = await this.amazonCall(() => client.getListingsItem(account.sellerId, sku, account.marketplaceIds));
+      states.push({
+        sku,
+        listed: listing !== undefined,
+        availableQuantity: listing?.quantity ?? 0,
+        price: null,
+        externalProductId: listing?.asin ?? '',
+        externalVariantId: '',
+        observedAt: toTimestamp(new Date()),
+      });
+    }
+    return { states };
+  }
+
+  async acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    requireAmazonOrderId(request.channelOrderId);
+    const action = await this.enqueueAndWait({
+      channelAccountId,
+      kind: 'acknowledge',
+      amazonOrderId: request.channelOrderId,
+      orderId: request.orderId,
+      erpOrderId: request.erpOrderId,
+    });
+    return { acknowledgedAt: toTimestamp(action.updatedAt) };
+  }
+
+  async cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    requireAmazonOrderId(request.channelOrderId);
+    const items = await this.amazonCall(() => this.deps.accounts.client(channelAccountId).getOrderItems(request.channelOrderId));
+    const open = (item: (typeof items)[number]) => item.QuantityOrdered - (item.QuantityShipped ?? 0);
+    const reason = amazonCancelReason(request.reason);
+    let cancelItems: Array<{ orderItemId: string; reason: string }>;
+    if (request.lines.length === 0) {
+      cancelItems = items.filter((item) => open(item) > 0).map((item) => ({ orderItemId: item.OrderItemId, reason }));
+    } else {
+      cancelItems = request.lines.map((line) => {
+        const item = items.find((candidate) => candidate.OrderItemId === line.channelLineId);
+        if (!item)
+          throw new InvalidArgumentError('unknown_line', `Amazon order ${request.channelOrderId} has no item ${line.channelLineId}`);
+        if (line.quantity !== open(item)) {
+          throw new InvalidArgumentError(
+            'partial_cancellation',
+            `Amazon cancels whole items: item ${item.OrderItemId} has ${open(item)} open units, not ${line.quantity}`,
+          );
+        }
+        return { orderItemId: item.OrderItemId, reason };
+      });
+    }
+    if (cancelItems.length === 0)
+      throw new FailedPreconditionError('nothing_to_cancel', `Amazon order ${request.channelOrderId} has nothing left to cancel`);
+    const action = await this.enqueueAndWait({
+      channelAccountId,
+      kind: 'cancel',
+      amazonOrderId: request.channelOrderId,
+      orderId: request.orderId,
+      erpOrderId: '',
+      cancelItems,
+    });
+    return { cancelledAt: toTimestamp(action.updatedAt) };
+  }
+
+  async confirmShipment(request: channelV1.ConfirmShipmentRequest): Promise<channelV1.ConfirmShipmentResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    requireAmazonOrderId(request.channelOrderId);
+    const shipment = request.shipment;
+    if (!shipment) throw new InvalidArgumentError('missing_shipment', 'shipment is required');
+    // Without the canonical order, each shipment line stands for its own line: Amazon must show at least its units shipped.
+    const order = ordersV1.Order.fromPartial({
+      orderId: request.orderId,
+      lines: shipment.lines.map((line) => ({
+        lineId: line.lineId,
+        channelLineId: line.channelLineId,
+        quantity: line.quantity,
+        shippedQuantity: line.quantity,
+      })),
+    });
+    try {
+      await this.deps.shipments.confirm(
+        { channelAccountId, amazonOrderId: request.channelOrderId, orderId: request.orderId },
+        order,
+        shipment,
+      );
+    } catch (error) {
+      if (error instanceof ShipmentRefusedError) throw new FailedPreconditionError('shipment_refused', error.message);
+      throw this.unavailable(error);
+    }
+    return { channelFulfillmentId: shipment.shipmentId };
+  }
+
+  async getOrderState(request: channelV1.GetOrderStateRequest): Promise<channelV1.GetOrderStateResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    if (request.channelOrderIds.length > MAX_ORDER_STATE_IDS)
+      throw new InvalidArgumentError('too_many_orders', `at most ${MAX_ORDER_STATE_IDS} orders per call`);
+    const client = this.deps.accounts.client(channelAccountId);
+    const acknowledged = await this.deps.actions.acknowledged(channelAccountId, request.channelOrderIds);
+    const states: channelV1.ChannelOrderState[] = [];
+    for (const channelOrderId of request.channelOrderIds) {
+      const order = /^\d{3}-\d{7}-\d{7}$/.test(channelOrderId) ? await this.amazonCall(() => client.getOrder(channelOrderId)) : undefined;
+      states.push({
+        channelOrderId,
+        status: channelOrderStatus(order?.OrderStatus, acknowledged.has(channelOrderId)),
+        // Orders v0 does not return tracking numbers.
+        trackingNumbers: [],
+        updatedAt: order ? toTimestamp(new Date(order.LastUpdateDate)) : null,
+      });
+    }
+    return { states };
+  }
+
+  async syncOrders(request: channelV1.SyncOrdersRequest): Promise<channelV1.SyncOrdersResponse> {
+    const channelAccountId = this.servedAccount(request.channelAccountId);
+    if (!request.since) throw new InvalidArgumentError('missing_since', 'since is required');
+    const result = await this.amazonCall(() =>
+      this.deps.intake.syncSince(channelAccountId, fromTimestamp(request.since as NonNullable<typeof request.since>)),
+    );
+    return { orderCount: result.submitted };
+  }
+
+  async getAdapterStatus(request: channelV1.GetAdapterStatusRequest): Promise<channelV1.GetAdapterStatusResponse> {
+    const ids = request.channelAccountId === '' ? this.deps.accounts.ids() : [this.servedAccount(request.channelAccountId)];
+    const accounts: channelV1.AccountStatus[] = [];
+    for (const channelAccountId of ids) {
+      const push = this.deps.pusher.status(channelAccountId);
+      const orders = this.deps.intake.status(channelAccountId);
+      const feeds = this.deps.worker.status(channelAccountId);
+      const loops = [push, orders, feeds].filter((status) => status !== undefined);
+      const latestError = loops
+        .filter((status) => status.lastErrorAt !== null && status.consecutiveFailures > 0)
+        .sort((a, b) => (b.lastErrorAt as Date).getTime() - (a.lastErrorAt as Date).getTime())[0];
+      const cursor = await this.deps.intake.cursor(channelAccountId);
+      const getOrders = this.deps.accounts.buckets.get(channelAccountId, 'getOrders');
+      accounts.push({
+        channelAccountId,
+        health: accountHealth(loops),
+        rateLimitRemaining: Math.max(0, Math.floor(getOrders.available())),
+        orderCursor: cursor?.toISOString() ?? '',
+        lastOrderSyncAt: orders?.lastSyncAt ? toTimestamp(orders.lastSyncAt) : null,
+        lastPushAt: push?.lastPushAt ? toTimestamp(push.lastPushAt) : null,
+        lastError: latestError?.lastError ?? '',
+        lastErrorAt: latestError?.lastErrorAt ? toTimestamp(latestError.lastErrorAt) : null,
+      });
+    }
+    return { channel: AMAZON_CHANNEL, adapterVersion: this.deps.adapterVersion, accounts };
+  }
+
+  private async enqueueAndWait(action: NewOrderFeedAction) {
+    const stored = await this.deps.publisher.transaction(({ manager }) => this.deps.actions.enqueue(manager, action, new Date()));
+    this.deps.worker.wake(action.channelAccountId);
+    const deadline = Date.now() + this.deps.rpcWaitMs;
+    for (;;) {
+      const current = await this.deps.actions.get(stored.id);
+      if (current?.state === 'done') return current;
+      if (current?.state === 'failed')
+        throw new FailedPreconditionError('refused_by_amazon', `Amazon refused the ${action.kind}: ${current.lastError ?? ''}`);
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) {
+        throw new UnavailableError(
+          'queued',
+          `the ${action.kind} of ${action.amazonOrderId} is queued for the next order feed; ask again to learn the outcome`,
+        );
+      }
+      await this.deps.worker.nextProgress(remainingMs);
+    }
+  }
+
+  /** An SP-API failure is UNAVAILABLE for the caller, with Amazon's reason. */
+  private async amazonCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  private unavailable(error: unknown): unknown {
+    if (error instanceof SpApiError) return new UnavailableError(`amazon_${error.kind}`, error.message, { cause: error });
+    return error;
+  }
+
+  private servedAccount(channelAccountId: string): string {
+    if (!this.deps.accounts.has(channelAccountId)) {
+      throw new NotFoundError('channel_account_not_found', `this adapter serves no Amazon channel account "${channelAccountId}"`);
+    }
+    return channelAccountId;
+  }
+}
+
+function requireAmazonOrderId(channelOrderId: string): void {
+  if (!/^\d{3}-\d{7}-\d{7}$/.test(channelOrderId))
+    throw new InvalidArgumentError('invalid_channel_order_id', `"${channelOrderId}" is not an Amazon order id (3-7-7)`);
+}
+
+function validateUpdate(update: channelV1.AvailabilityUpdate): void {
+  if (update.sku.trim() === '') throw new InvalidArgumentError('invalid_sku', 'every update needs a sku');
+  if (!isQuantity(update.availableQuantity))
+    throw new InvalidArgumentError('invalid_quantity', `available_quantity of ${update.sku} must be a non-negative integer`);
+  if (!Number.isSafeInteger(update.version) || update.version < 1)
+    throw new InvalidArgumentError('invalid_version', `version of ${update.sku} must be a positive integer`);
+}

@@ -1,0 +1,22 @@
+import { grpcServices } from '@retail-mesh/contracts';
+import { defineService } from '@retail-mesh/service-kit';
+import { DesiredListing } from './availability/desired-listing.entity.js';
+import { channelAmazonSettings } from './channel-amazon.config.js';
+import { ChannelAmazonModule } from './channel-amazon.module.js';
+import { FeedSubmission } from './feeds/feed-submission.entity.js';
+import { CreateChannelAmazonTables1795800000000 } from './migrations/1795800000000-create-channel-amazon-tables.js';
+import { OrderFeedAction } from './order-feeds/order-feed-action.entity.js';
+import { AmazonOrderEntity } from './orders/amazon-order.entity.js';
+import { OrderCursor } from './orders/order-cursor.entity.js';
+import { WorkerLease } from './workers/worker-lease.entity.js';
+
+/** channel-amazon as a deployable: standalone (main.ts) or embedded (apps/mesh). */
+export const channelAmazonService = defineService({
+  name: 'channel-amazon',
+  grpc: grpcServices.channelAdapter,
+  ports: { grpc: 50062, http: 9162 },
+  settings: channelAmazonSettings,
+  entities: [DesiredListing, FeedSubmission, OrderFeedAction, AmazonOrderEntity, OrderCursor, WorkerLease],
+  migrations: [CreateChannelAmazonTables1795800000000],
+  module: (infra) => ChannelAmazonModule.forRoot(infra),
+});

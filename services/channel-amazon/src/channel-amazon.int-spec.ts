@@ -1,0 +1,468 @@
+// channel-amazon end to end against the Amazon sandbox, with a test peer standing in for the
+// orders service (it is being built elsewhere): orders polled from Amazon reach SubmitOrder and
+// CancelOrder, acceptances are acknowledged and cancellations sent through the order feeds,
+// shipments confirmed with read-back (also when Amazon drops one), availability pushed by patch
+// or by JSON_LISTINGS_FEED depending on the backlog. Runs on PostgreSQL + RabbitMQ and on SQLite
+// + the in-process bus.
+import path from 'node:path';
+import {
+  Server,
+  ServerCredentials,
+  loadPackageDefinition,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import {
+  channelEventsV1,
+  channelV1,
+  Events,
+  grpcServices,
+  ordersV1,
+  PROTO_ROOT,
+  protoLoaderOptions,
+  toTimestamp,
+  type EventDefinition,
+} from '@retail-mesh/contracts';
+import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
+import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSandbox } from '@retail-mesh/sandbox-amazon';
+import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import { waitFor } from '@retail-mesh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelAmazonService } from './channel-amazon.definition.js';
+
+const ACCOUNT = 'amazon-int-us';
+const SELLER = DEFAULT_AMAZON_SELLER;
+
+// The tests read the sandbox's admin answers; typing each one would only restate the assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+
+/**
+ * TEST PEER of the orders service (retail.orders.v1.OrdersService): records SubmitOrder
+ * (idempotent on account + channel order id) and CancelOrder, nothing else.
+ */
+class OrdersTestPeer {
+  readonly submitted = new Map<string, ordersV1.Order>();
+  readonly submitCalls: ordersV1.SubmitOrderRequest[] = [];
+  readonly cancelCalls: ordersV1.CancelOrderRequest[] = [];
+  private readonly server = new Server();
+  url = '';
+
+  async start(): Promise<void> {
+    const definition = loadSync(path.join(PROTO_ROOT, grpcServices.orders.protoPath), protoLoaderOptions);
+    const service = (loadPackageDefinition(definition) as AnyJson).retail.orders.v1.OrdersService.service;
+    const unimplemented = (_call: unknown, callback: sendUnaryData<unknown>) =>
+      callback({ code: GrpcStatus.UNIMPLEMENTED, details: 'test peer' }, null);
+    this.server.addService(service, {
+      submitOrder: (call: ServerUnaryCall<ordersV1.SubmitOrderRequest, unknown>, callback: sendUnaryData<unknown>) => {
+        this.submitCalls.push(call.request);
+        const order = call.request.order as ordersV1.Order;
+        const key = `${order.channelAccountId}/${order.channelOrderId}`;
+        const existing = this.submitted.get(key);
+        if (existing) return callback(null, { order: existing, created: false });
+        const stored = { ...order, orderId: `ord-${this.submitted.size + 1}`, erpOrderId: `SO-${this.submitted.size + 1}`, version: 1 };
+        this.submitted.set(key, stored);
+        callback(null, { order: stored, created: true });
+      },
+      cancelOrder: (call: ServerUnaryCall<ordersV1.CancelOrderRequest, unknown>, callback: sendUnaryData<unknown>) => {
+        this.cancelCalls.push(call.request);
+        const order = [...this.submitted.values()].find((candidate) => candidate.orderId === call.request.orderId);
+        if (!order) return callback({ code: GrpcStatus.NOT_FOUND, details: `no order ${call.request.orderId}` }, null);
+        callback(null, { order });
+      },
+      getOrder: unimplemented,
+      listOrders: unimplemented,
+      releaseHold: unimplemented,
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    this.url = `127.0.0.1:${port}`;
+  }
+
+  order(amazonOrderId: string): ordersV1.Order | undefined {
+    return this.submitted.get(`${ACCOUNT}/${amazonOrderId}`);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+}
+
+interface Captured {
+  type: string;
+  payload: unknown;
+}
+
+describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
+  let sandbox: AmazonSandbox;
+  let admin: SandboxAdminClient;
+  let peer: OrdersTestPeer;
+  let testBed: ServiceTestBed;
+  let service: RunningService;
+  let adapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
+  const captured: Captured[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startAmazonSandbox({
+      port: 0,
+      feedQueuedMs: 50,
+      feedProcessingMs: 50,
+      listingsApplyMs: 0,
+      // Room for a test's pace; the adapter learns the rates from x-amzn-RateLimit-Limit.
+      usagePlans: {
+        getOrders: { rate: 50, burst: 20 },
+        createFeed: { rate: 50, burst: 15 },
+        getFeedDocument: { rate: 50, burst: 10 },
+        getOrderItems: { rate: 50, burst: 30 },
+      },
+    });
+    admin = new SandboxAdminClient(sandbox.url);
+    await admin.call('POST', '/_sandbox/listings', [
+      ...['SKU-PATCH-1', 'SKU-PATCH-2'].map((sku) => ({ sku, quantity: 0 })),
+      ...Array.from({ length: 6 }, (_, index) => ({ sku: `SKU-BULK-${index}`, quantity: 0 })),
+    ]);
+    peer = new OrdersTestPeer();
+    await peer.start();
+    testBed = await createServiceTestBed(channelAmazonService, {
+      mode,
+      settings: {
+        AMAZON_ACCOUNTS: JSON.stringify([
+          { channelAccountId: ACCOUNT, ...SELLER, spApiEndpoint: sandbox.url, lwaEndpoint: `${sandbox.url}/auth/o2/token` },
+        ]),
+        ORDERS_GRPC_URL: peer.url,
+        AMAZON_ORDER_POLL_INTERVAL_MS: '200',
+        AMAZON_ORDER_POLL_OVERLAP_MS: '60000',
+        AMAZON_ORDER_FEED_BATCH_MS: '0',
+        AMAZON_FEED_POLL_INTERVAL_MS: '50',
+        AMAZON_PUSH_POLL_INTERVAL_MS: '200',
+        AMAZON_AVAILABILITY_FEED_THRESHOLD: '3',
+        AMAZON_RETRIES: '2',
+        AMAZON_RETRY_BASE_DELAY_MS: '20',
+        AMAZON_MAX_BACKOFF_MS: '1000',
+        AMAZON_RPC_WAIT_MS: '15000',
+      },
+    });
+    const listen = [
+      Events.channel.orderReceived,
+      Events.channel.orderAcknowledged,
+      Events.channel.shipmentConfirmed,
+    ] as EventDefinition<unknown>[];
+    await testBed.bus.consume(
+      { queue: 'test.channel-events', bindings: listen.map((definition) => `${definition.routingKey}.amazon`) },
+      async (delivery) => {
+        const definition = listen.find((candidate) => delivery.routingKey.startsWith(candidate.routingKey)) as EventDefinition<unknown>;
+        captured.push({ type: definition.type, payload: decodeEvent(delivery, definition).payload });
+      },
+    );
+    service = await testBed.start();
+    adapter = createGrpcClient<channelV1.ChannelAdapterServiceClient>(grpcServices.channelAdapter, service.grpcUrl, { deadlineMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    adapter?.close();
+    await testBed?.close();
+    await peer?.stop();
+    await sandbox?.close();
+  });
+
+  const metric = (name: string, labels: Record<string, string> = {}) => scrapeMetric(service, `retail_mesh_channel_amazon_${name}`, labels);
+  const amazonOrder = async (amazonOrderId: string): Promise<AnyJson> =>
+    (await admin.call<{ orders: AnyJson[] }>('GET', `/_sandbox/orders?amazonOrderId=${amazonOrderId}`)).orders[0];
+  const listing = async (sku: string): Promise<AnyJson> =>
+    (await admin.call<{ listings: AnyJson[] }>('GET', `/_sandbox/listings?sku=${sku}`)).listings[0];
+  const seedOrder = async (seed: Record<string, unknown>): Promise<AnyJson> =>
+    (await admin.call<{ orders: AnyJson[] }>('POST', '/_sandbox/orders', seed)).orders[0];
+  const event = <T>(definition: EventDefinition<T>, payload: T, subject: string): BusMessage =>
+    encodeEvent({ definition, payload, source: 'orders', subject, channel: 'amazon', channelAccountId: ACCOUNT });
+  const submittedOrder = (amazonOrderId: string) =>
+    waitFor(() => peer.order(amazonOrderId), { description: `SubmitOrder of ${amazonOrderId}` });
+
+  it('polls new orders into SubmitOrder with exact amounts, waits for Pending ones, and passes on a buyer cancellation', async () => {
+    const ready = await seedOrder({
+      items: [{ sku: 'TEE-M', quantity: 2, unitPrice: '19.99', itemTax: '3.20', promotionDiscount: '1.00' }],
+    });
+    const pending = await seedOrder({ status: 'Pending', items: [{ sku: 'MUG', quantity: 1, unitPrice: '8.00' }] });
+
+    const order = await submittedOrder(ready.AmazonOrderId);
+    expect(order).toMatchObject({ channel: 'amazon', channelAccountId: ACCOUNT, currency: 'USD' });
+    expect(order.lines.map((line) => [line.sku, line.quantity, line.unitPrice?.amountMinor, line.channelLineId])).toEqual([
+      ['TEE-M', 2, 1999, ready.OrderItems[0].OrderItemId],
+    ]);
+    expect(order.totals?.grandTotal).toEqual({ amountMinor: 4218, currency: 'USD' });
+    expect(peer.submitCalls.find((call) => call.order?.channelOrderId === ready.AmazonOrderId)?.idempotencyKey).toBe(
+      `${ACCOUNT}/${ready.AmazonOrderId}`,
+    );
+    await waitFor(
+      () =>
+        captured.some(
+          (entry) =>
+            entry.type === Events.channel.orderReceived.type &&
+            (entry.payload as channelEventsV1.OrderReceived).order?.orderId === order.orderId,
+        ),
+      {
+        description: 'channel.order_received',
+      },
+    );
+    expect(peer.order(pending.AmazonOrderId)).toBeUndefined();
+
+    // Payment cleared: the order moves to Unshipped and the next poll submits it.
+    await admin.call('POST', `/_sandbox/orders/${pending.AmazonOrderId}/status`, { status: 'Unshipped' });
+    const cleared = await submittedOrder(pending.AmazonOrderId);
+
+    await admin.call('POST', `/_sandbox/orders/${pending.AmazonOrderId}/status`, {
+      status: 'Canceled',
+      buyerCancelReason: 'Customer changed mind',
+    });
+    const cancel = await waitFor(() => peer.cancelCalls.find((call) => call.orderId === cleared.orderId), { description: 'CancelOrder' });
+    expect(cancel).toMatchObject({ reason: ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED, requestedBy: 'channel' });
+    // Re-reads of unchanged orders (the polling overlap) submit nothing twice.
+    expect(peer.submitCalls.filter((call) => call.order?.channelOrderId === ready.AmazonOrderId)).toHaveLength(1);
+  });
+
+  it('acknowledges an accepted order through the acknowledgement feed and publishes channel.order_acknowledged', async () => {
+    const seeded = await seedOrder({ items: [{ sku: 'TEE-L', quantity: 1, unitPrice: '20.00' }] });
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    await testBed.bus.publish([event(Events.orders.orderAccepted, { order }, order.orderId)]);
+
+    const acknowledged = await waitFor(async () => (await amazonOrder(seeded.AmazonOrderId)).acknowledgements[0], {
+      description: 'the acknowledgement on Amazon',
+    });
+    expect(acknowledged).toMatchObject({ statusCode: 'Success', merchantOrderId: order.erpOrderId });
+    const published = await waitFor(
+      () =>
+        captured.find(
+          (entry) =>
+            entry.type === Events.channel.orderAcknowledged.type &&
+            (entry.payload as channelEventsV1.OrderAcknowledged).orderId === order.orderId,
+        ),
+      { description: 'channel.order_acknowledged' },
+    );
+    expect(published.payload).toMatchObject({ channelAccountId: ACCOUNT, channel: 'amazon', channelOrderId: seeded.AmazonOrderId });
+    const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
+    expect(feeds.some((feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA' && feed.content.includes(seeded.AmazonOrderId))).toBe(
+      true,
+    );
+
+    const state = await adapter.getOrderState({
+      channelAccountId: ACCOUNT,
+      channelOrderIds: [seeded.AmazonOrderId, '999-0000000-0000000'],
+    });
+    expect(state.states.map((entry) => entry.status)).toEqual([
+      channelV1.ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED,
+      channelV1.ChannelOrderStatus.CHANNEL_ORDER_STATUS_NOT_FOUND,
+    ]);
+  });
+
+  it('confirms a shipment with carrier and tracking, re-sends one Amazon dropped, and publishes channel.shipment_confirmed once', async () => {
+    const seeded = await seedOrder({ items: [{ sku: 'TEE-S', quantity: 2, unitPrice: '15.00' }] });
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    const shippedOrder = { ...order, lines: order.lines.map((line) => ({ ...line, lineId: 'L1', shippedQuantity: 2 })) };
+    const shipment = ordersV1.Shipment.fromPartial({
+      shipmentId: 'SHIP-1',
+      carrier: 'UPS',
+      serviceLevel: 'Ground',
+      trackingNumber: '1Z999AA10123456784',
+      lines: [{ lineId: 'L1', channelLineId: seeded.OrderItems[0].OrderItemId, sku: 'TEE-S', quantity: 2 }],
+      shippedAt: toTimestamp(new Date()),
+    });
+    await admin.call('POST', '/_sandbox/shipment-confirmations/drop', { count: 1 });
+    const shipped = event(Events.orders.orderShipped, { order: shippedOrder, shipment, fullyShipped: true }, order.orderId);
+    await testBed.bus.publish([shipped]);
+
+    const onAmazon = await waitFor(
+      async () => {
+        const current = await amazonOrder(seeded.AmazonOrderId);
+        return current.OrderStatus === 'Shipped' && current;
+      },
+      { description: 'the order shipped on Amazon' },
+    );
+    expect(onAmazon.droppedConfirmations).toBe(1);
+    expect(onAmazon.shipments).toMatchObject([
+      { carrierCode: 'UPS', trackingNumber: '1Z999AA10123456784', shippingMethod: 'Ground', items: [{ quantity: 2 }] },
+    ]);
+    await waitFor(
+      () =>
+        captured.find(
+          (entry) =>
+            entry.type === Events.channel.shipmentConfirmed.type &&
+            (entry.payload as channelEventsV1.ShipmentConfirmed).shipmentId === 'SHIP-1',
+        ),
+      {
+        description: 'channel.shipment_confirmed',
+      },
+    );
+    expect(await metric('shipment_confirmations_not_applied_total', { channel_account_id: ACCOUNT })).toBe(1);
+
+    // The same event again (a redelivery): Amazon already shows it, nothing is sent.
+    const confirmationsBefore = (await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/shipmentConfirmation` })).length;
+    await testBed.bus.publish([shipped]);
+    await waitFor(async () => (await metric('shipment_confirmations_total', { outcome: 'already_applied' })) >= 1, {
+      description: 'the redelivery found applied',
+    });
+    expect((await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/shipmentConfirmation` })).length).toBe(
+      confirmationsBefore,
+    );
+  });
+
+  it('sends a seller cancellation through the cancellation feed, but never one that came from Amazon', async () => {
+    const seeded = await seedOrder({
+      items: [
+        { sku: 'CAP', quantity: 1, unitPrice: '9.00' },
+        { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+      ],
+    });
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    const cancelled = {
+      ...order,
+      lines: order.lines.map((line, index) => ({ ...line, lineId: `L${index + 1}`, cancelledQuantity: line.quantity })),
+    };
+    await testBed.bus.publish([
+      event(
+        Events.orders.orderCancelled,
+        { order: cancelled, reason: ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED, lines: [], fullyCancelled: true },
+        order.orderId,
+      ),
+    ]);
+    await testBed.bus.publish([
+      event(
+        Events.orders.orderCancelled,
+        { order: cancelled, reason: ordersV1.CancelReason.CANCEL_REASON_OUT_OF_STOCK, lines: [], fullyCancelled: true },
+        order.orderId,
+      ),
+    ]);
+    const onAmazon = await waitFor(
+      async () => {
+        const current = await amazonOrder(seeded.AmazonOrderId);
+        return current.OrderStatus === 'Canceled' && current;
+      },
+      { description: 'the order cancelled on Amazon' },
+    );
+    expect(onAmazon.cancellations.map((entry: AnyJson) => entry.reason)).toEqual(['NoInventory', 'NoInventory']);
+    const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
+    expect(
+      feeds.filter((feed) => feed.feedType === 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA' && feed.content.includes(seeded.AmazonOrderId)),
+    ).toHaveLength(1);
+  });
+
+  it('pushes a small backlog with patchListingsItem and a large one as a JSON_LISTINGS_FEED settled from its report', async () => {
+    const availability = (sku: string, version: number, quantity: number) =>
+      encodeEvent({
+        definition: Events.inventory.availabilityChanged,
+        payload: {
+          channelAccountId: ACCOUNT,
+          channel: 'amazon',
+          sku,
+          availableQuantity: quantity,
+          version,
+          computedAt: toTimestamp(new Date()),
+          sourceChangedAt: toTimestamp(new Date()),
+        },
+        source: 'inventory',
+        subject: sku,
+        channel: 'amazon',
+        channelAccountId: ACCOUNT,
+      });
+    await testBed.bus.publish([availability('SKU-PATCH-1', 1, 7)]);
+    const patched = await waitFor(
+      async () => {
+        const current = await listing('SKU-PATCH-1');
+        return current.quantity === 7 && current;
+      },
+      { description: 'SKU-PATCH-1 at 7 on Amazon' },
+    );
+    expect(patched.history.at(-1).source).toMatch(/^patch:/);
+
+    // Six SKUs stored in one call are above the threshold of 3: one feed; a SKU without listing is refused by its report.
+    const updates = [
+      ...Array.from({ length: 6 }, (_, index) => ({ sku: `SKU-BULK-${index}`, availableQuantity: 10 + index, version: 1 })),
+      { sku: 'SKU-UNLISTED', availableQuantity: 1, version: 1 },
+    ];
+    const pushed = await adapter.pushAvailability({ channelAccountId: ACCOUNT, updates });
+    expect(pushed.results.map((result) => result.outcome)).toEqual([
+      ...Array(6).fill(channelV1.PushOutcome.PUSH_OUTCOME_ACCEPTED),
+      channelV1.PushOutcome.PUSH_OUTCOME_NOT_LISTED,
+    ]);
+    for (let index = 0; index < 6; index++) {
+      const current = await listing(`SKU-BULK-${index}`);
+      expect([current.quantity, current.history.at(-1).source]).toEqual([10 + index, expect.stringMatching(/^feed:/)]);
+    }
+    expect(await metric('availability_updates_pushed_total', { channel_account_id: ACCOUNT, method: 'feed' })).toBe(6);
+    expect(await metric('feeds_submitted_total', { feed_type: 'JSON_LISTINGS_FEED' })).toBe(1);
+
+    const state = await adapter.getListingState({ channelAccountId: ACCOUNT, skus: ['SKU-BULK-0', 'SKU-UNLISTED'] });
+    expect(state.states.map(({ sku, listed, availableQuantity }) => ({ sku, listed, availableQuantity }))).toEqual([
+      { sku: 'SKU-BULK-0', listed: true, availableQuantity: 10 },
+      { sku: 'SKU-UNLISTED', listed: false, availableQuantity: 0 },
+    ]);
+  });
+
+  it('rides out a storm of 429 QuotaExceeded on patchListingsItem and converges', async () => {
+    await admin.setFaults({ type: 'rateLimit', operation: 'patchListingsItem', count: 4 });
+    const pushed = await adapter.pushAvailability({
+      channelAccountId: ACCOUNT,
+      updates: [{ sku: 'SKU-PATCH-2', availableQuantity: 3, version: 1 }],
+    });
+    expect(pushed.results[0].outcome).toBe(channelV1.PushOutcome.PUSH_OUTCOME_ACCEPTED);
+    expect((await listing('SKU-PATCH-2')).quantity).toBe(3);
+    expect((await admin.faults())[0]).toMatchObject({ fired: 4 });
+    expect(await metric('api_calls_total', { operation: 'patchListingsItem', outcome: 'throttled' })).toBeGreaterThanOrEqual(4);
+    await admin.clearFaults();
+  });
+
+  it('dead-letters events it can never act on, and answers status and unimplemented calls', async () => {
+    const stray = encodeEvent({
+      definition: Events.inventory.availabilityChanged,
+      payload: {
+        channelAccountId: 'amazon-unknown',
+        channel: 'amazon',
+        sku: 'X',
+        availableQuantity: 1,
+        version: 1,
+        computedAt: undefined,
+        sourceChangedAt: undefined,
+      },
+      source: 'inventory',
+      subject: 'X',
+      channel: 'amazon',
+      channelAccountId: 'amazon-unknown',
+    });
+    await testBed.bus.publish([stray]);
+    await waitFor(async () => (await testBed.bus.deadLetterCount('channel-amazon.availability')) === 1, {
+      description: 'the stray event in the DLQ',
+    });
+    const [deadLetter] = await testBed.bus.peekDeadLetters('channel-amazon.availability', 1);
+    expect(deadLetter.reason).toContain('unknown Amazon channel account "amazon-unknown"');
+
+    const order = ordersV1.Order.fromPartial({
+      orderId: 'ord-x',
+      channel: 'amazon',
+      channelAccountId: ACCOUNT,
+      channelOrderId: '113-0000009-4000009',
+      lines: [{ lineId: 'L1', channelLineId: 'i', quantity: 1 }],
+    });
+    await testBed.bus.publish([
+      event(
+        Events.orders.orderShipped,
+        { order, shipment: ordersV1.Shipment.fromPartial({ shipmentId: 'S', carrier: 'UPS', lines: [] }), fullyShipped: true },
+        'ord-x',
+      ),
+    ]);
+    await waitFor(async () => (await testBed.bus.deadLetterCount('channel-amazon.orders')) === 1, {
+      description: 'the shipment without tracking in the DLQ',
+    });
+
+    const status = await adapter.getAdapterStatus({ channelAccountId: '' });
+    expect(status).toMatchObject({
+      channel: 'amazon',
+      accounts: [{ channelAccountId: ACCOUNT, health: channelV1.AccountHealth.ACCOUNT_HEALTH_HEALTHY }],
+    });
+    expect(status.accounts[0].orderCursor).not.toBe('');
+    await expect(adapter.getAdapterStatus({ channelAccountId: 'nope' })).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    await expect(adapter.pushPrice({ channelAccountId: ACCOUNT, updates: [] })).rejects.toMatchObject({ code: GrpcStatus.UNIMPLEMENTED });
+  });
+});

@@ -1,0 +1,219 @@
+// Sends queued acknowledgements and seller cancellations to Amazon through the order feeds, one
+// loop per account (lease 'order-feeds'). Pending actions of a kind are batched into one feed at
+// most every AMAZON_ORDER_FEED_BATCH_MS (createFeed allows one feed every two minutes after its
+// burst); a submitted feed is followed until Amazon processed it, then each action is settled
+// from the processing report: done (an acknowledgement publishes channel.order_acknowledged in
+// the same transaction) or failed with Amazon's message. A feed that ends FATAL puts its actions
+// back in the queue, up to AMAZON_ORDER_FEED_MAX_ATTEMPTS.
+import { Events, toTimestamp } from '@retail-mesh/contracts';
+import type { Logger } from '@retail-mesh/observability';
+import type { OutboxPublisher } from '@retail-mesh/service-kit';
+import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import type { FeedPurpose, FeedSubmission } from '../feeds/feed-submission.entity.js';
+import type { FeedSubmissionRepository } from '../feeds/feed-submission.repository.js';
+import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
+import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
+import { AccountLoop, ProgressSignal, StepFailure, type AccountLoopStatus, type StepOutcome } from '../workers/account-loop.js';
+import type { WorkerLeaseRepository } from '../workers/worker-lease.repository.js';
+import {
+  ACKNOWLEDGEMENT_CONTENT_TYPE,
+  ACKNOWLEDGEMENT_FEED_TYPE,
+  acknowledgementFeed,
+  actionVerdicts,
+  CANCELLATION_CONTENT_TYPE,
+  CANCELLATION_FEED_TYPE,
+  cancellationFeed,
+  readFlatFileProcessingReport,
+  readXmlProcessingReport,
+  type OrderFeed,
+} from './order-feed.documents.js';
+import type { OrderFeedAction, OrderFeedActionKind } from './order-feed-action.entity.js';
+import type { OrderFeedActionRepository } from './order-feed-action.repository.js';
+
+export const ORDER_FEEDS_DUTY = 'order-feeds';
+const ACTIONS_PER_FEED = 1000;
+
+export interface OrderFeedWorkerOptions {
+  batchMs: number;
+  feedPollIntervalMs: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  leaseTtlMs: number;
+  failureBackoffMaxMs: number;
+}
+
+export interface OrderFeedWorkerDependencies {
+  accounts: AmazonAccountRegistry;
+  actions: OrderFeedActionRepository;
+  feeds: FeedSubmissionRepository;
+  publisher: OutboxPublisher;
+  leases: WorkerLeaseRepository;
+  metrics: ChannelAmazonMetrics;
+  logger: Logger;
+  holderId: string;
+  options: OrderFeedWorkerOptions;
+}
+
+const FEED_OF_KIND: Record<OrderFeedActionKind, { feedType: string; contentType: string; purpose: FeedPurpose }> = {
+  acknowledge: { feedType: ACKNOWLEDGEMENT_FEED_TYPE, contentType: ACKNOWLEDGEMENT_CONTENT_TYPE, purpose: 'acknowledge' },
+  cancel: { feedType: CANCELLATION_FEED_TYPE, contentType: CANCELLATION_CONTENT_TYPE, purpose: 'cancel' },
+};
+
+export class OrderFeedWorker {
+  private readonly loops = new Map<string, AccountLoop>();
+  private readonly progress = new ProgressSignal();
+
+  constructor(private readonly deps: OrderFeedWorkerDependencies) {
+    const { options } = deps;
+    for (const channelAccountId of deps.accounts.ids()) {
+      this.loops.set(
+        channelAccountId,
+        new AccountLoop({
+          channelAccountId,
+          duty: ORDER_FEEDS_DUTY,
+          leases: deps.leases,
+          holderId: deps.holderId,
+          logger: deps.logger,
+          options: {
+            idleMs: options.pollIntervalMs,
+            waitMs: options.feedPollIntervalMs,
+            leaseTtlMs: options.leaseTtlMs,
+            failureBackoffMaxMs: options.failureBackoffMaxMs,
+          },
+          step: (loop) => this.step(loop),
+          onProgress: () => this.progress.notify(),
+          onFailure: (kind) => deps.metrics.loopFailed(channelAccountId, ORDER_FEEDS_DUTY, kind),
+        }),
+      );
+    }
+  }
+
+  start(): void {
+    for (const loop of this.loops.values()) loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
+    this.progress.notify();
+  }
+
+  wake(channelAccountId: string): void {
+    this.loops.get(channelAccountId)?.wake();
+  }
+
+  status(channelAccountId: string): AccountLoopStatus | undefined {
+    return this.loops.get(channelAccountId)?.status;
+  }
+
+  nextProgress(timeoutMs: number): Promise<void> {
+    return this.progress.next(timeoutMs);
+  }
+
+  private async step(loop: AccountLoop): Promise<StepOutcome> {
+    const { channelAccountId } = loop;
+    let busy = false;
+    for (const submission of await this.deps.feeds.open(channelAccountId, ['acknowledge', 'cancel'])) {
+      if (!(await this.follow(loop, submission))) busy = true;
+    }
+    for (const kind of ['acknowledge', 'cancel'] as const) {
+      const pending = await this.deps.actions.pending(channelAccountId, kind, ACTIONS_PER_FEED);
+      if (pending.length === 0) continue;
+      const last = await this.deps.feeds.lastSubmittedAt(channelAccountId, FEED_OF_KIND[kind].purpose);
+      if (last !== null && Date.now() - last.getTime() < this.deps.options.batchMs) {
+        busy = true;
+        continue;
+      }
+      await this.submit(loop, kind, pending);
+      busy = true;
+    }
+    return busy ? 'wait' : 'idle';
+  }
+
+  private async submit(loop: AccountLoop, kind: OrderFeedActionKind, actions: OrderFeedAction[]): Promise<void> {
+    const { channelAccountId } = loop;
+    const account = this.deps.accounts.get(channelAccountId);
+    const feed: OrderFeed = kind === 'acknowledge' ? acknowledgementFeed(account.sellerId, actions) : cancellationFeed(actions);
+    const { feedType, contentType, purpose } = FEED_OF_KIND[kind];
+    const { feedId } = await this.deps.accounts
+      .client(channelAccountId)
+      .submitFeed(feedType, contentType, feed.content, account.marketplaceIds, {
+        beforeAttempt: () => loop.holdLease(),
+      });
+    const records = new Map<string, number[]>();
+    for (const [record, actionId] of feed.actionOfRecord) records.set(actionId, [...(records.get(actionId) ?? []), record]);
+    await this.deps.publisher.transaction(async ({ manager }) => {
+      const now = new Date();
+      await this.deps.feeds.record(manager, { feedId, channelAccountId, feedType, purpose, listingsItems: null }, now);
+      await this.deps.actions.markSubmitted(manager, feedId, records, now);
+    });
+    this.deps.metrics.feedSubmitted(channelAccountId, feedType);
+    this.deps.logger.info({ channelAccountId, feedId, feedType, actions: actions.length }, 'order feed submitted');
+  }
+
+  /** True once the feed is settled (its actions done, failed or queued again). */
+  private async follow(loop: AccountLoop, submission: FeedSubmission): Promise<boolean> {
+    const { channelAccountId } = loop;
+    const client = this.deps.accounts.client(channelAccountId);
+    const feed = await client.getFeed(submission.feedId);
+    if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') {
+      if (feed.processingStatus !== submission.processingStatus) await this.deps.feeds.setStatus(submission.feedId, feed.processingStatus);
+      return false;
+    }
+    const actions = await this.deps.actions.inFeed(submission.feedId);
+    const kind = submission.purpose === 'acknowledge' ? 'acknowledge' : 'cancel';
+    if (feed.processingStatus !== 'DONE' || feed.resultFeedDocumentId === undefined) {
+      await this.deps.publisher.transaction(async ({ manager }) => {
+        const now = new Date();
+        const { retried, failed } = await this.deps.actions.retry(
+          manager,
+          actions,
+          `feed ${submission.feedId} ended ${feed.processingStatus}`,
+          this.deps.options.maxAttempts,
+          now,
+        );
+        this.deps.metrics.feedAction(channelAccountId, kind, 'retried', retried);
+        this.deps.metrics.feedAction(channelAccountId, kind, 'failed', failed);
+        await this.deps.feeds.complete(manager, submission.feedId, feed.processingStatus, now);
+      });
+      return true;
+    }
+    const report = await client.downloadFeedDocument(feed.resultFeedDocumentId);
+    const reading = submission.purpose === 'acknowledge' ? readXmlProcessingReport(report) : readFlatFileProcessingReport(report);
+    if (!reading.ok) throw new StepFailure('report_unreadable', `order feed ${submission.feedId}: ${reading.reason}`);
+    const actionOfRecord = new Map<number, string>();
+    for (const action of actions) for (const record of action.feedRecords ?? []) actionOfRecord.set(record, action.id);
+    const verdicts = actionVerdicts({ actionOfRecord }, reading.errors);
+    await this.deps.publisher.transaction(async ({ manager, publish }) => {
+      const now = new Date();
+      for (const action of actions) {
+        const error = verdicts.get(action.id);
+        await this.deps.actions.settle(manager, action.id, error, now);
+        this.deps.metrics.feedAction(channelAccountId, action.kind, error === undefined ? 'done' : 'failed');
+        if (error !== undefined) {
+          this.deps.logger.warn(
+            { channelAccountId, amazonOrderId: action.amazonOrderId, kind: action.kind, error },
+            'Amazon refused an order feed message',
+          );
+          continue;
+        }
+        if (action.kind === 'acknowledge') {
+          await publish({
+            definition: Events.channel.orderAcknowledged,
+            payload: {
+              channelAccountId,
+              channel: AMAZON_CHANNEL,
+              channelOrderId: action.amazonOrderId,
+              orderId: action.orderId,
+              acknowledgedAt: toTimestamp(now),
+            },
+            subject: action.orderId,
+            channel: AMAZON_CHANNEL,
+            channelAccountId,
+          });
+        }
+      }
+      await this.deps.feeds.complete(manager, submission.feedId, feed.processingStatus, now);
+    });
+    return true;
+  }
+}

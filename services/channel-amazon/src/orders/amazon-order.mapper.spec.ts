@@ -1,0 +1,122 @@
+import { ordersV1 } from '@retail-mesh/contracts';
+import { describe, expect, it } from 'vitest';
+import type { AmazonOrder, AmazonOrderItem } from '../amazon/sp-api.types.js';
+import { decideIntake, toCanonicalOrder } from './amazon-order.mapper.js';
+
+const usd = (Amount: string) => ({ CurrencyCode: 'USD', Amount });
+
+const order: AmazonOrder = {
+  AmazonOrderId: '113-0000001-4000001',
+  PurchaseDate: '2026-11-27T10:00:00Z',
+  LastUpdateDate: '2026-11-27T10:05:00Z',
+  OrderStatus: 'Unshipped',
+  MarketplaceId: 'ATVPDKIKX0DER',
+  OrderTotal: usd('51.79'),
+  ShipServiceLevel: 'Std US D2D Dom',
+  ShipmentServiceLevelCategory: 'Standard',
+  ShippingAddress: { City: 'SEATTLE', StateOrRegion: 'WA', PostalCode: '98109', CountryCode: 'US' },
+};
+
+const items: AmazonOrderItem[] = [
+  {
+    OrderItemId: '00000001000001',
+    SellerSKU: 'TEE-M',
+    Title: 'Tee M',
+    QuantityOrdered: 2,
+    QuantityShipped: 0,
+    ItemPrice: usd('39.98'),
+    ItemTax: usd('3.20'),
+    PromotionDiscount: usd('1.00'),
+    PromotionIds: ['PROMO-1'],
+    ShippingPrice: usd('4.99'),
+    ShippingTax: usd('0.40'),
+  },
+  { OrderItemId: '00000001000002', SellerSKU: 'MUG', QuantityOrdered: 1, ItemPrice: usd('4.22'), ItemTax: usd('0.00') },
+];
+
+describe('toCanonicalOrder', () => {
+  it('maps an Amazon order to the canonical order with exact minor units', () => {
+    const result = toCanonicalOrder('amazon-us', order, items);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const mapped = result.order;
+    expect(mapped).toMatchObject({
+      channelAccountId: 'amazon-us',
+      channel: 'amazon',
+      channelOrderId: '113-0000001-4000001',
+      currency: 'USD',
+      taxesIncluded: false,
+      paymentStatus: ordersV1.PaymentStatus.PAYMENT_STATUS_AUTHORIZED,
+      placedAt: { seconds: Date.parse('2026-11-27T10:00:00Z') / 1000, nanos: 0 },
+      shippingAddress: { city: 'SEATTLE', region: 'WA', postalCode: '98109', countryCode: 'US' },
+    });
+    expect(mapped.lines.map((line) => [line.channelLineId, line.sku, line.quantity, line.unitPrice?.amountMinor])).toEqual([
+      ['00000001000001', 'TEE-M', 2, 1999],
+      ['00000001000002', 'MUG', 1, 422],
+    ]);
+    expect(mapped.lines[0].discounts).toEqual([
+      { code: 'PROMO-1', description: 'Amazon promotion', amount: { amountMinor: 100, currency: 'USD' } },
+    ]);
+    expect(mapped.lines[0].taxes[0].amount).toEqual({ amountMinor: 320, currency: 'USD' });
+    expect(mapped.lines[1].taxes).toEqual([]);
+    expect(mapped.shipping).toMatchObject({
+      methodCode: 'Standard',
+      price: { amountMinor: 499 },
+      taxes: [{ amount: { amountMinor: 40 } }],
+    });
+    expect(mapped.totals).toEqual({
+      subtotal: { amountMinor: 4420, currency: 'USD' },
+      discountTotal: { amountMinor: 100, currency: 'USD' },
+      taxTotal: { amountMinor: 360, currency: 'USD' },
+      shippingTotal: { amountMinor: 499, currency: 'USD' },
+      grandTotal: { amountMinor: 5179, currency: 'USD' },
+    });
+  });
+
+  it('treats EU prices as tax-inclusive: tax is not added to the grand total', () => {
+    const eur = (Amount: string) => ({ CurrencyCode: 'EUR', Amount });
+    const result = toCanonicalOrder('amazon-de', { ...order, MarketplaceId: 'A1PA6795UKMFR9', OrderTotal: eur('23.80') }, [
+      { OrderItemId: '1', SellerSKU: 'TEE-M', QuantityOrdered: 1, ItemPrice: eur('23.80'), ItemTax: eur('3.80') },
+    ]);
+    expect(result.ok && result.order).toMatchObject({
+      taxesIncluded: true,
+      totals: { grandTotal: { amountMinor: 2380 }, taxTotal: { amountMinor: 380 } },
+    });
+  });
+
+  it.each([
+    [
+      'an ItemPrice that does not divide by the quantity',
+      [{ ...items[1], QuantityOrdered: 3, ItemPrice: usd('10.00') }],
+      /does not divide/,
+    ],
+    ['an item without SellerSKU', [{ ...items[1], SellerSKU: undefined }], /no SellerSKU/],
+    ['an item without price (Pending)', [{ ...items[1], ItemPrice: undefined }], /no ItemPrice/],
+    ['a sub-cent amount', [{ ...items[1], ItemPrice: usd('4.225') }], /decimal places/],
+    ['mixed currencies', [{ ...items[1], ItemTax: { CurrencyCode: 'EUR', Amount: '1.00' } }], /in EUR/],
+    ['no items', [], /no items/],
+  ])('refuses %s with a reason', (_case, badItems, reason) => {
+    const result = toCanonicalOrder('amazon-us', order, badItems as AmazonOrderItem[]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('decideIntake', () => {
+  const known = { lastUpdateDate: order.LastUpdateDate, orderStatus: 'Unshipped', orderId: 'ord-1', cancelSubmitted: false };
+
+  it('submits a new order ready for fulfilment, waits for a Pending one, skips one seen unchanged', () => {
+    expect(decideIntake(order, undefined)).toBe('submit');
+    expect(decideIntake({ ...order, OrderStatus: 'Pending' }, undefined)).toBe('wait');
+    expect(decideIntake(order, known)).toBe('skip');
+    expect(decideIntake({ ...order, LastUpdateDate: '2026-11-27T11:00:00Z', OrderStatus: 'Shipped' }, known)).toBe('record');
+  });
+
+  it('cancels a submitted order Amazon cancelled, once; a never-submitted one is only recorded', () => {
+    const canceled = { ...order, OrderStatus: 'Canceled' as const, LastUpdateDate: '2026-11-27T11:00:00Z' };
+    expect(decideIntake(canceled, known)).toBe('cancel');
+    expect(decideIntake(canceled, { ...known, cancelSubmitted: true })).toBe('record');
+    expect(decideIntake(canceled, { ...known, orderId: null })).toBe('record');
+    expect(decideIntake(canceled, undefined)).toBe('record');
+  });
+});

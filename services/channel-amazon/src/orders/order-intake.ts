@@ -1,0 +1,247 @@
+// Order intake per Amazon account (lease 'orders'): polls getOrders with LastUpdatedAfter = the
+// stored cursor minus an overlap (an order updated at the edge is read again, never missed),
+// follows NextToken, and for each order decides (decideIntake): a new order ready for fulfilment
+// has its items read, is mapped to the canonical order and handed to OrdersService.SubmitOrder
+// (idempotent on account + Amazon order id), then recorded with channel.order_received in one
+// transaction; an order Amazon cancelled after it was submitted goes to OrdersService.CancelOrder.
+// The cursor moves to the payload's LastUpdatedBefore only after every page was handled: a crash
+// reads the same orders again, which SubmitOrder and the local record make harmless.
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+import type { Logger } from '@retail-mesh/observability';
+import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
+import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import type { AmazonOrder } from '../amazon/sp-api.types.js';
+import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
+import { AccountLoop, type AccountLoopStatus, type StepOutcome } from '../workers/account-loop.js';
+import type { WorkerLeaseRepository } from '../workers/worker-lease.repository.js';
+import { AMAZON_CHANNEL, decideIntake, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
+import type { AmazonOrderRepository } from './amazon-order.repository.js';
+import type { OrderCursorRepository } from './order-cursor.repository.js';
+
+export const ORDERS_DUTY = 'orders';
+
+export type OrdersGateway = Pick<GrpcClient<ordersV1.OrdersServiceClient>, 'submitOrder' | 'cancelOrder'>;
+
+export interface OrderIntakeOptions {
+  pollIntervalMs: number;
+  overlapMs: number;
+  initialLookbackMs: number;
+  leaseTtlMs: number;
+  failureBackoffMaxMs: number;
+}
+
+export interface OrderIntakeDependencies {
+  accounts: AmazonAccountRegistry;
+  orders: OrdersGateway;
+  records: AmazonOrderRepository;
+  cursors: OrderCursorRepository;
+  publisher: OutboxPublisher;
+  leases: WorkerLeaseRepository;
+  metrics: ChannelAmazonMetrics;
+  logger: Logger;
+  holderId: string;
+  options: OrderIntakeOptions;
+}
+
+export interface PollResult {
+  /** Orders handed to SubmitOrder (new or existing). */
+  submitted: number;
+  cancelled: number;
+}
+
+// Refusals of the orders service that a retry of the same request cannot change.
+const FINAL_GRPC_CODES = new Set([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.FAILED_PRECONDITION,
+  GrpcStatus.NOT_FOUND,
+  GrpcStatus.ALREADY_EXISTS,
+]);
+
+export class OrderIntake {
+  private readonly loops = new Map<string, AccountLoop>();
+  private readonly lastSyncAt = new Map<string, Date>();
+
+  constructor(private readonly deps: OrderIntakeDependencies) {
+    for (const channelAccountId of deps.accounts.ids()) {
+      this.loops.set(
+        channelAccountId,
+        new AccountLoop({
+          channelAccountId,
+          duty: ORDERS_DUTY,
+          leases: deps.leases,
+          holderId: deps.holderId,
+          logger: deps.logger,
+          options: {
+            idleMs: deps.options.pollIntervalMs,
+            waitMs: deps.options.pollIntervalMs,
+            leaseTtlMs: deps.options.leaseTtlMs,
+            failureBackoffMaxMs: deps.options.failureBackoffMaxMs,
+          },
+          step: (loop) => this.step(loop),
+          onFailure: (kind) => deps.metrics.loopFailed(channelAccountId, ORDERS_DUTY, kind),
+        }),
+      );
+    }
+  }
+
+  start(): void {
+    for (const loop of this.loops.values()) loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
+  }
+
+  wake(channelAccountId: string): void {
+    this.loops.get(channelAccountId)?.wake();
+  }
+
+  status(channelAccountId: string): (AccountLoopStatus & { lastSyncAt: Date | null }) | undefined {
+    const loop = this.loops.get(channelAccountId);
+    return loop ? { ...loop.status, lastSyncAt: this.lastSyncAt.get(channelAccountId) ?? null } : undefined;
+  }
+
+  async cursor(channelAccountId: string): Promise<Date | null> {
+    return this.deps.cursors.load(channelAccountId);
+  }
+
+  /** Re-reads orders updated since a time (SyncOrders) without moving the cursor. */
+  async syncSince(channelAccountId: string, since: Date): Promise<PollResult> {
+    return (await this.readSince(channelAccountId, since)).result;
+  }
+
+  private async step(loop: AccountLoop): Promise<StepOutcome> {
+    const { channelAccountId } = loop;
+    const now = new Date();
+    const cursor = (await this.deps.cursors.load(channelAccountId)) ?? new Date(now.getTime() - this.deps.options.initialLookbackMs);
+    const { upTo } = await this.readSince(channelAccountId, new Date(cursor.getTime() - this.deps.options.overlapMs));
+    if (upTo !== undefined) await this.deps.cursors.advance(channelAccountId, upTo, new Date());
+    this.lastSyncAt.set(channelAccountId, new Date());
+    return 'idle';
+  }
+
+  private async readSince(channelAccountId: string, after: Date): Promise<{ result: PollResult; upTo: Date | undefined }> {
+    const account = this.deps.accounts.get(channelAccountId);
+    const client = this.deps.accounts.client(channelAccountId);
+    const result: PollResult = { submitted: 0, cancelled: 0 };
+    let upTo: Date | undefined;
+    let nextToken: string | undefined;
+    do {
+      const page = await client.getOrders({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: after }, nextToken);
+      if (upTo === undefined && page.lastUpdatedBefore !== undefined) upTo = new Date(page.lastUpdatedBefore);
+      const known = await this.deps.records.find(
+        channelAccountId,
+        page.orders.map((order) => order.AmazonOrderId),
+      );
+      for (const order of page.orders) {
+        const outcome = await this.handle(channelAccountId, order, known.get(order.AmazonOrderId));
+        if (outcome === 'submit') result.submitted += 1;
+        if (outcome === 'cancel') result.cancelled += 1;
+        // Without LastUpdatedBefore, the newest update seen is as far as this poll is sure to have read.
+        if (page.lastUpdatedBefore === undefined) {
+          const updated = new Date(order.LastUpdateDate);
+          if (upTo === undefined || updated > upTo) upTo = updated;
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return { result, upTo };
+  }
+
+  private async handle(channelAccountId: string, order: AmazonOrder, known: KnownOrder | undefined): Promise<string> {
+    const decision = decideIntake(order, known);
+    const record = {
+      channelAccountId,
+      amazonOrderId: order.AmazonOrderId,
+      lastUpdateDate: order.LastUpdateDate,
+      orderStatus: order.OrderStatus,
+    };
+    switch (decision) {
+      case 'skip':
+        return decision;
+      case 'wait':
+      case 'record':
+        await this.deps.publisher.transaction(({ manager }) => this.deps.records.save(manager, record, new Date()));
+        return decision;
+      case 'submit':
+        await this.submit(channelAccountId, order, record);
+        return decision;
+      case 'cancel':
+        await this.cancel(channelAccountId, known?.orderId as string, record);
+        return decision;
+    }
+  }
+
+  private async submit(channelAccountId: string, order: AmazonOrder, record: Parameters<AmazonOrderRepository['save']>[1]): Promise<void> {
+    const items = await this.deps.accounts.client(channelAccountId).getOrderItems(order.AmazonOrderId);
+    const mapping = toCanonicalOrder(channelAccountId, order, items);
+    if (!mapping.ok) {
+      // Visible, not retried in a loop: a changed order (new LastUpdateDate) is tried again.
+      this.deps.metrics.orderUnmappable(channelAccountId);
+      this.deps.logger.error(
+        { channelAccountId, amazonOrderId: order.AmazonOrderId, reason: mapping.reason },
+        'Amazon order cannot be mapped; not submitted',
+      );
+      await this.deps.publisher.transaction(({ manager }) =>
+        this.deps.records.save(manager, { ...record, lastError: mapping.reason }, new Date()),
+      );
+      return;
+    }
+    let response: ordersV1.SubmitOrderResponse;
+    try {
+      response = await this.deps.orders.submitOrder({ idempotencyKey: `${channelAccountId}/${order.AmazonOrderId}`, order: mapping.order });
+    } catch (error) {
+      if (!isFinalGrpcError(error)) throw error;
+      this.deps.logger.error(
+        { err: error, channelAccountId, amazonOrderId: order.AmazonOrderId },
+        'the orders service refused the Amazon order',
+      );
+      await this.deps.publisher.transaction(({ manager }) =>
+        this.deps.records.save(manager, { ...record, lastError: `SubmitOrder refused it: ${(error as ServiceError).details}` }, new Date()),
+      );
+      return;
+    }
+    const submitted = response.order ?? mapping.order;
+    const now = new Date();
+    await this.deps.publisher.transaction(async ({ manager, publish }) => {
+      await this.deps.records.save(manager, { ...record, orderId: submitted.orderId, submittedAt: now, lastError: null }, now);
+      await publish({
+        definition: Events.channel.orderReceived,
+        payload: { order: submitted, receivedAt: toTimestamp(now) },
+        subject: submitted.orderId || order.AmazonOrderId,
+        channel: AMAZON_CHANNEL,
+        channelAccountId,
+      });
+    });
+    this.deps.metrics.orderSubmitted(channelAccountId, response.created);
+  }
+
+  private async cancel(channelAccountId: string, orderId: string, record: Parameters<AmazonOrderRepository['save']>[1]): Promise<void> {
+    let lastError: string | null = null;
+    try {
+      await this.deps.orders.cancelOrder({
+        orderId,
+        reason: ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED,
+        lines: [],
+        note: 'cancelled on Amazon',
+        requestedBy: 'channel',
+      });
+      this.deps.metrics.channelCancelled(channelAccountId);
+    } catch (error) {
+      // Already cancelled, or shipped meanwhile: the orders service's verdict stands.
+      if (!isFinalGrpcError(error)) throw error;
+      lastError = `CancelOrder refused it: ${(error as ServiceError).details}`;
+      this.deps.logger.warn({ err: error, channelAccountId, orderId }, 'the orders service refused the cancellation Amazon reported');
+    }
+    const now = new Date();
+    await this.deps.publisher.transaction(({ manager }) =>
+      this.deps.records.save(manager, { ...record, cancelSubmittedAt: now, lastError }, now),
+    );
+  }
+}
+
+function isFinalGrpcError(error: unknown): boolean {
+  const code = (error as Partial<ServiceError> | undefined)?.code;
+  return typeof code === 'number' && FINAL_GRPC_CODES.has(code);
+}

@@ -1,0 +1,142 @@
+// The orders service's facts about Shopify orders, on the queue channel-shopify.orders (bound to
+// the shopify channel only): accepted -> acknowledge on Shopify -> channel.order_acknowledged;
+// shipped -> fulfil on Shopify -> channel.shipment_confirmed; cancelled -> cancel on Shopify,
+// unless the cancellation came from Shopify. The Shopify effect runs outside any transaction
+// (idempotent, read back); the follow-up event is written in an inbox transaction keyed by the
+// consumed event, so a redelivery publishes nothing twice. What Shopify refuses is a poison
+// message (dead-lettered with the reason); what it did not confirm yet is retried.
+import { Events, ordersV1, toTimestamp, type ordersEventsV1 } from '@retail-mesh/contracts';
+import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
+import type { Logger } from '@retail-mesh/observability';
+import type { OutboxPublisher, OutgoingEvent, ReceivedEvent } from '@retail-mesh/service-kit';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
+import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { OrderActionRefused, type OrderRef, type ShopifyOrderActions } from './order-actions.service.js';
+import type { OrdersMetrics } from './orders.metrics.js';
+
+export const ORDERS_CONSUMER_PURPOSE = 'orders';
+
+const SHOPIFY_ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
+
+export interface OrderEventsConsumerDependencies {
+  dataSource: DataSource;
+  publisher: OutboxPublisher;
+  accounts: ShopifyAccountRegistry;
+  actions: ShopifyOrderActions;
+  metrics: OrdersMetrics;
+  logger: Logger;
+}
+
+/** The Shopify order an orders event is about; a poison message when it cannot be one of ours. */
+export function shopifyOrderOf(
+  order: ordersV1.Order | null | undefined,
+  isServed: (channelAccountId: string) => boolean,
+): OrderRef & { orderId: string } {
+  if (!order) throw new PoisonMessageError('the event carries no order');
+  if (order.channel !== SHOPIFY_CHANNEL)
+    throw new PoisonMessageError(`order ${order.orderId} is a ${order.channel} order, not a Shopify one`);
+  if (!isServed(order.channelAccountId)) throw new PoisonMessageError(`unknown Shopify channel account "${order.channelAccountId}"`);
+  if (!SHOPIFY_ORDER_GID.test(order.channelOrderId)) {
+    throw new PoisonMessageError(`channel_order_id "${order.channelOrderId}" of order ${order.orderId} is not a Shopify order gid`);
+  }
+  return { channelAccountId: order.channelAccountId, channelOrderId: order.channelOrderId, orderId: order.orderId };
+}
+
+export class OrderEventsConsumer {
+  constructor(private readonly deps: OrderEventsConsumerDependencies) {}
+
+  async accepted(event: ReceivedEvent<ordersEventsV1.OrderAccepted>): Promise<void> {
+    const order = this.ref(event.payload.order);
+    const erpOrderId = event.payload.order?.erpOrderId ?? '';
+    await this.refusalsArePoison(() => this.deps.actions.acknowledge(order, order.orderId, erpOrderId));
+    await this.publishOnce(event, async () => [
+      {
+        definition: Events.channel.orderAcknowledged,
+        payload: {
+          channelAccountId: order.channelAccountId,
+          channel: SHOPIFY_CHANNEL,
+          channelOrderId: order.channelOrderId,
+          orderId: order.orderId,
+          acknowledgedAt: toTimestamp(new Date()),
+        },
+        subject: order.orderId,
+        channel: SHOPIFY_CHANNEL,
+        channelAccountId: order.channelAccountId,
+      },
+    ]);
+  }
+
+  async shipped(event: ReceivedEvent<ordersEventsV1.OrderShipped>): Promise<void> {
+    const order = this.ref(event.payload.order);
+    const shipment = event.payload.shipment;
+    if (!shipment?.shipmentId) throw new PoisonMessageError(`the shipment of order ${order.orderId} has no shipment id`);
+    if (shipment.lines.length === 0) throw new PoisonMessageError(`shipment ${shipment.shipmentId} has no lines`);
+    const request = { ...order, shipment, notifyCustomer: true };
+    const result = await this.refusalsArePoison(() => this.deps.actions.confirmShipment(request));
+    await this.publishOnce(event, async (manager) => {
+      await this.deps.actions.recordShipment(manager, request, result);
+      return [
+        {
+          definition: Events.channel.shipmentConfirmed,
+          payload: {
+            channelAccountId: order.channelAccountId,
+            channel: SHOPIFY_CHANNEL,
+            channelOrderId: order.channelOrderId,
+            orderId: order.orderId,
+            shipmentId: shipment.shipmentId,
+            channelFulfillmentId: result.fulfillmentIds[0] ?? '',
+            confirmedAt: toTimestamp(new Date()),
+          },
+          subject: order.orderId,
+          channel: SHOPIFY_CHANNEL,
+          channelAccountId: order.channelAccountId,
+        },
+      ];
+    });
+  }
+
+  async cancelled(event: ReceivedEvent<ordersEventsV1.OrderCancelled>): Promise<void> {
+    const order = this.ref(event.payload.order);
+    const { reason, fullyCancelled } = event.payload;
+    if (reason === ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED) {
+      // It came from Shopify: nothing to send back.
+      this.deps.metrics.action(order.channelAccountId, 'cancel', 'skipped');
+      return;
+    }
+    if (!fullyCancelled) {
+      // orderCancel cancels whole orders; a line cancellation is a refund or an order edit on Shopify.
+      this.deps.metrics.action(order.channelAccountId, 'cancel', 'skipped');
+      this.deps.logger.warn({ ...order }, 'a partial cancellation is not sent to Shopify (orderCancel cancels whole orders)');
+      return;
+    }
+    await this.refusalsArePoison(() => this.deps.actions.cancel({ ...order, reason, note: '', notifyCustomer: false }));
+  }
+
+  private ref(order: ordersV1.Order | null | undefined): OrderRef & { orderId: string } {
+    return shopifyOrderOf(order, (channelAccountId) => this.deps.accounts.has(channelAccountId));
+  }
+
+  private async refusalsArePoison<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof OrderActionRefused) throw new PoisonMessageError(error.message);
+      throw error;
+    }
+  }
+
+  /** Writes the follow-up events (and what `events` records) once per consumed event. */
+  private async publishOnce(
+    event: ReceivedEvent<unknown>,
+    events: (manager: EntityManager) => Promise<OutgoingEvent<unknown>[]>,
+  ): Promise<void> {
+    let published = false;
+    await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
+      const outgoing = await events(manager);
+      await this.deps.publisher.add(manager, outgoing);
+      published = outgoing.length > 0;
+    });
+    if (published) this.deps.publisher.wake();
+  }
+}

@@ -1,0 +1,156 @@
+// The backstop that catches what webhooks missed: per account, every interval, the orders updated
+// since a little before the newest update a complete poll has seen (the persisted cursor), all
+// pages of them, stored through the same deduplicating intake as webhooks. The cursor moves in
+// the transaction of the last page, and only forward. Before its first poll an account's order
+// webhooks are subscribed (when the adapter knows its public URL), retried with the poll.
+import type { Logger } from '@retail-mesh/observability';
+import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
+import type { OrderCursorRepository } from './order-cursor.repository.js';
+import type { OrderIntake } from './order-intake.service.js';
+import type { IncomingOrder, OrderSource } from './order-intake.repository.js';
+import type { OrdersMetrics } from './orders.metrics.js';
+import { orderIdentity, ShopifyOrderError } from './shopify-order.js';
+import type { ShopifyOrdersClient } from './shopify-orders.client.js';
+import type { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
+import { ORDER_WEBHOOK_TOPIC_ENUMS } from './shopify-webhook.js';
+import { WakeableLoop } from './wakeable-loop.js';
+
+export interface OrderPollerOptions {
+  intervalMs: number;
+  overlapMs: number;
+  lookbackMs: number;
+  failureBackoffMaxMs: number;
+  /** `<base>/webhooks/shopify/<account>` is subscribed to the order topics; unset: no subscription. */
+  webhookBaseUrl?: string;
+}
+
+export interface OrderPollerDependencies {
+  accounts: ShopifyAccountRegistry;
+  cursors: OrderCursorRepository;
+  intake: OrderIntake;
+  restClient: (channelAccountId: string) => ShopifyOrdersRestClient;
+  graphqlClient: (channelAccountId: string) => ShopifyOrdersClient;
+  metrics: OrdersMetrics;
+  logger: Logger;
+  options: OrderPollerOptions;
+}
+
+export interface PollStatus {
+  /** The cursor after the last complete poll. */
+  updatedAtSeen: Date | null;
+  lastPollAt: Date | null;
+  lastError: string | null;
+}
+
+export function webhookUri(baseUrl: string, channelAccountId: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/webhooks/shopify/${encodeURIComponent(channelAccountId)}`;
+}
+
+export class OrderPoller {
+  private readonly loops = new Map<string, WakeableLoop>();
+  private readonly statuses = new Map<string, PollStatus>();
+  private readonly subscribed = new Set<string>();
+
+  constructor(private readonly deps: OrderPollerDependencies) {
+    for (const channelAccountId of deps.accounts.ids()) {
+      this.statuses.set(channelAccountId, { updatedAtSeen: null, lastPollAt: null, lastError: null });
+      this.loops.set(
+        channelAccountId,
+        new WakeableLoop(() => this.round(channelAccountId), {
+          intervalMs: deps.options.intervalMs,
+          failureBackoffBaseMs: Math.min(deps.options.intervalMs, 1_000),
+          failureBackoffMaxMs: deps.options.failureBackoffMaxMs,
+          onFailure: (error, failures) => {
+            const status = this.statuses.get(channelAccountId) as PollStatus;
+            status.lastError = error instanceof Error ? error.message : String(error);
+            deps.metrics.polled(channelAccountId, 'failed');
+            deps.logger.warn({ err: error, channelAccountId, consecutiveFailures: failures }, 'order poll failed');
+          },
+        }),
+      );
+    }
+  }
+
+  start(): void {
+    for (const loop of this.loops.values()) loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
+  }
+
+  status(channelAccountId: string): PollStatus | undefined {
+    return this.statuses.get(channelAccountId);
+  }
+
+  /**
+   * Reads the orders updated at or after `since` and stores them (SyncOrders: every one found is
+   * submitted again). Returns how many were found.
+   */
+  async sync(channelAccountId: string, since: Date): Promise<number> {
+    return this.read(channelAccountId, since, 'sync', false);
+  }
+
+  private async round(channelAccountId: string): Promise<'idle'> {
+    const { webhookBaseUrl } = this.deps.options;
+    if (webhookBaseUrl && !this.subscribed.has(channelAccountId)) {
+      await this.subscribeWebhooks(channelAccountId, webhookUri(webhookBaseUrl, channelAccountId));
+      this.subscribed.add(channelAccountId);
+    }
+    const cursor = await this.deps.cursors.find(channelAccountId);
+    const now = Date.now();
+    const since = cursor
+      ? new Date(cursor.updatedAtSeen.getTime() - this.deps.options.overlapMs)
+      : new Date(now - this.deps.options.lookbackMs);
+    await this.read(channelAccountId, since, 'poll', true);
+    this.deps.metrics.polled(channelAccountId, 'ok');
+    return 'idle';
+  }
+
+  private async read(channelAccountId: string, since: Date, source: OrderSource, moveCursor: boolean): Promise<number> {
+    const client = this.deps.restClient(channelAccountId);
+    const status = this.statuses.get(channelAccountId) as PollStatus;
+    let url: string | null = client.firstPageUrl(since);
+    let newest = since;
+    let found = 0;
+    while (url) {
+      const page = await client.page(url);
+      const orders: IncomingOrder[] = [];
+      for (const json of page.orders) {
+        try {
+          const identity = orderIdentity(json);
+          orders.push({ channelAccountId, identity, payload: JSON.stringify(json), source });
+          if (identity.updatedAt > newest) newest = identity.updatedAt;
+        } catch (error) {
+          if (!(error instanceof ShopifyOrderError)) throw error;
+          this.deps.logger.warn({ channelAccountId, reason: error.message }, 'skipping an order Shopify listed that is not an order');
+        }
+      }
+      found += orders.length;
+      const last = page.next === null;
+      const seen = newest;
+      await this.deps.intake.storeOrders(orders, {
+        resubmit: source === 'sync',
+        extra: last && moveCursor ? (manager) => this.deps.cursors.advance(manager, channelAccountId, seen, new Date()) : undefined,
+      });
+      url = page.next;
+    }
+    if (moveCursor) {
+      status.updatedAtSeen = status.updatedAtSeen && status.updatedAtSeen > newest ? status.updatedAtSeen : newest;
+      status.lastPollAt = new Date();
+      status.lastError = null;
+    }
+    return found;
+  }
+
+  /** Subscribes the account's order topics to this adapter, unless Shopify already has them. */
+  private async subscribeWebhooks(channelAccountId: string, uri: string): Promise<void> {
+    const client = this.deps.graphqlClient(channelAccountId);
+    const existing = await client.webhookSubscriptions([...ORDER_WEBHOOK_TOPIC_ENUMS]);
+    for (const topic of ORDER_WEBHOOK_TOPIC_ENUMS) {
+      if (existing.some((subscription) => subscription.topic === topic && subscription.uri === uri)) continue;
+      await client.createWebhookSubscription(topic, uri);
+      this.deps.logger.info({ channelAccountId, topic, uri }, 'subscribed a Shopify webhook');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Metrics of the order flow (ARCHITECTURE §7: per channel intake, errors, calls), labelled by
+// channel account: each store has its own webhooks, limits and failures.
+import type { ServiceMetrics } from '@retail-mesh/observability';
+import type { Counter } from 'prom-client';
+
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'unknown_account';
+export type OrderAction = 'acknowledge' | 'fulfil' | 'cancel';
+
+export class OrdersMetrics {
+  private readonly webhooks: Counter<'channel_account_id' | 'topic' | 'outcome'>;
+  private readonly ordersStored: Counter<'channel_account_id' | 'source'>;
+  private readonly submitted: Counter<'channel_account_id' | 'outcome'>;
+  private readonly intakeFailures: Counter<'channel_account_id' | 'kind'>;
+  private readonly polls: Counter<'channel_account_id' | 'outcome'>;
+  private readonly actions: Counter<'channel_account_id' | 'action' | 'outcome'>;
+
+  constructor(metrics: ServiceMetrics) {
+    this.webhooks = metrics.counter('webhook_deliveries_total', 'Shopify webhook deliveries received, by topic and outcome.', [
+      'channel_account_id',
+      'topic',
+      'outcome',
+    ]);
+    this.ordersStored = metrics.counter(
+      'orders_stored_total',
+      'Order payloads stored because they were newer than the one held, by how they arrived (webhook, poll, sync).',
+      ['channel_account_id', 'source'],
+    );
+    this.submitted = metrics.counter('orders_submitted_total', 'Orders submitted to the orders service (created, or existing already).', [
+      'channel_account_id',
+      'outcome',
+    ]);
+    this.intakeFailures = metrics.counter(
+      'order_intake_failures_total',
+      'Order intake attempts that failed: retried later, or rejected until a newer payload.',
+      ['channel_account_id', 'kind'],
+    );
+    this.polls = metrics.counter('order_polls_total', 'Order polls of the backstop, by outcome.', ['channel_account_id', 'outcome']);
+    this.actions = metrics.counter('order_actions_total', 'Acknowledgements, fulfilments and cancellations on Shopify, by outcome.', [
+      'channel_account_id',
+      'action',
+      'outcome',
+    ]);
+  }
+
+  webhook(channelAccountId: string, topic: string, outcome: WebhookOutcome): void {
+    this.webhooks.inc({ channel_account_id: channelAccountId, topic, outcome });
+  }
+
+  stored(channelAccountId: string, source: string): void {
+    this.ordersStored.inc({ channel_account_id: channelAccountId, source });
+  }
+
+  submittedOrder(channelAccountId: string, created: boolean): void {
+    this.submitted.inc({ channel_account_id: channelAccountId, outcome: created ? 'created' : 'existing' });
+  }
+
+  intakeFailed(channelAccountId: string, kind: 'retry' | 'rejected'): void {
+    this.intakeFailures.inc({ channel_account_id: channelAccountId, kind });
+  }
+
+  polled(channelAccountId: string, outcome: 'ok' | 'failed'): void {
+    this.polls.inc({ channel_account_id: channelAccountId, outcome });
+  }
+
+  action(channelAccountId: string, action: OrderAction, outcome: 'applied' | 'already' | 'skipped' | 'failed'): void {
+    this.actions.inc({ channel_account_id: channelAccountId, action, outcome });
+  }
+}

@@ -1,0 +1,325 @@
+// The Admin GraphQL calls of the order flow, for one store, on the account's ShopifyAdminClient
+// (its cost bucket, retries and error typing): read an order back (tags, fulfillment orders,
+// fulfilments with tracking, cancellation), fulfillmentCreate, orderCancel, tagsAdd, and the
+// webhook subscriptions. Responses are checked; a shape Shopify would never send is an error.
+import { checkUserErrors, ShopifyAdminError, type ShopifyAdminClient } from '../shopify/shopify-admin.client.js';
+import { ShopifyOrderError } from './shopify-order.js';
+
+export interface FulfillmentOrderLineView {
+  id: string;
+  lineItemId: string;
+  sku: string | null;
+  remainingQuantity: number;
+}
+
+export interface FulfillmentOrderView {
+  id: string;
+  status: string;
+  locationId: string | null;
+  lineItems: FulfillmentOrderLineView[];
+}
+
+export interface FulfillmentView {
+  id: string;
+  status: string;
+  trackingNumbers: string[];
+  lineItems: Array<{ lineItemId: string; quantity: number }>;
+}
+
+export interface ShopifyOrderView {
+  id: string;
+  name: string;
+  updatedAt: Date;
+  cancelledAt: Date | null;
+  tags: string[];
+  displayFulfillmentStatus: string;
+  fulfillmentOrders: FulfillmentOrderView[];
+  fulfillments: FulfillmentView[];
+}
+
+export interface TrackingInput {
+  company: string | null;
+  number: string | null;
+  url: string | null;
+}
+
+export interface FulfillmentOrderLineItemsInput {
+  fulfillmentOrderId: string;
+  fulfillmentOrderLineItems: Array<{ id: string; quantity: number }>;
+}
+
+/** Shopify's OrderCancelReason. */
+export type ShopifyCancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF';
+
+export interface OrderCancelInput {
+  orderId: string;
+  reason: ShopifyCancelReason;
+  restock: boolean;
+  refund: boolean;
+  notifyCustomer: boolean;
+  staffNote: string;
+}
+
+// Page sizes keep one order read under Shopify's single-query limit (1000 points); an order with
+// more is refused rather than read partially (see readOrder).
+const FULFILLMENT_ORDERS_PAGE = 5;
+const LINES_PAGE = 50;
+const FULFILLMENTS_PAGE = 20;
+
+const ORDER_QUERY = `
+query OrderForAdapter($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    updatedAt
+    cancelledAt
+    tags
+    displayFulfillmentStatus
+    fulfillmentOrders(first: ${FULFILLMENT_ORDERS_PAGE}) {
+      nodes {
+        id
+        status
+        assignedLocation { location { id } }
+        lineItems(first: ${LINES_PAGE}) {
+          nodes { id remainingQuantity lineItem { id sku } }
+          pageInfo { hasNextPage }
+        }
+      }
+      pageInfo { hasNextPage }
+    }
+    fulfillments(first: ${FULFILLMENTS_PAGE}) {
+      id
+      status
+      trackingInfo { number }
+      fulfillmentLineItems(first: ${LINES_PAGE}) {
+        nodes { quantity lineItem { id } }
+        pageInfo { hasNextPage }
+      }
+    }
+  }
+}`;
+
+const FULFILLMENT_CREATE = `
+mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}`;
+
+const ORDER_CANCEL = `
+mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refundMethod: OrderCancelRefundMethodInput, $restock: Boolean!, $notifyCustomer: Boolean, $staffNote: String) {
+  orderCancel(orderId: $orderId, reason: $reason, refundMethod: $refundMethod, restock: $restock, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
+    job { id done }
+    orderCancelUserErrors { code field message }
+  }
+}`;
+
+const TAGS_ADD = `
+mutation TagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) {
+    node { id }
+    userErrors { field message }
+  }
+}`;
+
+const WEBHOOK_SUBSCRIPTIONS = `
+query WebhookSubscriptions($topics: [WebhookSubscriptionTopic!], $after: String) {
+  webhookSubscriptions(first: 50, topics: $topics, after: $after) {
+    nodes { id topic uri }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const WEBHOOK_SUBSCRIPTION_CREATE = `
+mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+    webhookSubscription { id }
+    userErrors { field message }
+  }
+}`;
+
+function malformed(operation: string, what: string): ShopifyAdminError {
+  return new ShopifyAdminError({ kind: 'malformed_response', operation, message: `unexpected shape of ${what}`, retryable: false });
+}
+
+function record(value: unknown, operation: string, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(operation, what);
+  return value as Record<string, unknown>;
+}
+
+function nodes(value: unknown, operation: string, what: string): Record<string, unknown>[] {
+  const connection = record(value, operation, what);
+  if (!Array.isArray(connection.nodes)) throw malformed(operation, `${what}.nodes`);
+  if ((connection.pageInfo as { hasNextPage?: unknown } | undefined)?.hasNextPage === true) {
+    throw new ShopifyOrderError(`${what} has more entries than the adapter reads at once (it does not page them)`);
+  }
+  return connection.nodes.map((node) => record(node, operation, what));
+}
+
+function string(value: unknown, operation: string, what: string): string {
+  if (typeof value !== 'string') throw malformed(operation, what);
+  return value;
+}
+
+function readOrderView(raw: unknown): ShopifyOrderView {
+  const operation = 'OrderForAdapter';
+  const order = record(raw, operation, 'order');
+  const tags = order.tags;
+  if (!Array.isArray(tags)) throw malformed(operation, 'order.tags');
+  const fulfillments = order.fulfillments;
+  if (!Array.isArray(fulfillments)) throw malformed(operation, 'order.fulfillments');
+  return {
+    id: string(order.id, operation, 'order.id'),
+    name: string(order.name, operation, 'order.name'),
+    updatedAt: new Date(string(order.updatedAt, operation, 'order.updatedAt')),
+    cancelledAt: order.cancelledAt === null ? null : new Date(string(order.cancelledAt, operation, 'order.cancelledAt')),
+    tags: tags.map((tag) => string(tag, operation, 'order.tags')),
+    displayFulfillmentStatus: string(order.displayFulfillmentStatus, operation, 'order.displayFulfillmentStatus'),
+    fulfillmentOrders: nodes(order.fulfillmentOrders, operation, 'order.fulfillmentOrders').map((fulfillmentOrder) => ({
+      id: string(fulfillmentOrder.id, operation, 'fulfillmentOrder.id'),
+      status: string(fulfillmentOrder.status, operation, 'fulfillmentOrder.status'),
+      locationId:
+        ((fulfillmentOrder.assignedLocation as { location?: { id?: string } | null } | undefined)?.location?.id as string) ?? null,
+      lineItems: nodes(fulfillmentOrder.lineItems, operation, 'fulfillmentOrder.lineItems').map((item) => {
+        const lineItem = record(item.lineItem, operation, 'fulfillmentOrderLineItem.lineItem');
+        if (!Number.isSafeInteger(item.remainingQuantity)) throw malformed(operation, 'fulfillmentOrderLineItem.remainingQuantity');
+        return {
+          id: string(item.id, operation, 'fulfillmentOrderLineItem.id'),
+          lineItemId: string(lineItem.id, operation, 'lineItem.id'),
+          sku: typeof lineItem.sku === 'string' ? lineItem.sku : null,
+          remainingQuantity: item.remainingQuantity as number,
+        };
+      }),
+    })),
+    fulfillments: fulfillments.map((raw) => {
+      const fulfillment = record(raw, operation, 'fulfillment');
+      const tracking = fulfillment.trackingInfo;
+      if (!Array.isArray(tracking)) throw malformed(operation, 'fulfillment.trackingInfo');
+      return {
+        id: string(fulfillment.id, operation, 'fulfillment.id'),
+        status: string(fulfillment.status, operation, 'fulfillment.status'),
+        trackingNumbers: tracking
+          .map((info) => (info as { number?: unknown }).number)
+          .filter((number): number is string => typeof number === 'string' && number !== ''),
+        lineItems: nodes(fulfillment.fulfillmentLineItems, operation, 'fulfillment.fulfillmentLineItems').map((item) => ({
+          lineItemId: string(
+            record(item.lineItem, operation, 'fulfillmentLineItem.lineItem').id,
+            operation,
+            'fulfillmentLineItem.lineItem.id',
+          ),
+          quantity: typeof item.quantity === 'number' ? item.quantity : 0,
+        })),
+      };
+    }),
+  };
+}
+
+export class ShopifyOrdersClient {
+  constructor(private readonly admin: ShopifyAdminClient) {}
+
+  /** The order as Shopify shows it now; null when Shopify does not know it. */
+  async readOrder(orderId: string): Promise<ShopifyOrderView | null> {
+    const data = record(
+      await this.admin.graphql('OrderForAdapter', ORDER_QUERY, { id: orderId }, { costEstimate: 650 }),
+      'OrderForAdapter',
+      'data',
+    );
+    return data.order === null ? null : readOrderView(data.order);
+  }
+
+  /** fulfillmentCreate on fulfillment order line items of one location; the fulfilment's id. User errors throw. */
+  async createFulfillment(input: {
+    lineItemsByFulfillmentOrder: FulfillmentOrderLineItemsInput[];
+    tracking: TrackingInput;
+    notifyCustomer: boolean;
+  }): Promise<string> {
+    const trackingInfo = Object.fromEntries(Object.entries(input.tracking).filter(([, value]) => value !== null && value !== ''));
+    const data = await this.admin.graphql(
+      'FulfillmentCreate',
+      FULFILLMENT_CREATE,
+      {
+        fulfillment: {
+          lineItemsByFulfillmentOrder: input.lineItemsByFulfillmentOrder,
+          notifyCustomer: input.notifyCustomer,
+          ...(Object.keys(trackingInfo).length > 0 ? { trackingInfo } : {}),
+        },
+      },
+      {
+        check: (value) => checkUserErrors('FulfillmentCreate', record(value, 'FulfillmentCreate', 'data').fulfillmentCreate),
+        notIdempotent: true,
+      },
+    );
+    const payload = record(record(data, 'FulfillmentCreate', 'data').fulfillmentCreate, 'FulfillmentCreate', 'fulfillmentCreate');
+    return string(record(payload.fulfillment, 'FulfillmentCreate', 'fulfillment').id, 'FulfillmentCreate', 'fulfillment.id');
+  }
+
+  /** orderCancel: Shopify cancels in a background job; the job's id. User errors throw. */
+  async cancelOrder(input: OrderCancelInput): Promise<string> {
+    const data = await this.admin.graphql(
+      'OrderCancel',
+      ORDER_CANCEL,
+      {
+        orderId: input.orderId,
+        reason: input.reason,
+        refundMethod: { originalPaymentMethodsRefund: input.refund },
+        restock: input.restock,
+        notifyCustomer: input.notifyCustomer,
+        staffNote: input.staffNote,
+      },
+      {
+        check: (value) => checkUserErrors('OrderCancel', record(value, 'OrderCancel', 'data').orderCancel, 'orderCancelUserErrors'),
+        notIdempotent: true,
+      },
+    );
+    const payload = record(record(data, 'OrderCancel', 'data').orderCancel, 'OrderCancel', 'orderCancel');
+    return string(record(payload.job, 'OrderCancel', 'job').id, 'OrderCancel', 'job.id');
+  }
+
+  /** tagsAdd: adding a tag the order has is a no-op on Shopify, so a repeat is harmless. */
+  async addTags(orderId: string, tags: string[]): Promise<void> {
+    await this.admin.graphql(
+      'TagsAdd',
+      TAGS_ADD,
+      { id: orderId, tags },
+      { check: (value) => checkUserErrors('TagsAdd', record(value, 'TagsAdd', 'data').tagsAdd) },
+    );
+  }
+
+  /** The store's webhook subscriptions of these topics (GraphQL enum values such as ORDERS_CREATE). */
+  async webhookSubscriptions(topics: string[]): Promise<Array<{ id: string; topic: string; uri: string }>> {
+    const found: Array<{ id: string; topic: string; uri: string }> = [];
+    let after: string | null = null;
+    do {
+      const data = record(
+        await this.admin.graphql('WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS, { topics, after }),
+        'WebhookSubscriptions',
+        'data',
+      );
+      const connection = record(data.webhookSubscriptions, 'WebhookSubscriptions', 'webhookSubscriptions');
+      if (!Array.isArray(connection.nodes)) throw malformed('WebhookSubscriptions', 'nodes');
+      for (const node of connection.nodes as Array<Record<string, unknown>>) {
+        found.push({
+          id: string(node.id, 'WebhookSubscriptions', 'id'),
+          topic: string(node.topic, 'WebhookSubscriptions', 'topic'),
+          uri: string(node.uri, 'WebhookSubscriptions', 'uri'),
+        });
+      }
+      const pageInfo = connection.pageInfo as { hasNextPage?: boolean; endCursor?: string } | undefined;
+      after = pageInfo?.hasNextPage ? (pageInfo.endCursor ?? null) : null;
+    } while (after !== null);
+    return found;
+  }
+
+  async createWebhookSubscription(topic: string, uri: string): Promise<void> {
+    await this.admin.graphql(
+      'WebhookSubscriptionCreate',
+      WEBHOOK_SUBSCRIPTION_CREATE,
+      { topic, uri },
+      {
+        check: (value) =>
+          checkUserErrors('WebhookSubscriptionCreate', record(value, 'WebhookSubscriptionCreate', 'data').webhookSubscriptionCreate),
+      },
+    );
+  }
+}

@@ -1,0 +1,54 @@
+// Shopify's order webhooks, received on this service's HTTP port until the gateway exists
+// (ADR 0004): verified over the raw body, stored (deduplicated on X-Shopify-Webhook-Id, in the
+// same transaction as the order) and answered 200 at once; submitting to the orders service
+// happens after, from the stored row. Nothing is lost: a delivery is only acknowledged once it is
+// committed, and anything refused here is still caught by the poll backstop.
+import type { Logger } from '@retail-mesh/observability';
+import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
+import type { OrderIntake } from './order-intake.service.js';
+import type { OrdersMetrics } from './orders.metrics.js';
+import { checkShopifyWebhook, type WebhookHeaders } from './shopify-webhook.js';
+
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface ShopifyWebhookReceiverDependencies {
+  accounts: ShopifyAccountRegistry;
+  intake: OrderIntake;
+  metrics: OrdersMetrics;
+  logger: Logger;
+}
+
+export class ShopifyWebhookReceiver {
+  constructor(private readonly deps: ShopifyWebhookReceiverDependencies) {}
+
+  async receive(channelAccountId: string, headers: WebhookHeaders, rawBody: Buffer | undefined): Promise<WebhookAnswer> {
+    const topic = typeof headers['x-shopify-topic'] === 'string' ? headers['x-shopify-topic'] : '';
+    if (!this.deps.accounts.has(channelAccountId)) {
+      this.deps.metrics.webhook(channelAccountId, topic, 'unknown_account');
+      return { status: 404, body: { error: `this adapter serves no Shopify channel account "${channelAccountId}"` } };
+    }
+    const check = checkShopifyWebhook(headers, rawBody, this.deps.accounts.get(channelAccountId).clientSecrets);
+    if (check.outcome === 'rejected') {
+      this.deps.metrics.webhook(channelAccountId, topic, check.status === 401 ? 'unauthorized' : 'invalid');
+      this.deps.logger.warn({ channelAccountId, topic, reason: check.reason }, 'Shopify webhook refused');
+      return { status: check.status, body: { error: check.reason } };
+    }
+    if (check.outcome === 'ignored') {
+      this.deps.metrics.webhook(channelAccountId, topic, 'ignored');
+      return { status: 200, body: { received: true, ignored: true } };
+    }
+    const outcome = await this.deps.intake.receiveWebhook({
+      channelAccountId,
+      webhookId: check.webhookId,
+      topic: check.topic,
+      eventId: check.eventId,
+      identity: check.identity,
+      rawBody: (rawBody as Buffer).toString('utf8'),
+    });
+    this.deps.metrics.webhook(channelAccountId, check.topic, outcome);
+    return { status: 200, body: { received: true, duplicate: outcome === 'duplicate' } };
+  }
+}

@@ -1,0 +1,66 @@
+// Which ERP sales order lines a mesh cancellation changes, and to what. Absolute targets, never
+// deltas: the same event applied twice (a redelivery) asks for nothing the second time.
+import type { ordersEventsV1 } from '@retail-mesh/contracts';
+import type { ErpLineChange, ErpSalesOrderLine } from '../erp-client/erp-sales-order.client.js';
+
+function remaining(line: ErpSalesOrderLine): number {
+  return line.isClosed ? 0 : Math.max(0, line.quantity - line.quantityFulfilled);
+}
+
+/**
+ * The ERP line of a mesh order line: the one carrying its line id (the connector writes it on
+ * every line), else the first line of the same SKU not matched yet.
+ */
+function matchLines(order: NonNullable<ordersEventsV1.OrderCancelled['order']>, erpLines: readonly ErpSalesOrderLine[]) {
+  const matched = new Map<string, ErpSalesOrderLine>();
+  const taken = new Set<number>();
+  for (const meshLine of order.lines) {
+    const byId = erpLines.find((line) => line.orderLineId === meshLine.lineId);
+    if (byId) {
+      matched.set(meshLine.lineId, byId);
+      taken.add(byId.line);
+    }
+  }
+  for (const meshLine of order.lines) {
+    if (matched.has(meshLine.lineId)) continue;
+    const bySku = erpLines.find((line) => line.orderLineId === null && line.sku === meshLine.sku && !taken.has(line.line));
+    if (bySku) {
+      matched.set(meshLine.lineId, bySku);
+      taken.add(bySku.line);
+    }
+  }
+  return matched;
+}
+
+/**
+ * Fully cancelled: every ERP line with something left to ship is closed. Otherwise, for each
+ * cancelled mesh line, the ERP line keeps `quantity - cancelled_quantity` units (the order's
+ * cumulative figure, or at least this event's units): down to what already shipped, the line is
+ * closed; above it, its quantity is lowered. Lines already there are left alone.
+ */
+export function erpLineChanges(
+  event: ordersEventsV1.OrderCancelled,
+  erpLines: readonly ErpSalesOrderLine[],
+): { changes: ErpLineChange[]; unmatched: string[] } {
+  const order = event.order;
+  if (!order) return { changes: [], unmatched: [] };
+  if (event.fullyCancelled) {
+    return { changes: erpLines.filter((line) => remaining(line) > 0).map((line) => ({ line: line.line, isClosed: true })), unmatched: [] };
+  }
+  const matched = matchLines(order, erpLines);
+  const changes: ErpLineChange[] = [];
+  const unmatched: string[] = [];
+  for (const cancelled of event.lines) {
+    const meshLine = order.lines.find((line) => line.lineId === cancelled.lineId);
+    const erpLine = matched.get(cancelled.lineId);
+    if (!meshLine || !erpLine) {
+      unmatched.push(cancelled.lineId);
+      continue;
+    }
+    if (erpLine.isClosed) continue;
+    const target = meshLine.quantity - Math.max(meshLine.cancelledQuantity, cancelled.quantity);
+    if (target <= erpLine.quantityFulfilled) changes.push({ line: erpLine.line, isClosed: true });
+    else if (target < erpLine.quantity) changes.push({ line: erpLine.line, quantity: target });
+  }
+  return { changes, unmatched };
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Events } from '@retail-mesh/contracts';
+import { EventConsumers, onEventOutsideTransaction } from '@retail-mesh/service-kit';
+import { ErpCancellationsService } from '../cancellation/erp-cancellations.service.js';
+import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
+import { AcknowledgementsService } from './acknowledgements.service.js';
+import { ShipmentsService } from './shipments.service.js';
+
+/** Queue orders.channel-acknowledgements: channel.order_acknowledged.* (every channel). */
+export const CHANNEL_ACKNOWLEDGEMENTS_PURPOSE = 'channel-acknowledgements';
+/** Queue orders.erp-order-changes: erp.shipment_created and erp.order_cancelled. */
+export const ERP_ORDER_CHANGES_PURPOSE = 'erp-order-changes';
+
+/**
+ * What happens to orders after the ERP accepted them. Each handler runs the inbox itself
+ * (InboxTransaction): shipments call inventory before their transaction, and every handler
+ * counts its changes once committed. Events that can never apply (an unknown order, a shipment
+ * of more than was ordered) are poison messages: dead-lettered with the reason.
+ */
+@Injectable()
+export class OrderUpdatesConsumer implements OnModuleInit {
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly acknowledgements: AcknowledgementsService,
+    private readonly shipments: ShipmentsService,
+    private readonly erpCancellations: ErpCancellationsService,
+    @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.register({
+      purpose: CHANNEL_ACKNOWLEDGEMENTS_PURPOSE,
+      prefetch: this.settings.consumerPrefetch,
+      handlers: [onEventOutsideTransaction(Events.channel.orderAcknowledged, (event) => this.acknowledgements.apply(event))],
+    });
+    this.consumers.register({
+      purpose: ERP_ORDER_CHANGES_PURPOSE,
+      prefetch: this.settings.consumerPrefetch,
+      handlers: [
+        onEventOutsideTransaction(Events.erp.shipmentCreated, (event) => this.shipments.apply(event)),
+        onEventOutsideTransaction(Events.erp.orderCancelled, (event) => this.erpCancellations.apply(event)),
+      ],
+    });
+  }
+}

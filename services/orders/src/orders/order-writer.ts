@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import type { ordersV1 } from '@retail-mesh/contracts';
+import type { CancelReason, HoldReason, OrderState } from '@retail-mesh/domain';
+import type { OutgoingEvent, PublishInTransaction } from '@retail-mesh/service-kit';
+import type { EntityManager } from 'typeorm';
+import type { CommittedChange } from '../orders.metrics.js';
+import type { OrderChangeName, OrderHistoryEntity } from './order-history.entity.js';
+import type { OrderLineEntity } from './order-line.entity.js';
+import { toOrderMessage } from './order.mapper.js';
+import type { OrderEntity } from './order.entity.js';
+import { OrdersRepository } from './orders.repository.js';
+
+/** Who changed an order, how and why: its history entry. */
+export interface ChangeRecord {
+  change: OrderChangeName;
+  actor: string;
+  detail?: string;
+  holdReason?: HoldReason | null;
+  cancelReason?: CancelReason | null;
+  /** The ERP change applied (a shipment, a cancellation): it applies once per order. */
+  erpChangeId?: string | null;
+}
+
+export interface PendingChange {
+  /** The order with its new values; version and updatedAt are set here. */
+  order: OrderEntity;
+  /** Every line after the change (the published order shows them). */
+  lines: readonly OrderLineEntity[];
+  /** The lines whose quantities or location changed. */
+  changedLines?: readonly OrderLineEntity[];
+  from: OrderState;
+  /** What the stored row must still be: its version, and for the worker its claim. */
+  expected: { version: number; claimToken?: string };
+  record: ChangeRecord;
+  /** The facts to publish about the changed order. */
+  events?: (order: ordersV1.Order) => ReadonlyArray<OutgoingEvent<unknown>>;
+}
+
+export type WrittenChange = { written: false } | { written: true; order: ordersV1.Order; committed: CommittedChange };
+
+/**
+ * Writes changes of orders in the caller's transaction: each row (compare-and-set on its
+ * version, and the worker's claim), its changed lines, then the history entries and the events
+ * (outbox) of all of them in one statement each. A change whose row moved on meanwhile is not
+ * written.
+ */
+@Injectable()
+export class OrderWriter {
+  constructor(private readonly orders: OrdersRepository) {}
+
+  async write(manager: EntityManager, publish: PublishInTransaction, change: PendingChange, now: Date): Promise<WrittenChange> {
+    const [written] = await this.writeAll(manager, publish, [change], now);
+    return written!;
+  }
+
+  /** The outcome of each change, in order. */
+  async writeAll(
+    manager: EntityManager,
+    publish: PublishInTransaction,
+    changes: readonly PendingChange[],
+    now: Date,
+  ): Promise<WrittenChange[]> {
+    const results: WrittenChange[] = [];
+    const history: Array<Omit<OrderHistoryEntity, 'id'>> = [];
+    const events: Array<OutgoingEvent<unknown>> = [];
+    for (const change of changes) {
+      const { order } = change;
+      order.version = change.expected.version + 1;
+      order.updatedAt = now;
+      if (!(await this.orders.update(manager, order, change.expected))) {
+        results.push({ written: false });
+        continue;
+      }
+      if (change.changedLines && change.changedLines.length > 0) await this.orders.updateLines(manager, change.changedLines);
+      history.push({
+        orderId: order.orderId,
+        version: order.version,
+        fromState: change.from,
+        toState: order.state,
+        change: change.record.change,
+        actor: change.record.actor,
+        holdReason: change.record.holdReason ?? null,
+        cancelReason: change.record.cancelReason ?? null,
+        detail: change.record.detail ?? '',
+        erpChangeId: change.record.erpChangeId ?? null,
+        changedAt: now,
+      });
+      const message = toOrderMessage(order, change.lines);
+      events.push(...(change.events?.(message) ?? []));
+      results.push({
+        written: true,
+        order: message,
+        committed: {
+          from: change.from,
+          to: order.state,
+          holdReason: order.holdReason,
+          receivedAt: order.state === 'ACCEPTED' ? order.createdAt : undefined,
+        },
+      });
+    }
+    await this.orders.addHistory(manager, history);
+    if (events.length > 0) await publish(...events);
+    return results;
+  }
+}

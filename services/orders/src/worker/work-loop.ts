@@ -1,0 +1,91 @@
+import type { Logger } from '@retail-mesh/observability';
+
+export interface WorkLoopOptions {
+  name: string;
+  /** Passes that may run at once. */
+  concurrency: number;
+  /** Backstop: a pass runs this long after the last one found nothing, even if nobody woke the loop. */
+  pollIntervalMs: number;
+  /** Wait after a pass failed (database unavailable). */
+  retryDelayMs: number;
+  logger: Logger;
+}
+
+/**
+ * Runs `pass` whenever there may be work: at once when woken (up to `concurrency` passes at a
+ * time; a wake-up while all run queues one more), again right away while passes report more
+ * work, and otherwise every `pollIntervalMs`. `pass` returns true when it may have left work.
+ */
+export class WorkLoop {
+  private running = false;
+  private readonly active = new Set<Promise<'again' | 'poll' | 'retry'>>();
+  private wokenWhileBusy = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = 0;
+
+  constructor(
+    private readonly pass: () => Promise<boolean>,
+    private readonly options: WorkLoopOptions,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  /** Call after committing work the loop should pick up (a new order, a released hold). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.active.size >= this.options.concurrency) {
+      this.wokenWhileBusy = true;
+      return;
+    }
+    const run = this.runPass();
+    this.active.add(run);
+    void run.then((next) => {
+      this.active.delete(run);
+      if (next === 'again' || this.wokenWhileBusy) {
+        this.wokenWhileBusy = false;
+        this.wake();
+      } else {
+        this.wakeIn(next === 'retry' ? this.options.retryDelayMs : this.options.pollIntervalMs);
+      }
+    });
+  }
+
+  /** Runs a pass within `delayMs` (or sooner if already due): for work that comes due later. */
+  wakeIn(delayMs: number): void {
+    if (!this.running) return;
+    const dueAt = Date.now() + delayMs;
+    if (this.timer !== undefined) {
+      if (this.timerDueAt <= dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, delayMs);
+  }
+
+  /** Stops starting passes and waits for those running (they see `isRunning` false and stop early). */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.active.size > 0) await Promise.all([...this.active]);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private async runPass(): Promise<'again' | 'poll' | 'retry'> {
+    try {
+      return (await this.pass()) ? 'again' : 'poll';
+    } catch (error) {
+      this.options.logger.warn({ err: error, loop: this.options.name }, 'worker pass failed; retrying');
+      return 'retry';
+    }
+  }
+}
