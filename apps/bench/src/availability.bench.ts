@@ -17,6 +17,7 @@ import {
 import type { ShopState } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor } from '@retail-mesh/testing';
+import { percentile, printServiceMetrics, round, sleep } from './bench-support.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
 export interface AvailabilityResult {
@@ -109,14 +110,6 @@ function counterDelta(after: ShopCounters, before: ShopCounters): ShopCounters {
     throttledCalls: after.throttledCalls - before.throttledCalls,
   };
 }
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 interface BurstResult {
   changes: number;
@@ -238,19 +231,6 @@ async function measureLatency(
   };
 }
 
-/** Lines of each service's /metrics that tell where time goes: consumers, outbox, relays. */
-async function printServiceMetrics(mesh: DistributedMesh): Promise<void> {
-  const interesting = /consumer|outbox|inbox|handl|relay|publish|shopify|erp_|push|dirty|pending|backlog|lag/i;
-  for (const [name, ports] of Object.entries(mesh.layout.services)) {
-    const response = await fetch(`http://127.0.0.1:${ports.httpPort}/metrics`);
-    const lines = (await response.text())
-      .split('\n')
-      .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('_bucket{') && interesting.test(line));
-    console.log(`--- ${name} /metrics (${lines.length} lines)`);
-    for (const line of lines) console.log(`  ${line}`);
-  }
-}
-
 async function waitForSeed(probe: ShopifyProbe, model: StockModel): Promise<number> {
   const started = performance.now();
   await waitFor(async () => probe.converged(model) || undefined, {
@@ -322,7 +302,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
         `${latency.counters.throttledCalls} throttled → ${round(latency.counters.graphqlCalls / Math.max(1, latency.seen), 3)} calls/change`,
     );
 
-    await printServiceMetrics(mesh);
+    await printServiceMetrics(mesh, /consumer|outbox|inbox|handl|relay|publish|shopify|erp_|push|dirty|pending|backlog|lag/i);
     await mesh.stop();
     mesh = undefined;
 

@@ -55,4 +55,5 @@ export {
   type GrpcErrorStatus,
 } from './errors/grpc-error-mapping.js';
 export { createGrpcClient, type GrpcClient, type GrpcClientOptions, type CallSettings } from './grpc/grpc-client.js';
+export { forEachConcurrently } from './concurrency/for-each-concurrently.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSizeOf, encodePageToken, decodePageToken, pageOf } from './grpc/pagination.js';

@@ -1,0 +1,291 @@
+// Order intake in distributed mode: Shopify order (webhook) → channel-shopify → orders
+// (validate, reserve) → erp-connector → ERP sandbox sales order. Measures the sustained rate (a
+// fixed burst of orders drained until every one is an ERP sales order), the intake latency of
+// orders offered at half that rate, and, at the end, duplicates and lost orders by comparing the
+// channel sandbox with the ERP sandbox.
+import { performance } from 'node:perf_hooks';
+import { demoSkus, seedDemo, startDistributedMesh, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
+import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
+import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor } from '@retail-mesh/testing';
+import { percentile, printServiceMetrics, round, sleep } from './bench-support.js';
+
+export interface OrdersResult {
+  ordersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  duplicates: number;
+  lost: number;
+}
+
+export interface OrdersOptions {
+  productCount?: number;
+  burstOrders?: number;
+  linesPerOrder?: number;
+  /** Orders placed at once while the burst is written. */
+  concurrency?: number;
+  latencySeconds?: number;
+}
+
+/** Clear of `npm start` (0), the e2e meshes and the availability bench (500). */
+const PORT_OFFSET = 900;
+/** Stock high enough that no order of the run goes on hold for stock. */
+const PLENTY = 1_000_000;
+const DRAIN_TIMEOUT_MS = 300_000;
+
+/** When each Shopify order was placed and when its ERP sales order appeared. */
+class IntakeTracker {
+  private readonly placedAt = new Map<string, number>();
+  private readonly createdAt = new Map<string, number>();
+  private readonly salesOrdersPerOrder = new Map<string, number>();
+  private seenRecords = 0;
+  private readonly poller: NodeJS.Timeout;
+
+  constructor(private readonly erp: ErpSandbox) {
+    // In-process, every 5 ms: the ERP's sales orders are records in creation order.
+    this.poller = setInterval(() => this.scan(), 5);
+  }
+
+  placed(channelOrderId: string, at: number): void {
+    this.placedAt.set(channelOrderId, at);
+  }
+
+  private scan(): void {
+    const salesOrders = this.erp.records.list('salesOrder');
+    const now = performance.now();
+    for (const record of salesOrders.slice(this.seenRecords)) {
+      const channelOrderId = String(record.fields.custbody_rm_channel_order_id ?? '');
+      this.salesOrdersPerOrder.set(channelOrderId, (this.salesOrdersPerOrder.get(channelOrderId) ?? 0) + 1);
+      if (!this.createdAt.has(channelOrderId)) this.createdAt.set(channelOrderId, now);
+    }
+    this.seenRecords = salesOrders.length;
+  }
+
+  allCreated(channelOrderIds: readonly string[]): boolean {
+    return channelOrderIds.every((id) => this.createdAt.has(id));
+  }
+
+  latenciesMs(channelOrderIds: readonly string[]): number[] {
+    return channelOrderIds.map((id) => this.createdAt.get(id)! - this.placedAt.get(id)!);
+  }
+
+  lastCreatedAt(channelOrderIds: readonly string[]): number {
+    return Math.max(...channelOrderIds.map((id) => this.createdAt.get(id)!));
+  }
+
+  /** Sales orders beyond the first for one channel order. */
+  duplicates(): number {
+    return [...this.salesOrdersPerOrder.values()].reduce((sum, count) => sum + count - 1, 0);
+  }
+
+  stop(): void {
+    clearInterval(this.poller);
+    this.scan();
+  }
+}
+
+/** Places Shopify orders through the sandbox's checkout route (it delivers the orders/create webhook). */
+class OrderPlacer {
+  private next = 0;
+
+  constructor(
+    private readonly shopifyAdmin: SandboxAdminClient,
+    private readonly skus: DemoSku[],
+    private readonly linesPerOrder: number,
+    private readonly tracker: IntakeTracker,
+  ) {}
+
+  async place(): Promise<string> {
+    const lineItems = Array.from({ length: this.linesPerOrder }, () => {
+      const demo = this.skus[this.next % this.skus.length]!;
+      this.next += 1;
+      return { sku: demo.sku, quantity: 1, price: '19.99', taxLines: [{ title: 'State tax', rate: 0.05, price: '1.00' }] };
+    });
+    const placedAt = performance.now();
+    const view = await this.shopifyAdmin.call<{ order: { admin_graphql_api_id: string } }>('POST', `/_sandbox/shops/${DEMO_SHOP}/orders`, {
+      lineItems,
+      email: 'bench@example.com',
+      shippingAddress: {
+        firstName: 'Bench',
+        lastName: 'Buyer',
+        address1: '1 Main St',
+        city: 'Springfield',
+        province: 'Illinois',
+        provinceCode: 'IL',
+        zip: '62701',
+        country: 'United States',
+        countryCode: 'US',
+      },
+    });
+    const channelOrderId = view.order.admin_graphql_api_id;
+    this.tracker.placed(channelOrderId, placedAt);
+    return channelOrderId;
+  }
+}
+
+interface BurstResult {
+  orders: number;
+  placeSeconds: number;
+  seconds: number;
+  ordersPerSecond: number;
+}
+
+async function measureBurst(placer: OrderPlacer, tracker: IntakeTracker, orders: number, concurrency: number): Promise<BurstResult> {
+  const started = performance.now();
+  const placed: string[] = [];
+  let remaining = orders;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (remaining > 0) {
+        remaining -= 1;
+        placed.push(await placer.place());
+      }
+    }),
+  );
+  const placeSeconds = (performance.now() - started) / 1000;
+  await waitFor(async () => tracker.allCreated(placed) || undefined, {
+    timeoutMs: DRAIN_TIMEOUT_MS,
+    intervalMs: 20,
+    description: 'every order of the burst to become an ERP sales order',
+  });
+  const seconds = (tracker.lastCreatedAt(placed) - started) / 1000;
+  return { orders, placeSeconds, seconds, ordersPerSecond: orders / seconds };
+}
+
+interface LatencyResult {
+  offeredPerSecond: number;
+  orders: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Places orders at a steady rate for `seconds`; each order's latency is placement → ERP sales order. */
+async function measureLatency(placer: OrderPlacer, tracker: IntakeTracker, ratePerSecond: number, seconds: number): Promise<LatencyResult> {
+  const tickMs = 20;
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const started = performance.now();
+  const placing: Promise<string>[] = [];
+  let offered = 0;
+  for (let tick = 0; tick < ticks; tick += 1) {
+    const due = Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000) - offered;
+    for (let i = 0; i < due; i += 1) placing.push(placer.place());
+    offered += due;
+    const wait = started + (tick + 1) * tickMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const placed = await Promise.all(placing);
+  await waitFor(async () => tracker.allCreated(placed) || undefined, {
+    timeoutMs: DRAIN_TIMEOUT_MS,
+    intervalMs: 20,
+    description: 'every timed order to become an ERP sales order',
+  });
+  const sorted = tracker.latenciesMs(placed).sort((a, b) => a - b);
+  return {
+    offeredPerSecond: ratePerSecond,
+    orders: placed.length,
+    p50Ms: round(percentile(sorted, 0.5), 1),
+    p90Ms: round(percentile(sorted, 0.9), 1),
+    p99Ms: round(percentile(sorted, 0.99), 1),
+    maxMs: round(sorted.at(-1) ?? Number.NaN, 1),
+  };
+}
+
+/** Gives every SKU plenty of stock and waits until inventory has applied it (Shopify shows it). */
+async function stockUp(mesh: DistributedMesh, skus: DemoSku[]): Promise<void> {
+  const erpAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.erp);
+  await erpAdmin.call(
+    'PUT',
+    '/_sandbox/stock',
+    skus.flatMap((demo) => DEMO_LOCATIONS.map((location) => ({ sku: demo.sku, location, onHand: PLENTY }))),
+  );
+  const shopifyAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.shopify);
+  await waitFor(
+    async () => {
+      const { levels } = await shopifyAdmin.call<{ levels: { available: number }[] }>(
+        'GET',
+        `/_sandbox/inventory-levels?shop=${DEMO_SHOP}`,
+      );
+      return (levels.length === skus.length && levels.every((level) => level.available > PLENTY)) || undefined;
+    },
+    { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 200, description: 'the stock to reach the channel' },
+  );
+}
+
+/** Channel orders (the Shopify sandbox) that never became an ERP sales order. */
+function lostOrders(mesh: DistributedMesh, tracker: IntakeTracker): number {
+  const shop = mesh.sandboxes.shopify.shops.get(DEMO_SHOP);
+  if (!shop) throw new Error(`the Shopify sandbox has no shop ${DEMO_SHOP}`);
+  const channelOrderIds = [...shop.orders.values()].map((order) => `gid://shopify/Order/${order.id}`);
+  return channelOrderIds.filter((id) => !tracker.allCreated([id])).length;
+}
+
+export async function measureOrders(options: OrdersOptions = {}): Promise<OrdersResult> {
+  const productCount = options.productCount ?? 100;
+  const burstOrders = options.burstOrders ?? 3_000;
+  const linesPerOrder = options.linesPerOrder ?? 3;
+  const concurrency = options.concurrency ?? 32;
+  const latencySeconds = options.latencySeconds ?? 15;
+
+  const vhost = await createTestVhost('rm_bench');
+  const schemaPrefix = `${uniqueName('rm_bench')}_`;
+  let mesh: DistributedMesh | undefined;
+  let tracker: IntakeTracker | undefined;
+  try {
+    const meshStarted = performance.now();
+    mesh = await startDistributedMesh({
+      portOffset: PORT_OFFSET,
+      rabbitmqUrl: vhost.url,
+      databaseUrl: TEST_POSTGRES_URL,
+      schemaPrefix,
+      logLevel: 'warn',
+      onLine: (name, line) => {
+        if (/"level":(50|60)/.test(line)) console.log(`[${name}] ${line}`);
+      },
+    });
+    console.log(`mesh started in ${round((performance.now() - meshStarted) / 1000, 1)} s (distributed, port offset ${PORT_OFFSET})`);
+
+    const skus = demoSkus(productCount);
+    await seedDemo(mesh.layout, skus);
+    await stockUp(mesh, skus);
+    console.log(`${skus.length} SKUs seeded and stocked`);
+
+    tracker = new IntakeTracker(mesh.sandboxes.erp);
+    const placer = new OrderPlacer(new SandboxAdminClient(mesh.layout.sandboxUrls.shopify), skus, linesPerOrder, tracker);
+
+    const burst = await measureBurst(placer, tracker, burstOrders, concurrency);
+    console.log(
+      `sustained: ${burst.orders} orders of ${linesPerOrder} lines placed in ${round(burst.placeSeconds)} s, ` +
+        `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
+    );
+
+    const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
+    console.log(
+      `intake latency at ${latency.offeredPerSecond} orders/s for ${latencySeconds} s (${latency.orders} orders): ` +
+        `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
+    );
+
+    await printServiceMetrics(
+      mesh,
+      /consumer|outbox|handl|orders_|erp_connector|sales_order|intake|webhook|grpc_server_handling_seconds_(sum|count)/i,
+    );
+    tracker.stop();
+    const duplicates = tracker.duplicates();
+    const lost = lostOrders(mesh, tracker);
+    console.log(`checked ${burst.orders + latency.orders} channel orders against the ERP: ${duplicates} duplicate(s), ${lost} lost`);
+
+    return {
+      ordersPerSecond: round(burst.ordersPerSecond, 1),
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      duplicates,
+      lost,
+    };
+  } finally {
+    tracker?.stop();
+    await mesh?.stop();
+    await vhost.remove();
+    await dropSchemasWithPrefix(schemaPrefix);
+  }
+}
