@@ -119,7 +119,7 @@ describe('Prometheus with the chart rules, scraping the distributed mesh', () =>
     // all match what the adapter exports; it is a number once the push counted in the rates.
     const [ratio] = await waitFor(
       async () => {
-        const samples = await prometheus.query('service:retail_mesh_availability_push_errors:ratio_rate5m');
+        const samples = await prometheus.query('service:retail_mesh_availability_push_errors:ratio_rate5m{service="channel-shopify"}');
         return samples.length > 0 && samples.every((sample) => Number.isFinite(sample.value)) ? samples : undefined;
       },
       { description: 'the availability push error ratio of channel-shopify' },
