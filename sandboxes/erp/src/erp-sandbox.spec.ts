@@ -286,7 +286,7 @@ describe('sales orders', () => {
     expect((await call(SALES_ORDERS, { method: 'POST', body: order('SHOPIFY-1005'), headers })).status).toBe(204);
     const { salesOrders } = (await admin.call('GET', '/_sandbox/sales-orders')) as { salesOrders: unknown[] };
     expect(salesOrders).toHaveLength(2);
-    expect(await admin.call('GET', '/_sandbox/mode')).toEqual({ idempotency: 'none' });
+    expect(await admin.call('GET', '/_sandbox/mode')).toEqual({ idempotency: 'none', integrationChanges: 'filtered' });
   });
 
   it('answers validation, malformed-body and unknown-record errors in NetSuite’s envelope', async () => {

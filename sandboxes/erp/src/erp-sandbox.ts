@@ -70,7 +70,7 @@ export async function startErpSandbox(options: ErpSandboxOptions): Promise<ErpSa
   const router = new Router();
   addTokenRoute(router, oauth);
   addChangeFeedRoute(router, oauth, feed);
-  addRecordRoutes(router, oauth, records);
+  addRecordRoutes(router, oauth, records, (record, fieldsBefore) => salesOrders.integrationUpdated(record, fieldsBefore));
   addAdminRoutes(router, { stock, feed, items, records, salesOrders, oauth, outage });
 
   const running = await startSandboxServer(
@@ -82,6 +82,7 @@ export async function startErpSandbox(options: ErpSandboxOptions): Promise<ErpSa
         stock.clear();
         items.clear();
         records.clear();
+        salesOrders.recordIntegrationChanges = false;
         oauth.resetClients();
       },
       rateLimitResponse,

@@ -46,6 +46,12 @@ export const erpConnectorSettings = {
   /** ERP customer (internal id) channel orders are booked to, unless ERP_CUSTOMER_IDS names one for the channel account. */
   defaultCustomerId: env.string('ERP_DEFAULT_CUSTOMER_ID', { pattern: ERP_ID_PATTERN }).default('1'),
   customerIds: new Setting('ERP_CUSTOMER_IDS', CUSTOMER_MAP_EXPECTED, parseCustomerMap).default({}),
+  /**
+   * The ERP's change feed also reports what the connector itself changes (its change log does not
+   * filter on the execution context): the connector then recognises its own cancellations when
+   * they come back and does not publish them as erp.order_cancelled.
+   */
+  feedReportsOwnChanges: env.boolean('ERP_FEED_REPORTS_OWN_CHANGES').default(false),
 };
 
 export type ErpConnectorSettings = ConfigValues<typeof erpConnectorSettings>;

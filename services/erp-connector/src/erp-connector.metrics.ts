@@ -25,7 +25,7 @@ export class ErpConnectorMetrics {
   constructor(metrics: ServiceMetrics) {
     this.feedRecords = metrics.counter(
       'feed_records_total',
-      'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order).',
+      'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order, echo: the connector’s own cancellation reported back).',
       ['feed', 'type', 'outcome'],
     );
     this.feedLagSeconds = metrics.gauge(

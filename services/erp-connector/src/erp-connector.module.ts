@@ -11,6 +11,8 @@ import { ChangeFeedService } from './change-feed/change-feed.service.js';
 import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
 import { OrderCancellationService } from './order-cancellations/order-cancellation.service.js';
 import { OrderCancelledConsumer } from './order-cancellations/order-cancelled.consumer.js';
+import { CancellationRequestRepository } from './order-cancellations/cancellation-request.repository.js';
+import { OwnCancellationService } from './order-cancellations/own-cancellation.service.js';
 import { SalesOrderLinkRepository } from './sales-orders/sales-order-link.repository.js';
 import { SalesOrderService } from './sales-orders/sales-order.service.js';
 
@@ -50,6 +52,8 @@ export class ErpConnectorModule {
         SalesOrderLinkRepository,
         ChangeFeedService,
         SalesOrderService,
+        CancellationRequestRepository,
+        OwnCancellationService,
         OrderCancellationService,
         OrderCancelledConsumer,
       ],

@@ -114,13 +114,24 @@ export function addAdminRoutes(router: Router, state: AdminState): void {
     return jsonResponse(200, outage.status());
   });
 
-  router.add('GET', '/_sandbox/mode', () => jsonResponse(200, { idempotency: records.mode }));
+  const modes = () => ({
+    idempotency: records.mode,
+    integrationChanges: salesOrders.recordIntegrationChanges ? 'recorded' : 'filtered',
+  });
+  router.add('GET', '/_sandbox/mode', () => jsonResponse(200, modes()));
   router.add('POST', '/_sandbox/mode', (request) => {
     const parsed = parseJsonBody(request);
-    const mode = parsed.ok && isRecord(parsed.value) ? parsed.value.idempotency : undefined;
-    if (mode !== 'netsuite' && mode !== 'none') return jsonResponse(400, { error: 'idempotency must be "netsuite" or "none"' });
-    records.mode = mode;
-    return jsonResponse(200, { idempotency: records.mode });
+    const body = parsed.ok && isRecord(parsed.value) ? parsed.value : {};
+    const { idempotency, integrationChanges } = body;
+    if (idempotency === undefined && integrationChanges === undefined)
+      return jsonResponse(400, { error: 'give idempotency ("netsuite" | "none") and/or integrationChanges ("filtered" | "recorded")' });
+    if (idempotency !== undefined && idempotency !== 'netsuite' && idempotency !== 'none')
+      return jsonResponse(400, { error: 'idempotency must be "netsuite" or "none"' });
+    if (integrationChanges !== undefined && integrationChanges !== 'filtered' && integrationChanges !== 'recorded')
+      return jsonResponse(400, { error: 'integrationChanges must be "filtered" or "recorded"' });
+    if (idempotency !== undefined) records.mode = idempotency;
+    if (integrationChanges !== undefined) salesOrders.recordIntegrationChanges = integrationChanges === 'recorded';
+    return jsonResponse(200, modes());
   });
 
   for (const route of ADMIN_DOCUMENT_ROUTES) {

@@ -93,7 +93,10 @@ function pageLinks(request: SandboxRequest, limit: number, offset: number, total
   return links;
 }
 
-export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: RecordStore): void {
+/** Told of every successful PATCH: the record after it and its fields before. */
+export type RecordUpdateListener = (record: StoredRecord, fieldsBefore: Record<string, unknown>) => void;
+
+export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: RecordStore, onUpdated?: RecordUpdateListener): void {
   // Every record route: bearer token first (NetSuite rejects before looking at the URL), then a known record type.
   const guarded =
     (handler: (request: SandboxRequest, type: RecordType) => SandboxResponse, access: 'read' | 'write' = 'read') =>
@@ -149,7 +152,10 @@ export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: Rec
       const parsed = jsonBody(request);
       if (!parsed.ok) return parsed.response;
       const replace = (request.query.get('replace') ?? '').split(',').filter((name) => name !== '');
-      return writeOutcome(request, records.update(type, request.params.reference, parsed.body, replace), { location: false });
+      const fieldsBefore = records.get(type, request.params.reference)?.fields;
+      const result = records.update(type, request.params.reference, parsed.body, replace);
+      if (result.ok && fieldsBefore !== undefined) onUpdated?.(result.record, fieldsBefore);
+      return writeOutcome(request, result, { location: false });
     }, 'write'),
   );
   router.add(

@@ -1,8 +1,9 @@
 // What happens to a sales order inside the ERP after the integration created it: the warehouse
 // fulfils it (an item fulfillment record, lower on-hand at the location) and users close or cancel
 // it. Each becomes an entry of the change feed. Changes the integration itself makes through the
-// REST API (closing lines with PATCH) are not recorded: change-log scripts filter on the execution
-// context so that an integration does not read its own writes back as news.
+// REST API (closing lines with PATCH) are not recorded by default: change-log scripts usually
+// filter on the execution context so that an integration does not read its own writes back as
+// news. `recordIntegrationChanges` imitates a change log without that filter.
 import { isRecord } from '@retail-mesh/sandbox-kit';
 import type { ChangeFeed, FeedRecordBase } from '../feed/change-feed.js';
 import { ORDER_STATUS, remainingQuantity, type ItemLine } from '../records/item-lines.js';
@@ -85,6 +86,12 @@ function fail<T>(status: number, error: string): OperationResult<T> {
 }
 
 export class SalesOrderOperations {
+  /**
+   * The change log also records the integration's own changes (no execution-context filter): a
+   * PATCH that closes lines or lowers their quantity is reported as a cancellation like a user's.
+   */
+  recordIntegrationChanges = false;
+
   constructor(
     private readonly now: () => number,
     private readonly records: RecordStore,
@@ -189,6 +196,31 @@ export class SalesOrderOperations {
       lines: whole ? [] : picked.value.map(({ line, quantity }) => feedLine(line, quantity)),
     });
     return { ok: true, value: { salesOrder: order.value, feed: record } };
+  }
+
+  /**
+   * After the integration updated a sales order through the REST API (`before`: its fields until
+   * then): with `recordIntegrationChanges`, the units its lines lost (closed, or quantity lowered)
+   * go to the feed as a cancellation without a reason.
+   */
+  integrationUpdated(order: StoredRecord, before: Record<string, unknown>): CancellationFeedRecord | undefined {
+    if (!this.recordIntegrationChanges || order.recordType !== 'salesOrder') return undefined;
+    const previous = (sublistLines(before.item) ?? []) as ItemLine[];
+    const cancelled = linesOf(order).flatMap((line) => {
+      const was = previous.find((candidate) => candidate.line === line.line);
+      const quantity = was === undefined ? 0 : remainingQuantity(was) - remainingQuantity(line);
+      return quantity > 0 ? [{ line, quantity }] : [];
+    });
+    if (cancelled.length === 0) return undefined;
+    const timestamp = new Date(this.now()).toISOString();
+    return this.feed.append<CancellationFeedRecord>({
+      type: 'salesOrderCancellation',
+      lastModified: timestamp,
+      salesOrder: referenceOf(order),
+      reason: '',
+      cancelledAt: timestamp,
+      lines: cancelled.map(({ line, quantity }) => feedLine(line, quantity)),
+    });
   }
 
   /** The sales order, unless it is unknown (404) or cancelled (409). */

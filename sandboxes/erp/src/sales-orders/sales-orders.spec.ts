@@ -308,6 +308,52 @@ describe('cancellations', () => {
     await call(`${SALES_ORDERS}/${id}`, { method: 'PATCH', body: { item: { items: [{ line: 1, isClosed: true }] } } });
     expect(await feedItems(before)).toEqual([]);
   });
+
+  it('reports the units the integration’s PATCHes cancel when the change log records them (mode integrationChanges)', async () => {
+    expect(await admin.call('POST', '/_sandbox/mode', { integrationChanges: 'recorded' })).toEqual({
+      idempotency: 'netsuite',
+      integrationChanges: 'recorded',
+    });
+    const id = await createOrder(
+      salesOrder('SO-ECHO', [
+        { sku: 'MUG-BLUE', quantity: 4, lineId: 'L1' },
+        { sku: 'TSHIRT-RED-M', quantity: 3, lineId: 'L2' },
+      ]),
+    );
+    await admin.call('POST', `/_sandbox/sales-orders/${id}/shipments`, { lines: [{ line: 2, quantity: 1 }], location: 'WH-EAST' });
+    const before = (await feedItems()).length;
+    // Line 1 lowered by 1; line 2 closed: its 2 unshipped units; a memo changes no line.
+    await call(`${SALES_ORDERS}/${id}`, {
+      method: 'PATCH',
+      body: {
+        memo: 'edited',
+        item: {
+          items: [
+            { line: 1, quantity: 3 },
+            { line: 2, isClosed: true },
+          ],
+        },
+      },
+    });
+    await call(`${SALES_ORDERS}/${id}`, { method: 'PATCH', body: { memo: 'again' } });
+    expect(await feedItems(before)).toEqual([
+      {
+        id: before + 1,
+        type: 'salesOrderCancellation',
+        lastModified: expect.any(String),
+        cancelledAt: expect.any(String),
+        salesOrder: { id, tranId: `SO${id}`, externalId: 'SO-ECHO', custbody_rm_order_id: 'order-SO-ECHO' },
+        reason: '',
+        lines: [
+          { orderLine: 1, item: 'MUG-BLUE', quantity: 1, custcol_rm_order_line_id: 'L1' },
+          { orderLine: 2, item: 'TSHIRT-RED-M', quantity: 2, custcol_rm_order_line_id: 'L2' },
+        ],
+      },
+    ]);
+    await expect(admin.call('POST', '/_sandbox/mode', { integrationChanges: 'sometimes' })).rejects.toThrow(/400/);
+    await admin.reset();
+    expect(await admin.call('GET', '/_sandbox/mode')).toEqual({ idempotency: 'netsuite', integrationChanges: 'filtered' });
+  });
 });
 
 describe('outage', () => {

@@ -9,6 +9,7 @@ import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from '../erp-connec
 import { ErpConnectorMetrics } from '../erp-connector.metrics.js';
 import { ErpStockPositionRepository } from '../erp-stock/erp-stock-position.repository.js';
 import { FeedCursorConflictError, FeedCursorRepository, type FeedCursor } from '../feed-cursor/feed-cursor.repository.js';
+import { OwnCancellationService } from '../order-cancellations/own-cancellation.service.js';
 import { toOrderCancelledEvent, toShipmentCreatedEvent } from '../order-feed/order-events.mapper.js';
 import { SalesOrderLinkRepository } from '../sales-orders/sales-order-link.repository.js';
 import { toStockChangedEvent } from '../stock-feed/stock-changed.mapper.js';
@@ -23,10 +24,14 @@ export const CHANGE_FEED = 'stock';
 const ERROR_BACKOFF_MS = 500;
 const MAX_ERROR_BACKOFF_MS = 30_000;
 
-export type FeedRecordOutcome = 'published' | 'rejected' | 'duplicate' | 'ignored';
+export type FeedRecordOutcome = 'published' | 'rejected' | 'duplicate' | 'ignored' | 'echo';
 
 export interface PageResult {
-  /** Records of the page by type and outcome. `duplicate`: at or below the last published version; `ignored`: a sales order the mesh did not create. */
+  /**
+   * Records of the page by type and outcome. `duplicate`: at or below the last published version;
+   * `ignored`: a sales order the mesh did not create; `echo`: a cancellation the connector itself
+   * asked for, reported back.
+   */
   records: Partial<Record<FeedRecordType | 'unknown', Partial<Record<FeedRecordOutcome, number>>>>;
   hasMore: boolean;
   /** How far behind the ERP the connector is: age of the newest change read while more are waiting, else 0. */
@@ -62,6 +67,7 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     private readonly cursors: FeedCursorRepository,
     private readonly erpStock: ErpStockPositionRepository,
     private readonly links: SalesOrderLinkRepository,
+    private readonly ownCancellations: OwnCancellationService,
     private readonly outbox: OutboxPublisher,
     private readonly metrics: ErpConnectorMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -162,9 +168,22 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
         count(record.type, 'ignored');
         continue;
       }
-      events.push(
-        record.type === 'item_fulfillment' ? toShipmentCreatedEvent(record.change, orderId) : toOrderCancelledEvent(record.change, orderId),
-      );
+      if (record.type === 'item_fulfillment') {
+        events.push(toShipmentCreatedEvent(record.change, orderId));
+        count(record.type, 'published');
+        continue;
+      }
+      // Only what the connector did not ask for itself is news (the rest would cancel units twice).
+      const lines = await this.ownCancellations.notOwn(manager, record.change);
+      if (lines.length === 0 && record.change.lines.length > 0) {
+        this.logger.info(
+          { feedId: record.change.feedId, erpOrderId: record.change.erpOrderId, orderId },
+          'change feed: the connector’s own cancellation reported back; not published',
+        );
+        count(record.type, 'echo');
+        continue;
+      }
+      events.push(toOrderCancelledEvent({ ...record.change, lines }, orderId));
       count(record.type, 'published');
     }
     return events;

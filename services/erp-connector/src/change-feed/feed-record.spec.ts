@@ -57,7 +57,7 @@ describe('parseFeedRecord', () => {
           trackingUrl: 'https://ups.example/1Z999',
           shippedAt: new Date(at),
           changedAt: new Date(at),
-          lines: [{ sku: 'MUG-BLUE', quantity: 2, orderLineId: 'L1' }],
+          lines: [{ erpLine: 1, sku: 'MUG-BLUE', quantity: 2, orderLineId: 'L1' }],
         },
       },
     });
@@ -73,8 +73,32 @@ describe('parseFeedRecord', () => {
     });
   });
 
+  it('reads cancelled lines with and without the sales order line number', () => {
+    const lines = [
+      { orderLine: 2, item: 'CAP', quantity: 1, custcol_rm_order_line_id: 'L2' },
+      { item: 'HAT', quantity: 3 },
+    ];
+    expect(parseFeedRecord({ ...cancellation, lines })).toMatchObject({
+      ok: true,
+      record: {
+        change: {
+          lines: [
+            { erpLine: 2, sku: 'CAP', quantity: 1, orderLineId: 'L2' },
+            { erpLine: null, sku: 'HAT', quantity: 3, orderLineId: null },
+          ],
+        },
+      },
+    });
+  });
+
   it.each([
     ['an unknown type', { id: 20, type: 'journal' }, 'unknown', 'unknown record type "journal"'],
+    [
+      'a line number that is not one',
+      { ...cancellation, lines: [{ orderLine: '1', item: 'CAP', quantity: 1 }] },
+      'sales_order_cancellation',
+      'lines[0].orderLine "1" is not a line number',
+    ],
     [
       'a fulfillment without sales order',
       { ...fulfillment, salesOrder: undefined },

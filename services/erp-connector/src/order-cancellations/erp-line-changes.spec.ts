@@ -1,7 +1,7 @@
 import { ordersEventsV1, ordersV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { ErpSalesOrderLine } from '../erp-client/erp-sales-order.client.js';
-import { erpLineChanges } from './erp-line-changes.js';
+import { cancelledUnits, erpLineChanges } from './erp-line-changes.js';
 
 const order = ordersV1.Order.fromPartial({
   orderId: 'order-1',
@@ -80,5 +80,31 @@ describe('erpLineChanges', () => {
     expect(erpLineChanges(event({ order: lagging, lines: [{ lineId: 'L1', quantity: 2 }] }), erpLines).changes).toEqual([
       { line: 1, quantity: 2 },
     ]);
+  });
+});
+
+describe('cancelledUnits', () => {
+  it('counts what each change takes off what is left to ship', () => {
+    expect(
+      cancelledUnits(
+        [
+          { line: 1, quantity: 3 },
+          { line: 2, isClosed: true },
+          { line: 3, isClosed: true },
+          { line: 9, isClosed: true },
+        ],
+        erpLines,
+      ),
+    ).toEqual([
+      { erpLine: 1, orderLineId: 'L1', quantity: 1 },
+      // 2 ordered, 1 shipped: closing cancels the other one.
+      { erpLine: 2, orderLineId: 'L2', quantity: 1 },
+    ]);
+  });
+
+  it('counts a lowered quantity only down to what shipped', () => {
+    const shipped: ErpSalesOrderLine = { ...erpLines[0], quantity: 5, quantityFulfilled: 2 };
+    expect(cancelledUnits([{ line: 1, quantity: 4 }], [shipped])).toEqual([{ erpLine: 1, orderLineId: 'L1', quantity: 1 }]);
+    expect(cancelledUnits([{ line: 1, quantity: 5 }], [shipped])).toEqual([]);
   });
 });

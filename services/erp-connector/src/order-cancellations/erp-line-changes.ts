@@ -64,3 +64,22 @@ export function erpLineChanges(
   }
   return { changes, unmatched };
 }
+
+/** Units the connector asks the ERP to take off one sales order line. */
+export interface CancelledUnits {
+  erpLine: number;
+  /** The mesh order line id the ERP line carries, if any. */
+  orderLineId: string | null;
+  quantity: number;
+}
+
+/** The units each change takes off what is left to ship on its line (a lowered quantity, or everything left when closed). */
+export function cancelledUnits(changes: readonly ErpLineChange[], erpLines: readonly ErpSalesOrderLine[]): CancelledUnits[] {
+  return changes.flatMap((change) => {
+    const line = erpLines.find((candidate) => candidate.line === change.line);
+    if (!line) return [];
+    const left = 'isClosed' in change ? 0 : Math.max(0, change.quantity - line.quantityFulfilled);
+    const quantity = remaining(line) - left;
+    return quantity > 0 ? [{ erpLine: line.line, orderLineId: line.orderLineId, quantity }] : [];
+  });
+}

@@ -23,7 +23,9 @@ export class OrderCancelledConsumer implements OnModuleInit {
       // Long enough to outlast a sales order creation in progress or a short ERP outage; then the DLQ.
       deliveryLimit: 10,
       retryDelaysMs: [1000, 5000, 30_000, 60_000],
-      handlers: [onEventOutsideTransaction(Events.orders.orderCancelled, (event) => this.cancellations.apply(event.payload))],
+      handlers: [
+        onEventOutsideTransaction(Events.orders.orderCancelled, (event) => this.cancellations.apply(event.payload, event.envelope.id)),
+      ],
     });
   }
 }

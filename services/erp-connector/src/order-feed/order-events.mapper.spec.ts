@@ -16,8 +16,8 @@ const shipment = {
   shippedAt,
   changedAt: shippedAt,
   lines: [
-    { sku: 'MUG-BLUE', quantity: 2, orderLineId: 'L1' },
-    { sku: 'CAP', quantity: 1, orderLineId: null },
+    { erpLine: 1, sku: 'MUG-BLUE', quantity: 2, orderLineId: 'L1' },
+    { erpLine: null, sku: 'CAP', quantity: 1, orderLineId: null },
   ],
 };
 

@@ -5,6 +5,8 @@
 import { isPositiveInteger, isRecord, MAX_LOCATION_LENGTH, readTimestamp, SKU_PATTERN } from '../change-feed/feed-record-fields.js';
 
 export interface OrderFeedLine {
+  /** The sales order line (`orderLine`), when the record names it. */
+  erpLine: number | null;
   sku: string;
   quantity: number;
   /** The mesh order line id, when the sales order line carries it. */
@@ -74,7 +76,10 @@ function readLines(value: unknown, required: boolean): OrderFeedLine[] | { error
     if (reference !== undefined && reference !== null && typeof reference !== 'string') {
       return { error: `lines[${index}].custcol_rm_order_line_id is not a string` };
     }
+    if (line.orderLine !== undefined && line.orderLine !== null && !isPositiveInteger(line.orderLine))
+      return { error: `lines[${index}].orderLine ${JSON.stringify(line.orderLine)} is not a line number` };
     lines.push({
+      erpLine: isPositiveInteger(line.orderLine) ? line.orderLine : null,
       sku: line.item,
       quantity: line.quantity,
       orderLineId: typeof reference === 'string' && reference !== '' ? reference : null,
