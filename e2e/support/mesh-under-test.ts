@@ -1,6 +1,7 @@
 // One face for a mesh under test in either mode, so the same flow tests run embedded and
 // distributed. The sandboxes run in the test process in both modes; tests drive them only
 // through their HTTP admin routes, as an operator would.
+import type { GrpcServiceContract } from '@retail-mesh/contracts';
 import {
   demoSkus,
   seedDemo,
@@ -15,6 +16,7 @@ import {
 } from '@retail-mesh/mesh';
 import { RabbitMqEventBus, type DeadLetter, type EventBus } from '@retail-mesh/messaging';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
+import { createGrpcClient, type GrpcClient } from '@retail-mesh/service-kit';
 import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor, type TestVhost } from '@retail-mesh/testing';
 
 export type MeshMode = 'embedded' | 'distributed';
@@ -31,6 +33,7 @@ export interface MeshUnderTest {
   skus: DemoSku[];
   erpAdmin: SandboxAdminClient;
   shopifyAdmin: SandboxAdminClient;
+  amazonAdmin: SandboxAdminClient;
   /** Reads dead letters of a consumer queue, through the same bus the mesh uses. */
   deadLetters(queue: string): Promise<DeadLetter[]>;
   /** Distributed only: the broker URL (with the mesh's own vhost) the services use. */
@@ -65,6 +68,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
       skus,
       erpAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.erp),
       shopifyAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.shopify),
+      amazonAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.amazon),
       deadLetters: (queue) => mesh.bus.peekDeadLetters(queue, 100),
       stop: () => mesh.stop(),
     };
@@ -97,6 +101,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
     skus,
     erpAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.erp),
     shopifyAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.shopify),
+    amazonAdmin: new SandboxAdminClient(mesh.layout.sandboxUrls.amazon),
     deadLetters: async (queue) => {
       inspector ??= await RabbitMqEventBus.connect({ url: vhost.url, connectionName: 'e2e-inspector' });
       return inspector.peekDeadLetters(queue, 100);
@@ -122,6 +127,14 @@ async function seedOrStop(layout: MeshLayout, skus: DemoSku[], stop: () => Promi
   }
 }
 
+/**
+ * A gRPC client of one of the mesh's services, as its peers call it:
+ * `meshGrpcClient<ordersV1.OrdersServiceClient>(mesh, 'orders', grpcServices.orders)`. Close it when done.
+ */
+export function meshGrpcClient<C>(mesh: MeshUnderTest, service: ServiceName, contract: GrpcServiceContract): GrpcClient<C> {
+  return createGrpcClient<C>(contract, `127.0.0.1:${mesh.layout.services[service].grpcPort}`);
+}
+
 /** What Shopify must show for a SKU given its ERP stock: the demo policy's arithmetic. */
 export function expectedShopifyQuantity(onHandByLocation: Record<string, number>): number {
   const onHand = DEMO_LOCATIONS.reduce((sum, location) => sum + (onHandByLocation[location] ?? 0), 0);
@@ -136,6 +149,15 @@ export async function shopifyLevels(mesh: MeshUnderTest, sku?: string): Promise<
   const query = new URLSearchParams({ shop: DEMO_SHOP, ...(sku ? { sku } : {}) });
   const body = await mesh.shopifyAdmin.call<{ levels: ShopifyLevel[] }>('GET', `/_sandbox/inventory-levels?${query}`);
   return body.levels;
+}
+
+/** The quantity Amazon shows for a listing (its sandbox applies accepted patches as time passes). */
+export async function amazonQuantity(mesh: MeshUnderTest, sku: string): Promise<number | undefined> {
+  const body = await mesh.amazonAdmin.call<{ listings: { sku: string; quantity: number }[] }>(
+    'GET',
+    `/_sandbox/listings?${new URLSearchParams({ sku })}`,
+  );
+  return body.listings[0]?.quantity;
 }
 
 export async function waitForShopifyQuantity(

@@ -1,0 +1,646 @@
+// The order flow (channel -> orders -> ERP -> channel, ADR 0004), registered for a mesh in either
+// mode. Tests place orders and act the way the outside world does (a checkout, the warehouse, a
+// merchant, an ERP user) through the sandboxes' admin routes, and read the outcome where an
+// operator would: the sandboxes' inspection routes and the orders service's gRPC API.
+import { randomUUID } from 'node:crypto';
+import { catalogV1, channelV1, grpcServices, inventoryV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+import {
+  DEMO_AMAZON_ACCOUNT_ID,
+  DEMO_AMAZON_LOCATIONS,
+  DEMO_AMAZON_SAFETY_STOCK,
+  DEMO_SAFETY_STOCK,
+  DEMO_SHOP,
+  DEMO_SHOPIFY_ACCOUNT,
+} from '@retail-mesh/mesh';
+import type { GrpcClient } from '@retail-mesh/service-kit';
+import { waitFor } from '@retail-mesh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  amazonQuantity,
+  meshGrpcClient,
+  setErpStock,
+  shopifyLevels,
+  startMeshUnderTest,
+  type MeshMode,
+  type MeshUnderTest,
+} from '../support/mesh-under-test.js';
+
+const { OrderState, HoldReason, CancelReason } = ordersV1;
+const SHOPIFY_ACCOUNT_ID = DEMO_SHOPIFY_ACCOUNT.channelAccountId;
+/** The demo policies: Shopify sells from both warehouses, Amazon from WH-EAST only, so stock there moves both channels. */
+const [EAST] = DEMO_AMAZON_LOCATIONS;
+const WEST = 'WH-WEST';
+const SHOPIFY_SAFETY_STOCK = DEMO_SAFETY_STOCK;
+const AMAZON_SAFETY_STOCK = DEMO_AMAZON_SAFETY_STOCK;
+const ORDER_TIMEOUT_MS = 60_000;
+
+/** The mesh and the gRPC clients the tests read it through. */
+export interface OrderRig {
+  mesh: MeshUnderTest;
+  orders: GrpcClient<ordersV1.OrdersServiceClient>;
+  inventory: GrpcClient<inventoryV1.InventoryServiceClient>;
+  catalog: GrpcClient<catalogV1.CatalogServiceClient>;
+  shopifyAdapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
+}
+
+/** Starts one mesh for the whole file, on its own ports so it can run beside the other suites. */
+export function useOrderMesh(mode: MeshMode, portOffset: number): () => OrderRig {
+  let rig: OrderRig | undefined;
+  beforeAll(async () => {
+    const mesh = await startMeshUnderTest(mode, 10, { portOffset });
+    rig = {
+      mesh,
+      orders: meshGrpcClient(mesh, 'orders', grpcServices.orders),
+      inventory: meshGrpcClient(mesh, 'inventory', grpcServices.inventory),
+      catalog: meshGrpcClient(mesh, 'catalog', grpcServices.catalog),
+      shopifyAdapter: meshGrpcClient(mesh, 'channel-shopify', grpcServices.channelAdapter),
+    };
+    // The adapter subscribes the order webhooks on its first poll (the shop exists only once seeded).
+    await waitFor(
+      async () => {
+        const { subscriptions } = await mesh.shopifyAdmin.call<{ subscriptions: { topic: string }[] }>(
+          'GET',
+          `/_sandbox/shops/${DEMO_SHOP}/webhooks`,
+        );
+        return ['orders/create', 'orders/updated', 'orders/cancelled'].every((topic) => subscriptions.some((s) => s.topic === topic));
+      },
+      { timeoutMs: ORDER_TIMEOUT_MS, description: 'the order webhooks to be subscribed on Shopify' },
+    );
+  });
+  afterAll(async () => {
+    for (const client of [rig?.orders, rig?.inventory, rig?.catalog, rig?.shopifyAdapter]) client?.close();
+    await rig?.mesh.stop();
+  });
+  return () => {
+    if (!rig) throw new Error('the mesh did not start');
+    return rig;
+  };
+}
+
+// ---- Shopify (sandbox) ------------------------------------------------------------------
+
+interface CheckoutLine {
+  sku: string;
+  quantity: number;
+}
+
+interface ShopifyOrderView {
+  order: { id: number; admin_graphql_api_id: string; name: string; cancelled_at: string | null; fulfillment_status: string | null };
+  tags: string[];
+  cancellation: { reason: string; by: 'merchant' | 'api' } | null;
+  fulfillments: { status: string; trackingInfo: { company: string; number: string }[]; lineItems: { sku: string; quantity: number }[] }[];
+}
+
+interface PlacedOrder {
+  /** The Shopify order's numeric id (admin routes) and its gid (the mesh's channel order id). */
+  id: number;
+  ref: ordersV1.ChannelOrderRef;
+}
+
+const ADDRESS = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  address1: '1 Market St',
+  city: 'San Francisco',
+  province: 'California',
+  provinceCode: 'CA',
+  zip: '94105',
+  country: 'United States',
+  countryCode: 'US',
+};
+
+/** A checkout on the demo shop: 25.00 a unit, 8 % tax, 5.00 shipping. */
+async function placeShopifyOrder(mesh: MeshUnderTest, lines: CheckoutLine[], extra: Record<string, unknown> = {}): Promise<PlacedOrder> {
+  const view = await mesh.shopifyAdmin.call<ShopifyOrderView>('POST', `/_sandbox/shops/${DEMO_SHOP}/orders`, {
+    lineItems: lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      price: '25.00',
+      taxLines: [{ title: 'CA State Tax', rate: 0.08, price: (2 * line.quantity).toFixed(2) }],
+    })),
+    shippingLines: [{ code: 'standard', title: 'Standard', price: '5.00' }],
+    customer: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' },
+    email: 'ada@example.com',
+    shippingAddress: ADDRESS,
+    ...extra,
+  });
+  return { id: view.order.id, ref: { channelAccountId: SHOPIFY_ACCOUNT_ID, channelOrderId: view.order.admin_graphql_api_id } };
+}
+
+async function shopifyOrder(mesh: MeshUnderTest, placed: PlacedOrder): Promise<ShopifyOrderView> {
+  return mesh.shopifyAdmin.call<ShopifyOrderView>('GET', `/_sandbox/shops/${DEMO_SHOP}/orders/${placed.id}`);
+}
+
+// ---- ERP (sandbox) ----------------------------------------------------------------------
+
+interface SalesOrder {
+  id: string;
+  externalId: string;
+  fields: {
+    custbody_rm_channel_order_id: string;
+    item: { items: { item: { refName: string }; quantity: number; isClosed: boolean }[] };
+  };
+}
+
+/** NetSuite external ids allow letters, digits, `_` and `-`: other bytes are written `_XX` (erp-connector README). */
+function externalIdPart(part: string): string {
+  return [...Buffer.from(part, 'utf8')]
+    .map((byte) => {
+      const char = String.fromCharCode(byte);
+      return /[A-Za-z0-9-]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+}
+
+function expectedExternalId(channel: string, ref: ordersV1.ChannelOrderRef): string {
+  return [channel, ref.channelAccountId, ref.channelOrderId].map(externalIdPart).join('__');
+}
+
+/** Every ERP sales order booked for a channel order (the mesh's order reference on it), oldest first. */
+async function salesOrdersOf(mesh: MeshUnderTest, ref: ordersV1.ChannelOrderRef): Promise<SalesOrder[]> {
+  const { salesOrders } = await mesh.erpAdmin.call<{ salesOrders: SalesOrder[] }>('GET', '/_sandbox/sales-orders');
+  return salesOrders.filter((salesOrder) => salesOrder.fields.custbody_rm_channel_order_id === ref.channelOrderId);
+}
+
+// ---- orders and inventory (gRPC) ---------------------------------------------------------
+
+async function orderOf(rig: OrderRig, ref: ordersV1.ChannelOrderRef): Promise<ordersV1.GetOrderResponse> {
+  return rig.orders.getOrder(ordersV1.GetOrderRequest.fromPartial({ channelOrder: ref }));
+}
+
+function stateName(state: ordersV1.OrderState): string {
+  return ordersV1.orderStateToJSON(state);
+}
+
+/** Waits until the order (once the mesh has it) is in `state`; returns it. */
+async function waitForState(
+  rig: OrderRig,
+  ref: ordersV1.ChannelOrderRef,
+  state: ordersV1.OrderState,
+  timeoutMs = ORDER_TIMEOUT_MS,
+): Promise<ordersV1.Order> {
+  let last = 'not in the mesh';
+  return waitFor(
+    async () => {
+      const { order } = await orderOf(rig, ref);
+      last = `${stateName(order!.state)} ${order!.holdDetail}`.trim();
+      return order!.state === state ? order! : undefined;
+    },
+    { timeoutMs, intervalMs: 100, description: `${ref.channelOrderId} to be ${stateName(state)}` },
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; it is ${last}`);
+  });
+}
+
+async function listOrders(rig: OrderRig, filter: Partial<ordersV1.ListOrdersRequest>): Promise<ordersV1.Order[]> {
+  const orders: ordersV1.Order[] = [];
+  let pageToken = '';
+  do {
+    const response = await rig.orders.listOrders(ordersV1.ListOrdersRequest.fromPartial({ ...filter, page: { pageSize: 200, pageToken } }));
+    orders.push(...response.orders);
+    pageToken = response.page?.nextPageToken ?? '';
+  } while (pageToken !== '');
+  return orders;
+}
+
+async function explanation(rig: OrderRig, channelAccountId: string, sku: string): Promise<inventoryV1.AvailabilityExplanation> {
+  const { availability } = await rig.inventory.getAvailability({ channelAccountId, sku });
+  return availability!.explanation!;
+}
+
+/** Sets a SKU's ERP stock and waits until inventory has it per location and both channels show what it implies. */
+async function stockSku(rig: OrderRig, sku: string, onHand: { east: number; west: number }): Promise<void> {
+  await setErpStock(rig.mesh, [
+    { sku, location: EAST, onHand: onHand.east },
+    { sku, location: WEST, onHand: onHand.west },
+  ]);
+  await waitFor(
+    async () => {
+      const { locations } = await explanation(rig, SHOPIFY_ACCOUNT_ID, sku);
+      const at = (location: string) => locations.find((candidate) => candidate.locationId === location)?.onHand;
+      return at(EAST) === onHand.east && at(WEST) === onHand.west;
+    },
+    { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: `inventory to have the new ERP stock of ${sku}` },
+  );
+  await waitForChannels(rig, sku, {
+    shopify: Math.max(0, onHand.east + onHand.west - SHOPIFY_SAFETY_STOCK),
+    amazon: Math.max(0, onHand.east - AMAZON_SAFETY_STOCK),
+  });
+}
+
+/** Waits until Shopify and Amazon both show these quantities for a SKU. */
+async function waitForChannels(rig: OrderRig, sku: string, expected: { shopify: number; amazon: number }): Promise<void> {
+  await waitFor(
+    async () => {
+      const [level] = await shopifyLevels(rig.mesh, sku);
+      return level?.available === expected.shopify && (await amazonQuantity(rig.mesh, sku)) === expected.amazon;
+    },
+    {
+      timeoutMs: ORDER_TIMEOUT_MS,
+      intervalMs: 100,
+      description: `Shopify to show ${expected.shopify} and Amazon ${expected.amazon} of ${sku}`,
+    },
+  );
+}
+
+/** A canonical order submitted straight to OrdersService.SubmitOrder, as a channel adapter does. */
+function directOrder(channelAccountId: string, channel: string, sku: string, overrides: Partial<ordersV1.Order>): ordersV1.Order {
+  const money = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
+  return ordersV1.Order.fromPartial({
+    channelAccountId,
+    channel,
+    channelOrderId: `e2e-direct-${randomUUID()}`,
+    channelOrderNumber: 'E2E',
+    lines: [
+      { channelLineId: 'line-1', sku, title: sku, quantity: 1, unitPrice: money(2500), taxes: [{ name: 'Tax', amount: money(200) }] },
+    ],
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      line1: ADDRESS.address1,
+      city: ADDRESS.city,
+      region: ADDRESS.provinceCode,
+      postalCode: ADDRESS.zip,
+      countryCode: 'US',
+    },
+    paymentStatus: ordersV1.PaymentStatus.PAYMENT_STATUS_PAID,
+    currency: 'USD',
+    totals: { subtotal: money(2500), discountTotal: money(0), taxTotal: money(200), shippingTotal: money(0), grandTotal: money(2700) },
+    placedAt: toTimestamp(new Date()),
+    ...overrides,
+  });
+}
+
+// ---- the scenarios ----------------------------------------------------------------------
+
+export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void {
+  /** Each test works on SKUs of its own, so tests never see each other's reservations. */
+  const skuAt = (index: number) => getRig().mesh.skus[index].sku;
+
+  describe(`order flow (${mode})`, () => {
+    it('turns a Shopify order into exactly one ERP sales order, reserves it on every channel and acknowledges it on Shopify', async () => {
+      const rig = getRig();
+      const sku = skuAt(0);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+
+      const placed = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 2 }]);
+      const order = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+
+      const salesOrders = await salesOrdersOf(rig.mesh, placed.ref);
+      expect(salesOrders).toHaveLength(1);
+      expect(salesOrders[0].id).toBe(order.erpOrderId);
+      expect(salesOrders[0].externalId).toBe(expectedExternalId('shopify', placed.ref));
+      expect(salesOrders[0].fields.item.items).toMatchObject([{ item: { refName: sku }, quantity: 2 }]);
+      expect((await shopifyOrder(rig.mesh, placed)).tags).toContain(`erp:${order.erpOrderId}`);
+      expect(order.lines).toMatchObject([{ sku, quantity: 2, locationId: EAST }]);
+      const { history } = await orderOf(rig, placed.ref);
+      expect(history.map((entry) => entry.change)).toEqual(['submitted', 'validated', 'reserved', 'accepted', 'acknowledged']);
+      // The reservation counts against both channels at once: 10 - 2 held - safety stock.
+      await waitForChannels(rig, sku, { shopify: 10 - 2 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 2 - AMAZON_SAFETY_STOCK });
+    });
+
+    it('records one order and one ERP sales order when the webhook arrives three times while a poll reads the same order', async () => {
+      const rig = getRig();
+      const sku = skuAt(1);
+      const placed = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]);
+      const { deliveries } = await rig.mesh.shopifyAdmin.call<{ deliveries: { webhookId: string }[] }>(
+        'GET',
+        `/_sandbox/webhook-deliveries?topic=orders/create&orderId=${placed.id}`,
+      );
+      expect(deliveries).toHaveLength(1);
+      const webhookId = deliveries[0].webhookId;
+
+      // Two more deliveries of the same webhook (same X-Shopify-Webhook-Id), racing a poll of the shop's orders.
+      const [redelivered, synced] = await Promise.all([
+        rig.mesh.shopifyAdmin.call<{ statuses: number[] }>('POST', `/_sandbox/webhook-deliveries/${webhookId}/redeliver`, { times: 2 }),
+        rig.shopifyAdapter.syncOrders({ channelAccountId: SHOPIFY_ACCOUNT_ID, since: toTimestamp(new Date(Date.now() - 60_000)) }),
+      ]);
+      expect(redelivered.statuses).toEqual([200, 200]);
+      expect(synced.orderCount).toBeGreaterThanOrEqual(1);
+
+      const order = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      const [delivery] = (
+        await rig.mesh.shopifyAdmin.call<{ deliveries: { webhookId: string; attempts: { status: number }[] }[] }>(
+          'GET',
+          `/_sandbox/webhook-deliveries?topic=orders/create&orderId=${placed.id}`,
+        )
+      ).deliveries;
+      expect(delivery.attempts.map((attempt) => attempt.status)).toEqual([200, 200, 200]);
+      const sameChannelOrder = (await listOrders(rig, { channelAccountId: SHOPIFY_ACCOUNT_ID })).filter(
+        (candidate) => candidate.channelOrderId === placed.ref.channelOrderId,
+      );
+      expect(sameChannelOrder.map((candidate) => candidate.orderId)).toEqual([order.orderId]);
+      const salesOrders = await salesOrdersOf(rig.mesh, placed.ref);
+      expect(salesOrders.map((salesOrder) => salesOrder.id)).toEqual([order.erpOrderId]);
+      const { history } = await orderOf(rig, placed.ref);
+      expect(history.filter((entry) => entry.change === 'submitted')).toHaveLength(1);
+    });
+
+    it('puts each invalid order on hold with its reason, listed by hold reason through gRPC', async () => {
+      const rig = getRig();
+      const unlistedSku = `E2E-UNLISTED-${mode.toUpperCase()}`;
+      // In the catalog, but listed on no channel account.
+      await rig.catalog.upsertProduct(
+        catalogV1.UpsertProductRequest.fromPartial({
+          product: {
+            productId: `e2e-unlisted-${mode}`,
+            title: 'Not sold online',
+            brand: 'Retail Mesh',
+            status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
+            variants: [
+              { sku: unlistedSku, title: 'Not sold online', status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE, weightGrams: 100 },
+            ],
+          },
+        }),
+      );
+      const stockedSku = skuAt(2);
+      await stockSku(rig, stockedSku, { east: 5, west: 5 });
+
+      const fromShopify = {
+        unknownSku: await placeShopifyOrder(rig.mesh, [{ sku: 'E2E-NOT-IN-CATALOG', quantity: 1 }]),
+        notListed: await placeShopifyOrder(rig.mesh, [{ sku: unlistedSku, quantity: 1 }]),
+        paymentPending: await placeShopifyOrder(rig.mesh, [{ sku: stockedSku, quantity: 1 }], { financialStatus: 'pending' }),
+        outOfStock: await placeShopifyOrder(rig.mesh, [{ sku: stockedSku, quantity: 11 }]),
+      };
+      // What neither channel's orders can carry (the Shopify sandbox computes the tax total from the
+      // lines as Shopify does, Shopify's REST order has no risk assessment, neither channel asks for
+      // a location), submitted as an adapter would.
+      const submit = async (order: ordersV1.Order) => {
+        const { order: submitted } = await rig.orders.submitOrder({ idempotencyKey: '', order });
+        return { channelAccountId: submitted!.channelAccountId, channelOrderId: submitted!.channelOrderId };
+      };
+      const direct = {
+        taxMismatch: await submit(
+          directOrder(SHOPIFY_ACCOUNT_ID, 'shopify', stockedSku, {
+            totals: {
+              subtotal: { amountMinor: 2500, currency: 'USD' },
+              discountTotal: { amountMinor: 0, currency: 'USD' },
+              taxTotal: { amountMinor: 300, currency: 'USD' },
+              shippingTotal: { amountMinor: 0, currency: 'USD' },
+              grandTotal: { amountMinor: 2800, currency: 'USD' },
+            },
+          }),
+        ),
+        fraud: await submit(
+          directOrder(SHOPIFY_ACCOUNT_ID, 'shopify', stockedSku, {
+            fraudSignals: [
+              { source: 'e2e-screening', code: 'card-testing', riskLevel: ordersV1.FraudRiskLevel.FRAUD_RISK_LEVEL_HIGH, message: '' },
+            ],
+          }),
+        ),
+        // Amazon is served from WH-EAST only.
+        locationNotEligible: await submit(directOrder(DEMO_AMAZON_ACCOUNT_ID, 'amazon', stockedSku, { requestedLocationId: WEST })),
+      };
+
+      const expectations: [ordersV1.ChannelOrderRef, ordersV1.HoldReason, RegExp][] = [
+        [fromShopify.unknownSku.ref, HoldReason.HOLD_REASON_UNKNOWN_SKU, /E2E-NOT-IN-CATALOG.*not in the catalog/],
+        [fromShopify.notListed.ref, HoldReason.HOLD_REASON_SKU_NOT_LISTED, new RegExp(`${unlistedSku}.*not listed`)],
+        [fromShopify.paymentPending.ref, HoldReason.HOLD_REASON_PAYMENT_PENDING, /payment is pending/],
+        [fromShopify.outOfStock.ref, HoldReason.HOLD_REASON_INSUFFICIENT_STOCK, new RegExp(stockedSku)],
+        [direct.taxMismatch, HoldReason.HOLD_REASON_TAX_MISMATCH, /tax total is 300 USD minor units, the lines add up to 200/],
+        [direct.fraud, HoldReason.HOLD_REASON_FRAUD_REVIEW, /high fraud risk reported by e2e-screening/],
+        [direct.locationNotEligible, HoldReason.HOLD_REASON_LOCATION_NOT_ELIGIBLE, new RegExp(WEST)],
+      ];
+      for (const [ref, reason, detail] of expectations) {
+        const order = await waitForState(rig, ref, OrderState.ORDER_STATE_ON_HOLD);
+        expect({ order: ref.channelOrderId, reason: ordersV1.holdReasonToJSON(order.holdReason) }).toEqual({
+          order: ref.channelOrderId,
+          reason: ordersV1.holdReasonToJSON(reason),
+        });
+        expect(order.holdDetail).toMatch(detail);
+        const held = await listOrders(rig, { states: [OrderState.ORDER_STATE_ON_HOLD], holdReasons: [reason] });
+        expect(held.map((candidate) => candidate.channelOrderId)).toContain(ref.channelOrderId);
+        expect(held.every((candidate) => candidate.holdReason === reason)).toBe(true);
+        expect(await salesOrdersOf(rig.mesh, ref)).toEqual([]);
+      }
+      // Nothing held stock: the out-of-stock order reserved nothing.
+      expect((await explanation(rig, SHOPIFY_ACCOUNT_ID, stockedSku)).reserved).toBe(0);
+    });
+
+    it('brings a partial and then the final ERP shipment to Shopify as fulfilments with tracking', async () => {
+      const rig = getRig();
+      const [first, second] = [skuAt(3), skuAt(4)];
+      await stockSku(rig, first, { east: 10, west: 0 });
+      await stockSku(rig, second, { east: 10, west: 0 });
+      const placed = await placeShopifyOrder(rig.mesh, [
+        { sku: first, quantity: 2 },
+        { sku: second, quantity: 1 },
+      ]);
+      const accepted = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      expect(accepted.lines.map((line) => line.locationId)).toEqual([EAST, EAST]);
+
+      // The warehouse ships one unit of the first line.
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/shipments`, {
+        location: EAST,
+        lines: [{ sku: first, quantity: 1 }],
+        shipCarrier: 'UPS',
+        trackingNumber: '1ZE2EPART0001',
+      });
+      const partial = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_PARTIALLY_SHIPPED);
+      expect(partial.lines.map((line) => [line.sku, line.shippedQuantity])).toEqual([
+        [first, 1],
+        [second, 0],
+      ]);
+      const afterPartial = await waitFor(
+        async () => {
+          const view = await shopifyOrder(rig.mesh, placed);
+          return view.fulfillments.length === 1 ? view : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, description: 'the partial fulfilment on Shopify' },
+      );
+      expect(afterPartial.fulfillments[0]).toMatchObject({
+        trackingInfo: [{ company: 'UPS', number: '1ZE2EPART0001' }],
+        lineItems: [{ sku: first, quantity: 1 }],
+      });
+      expect(afterPartial.order.fulfillment_status).toBe('partial');
+
+      // Then everything left.
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/shipments`, {
+        location: EAST,
+        shipCarrier: 'FedEx',
+        trackingNumber: '7790E2EREST01',
+      });
+      const shipped = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_SHIPPED);
+      expect(shipped.lines.map((line) => [line.sku, line.shippedQuantity])).toEqual([
+        [first, 2],
+        [second, 1],
+      ]);
+      const complete = await waitFor(
+        async () => {
+          const view = await shopifyOrder(rig.mesh, placed);
+          return view.fulfillments.length === 2 ? view : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, description: 'the second fulfilment on Shopify' },
+      );
+      expect(complete.fulfillments[1].trackingInfo).toMatchObject([{ company: 'FedEx', number: '7790E2EREST01' }]);
+      expect(complete.fulfillments[1].lineItems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ sku: first, quantity: 1 }),
+          expect.objectContaining({ sku: second, quantity: 1 }),
+        ]),
+      );
+      expect(complete.order.fulfillment_status).toBe('fulfilled');
+      // The shipments consumed the reservation: it holds nothing any more.
+      const { reservation } = await rig.inventory.getReservation(
+        inventoryV1.GetReservationRequest.fromPartial({ orderId: shipped.orderId }),
+      );
+      expect(inventoryV1.reservationStatusToJSON(reservation!.status)).toBe('RESERVATION_STATUS_CONSUMED');
+    });
+
+    it('cancels an order the merchant cancelled on Shopify: reservation released, ERP sales order closed', async () => {
+      const rig = getRig();
+      const sku = skuAt(5);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+      const placed = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 3 }]);
+      const accepted = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      await waitForChannels(rig, sku, { shopify: 10 - 3 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 3 - AMAZON_SAFETY_STOCK });
+
+      await rig.mesh.shopifyAdmin.call('POST', `/_sandbox/shops/${DEMO_SHOP}/orders/${placed.id}/cancel`, { reason: 'CUSTOMER' });
+      const cancelled = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_CANCELLED);
+      expect(cancelled.cancelReason).toBe(CancelReason.CANCEL_REASON_CHANNEL_CANCELLED);
+      // The three units are back on both channels.
+      await waitForChannels(rig, sku, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
+      const [salesOrder] = await waitFor(
+        async () => {
+          const salesOrders = await salesOrdersOf(rig.mesh, placed.ref);
+          return salesOrders.every((candidate) => candidate.fields.item.items.every((line) => line.isClosed)) ? salesOrders : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, description: `ERP sales order ${accepted.erpOrderId} to be closed` },
+      );
+      expect(salesOrder.id).toBe(accepted.erpOrderId);
+      // Shopify's own cancellation stands; the mesh does not cancel it a second time.
+      expect((await shopifyOrder(rig.mesh, placed)).cancellation).toMatchObject({ by: 'merchant' });
+    });
+
+    it('cancels an order cancelled in the ERP: reservation released, the Shopify order cancelled', async () => {
+      const rig = getRig();
+      const sku = skuAt(6);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+      const placed = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 2 }]);
+      const accepted = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      await waitForChannels(rig, sku, { shopify: 10 - 2 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 2 - AMAZON_SAFETY_STOCK });
+
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/cancel`, { reason: 'customer called' });
+      const cancelled = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_CANCELLED);
+      expect(cancelled.cancelReason).toBe(CancelReason.CANCEL_REASON_ERP_CANCELLED);
+      await waitForChannels(rig, sku, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
+      const view = await waitFor(
+        async () => {
+          const candidate = await shopifyOrder(rig.mesh, placed);
+          return candidate.order.cancelled_at ? candidate : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, description: 'the Shopify order to be cancelled' },
+      );
+      expect(view.cancellation).toMatchObject({ by: 'api' });
+    });
+
+    it('gives the last unit to exactly one of two orders placed at the same moment', async () => {
+      const rig = getRig();
+      const sku = skuAt(7);
+      // One unit on hand at the one location both channels sell from: reservable 1 (ADR 0005: safety
+      // stock shapes what channels show, not what an order may reserve), so both channels show 0.
+      await stockSku(rig, sku, { east: 1, west: 0 });
+      await waitFor(async () => (await explanation(rig, SHOPIFY_ACCOUNT_ID, sku)).onHand === 1, {
+        timeoutMs: ORDER_TIMEOUT_MS,
+        description: `inventory to know the one unit of ${sku}`,
+      });
+
+      const racers = await Promise.all([
+        placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]),
+        placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]),
+      ]);
+      const settled = await Promise.all(
+        racers.map((placed) =>
+          waitFor(
+            async () => {
+              const { order } = await orderOf(rig, placed.ref);
+              return [OrderState.ORDER_STATE_ACKNOWLEDGED, OrderState.ORDER_STATE_ON_HOLD].includes(order!.state) ? order : undefined;
+            },
+            { timeoutMs: ORDER_TIMEOUT_MS, description: `${placed.ref.channelOrderId} to be acknowledged or held` },
+          ),
+        ),
+      );
+      const winners = settled.filter((order) => order!.state === OrderState.ORDER_STATE_ACKNOWLEDGED);
+      const losers = settled.filter((order) => order!.state === OrderState.ORDER_STATE_ON_HOLD);
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(1);
+      expect(losers[0]!.holdReason).toBe(HoldReason.HOLD_REASON_INSUFFICIENT_STOCK);
+      expect(await salesOrdersOf(rig.mesh, { channelAccountId: SHOPIFY_ACCOUNT_ID, channelOrderId: losers[0]!.channelOrderId })).toEqual(
+        [],
+      );
+      // The unit is held for the winner on both channel accounts, and both show nothing to sell.
+      for (const channelAccountId of [SHOPIFY_ACCOUNT_ID, DEMO_AMAZON_ACCOUNT_ID]) {
+        expect(await explanation(rig, channelAccountId, sku)).toMatchObject({ onHand: 1, reserved: 1, sellable: 0 });
+      }
+      await waitForChannels(rig, sku, { shopify: 0, amazon: 0 });
+    });
+
+    // Last: the ERP's outage also pauses the connector's change feed, which then backs off.
+    it('keeps orders waiting while the ERP is down for 30 s, then drains them, the oldest first', async () => {
+      const rig = getRig();
+      const skus = [skuAt(8), skuAt(9), skuAt(10)];
+      await rig.mesh.erpAdmin.call('POST', '/_sandbox/outage', { durationMs: 30_000 });
+      const placed: PlacedOrder[] = [];
+      for (const sku of skus) {
+        const order = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]);
+        await waitForState(rig, order.ref, OrderState.ORDER_STATE_RESERVED);
+        placed.push(order);
+      }
+      for (const order of placed) {
+        expect(stateName((await orderOf(rig, order.ref)).order!.state)).toBe('ORDER_STATE_RESERVED');
+        expect(await salesOrdersOf(rig.mesh, order.ref)).toEqual([]);
+      }
+      // Still down after those checks: they saw the orders waiting, not yet drained.
+      expect((await rig.mesh.erpAdmin.call<{ active: boolean }>('GET', '/_sandbox/outage')).active).toBe(true);
+
+      const acknowledged: ordersV1.Order[] = [];
+      for (const order of placed) acknowledged.push(await waitForState(rig, order.ref, OrderState.ORDER_STATE_ACKNOWLEDGED, 120_000));
+      const salesOrders = await Promise.all(placed.map((order) => salesOrdersOf(rig.mesh, order.ref)));
+      expect(salesOrders.map((forOrder) => forOrder.map((salesOrder) => salesOrder.id))).toEqual(
+        acknowledged.map((order) => [order.erpOrderId]),
+      );
+      // ERP ids are sequential. The oldest order probes the returning ERP alone, so it is created first.
+      // (The others then go in one concurrent batch, so their relative order is not kept yet.)
+      const [oldest, ...younger] = salesOrders.map(([salesOrder]) => Number(salesOrder.id));
+      expect(younger.every((id) => id > oldest)).toBe(true);
+    });
+  });
+}
+
+/** Distributed only: the orders process dies between the ERP call and the acknowledgement. */
+export function describeOrderFlowUnderFailure(getRig: () => OrderRig): void {
+  describe('order flow under failure (distributed)', () => {
+    it('creates exactly one ERP sales order and still acknowledges when orders is SIGKILLed between the ERP call and the acknowledgement', async () => {
+      const rig = getRig();
+      const sku = rig.mesh.skus[11].sku;
+      // The ERP creates the sales order, then never answers that request: the connector waits for its
+      // request timeout, so the orders worker is inside the ERP call, its order RESERVED, for seconds.
+      await rig.mesh.erpAdmin.setFaults({
+        type: 'timeout',
+        path: '/services/rest/record/v1/salesOrder/eid:',
+        method: 'PUT',
+        afterEffect: true,
+        count: 1,
+      });
+      const placed = await placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]);
+      const [created] = await waitFor(
+        async () => {
+          const salesOrders = await salesOrdersOf(rig.mesh, placed.ref);
+          return salesOrders.length > 0 ? salesOrders : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 20, description: 'the ERP to have the sales order' },
+      );
+      expect(stateName((await orderOf(rig, placed.ref)).order!.state)).toBe('ORDER_STATE_RESERVED');
+      await rig.mesh.killService!('orders');
+      await rig.mesh.restartService!('orders');
+
+      // The restarted worker takes the order over once the dead one's claim expires (30 s lease).
+      const order = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED, 120_000);
+      expect(order.erpOrderId).toBe(created.id);
+      expect((await salesOrdersOf(rig.mesh, placed.ref)).map((salesOrder) => salesOrder.id)).toEqual([created.id]);
+      expect((await shopifyOrder(rig.mesh, placed)).tags).toContain(`erp:${created.id}`);
+      const [fault] = await rig.mesh.erpAdmin.faults();
+      expect(fault.fired).toBe(1);
+      await rig.mesh.erpAdmin.clearFaults();
+    });
+  });
+}
