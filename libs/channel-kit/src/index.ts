@@ -14,3 +14,44 @@ export { parseRetryAfter } from './retry/retry-after.js';
 export { retryWithBackoff, backoffDelayMs, isTransientError, type RetryOptions, type RetryEvent } from './retry/retry-with-backoff.js';
 export { LatestValueCoalescer, type CoalescedUpdate } from './coalescing/latest-value-coalescer.js';
 export { signHmacSha256Base64, verifyHmacSha256Base64 } from './webhooks/hmac-signature.js';
+export { ChannelApiError } from './errors/channel-api.error.js';
+export {
+  WorkerLoop,
+  StepFailure,
+  type StepOutcome,
+  type FailedStep,
+  type WorkerLeaseKey,
+  type WorkerLeaseStore,
+  type WorkerLoopDependencies,
+  type WorkerLoopLease,
+  type WorkerLoopOptions,
+  type WorkerLoopStatus,
+} from './workers/worker-loop.js';
+export { AccountLoops, AccountWorker, ProgressSignal, type AccountLoopsConfig, type AccountStep } from './workers/account-loops.js';
+export { WorkerLeaseRepository, LeaseRow } from './workers/worker-lease.repository.js';
+export {
+  ChannelAdapterMetrics,
+  type ApiCallObserver,
+  type ChannelAdapterMetricsOptions,
+  type PendingCounts,
+} from './metrics/channel-adapter.metrics.js';
+export {
+  acceptsDesiredVersion,
+  isPendingPush,
+  requestedPushState,
+  type DesiredAvailability,
+  type DesiredState,
+  type RequestedPushState,
+} from './availability/desired-state.js';
+export { toDesiredAvailability, type AvailabilityChangedCheck, type ChannelIdentity } from './availability/availability-changed.mapper.js';
+export {
+  accountHealth,
+  pushResultFor,
+  FAILING_AFTER_FAILURES,
+  type AccountHealthOptions,
+  type DesiredRowView,
+  type LoopHealthInput,
+  type PushResultWording,
+} from './adapter/channel-adapter.mapper.js';
+export { parseAccountList, isHttpUrl, type AccountListParseResult } from './accounts/account-list.js';
+export { ChannelAccountsSetting } from './accounts/channel-accounts.setting.js';

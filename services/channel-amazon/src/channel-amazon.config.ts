@@ -1,33 +1,18 @@
 // The service's own settings (read with the standard ones by service-kit; nothing else reads
 // the environment).
-import { env, Setting, type ConfigValues, type Environment } from '@retail-mesh/service-kit';
-import { parseAmazonAccounts, type AmazonAccount } from './accounts/amazon-account.js';
+import { ChannelAccountsSetting } from '@retail-mesh/channel-kit';
+import { env, type ConfigValues } from '@retail-mesh/service-kit';
+import { parseAmazonAccounts } from './accounts/amazon-account.js';
 
 const ACCOUNTS_EXPECTED =
   'a JSON array of {channelAccountId, sellerId, marketplaceIds, spApiEndpoint, lwaEndpoint?, clientId, clientSecret, refreshToken}';
-
-/** AMAZON_ACCOUNTS holds LWA secrets: its problems name the entry and field, never the value. */
-class AmazonAccountsSetting extends Setting<AmazonAccount[]> {
-  constructor() {
-    super('AMAZON_ACCOUNTS', ACCOUNTS_EXPECTED, (raw) => {
-      const result = parseAmazonAccounts(raw);
-      return result.ok ? result.accounts : undefined;
-    });
-  }
-
-  override read(environment: Environment): ReturnType<Setting<AmazonAccount[]>['read']> {
-    const raw = environment[this.variable];
-    if (raw === undefined || raw.trim() === '') return { ok: false, problem: `${this.variable} is required: expected ${this.expected}` };
-    const result = parseAmazonAccounts(raw);
-    return result.ok ? { ok: true, value: result.accounts } : { ok: false, problem: `${this.variable} ${result.error}` };
-  }
-}
 
 const hostPort = (variable: string, fallback: string) =>
   env.string(variable, { pattern: /^[^\s:/]+:\d{1,5}$/, description: 'host:port' }).default(fallback);
 
 export const channelAmazonSettings = {
-  amazonAccounts: new AmazonAccountsSetting(),
+  /** AMAZON_ACCOUNTS holds LWA secrets: its problems name the entry and field, never the value. */
+  amazonAccounts: new ChannelAccountsSetting('AMAZON_ACCOUNTS', ACCOUNTS_EXPECTED, parseAmazonAccounts),
   /** `host:port` of the orders service (SubmitOrder, CancelOrder). */
   ordersGrpcUrl: hostPort('ORDERS_GRPC_URL', '127.0.0.1:50053'),
   /** getOrders allows one call a minute after its burst: poll no faster than that. */

@@ -4,13 +4,13 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Events } from '@retail-mesh/contracts';
 import { onEventOutsideTransaction, type EventConsumers } from '@retail-mesh/service-kit';
+import { AMAZON_CHANNEL } from './amazon/amazon-channel.js';
 import { AVAILABILITY_CONSUMER_PURPOSE, AVAILABILITY_EVENT, type AvailabilityConsumer } from './availability/availability.consumer.js';
 import type { AvailabilityPusher } from './availability/availability-pusher.js';
 import type { DesiredListingRepository } from './availability/desired-listing.repository.js';
 import type { ChannelAmazonMetrics } from './metrics/channel-amazon.metrics.js';
 import { ORDERS_CONSUMER_PURPOSE, type OrderEventsConsumer } from './order-events/order-events.consumer.js';
 import type { OrderFeedWorker } from './order-feeds/order-feed.worker.js';
-import { AMAZON_CHANNEL } from './orders/amazon-order.mapper.js';
 import type { OrderIntake } from './orders/order-intake.js';
 
 export interface ChannelAmazonLifecycleDependencies {

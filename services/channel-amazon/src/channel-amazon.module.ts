@@ -23,7 +23,7 @@ import { AmazonOrderRepository } from './orders/amazon-order.repository.js';
 import { OrderCursorRepository } from './orders/order-cursor.repository.js';
 import { OrderIntake } from './orders/order-intake.js';
 import { ShipmentConfirmer } from './shipments/shipment-confirmer.js';
-import { WorkerLeaseRepository } from './workers/worker-lease.repository.js';
+import { createWorkerLeaseRepository } from './workers/worker-lease.repository.js';
 
 // package.json is one level above both src/ and dist/.
 const ADAPTER_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -38,10 +38,10 @@ export class ChannelAmazonModule {
     const metrics = new ChannelAmazonMetrics(infra.metrics);
     const accounts = new AmazonAccountRegistry(settings.amazonAccounts, {
       tuning: { retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, requestTimeoutMs: settings.requestTimeoutMs },
-      observerFor: (channelAccountId) => metrics.spApiObserver(channelAccountId),
+      observerFor: (channelAccountId) => metrics.apiCallObserver(channelAccountId),
       signal: shutdown.signal,
     });
-    const leases = new WorkerLeaseRepository(dataSource);
+    const leases = createWorkerLeaseRepository(dataSource);
     const feeds = new FeedSubmissionRepository(dataSource);
     const desired = new DesiredListingRepository(dataSource);
     const actions = new OrderFeedActionRepository(dataSource);

@@ -1,29 +1,14 @@
 // The service's own settings (read with the standard ones by service-kit; nothing else reads
 // the environment).
-import { env, Setting, type ConfigValues, type Environment } from '@retail-mesh/service-kit';
-import { parseShopifyAccounts, type ShopifyAccount } from './accounts/shopify-account.js';
+import { ChannelAccountsSetting } from '@retail-mesh/channel-kit';
+import { env, type ConfigValues } from '@retail-mesh/service-kit';
+import { parseShopifyAccounts } from './accounts/shopify-account.js';
 
 const ACCOUNTS_EXPECTED = 'a JSON array of {channelAccountId, adminApiUrl, accessToken, apiVersion?}';
 
-/** SHOPIFY_ACCOUNTS holds access tokens: its problems name the entry and field, never the value. */
-class ShopifyAccountsSetting extends Setting<ShopifyAccount[]> {
-  constructor() {
-    super('SHOPIFY_ACCOUNTS', ACCOUNTS_EXPECTED, (raw) => {
-      const result = parseShopifyAccounts(raw);
-      return result.ok ? result.accounts : undefined;
-    });
-  }
-
-  override read(environment: Environment): ReturnType<Setting<ShopifyAccount[]>['read']> {
-    const raw = environment[this.variable];
-    if (raw === undefined || raw.trim() === '') return { ok: false, problem: `${this.variable} is required: expected ${this.expected}` };
-    const result = parseShopifyAccounts(raw);
-    return result.ok ? { ok: true, value: result.accounts } : { ok: false, problem: `${this.variable} ${result.error}` };
-  }
-}
-
 export const channelShopifySettings = {
-  shopifyAccounts: new ShopifyAccountsSetting(),
+  /** SHOPIFY_ACCOUNTS holds access tokens: its problems name the entry and field, never the value. */
+  shopifyAccounts: new ChannelAccountsSetting('SHOPIFY_ACCOUNTS', ACCOUNTS_EXPECTED, parseShopifyAccounts),
   /** `host:port` of the catalog's gRPC server (channel listings). */
   catalogGrpcUrl: env.string('CATALOG_GRPC_URL', { pattern: /^[^\s:/]+:\d{1,5}$/, description: 'host:port' }).default('127.0.0.1:50051'),
   pollIntervalMs: env.int('SHOPIFY_PUSH_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(5_000),

@@ -13,7 +13,7 @@ import { AvailabilityConsumer } from './availability/availability.consumer.js';
 import { AvailabilityPusher } from './availability/availability-pusher.js';
 import { AvailabilitySyncService } from './availability/availability-sync.service.js';
 import { DesiredInventoryRepository } from './availability/desired-inventory.repository.js';
-import { PushLeaseRepository } from './availability/push-lease.repository.js';
+import { createPushLeaseRepository } from './availability/push-lease.repository.js';
 import type { ChannelShopifySettings } from './channel-shopify.config.js';
 import { CatalogListingSource } from './listings/catalog-listing.source.js';
 import { ShopifyListingResolver } from './listings/shopify-listing.resolver.js';
@@ -31,7 +31,7 @@ export class ChannelShopifyModule {
     const metrics = new ChannelShopifyMetrics(infra.metrics);
     const accounts = new ShopifyAccountRegistry(settings.shopifyAccounts, {
       tuning: { retries: settings.retries, baseDelayMs: settings.retryBaseDelayMs, requestTimeoutMs: settings.requestTimeoutMs },
-      observerFor: (channelAccountId) => metrics.shopifyCallObserver(channelAccountId),
+      observerFor: (channelAccountId) => metrics.apiCallObserver(channelAccountId),
       signal: shutdown.signal,
     });
     const desired = new DesiredInventoryRepository(infra.dataSource);
@@ -40,7 +40,7 @@ export class ChannelShopifyModule {
     const pusher = new AvailabilityPusher({
       accounts,
       desired,
-      leases: new PushLeaseRepository(infra.dataSource),
+      leases: createPushLeaseRepository(infra.dataSource),
       listings,
       metrics,
       logger: infra.logger.child({ component: 'availability-pusher' }),

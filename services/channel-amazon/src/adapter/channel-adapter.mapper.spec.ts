@@ -1,6 +1,7 @@
+import type { DesiredRowView } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { accountHealth, channelOrderStatus, pushResultFor, type DesiredRowView } from './channel-adapter.mapper.js';
+import { accountHealth, channelOrderStatus, pushResultFor } from './channel-adapter.mapper.js';
 
 const { PushOutcome, AccountHealth, ChannelOrderStatus } = channelV1;
 const row = (overrides: Partial<DesiredRowView> = {}): DesiredRowView => ({

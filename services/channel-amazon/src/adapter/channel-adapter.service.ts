@@ -15,6 +15,7 @@ import {
 import { fromTimestamp } from '@retail-mesh/contracts';
 import type { DataSource } from 'typeorm';
 import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import { SpApiError } from '../amazon/sp-api.error.js';
 import type { AvailabilityPusher } from '../availability/availability-pusher.js';
 import type { DesiredListingRepository } from '../availability/desired-listing.repository.js';
@@ -22,7 +23,6 @@ import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js'
 import { amazonCancelReason } from '../order-events/order-events.mapper.js';
 import type { NewOrderFeedAction, OrderFeedActionRepository } from '../order-feeds/order-feed-action.repository.js';
 import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
-import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
 import type { OrderIntake } from '../orders/order-intake.js';
 import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
 import { accountHealth, channelOrderStatus, pushResultFor } from './channel-adapter.mapper.js';

@@ -1,5 +1,12 @@
 import { gunzipSync } from 'node:zlib';
-import { isTransientError, parseRetryAfter, retryWithBackoff, type RetryEvent, type TokenBucketRegistry } from '@retail-mesh/channel-kit';
+import {
+  isTransientError,
+  parseRetryAfter,
+  retryWithBackoff,
+  type ApiCallObserver,
+  type RetryEvent,
+  type TokenBucketRegistry,
+} from '@retail-mesh/channel-kit';
 import type { LwaTokenProvider } from './lwa-token.provider.js';
 import { kindOfStatus, readErrorEnvelope, SpApiError, type SpApiErrorKind } from './sp-api.error.js';
 import {
@@ -44,12 +51,8 @@ export interface SpApiClientOptions {
 
 export type SpApiCallOutcome = 'ok' | SpApiErrorKind | 'network_error';
 
-export interface SpApiCallObserver {
-  /** One HTTP attempt finished. */
-  call?(operation: string, outcome: SpApiCallOutcome, seconds: number): void;
-  /** A call waited for its operation's bucket before it was sent. */
-  throttleWait?(operation: string, seconds: number): void;
-}
+/** Every HTTP attempt, and every wait for an operation's token bucket. */
+export type SpApiCallObserver = ApiCallObserver<SpApiCallOutcome>;
 
 export interface CallGuard {
   /** Runs right before each HTTP attempt (after the bucket wait); a throw stops the call (the push lease is gone). */

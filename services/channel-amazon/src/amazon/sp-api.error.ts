@@ -1,5 +1,6 @@
 // Failures of SP-API calls, typed from the errors envelope `{"errors":[{code, message, details}]}`
 // so callers branch on `kind` and `errors[].code` instead of parsing messages.
+import { ChannelApiError } from '@retail-mesh/channel-kit';
 
 export type SpApiErrorKind =
   'throttled' | 'unauthorized' | 'not_found' | 'invalid_input' | 'server_error' | 'http_error' | 'malformed_response' | 'lwa_error';
@@ -10,17 +11,10 @@ export interface SpApiErrorEntry {
   details: string;
 }
 
-export class SpApiError extends Error {
+export class SpApiError extends ChannelApiError<SpApiErrorKind> {
   override readonly name = 'SpApiError';
-  readonly kind: SpApiErrorKind;
-  readonly operation: string;
-  readonly status?: number;
   readonly errors: SpApiErrorEntry[];
   readonly requestId?: string;
-  /** Whether a later attempt of the same request can succeed. */
-  readonly retryable: boolean;
-  /** A server-requested wait (`Retry-After`), when one was sent. */
-  readonly retryAfterMs?: number;
 
   constructor(init: {
     kind: SpApiErrorKind;
@@ -32,14 +26,9 @@ export class SpApiError extends Error {
     requestId?: string;
     retryAfterMs?: number;
   }) {
-    super(`${init.operation}: ${init.message}`);
-    this.kind = init.kind;
-    this.operation = init.operation;
-    this.retryable = init.retryable;
-    this.status = init.status;
+    super(init);
     this.errors = init.errors ?? [];
     this.requestId = init.requestId;
-    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

@@ -5,15 +5,12 @@
 // settled from its processing report. While a feed is in flight nothing else is sent for the
 // account, so a patch can never overtake a feed Amazon has not applied yet: a row's desired
 // version only grows, and each push records exactly the versions it sent.
-import type { Logger } from '@retail-mesh/observability';
+import { AccountWorker, StepFailure, type AccountStep, type StepOutcome, type WorkerLoopStatus } from '@retail-mesh/channel-kit';
 import { withTransaction } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
-import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
 import type { FeedSubmission, ListingsFeedItem } from '../feeds/feed-submission.entity.js';
 import type { FeedSubmissionRepository } from '../feeds/feed-submission.repository.js';
-import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
-import { AccountLoop, ProgressSignal, StepFailure, type AccountLoopStatus, type StepOutcome } from '../workers/account-loop.js';
-import type { WorkerLeaseRepository } from '../workers/worker-lease.repository.js';
+import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
 import type { DesiredListingRepository } from './desired-listing.repository.js';
 import {
   LISTINGS_FEED_CONTENT_TYPE,
@@ -39,73 +36,28 @@ export interface AvailabilityPusherOptions {
   failureBackoffMaxMs: number;
 }
 
-export interface AvailabilityPusherDependencies {
+export interface AvailabilityPusherDependencies extends DutyDependencies {
   dataSource: DataSource;
-  accounts: AmazonAccountRegistry;
   desired: DesiredListingRepository;
   feeds: FeedSubmissionRepository;
-  leases: WorkerLeaseRepository;
-  metrics: ChannelAmazonMetrics;
-  logger: Logger;
-  holderId: string;
   options: AvailabilityPusherOptions;
 }
 
 type Pushed = Pick<ListingsFeedItem, 'sku' | 'version' | 'quantity'> & { sourceChangedAt: Date | null };
 
-export class AvailabilityPusher {
-  private readonly loops = new Map<string, AccountLoop>();
-  private readonly progress = new ProgressSignal();
+export class AvailabilityPusher extends AccountWorker {
   private readonly lastPushAt = new Map<string, Date>();
 
   constructor(private readonly deps: AvailabilityPusherDependencies) {
-    const { options } = deps;
-    for (const channelAccountId of deps.accounts.ids()) {
-      this.loops.set(
-        channelAccountId,
-        new AccountLoop({
-          channelAccountId,
-          duty: AVAILABILITY_DUTY,
-          leases: deps.leases,
-          holderId: deps.holderId,
-          logger: deps.logger,
-          options: {
-            idleMs: options.pollIntervalMs,
-            waitMs: options.feedPollIntervalMs,
-            leaseTtlMs: options.leaseTtlMs,
-            failureBackoffMaxMs: options.failureBackoffMaxMs,
-          },
-          step: (loop) => this.step(loop),
-          onProgress: () => this.progress.notify(),
-          onFailure: (kind) => deps.metrics.loopFailed(channelAccountId, AVAILABILITY_DUTY, kind),
-        }),
-      );
-    }
+    super(dutyLoopsConfig(AVAILABILITY_DUTY, deps, { idleMs: deps.options.pollIntervalMs, waitMs: deps.options.feedPollIntervalMs }));
   }
 
-  start(): void {
-    for (const loop of this.loops.values()) loop.start();
+  override status(channelAccountId: string): (WorkerLoopStatus & { lastPushAt: Date | null }) | undefined {
+    const status = super.status(channelAccountId);
+    return status ? { ...status, lastPushAt: this.lastPushAt.get(channelAccountId) ?? null } : undefined;
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
-    this.progress.notify();
-  }
-
-  wake(channelAccountId: string): void {
-    this.loops.get(channelAccountId)?.wake();
-  }
-
-  status(channelAccountId: string): (AccountLoopStatus & { lastPushAt: Date | null }) | undefined {
-    const loop = this.loops.get(channelAccountId);
-    return loop ? { ...loop.status, lastPushAt: this.lastPushAt.get(channelAccountId) ?? null } : undefined;
-  }
-
-  nextProgress(timeoutMs: number): Promise<void> {
-    return this.progress.next(timeoutMs);
-  }
-
-  private async step(loop: AccountLoop): Promise<StepOutcome> {
+  protected async step(loop: AccountStep): Promise<StepOutcome> {
     const channelAccountId = loop.channelAccountId;
     const [inFlight] = await this.deps.feeds.open(channelAccountId, ['listings']);
     if (inFlight) return this.follow(loop, inFlight);
@@ -122,7 +74,7 @@ export class AvailabilityPusher {
     return 'more';
   }
 
-  private async patch(loop: AccountLoop, rows: Awaited<ReturnType<DesiredListingRepository['pendingBatch']>>): Promise<void> {
+  private async patch(loop: AccountStep, rows: Awaited<ReturnType<DesiredListingRepository['pendingBatch']>>): Promise<void> {
     const account = this.deps.accounts.get(loop.channelAccountId);
     const client = this.deps.accounts.client(loop.channelAccountId);
     for (const row of rows) {
@@ -136,7 +88,7 @@ export class AvailabilityPusher {
     }
   }
 
-  private async submitFeed(loop: AccountLoop, rows: Awaited<ReturnType<DesiredListingRepository['pendingBatch']>>): Promise<void> {
+  private async submitFeed(loop: AccountStep, rows: Awaited<ReturnType<DesiredListingRepository['pendingBatch']>>): Promise<void> {
     const account = this.deps.accounts.get(loop.channelAccountId);
     const items = listingsFeedItems(rows);
     const { feedId } = await this.deps.accounts
@@ -159,7 +111,7 @@ export class AvailabilityPusher {
   }
 
   /** Reads a submitted feed's status; once Amazon is done, settles the rows from its processing report. */
-  private async follow(loop: AccountLoop, submission: FeedSubmission): Promise<StepOutcome> {
+  private async follow(loop: AccountStep, submission: FeedSubmission): Promise<StepOutcome> {
     const client = this.deps.accounts.client(loop.channelAccountId);
     const feed = await client.getFeed(submission.feedId);
     if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') {
@@ -195,7 +147,7 @@ export class AvailabilityPusher {
     const latencies = items
       .filter((item) => item.sourceChangedAt !== null)
       .map((item) => Math.max(0, acceptedAt.getTime() - (item.sourceChangedAt as Date).getTime()) / 1000);
-    this.deps.metrics.pushed(channelAccountId, method, items.length, latencies);
+    this.deps.metrics.pushed(channelAccountId, items.length, latencies, method);
     this.lastPushAt.set(channelAccountId, acceptedAt);
   }
 

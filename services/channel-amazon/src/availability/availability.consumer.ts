@@ -1,13 +1,14 @@
 // Consumes inventory.availability_changed.amazon into desired_listings. The inbox row and the
 // desired-state upsert commit together (a redelivery has no second effect); the pusher is woken
 // after the commit, so it never looks before the row is visible.
+import { toDesiredAvailability } from '@retail-mesh/channel-kit';
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
 import type { ReceivedEvent } from '@retail-mesh/service-kit';
 import type { DataSource } from 'typeorm';
 import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { AMAZON } from '../amazon/amazon-channel.js';
 import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
-import { toDesiredAvailability } from './availability-changed.mapper.js';
 import type { AvailabilityPusher } from './availability-pusher.js';
 import type { DesiredListingRepository } from './desired-listing.repository.js';
 
@@ -26,7 +27,7 @@ export class AvailabilityConsumer {
   constructor(private readonly deps: AvailabilityConsumerDependencies) {}
 
   async handle(event: ReceivedEvent<inventoryEventsV1.AvailabilityChanged>): Promise<void> {
-    const check = toDesiredAvailability(event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
+    const check = toDesiredAvailability(AMAZON, event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
     if (!check.ok) throw new PoisonMessageError(check.reason);
     const { desired } = check;
     let stored = false;

@@ -1,15 +1,10 @@
+import type { DesiredAvailability, PendingCounts } from '@retail-mesh/channel-kit';
 import { columnParameter, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { DesiredAvailability } from './availability-changed.mapper.js';
 import { DESIRED_LISTINGS_TABLE, DesiredListing } from './desired-listing.entity.js';
 import type { RefusedListing } from './listings-push.js';
 
 const MAX_ERROR_LENGTH = 1000;
-
-export interface PendingCounts {
-  waiting: number;
-  held: number;
-}
 
 /** The desired_listings table: the durable, coalescing queue of availability pushes. */
 export class DesiredListingRepository {

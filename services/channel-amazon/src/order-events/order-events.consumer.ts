@@ -10,10 +10,10 @@ import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
 import type { OutboxPublisher, ReceivedEvent } from '@retail-mesh/service-kit';
 import type { DataSource } from 'typeorm';
 import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
 import type { OrderFeedActionRepository } from '../order-feeds/order-feed-action.repository.js';
 import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
-import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
 import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
 import { cancellationItems, orderRefOf } from './order-events.mapper.js';
 

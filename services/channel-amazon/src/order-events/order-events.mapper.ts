@@ -2,8 +2,8 @@
 // event is about, which items a cancellation cancels (Amazon cancels whole items only), how a
 // shipment becomes a confirmShipment, and whether Amazon already shows it (read-back).
 import { ordersV1, type ordersEventsV1 } from '@retail-mesh/contracts';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { AmazonOrderItem } from '../amazon/sp-api.types.js';
-import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
 import type { CancelItem } from '../order-feeds/order-feed-action.entity.js';
 
 const AMAZON_ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;

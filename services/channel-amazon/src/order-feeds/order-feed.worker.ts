@@ -5,16 +5,13 @@
 // from the processing report: done (an acknowledgement publishes channel.order_acknowledged in
 // the same transaction) or failed with Amazon's message. A feed that ends FATAL puts its actions
 // back in the queue, up to AMAZON_ORDER_FEED_MAX_ATTEMPTS.
+import { AccountWorker, StepFailure, type AccountStep, type StepOutcome } from '@retail-mesh/channel-kit';
 import { Events, toTimestamp } from '@retail-mesh/contracts';
-import type { Logger } from '@retail-mesh/observability';
 import type { OutboxPublisher } from '@retail-mesh/service-kit';
-import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { FeedPurpose, FeedSubmission } from '../feeds/feed-submission.entity.js';
 import type { FeedSubmissionRepository } from '../feeds/feed-submission.repository.js';
-import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
-import { AMAZON_CHANNEL } from '../orders/amazon-order.mapper.js';
-import { AccountLoop, ProgressSignal, StepFailure, type AccountLoopStatus, type StepOutcome } from '../workers/account-loop.js';
-import type { WorkerLeaseRepository } from '../workers/worker-lease.repository.js';
+import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
 import {
   ACKNOWLEDGEMENT_CONTENT_TYPE,
   ACKNOWLEDGEMENT_FEED_TYPE,
@@ -42,15 +39,10 @@ export interface OrderFeedWorkerOptions {
   failureBackoffMaxMs: number;
 }
 
-export interface OrderFeedWorkerDependencies {
-  accounts: AmazonAccountRegistry;
+export interface OrderFeedWorkerDependencies extends DutyDependencies {
   actions: OrderFeedActionRepository;
   feeds: FeedSubmissionRepository;
   publisher: OutboxPublisher;
-  leases: WorkerLeaseRepository;
-  metrics: ChannelAmazonMetrics;
-  logger: Logger;
-  holderId: string;
   options: OrderFeedWorkerOptions;
 }
 
@@ -59,57 +51,12 @@ const FEED_OF_KIND: Record<OrderFeedActionKind, { feedType: string; contentType:
   cancel: { feedType: CANCELLATION_FEED_TYPE, contentType: CANCELLATION_CONTENT_TYPE, purpose: 'cancel' },
 };
 
-export class OrderFeedWorker {
-  private readonly loops = new Map<string, AccountLoop>();
-  private readonly progress = new ProgressSignal();
-
+export class OrderFeedWorker extends AccountWorker {
   constructor(private readonly deps: OrderFeedWorkerDependencies) {
-    const { options } = deps;
-    for (const channelAccountId of deps.accounts.ids()) {
-      this.loops.set(
-        channelAccountId,
-        new AccountLoop({
-          channelAccountId,
-          duty: ORDER_FEEDS_DUTY,
-          leases: deps.leases,
-          holderId: deps.holderId,
-          logger: deps.logger,
-          options: {
-            idleMs: options.pollIntervalMs,
-            waitMs: options.feedPollIntervalMs,
-            leaseTtlMs: options.leaseTtlMs,
-            failureBackoffMaxMs: options.failureBackoffMaxMs,
-          },
-          step: (loop) => this.step(loop),
-          onProgress: () => this.progress.notify(),
-          onFailure: (kind) => deps.metrics.loopFailed(channelAccountId, ORDER_FEEDS_DUTY, kind),
-        }),
-      );
-    }
+    super(dutyLoopsConfig(ORDER_FEEDS_DUTY, deps, { idleMs: deps.options.pollIntervalMs, waitMs: deps.options.feedPollIntervalMs }));
   }
 
-  start(): void {
-    for (const loop of this.loops.values()) loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
-    this.progress.notify();
-  }
-
-  wake(channelAccountId: string): void {
-    this.loops.get(channelAccountId)?.wake();
-  }
-
-  status(channelAccountId: string): AccountLoopStatus | undefined {
-    return this.loops.get(channelAccountId)?.status;
-  }
-
-  nextProgress(timeoutMs: number): Promise<void> {
-    return this.progress.next(timeoutMs);
-  }
-
-  private async step(loop: AccountLoop): Promise<StepOutcome> {
+  protected async step(loop: AccountStep): Promise<StepOutcome> {
     const { channelAccountId } = loop;
     let busy = false;
     for (const submission of await this.deps.feeds.open(channelAccountId, ['acknowledge', 'cancel'])) {
@@ -129,7 +76,7 @@ export class OrderFeedWorker {
     return busy ? 'wait' : 'idle';
   }
 
-  private async submit(loop: AccountLoop, kind: OrderFeedActionKind, actions: OrderFeedAction[]): Promise<void> {
+  private async submit(loop: AccountStep, kind: OrderFeedActionKind, actions: OrderFeedAction[]): Promise<void> {
     const { channelAccountId } = loop;
     const account = this.deps.accounts.get(channelAccountId);
     const feed: OrderFeed = kind === 'acknowledge' ? acknowledgementFeed(account.sellerId, actions) : cancellationFeed(actions);
@@ -151,7 +98,7 @@ export class OrderFeedWorker {
   }
 
   /** True once the feed is settled (its actions done, failed or queued again). */
-  private async follow(loop: AccountLoop, submission: FeedSubmission): Promise<boolean> {
+  private async follow(loop: AccountStep, submission: FeedSubmission): Promise<boolean> {
     const { channelAccountId } = loop;
     const client = this.deps.accounts.client(channelAccountId);
     const feed = await client.getFeed(submission.feedId);

@@ -5,10 +5,9 @@
 // and is not read, and EU/JP marketplaces price with tax included.
 import { ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { addMoney, DomainValidationError, subtractMoney, sumMoney, zeroMoney, type Money } from '@retail-mesh/domain';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import { amazonMoneyToMoney } from '../amazon/amazon-money.js';
 import type { AmazonMoney, AmazonOrder, AmazonOrderItem, AmazonOrderStatus } from '../amazon/sp-api.types.js';
-
-export const AMAZON_CHANNEL = 'amazon';
 
 // Marketplaces whose prices exclude sales tax (North America); elsewhere ItemPrice includes VAT / consumption tax.
 const TAX_EXCLUSIVE_MARKETPLACES = new Set(['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2', 'A1AM78C64UM0Y8', 'A2Q3Y263D00KWC']);

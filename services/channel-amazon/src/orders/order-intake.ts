@@ -7,15 +7,13 @@
 // The cursor moves to the payload's LastUpdatedBefore only after every page was handled: a crash
 // reads the same orders again, which SubmitOrder and the local record make harmless.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { AccountWorker, type AccountStep, type StepOutcome, type WorkerLoopStatus } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
-import type { Logger } from '@retail-mesh/observability';
 import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
-import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
+import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { AmazonOrder } from '../amazon/sp-api.types.js';
-import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
-import { AccountLoop, type AccountLoopStatus, type StepOutcome } from '../workers/account-loop.js';
-import type { WorkerLeaseRepository } from '../workers/worker-lease.repository.js';
-import { AMAZON_CHANNEL, decideIntake, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
+import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
+import { decideIntake, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
 import type { AmazonOrderRepository } from './amazon-order.repository.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
 
@@ -31,16 +29,11 @@ export interface OrderIntakeOptions {
   failureBackoffMaxMs: number;
 }
 
-export interface OrderIntakeDependencies {
-  accounts: AmazonAccountRegistry;
+export interface OrderIntakeDependencies extends DutyDependencies {
   orders: OrdersGateway;
   records: AmazonOrderRepository;
   cursors: OrderCursorRepository;
   publisher: OutboxPublisher;
-  leases: WorkerLeaseRepository;
-  metrics: ChannelAmazonMetrics;
-  logger: Logger;
-  holderId: string;
   options: OrderIntakeOptions;
 }
 
@@ -58,48 +51,16 @@ const FINAL_GRPC_CODES = new Set([
   GrpcStatus.ALREADY_EXISTS,
 ]);
 
-export class OrderIntake {
-  private readonly loops = new Map<string, AccountLoop>();
+export class OrderIntake extends AccountWorker {
   private readonly lastSyncAt = new Map<string, Date>();
 
   constructor(private readonly deps: OrderIntakeDependencies) {
-    for (const channelAccountId of deps.accounts.ids()) {
-      this.loops.set(
-        channelAccountId,
-        new AccountLoop({
-          channelAccountId,
-          duty: ORDERS_DUTY,
-          leases: deps.leases,
-          holderId: deps.holderId,
-          logger: deps.logger,
-          options: {
-            idleMs: deps.options.pollIntervalMs,
-            waitMs: deps.options.pollIntervalMs,
-            leaseTtlMs: deps.options.leaseTtlMs,
-            failureBackoffMaxMs: deps.options.failureBackoffMaxMs,
-          },
-          step: (loop) => this.step(loop),
-          onFailure: (kind) => deps.metrics.loopFailed(channelAccountId, ORDERS_DUTY, kind),
-        }),
-      );
-    }
+    super(dutyLoopsConfig(ORDERS_DUTY, deps, { idleMs: deps.options.pollIntervalMs, waitMs: deps.options.pollIntervalMs }));
   }
 
-  start(): void {
-    for (const loop of this.loops.values()) loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
-  }
-
-  wake(channelAccountId: string): void {
-    this.loops.get(channelAccountId)?.wake();
-  }
-
-  status(channelAccountId: string): (AccountLoopStatus & { lastSyncAt: Date | null }) | undefined {
-    const loop = this.loops.get(channelAccountId);
-    return loop ? { ...loop.status, lastSyncAt: this.lastSyncAt.get(channelAccountId) ?? null } : undefined;
+  override status(channelAccountId: string): (WorkerLoopStatus & { lastSyncAt: Date | null }) | undefined {
+    const status = super.status(channelAccountId);
+    return status ? { ...status, lastSyncAt: this.lastSyncAt.get(channelAccountId) ?? null } : undefined;
   }
 
   async cursor(channelAccountId: string): Promise<Date | null> {
@@ -111,7 +72,7 @@ export class OrderIntake {
     return (await this.readSince(channelAccountId, since)).result;
   }
 
-  private async step(loop: AccountLoop): Promise<StepOutcome> {
+  protected async step(loop: AccountStep): Promise<StepOutcome> {
     const { channelAccountId } = loop;
     const now = new Date();
     const cursor = (await this.deps.cursors.load(channelAccountId)) ?? new Date(now.getTime() - this.deps.options.initialLookbackMs);

@@ -1,12 +1,12 @@
+import type { DesiredRowView } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { accountHealth, pushResultFor, type DesiredRowView } from './channel-adapter.mapper.js';
+import { accountHealth, pushResultFor } from './channel-adapter.mapper.js';
 
 const { PushOutcome, AccountHealth } = channelV1;
 
 function row(overrides: Partial<DesiredRowView> = {}): DesiredRowView {
   return {
-    desiredQuantity: 5,
     desiredVersion: 7,
     pushedVersion: null,
     holdUntil: null,

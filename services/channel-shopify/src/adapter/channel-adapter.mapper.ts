@@ -1,52 +1,16 @@
-// What the ChannelAdapterService answers, from the adapter's state: per-update push results and
-// per-account health.
-import { channelV1 } from '@retail-mesh/contracts';
+// What the ChannelAdapterService answers, from the adapter's state (channel-kit's rules, in
+// Shopify's terms): per-update push results and per-account health.
+import { accountHealth as channelAccountHealth, pushResultFor as channelPushResult, type DesiredRowView } from '@retail-mesh/channel-kit';
+import type { channelV1 } from '@retail-mesh/contracts';
 import { NOT_LISTED } from '../availability/availability-push.js';
-import { requestedPushState, type DesiredInventoryState } from '../availability/desired-availability.js';
 
-const { PushOutcome, AccountHealth } = channelV1;
-
-/** Loop failures in a row after which an account counts as failing rather than degraded. */
-export const FAILING_AFTER_FAILURES = 3;
-
-export interface DesiredRowView extends DesiredInventoryState {
-  lastError: string | null;
-}
-
-/**
- * The result of one requested update, read back after storing it and waiting (bounded) for the
- * pusher. An update still waiting is FAILED in the contract's sense (not on the channel yet);
- * it stays queued, so retrying is unnecessary but harmless.
- */
+/** The result of one requested update; one still queued says so (FAILED: not on Shopify yet, retrying is unnecessary). */
 export function pushResultFor(
   update: channelV1.AvailabilityUpdate,
   row: DesiredRowView | undefined,
   accountError: string | null,
 ): channelV1.PushResult {
-  const result = (outcome: channelV1.PushOutcome, version: number, message: string): channelV1.PushResult => ({
-    sku: update.sku,
-    outcome,
-    version,
-    message,
-  });
-  if (row === undefined) return result(PushOutcome.PUSH_OUTCOME_FAILED, 0, 'not stored');
-  const pushed = row.pushedVersion ?? 0;
-  switch (requestedPushState(row, update.version)) {
-    case 'accepted':
-      return result(PushOutcome.PUSH_OUTCOME_ACCEPTED, update.version, '');
-    case 'stale':
-      return result(PushOutcome.PUSH_OUTCOME_STALE, pushed, `version ${update.version} is superseded by version ${row.desiredVersion}`);
-    case 'held':
-      return row.lastErrorCode === NOT_LISTED
-        ? result(PushOutcome.PUSH_OUTCOME_NOT_LISTED, pushed, row.lastError ?? '')
-        : result(PushOutcome.PUSH_OUTCOME_REJECTED, pushed, `${row.lastErrorCode ?? 'REFUSED'}: ${row.lastError ?? ''}`);
-    case 'pending':
-      return result(
-        PushOutcome.PUSH_OUTCOME_FAILED,
-        pushed,
-        `queued, not yet accepted by Shopify${accountError ? ` (last error: ${accountError})` : ''}`,
-      );
-  }
+  return channelPushResult(update, row, accountError, { notListedCode: NOT_LISTED, queuedMessage: 'queued, not yet accepted by Shopify' });
 }
 
 export interface AccountHealthInput {
@@ -58,9 +22,5 @@ export interface AccountHealthInput {
 
 /** Failing when pushes keep failing or the token is refused; degraded while retrying or throttled. */
 export function accountHealth(input: AccountHealthInput): channelV1.AccountHealth {
-  if (input.consecutiveFailures >= FAILING_AFTER_FAILURES || (input.consecutiveFailures > 0 && input.lastErrorKind === 'unauthorized')) {
-    return AccountHealth.ACCOUNT_HEALTH_FAILING;
-  }
-  if (input.consecutiveFailures > 0 || input.throttleWaiting > 0) return AccountHealth.ACCOUNT_HEALTH_DEGRADED;
-  return AccountHealth.ACCOUNT_HEALTH_HEALTHY;
+  return channelAccountHealth([input], { credentialErrorKinds: ['unauthorized'], throttleWaiting: input.throttleWaiting });
 }

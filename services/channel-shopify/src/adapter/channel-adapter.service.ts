@@ -7,7 +7,7 @@ import { withTransaction } from '@retail-mesh/persistence';
 import { InvalidArgumentError, NotFoundError } from '@retail-mesh/service-kit';
 import type { DataSource } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
-import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import type { AvailabilityPusher } from '../availability/availability-pusher.js';
 import type { DesiredInventoryRepository } from '../availability/desired-inventory.repository.js';
 import type { ShopifyListingResolver } from '../listings/shopify-listing.resolver.js';

@@ -2,14 +2,14 @@
 // rows and the desired-state upserts of the events waiting at once commit together (a
 // redelivered event has no second effect); the pushers are woken only after the commit, so they
 // never look before the rows are visible.
+import { toDesiredAvailability, type DesiredAvailability } from '@retail-mesh/channel-kit';
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { PoisonMessageError } from '@retail-mesh/messaging';
 import type { ReceivedEvent, TransactionContext } from '@retail-mesh/service-kit';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { ChannelShopifyMetrics } from '../metrics/channel-shopify.metrics.js';
-import { SHOPIFY_CHANNEL, toDesiredAvailability } from './availability-changed.mapper.js';
+import { SHOPIFY, SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import type { AvailabilityPusher } from './availability-pusher.js';
-import type { DesiredAvailability } from './desired-availability.js';
 import type { DesiredInventoryRepository } from './desired-inventory.repository.js';
 
 export const AVAILABILITY_CONSUMER_PURPOSE = 'availability';
@@ -28,7 +28,7 @@ export class AvailabilityConsumer {
 
   async handle(events: ReceivedEvent<inventoryEventsV1.AvailabilityChanged>[], context: TransactionContext): Promise<void> {
     const wanted: DesiredAvailability[] = events.map((event) => {
-      const check = toDesiredAvailability(event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
+      const check = toDesiredAvailability(SHOPIFY, event.payload, event.envelope.channelAccountId, (id) => this.deps.accounts.has(id));
       // The kit retries a failed batch event by event: only this one goes to the DLQ.
       if (!check.ok) throw new PoisonMessageError(check.reason);
       return check.desired;

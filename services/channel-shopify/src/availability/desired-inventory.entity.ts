@@ -11,7 +11,7 @@ export const bigintAsNumber: ValueTransformer = {
 
 /**
  * The quantity the mesh wants Shopify to show for a SKU of a channel account, and how far
- * Shopify has got. Pending while `pushed_version < desired_version` (see desired-availability.ts).
+ * Shopify has got. Pending while `pushed_version < desired_version` (channel-kit's desired-state.ts).
  */
 @Entity({ name: DESIRED_INVENTORY_TABLE })
 @Index('desired_inventory_pending', ['channelAccountId', 'pendingSince'])

@@ -1,20 +1,13 @@
+import type { DesiredAvailability, PendingCounts } from '@retail-mesh/channel-kit';
 import { compareKeys, newestPerKey } from '@retail-mesh/domain';
 import { columnParameter, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { DesiredAvailability } from './desired-availability.js';
 import { DESIRED_INVENTORY_TABLE, DesiredInventory } from './desired-inventory.entity.js';
 import type { PushItem, RefusedItem } from './availability-push.js';
 
 const MAX_ERROR_LENGTH = 1000;
 // Seven parameters a row: keeps each statement well under both databases' bound-parameter limits.
 const ROWS_PER_STATEMENT = 200;
-
-export interface PendingCounts {
-  /** Waiting for the pusher. */
-  waiting: number;
-  /** On hold after a refusal (no listing, Shopify said no) until a newer version or the hold expires. */
-  held: number;
-}
 
 /** The desired_inventory table: the durable, coalescing queue of availability pushes. */
 export class DesiredInventoryRepository {

@@ -105,11 +105,9 @@ export class ShopifyOrderActions {
           'refused',
           `the order ids make a tag longer than Shopify allows: erp "${erpOrderId}", order "${orderId}"`,
         );
-      const order = await this.existing(ref);
-      if (order.tags.includes(tag)) return { tag, already: true };
+      if ((await this.existingTags(ref)).includes(tag)) return { tag, already: true };
       await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
-      const after = await this.existing(ref);
-      if (!after.tags.includes(tag))
+      if (!(await this.existingTags(ref)).includes(tag))
         throw new OrderActionNotConfirmed(`Shopify does not show the tag ${tag} on ${ref.channelOrderId} after tagsAdd`);
       return { tag, already: false };
     });
@@ -202,6 +200,12 @@ export class ShopifyOrderActions {
     }
     if (!order) throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
     return order;
+  }
+
+  private async existingTags(ref: OrderRef): Promise<string[]> {
+    const tags = await this.client(ref.channelAccountId).readTags(ref.channelOrderId);
+    if (!tags) throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
+    return tags;
   }
 
   /** Shopify's user errors on a mutation are final for that request. */

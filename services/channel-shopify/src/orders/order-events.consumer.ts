@@ -11,7 +11,7 @@ import type { Logger } from '@retail-mesh/observability';
 import type { OutboxPublisher, OutgoingEvent, ReceivedEvent } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
-import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import { OrderActionRefused, type OrderRef, type ShopifyOrderActions } from './order-actions.service.js';
 import type { OrdersMetrics } from './orders.metrics.js';
 

@@ -6,18 +6,18 @@
 // crash between the call and the commit). A payload the mapper refuses waits with its reason for
 // a newer one; an unavailable orders service is retried with backoff.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { WorkerLoop } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import type { Logger } from '@retail-mesh/observability';
 import { withTransaction } from '@retail-mesh/persistence';
-import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
+import { forEachConcurrently, type GrpcClient, type OutboxPublisher } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import type { IncomingOrder, OrderIntakeRepository, OrderKey, OrderSource } from './order-intake.repository.js';
 import type { OrdersMetrics } from './orders.metrics.js';
 import type { ShopifyOrderRecord } from './shopify-order.entity.js';
 import { ShopifyOrderError, type OrderIdentity } from './shopify-order.js';
 import { toCanonicalOrder } from './shopify-order.mapper.js';
-import { WakeableLoop } from './wakeable-loop.js';
 
 export interface OrderIntakeOptions {
   /** Backstop of an idle worker. */
@@ -27,6 +27,8 @@ export interface OrderIntakeOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   batchSize: number;
+  /** Orders submitted at once. */
+  concurrency: number;
 }
 
 export interface OrderIntakeDependencies {
@@ -74,14 +76,19 @@ function describe(error: unknown): string {
 }
 
 export class OrderIntake {
-  private readonly loop: WakeableLoop;
+  private readonly loop: WorkerLoop;
 
   constructor(private readonly deps: OrderIntakeDependencies) {
-    this.loop = new WakeableLoop(() => this.round(), {
-      intervalMs: deps.options.intervalMs,
-      failureBackoffBaseMs: deps.options.retryBaseMs,
-      failureBackoffMaxMs: deps.options.retryMaxMs,
-      onFailure: (error, failures) => deps.logger.warn({ err: error, consecutiveFailures: failures }, 'order intake round failed'),
+    // Every replica runs it: rows are claimed one by one, so replicas never work on the same order.
+    this.loop = new WorkerLoop({
+      step: () => this.round(),
+      options: {
+        idleMs: deps.options.intervalMs,
+        failureBackoffBaseMs: deps.options.retryBaseMs,
+        failureBackoffMaxMs: deps.options.retryMaxMs,
+      },
+      logger: deps.logger,
+      onFailure: ({ error, consecutiveFailures }) => deps.logger.warn({ err: error, consecutiveFailures }, 'order intake round failed'),
     });
   }
 
@@ -166,11 +173,12 @@ export class OrderIntake {
   private async round(): Promise<'more' | 'idle'> {
     const { options } = this.deps;
     const rows = await this.deps.repository.due(new Date(), options.batchSize);
-    for (const row of rows) {
+    // Orders are independent and each submission is a round trip to the orders service: several at once.
+    await forEachConcurrently(rows, options.concurrency, async (row) => {
       const now = new Date();
       const claimed = await this.deps.repository.claim(row, this.deps.holderId, now, new Date(now.getTime() + options.claimTtlMs));
       if (claimed) await this.process(row);
-    }
+    });
     return rows.length === options.batchSize ? 'more' : 'idle';
   }
 

@@ -3,6 +3,7 @@
 // pages of them, stored through the same deduplicating intake as webhooks. The cursor moves in
 // the transaction of the last page, and only forward. Before its first poll an account's order
 // webhooks are subscribed (when the adapter knows its public URL), retried with the poll.
+import { AccountLoops } from '@retail-mesh/channel-kit';
 import type { Logger } from '@retail-mesh/observability';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
@@ -13,7 +14,6 @@ import { orderIdentity, ShopifyOrderError } from './shopify-order.js';
 import type { ShopifyOrdersClient } from './shopify-orders.client.js';
 import type { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
 import { ORDER_WEBHOOK_TOPIC_ENUMS } from './shopify-webhook.js';
-import { WakeableLoop } from './wakeable-loop.js';
 
 export interface OrderPollerOptions {
   intervalMs: number;
@@ -47,36 +47,39 @@ export function webhookUri(baseUrl: string, channelAccountId: string): string {
 }
 
 export class OrderPoller {
-  private readonly loops = new Map<string, WakeableLoop>();
+  private readonly loops: AccountLoops;
   private readonly statuses = new Map<string, PollStatus>();
   private readonly subscribed = new Set<string>();
 
   constructor(private readonly deps: OrderPollerDependencies) {
     for (const channelAccountId of deps.accounts.ids()) {
       this.statuses.set(channelAccountId, { updatedAtSeen: null, lastPollAt: null, lastError: null });
-      this.loops.set(
-        channelAccountId,
-        new WakeableLoop(() => this.round(channelAccountId), {
-          intervalMs: deps.options.intervalMs,
-          failureBackoffBaseMs: Math.min(deps.options.intervalMs, 1_000),
-          failureBackoffMaxMs: deps.options.failureBackoffMaxMs,
-          onFailure: (error, failures) => {
-            const status = this.statuses.get(channelAccountId) as PollStatus;
-            status.lastError = error instanceof Error ? error.message : String(error);
-            deps.metrics.polled(channelAccountId, 'failed');
-            deps.logger.warn({ err: error, channelAccountId, consecutiveFailures: failures }, 'order poll failed');
-          },
-        }),
-      );
     }
+    // Every replica polls (no lease): what a poll finds goes through the deduplicating intake.
+    this.loops = new AccountLoops({
+      accountIds: deps.accounts.ids(),
+      step: ({ channelAccountId }) => this.round(channelAccountId),
+      options: {
+        idleMs: deps.options.intervalMs,
+        failureBackoffBaseMs: Math.min(deps.options.intervalMs, 1_000),
+        failureBackoffMaxMs: deps.options.failureBackoffMaxMs,
+      },
+      logger: deps.logger,
+      onFailure: (channelAccountId, { error, consecutiveFailures }) => {
+        const status = this.statuses.get(channelAccountId) as PollStatus;
+        status.lastError = error instanceof Error ? error.message : String(error);
+        deps.metrics.polled(channelAccountId, 'failed');
+        deps.logger.warn({ err: error, channelAccountId, consecutiveFailures }, 'order poll failed');
+      },
+    });
   }
 
   start(): void {
-    for (const loop of this.loops.values()) loop.start();
+    this.loops.start();
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
+  stop(): Promise<void> {
+    return this.loops.stop();
   }
 
   status(channelAccountId: string): PollStatus | undefined {

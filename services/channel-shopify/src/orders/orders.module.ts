@@ -15,7 +15,7 @@ import { KeyedRegistry } from '@retail-mesh/channel-kit';
 import { Events, grpcServices, type ordersV1 } from '@retail-mesh/contracts';
 import { createGrpcClient, onEventOutsideTransaction, type GrpcClient, type ServiceInfrastructure } from '@retail-mesh/service-kit';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
-import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import type { ChannelShopifySettings } from '../channel-shopify.config.js';
 import { ShopifyOrderActions } from './order-actions.service.js';
 import { OrderAdapterService } from './order-adapter.service.js';
@@ -32,6 +32,8 @@ import { ShopifyWebhookReceiver } from './shopify-webhook.receiver.js';
 
 const CLAIM_TTL_MS = 60_000;
 const INTAKE_BATCH_SIZE = 50;
+/** Orders of a batch submitted at once (a Black Friday backlog drains in parallel, not one by one). */
+const INTAKE_CONCURRENCY = 16;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 const ORDERS_DEADLINE_MS = 10_000;
@@ -118,6 +120,7 @@ export function createShopifyOrders(
       retryBaseMs: RETRY_BASE_MS,
       retryMaxMs: RETRY_MAX_MS,
       batchSize: INTAKE_BATCH_SIZE,
+      concurrency: INTAKE_CONCURRENCY,
     },
   });
   const actions = new ShopifyOrderActions({

@@ -5,7 +5,7 @@
 // payload carries no fraud assessment (that is Order.risk in GraphQL), so fraud_signals stay empty.
 import { ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { DomainValidationError, isCurrencyCode, parseMoney, type Money } from '@retail-mesh/domain';
-import { SHOPIFY_CHANNEL } from '../availability/availability-changed.mapper.js';
+import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import {
   orderIdentity,
   ShopifyOrderError,

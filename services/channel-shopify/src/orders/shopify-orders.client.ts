@@ -99,6 +99,16 @@ query OrderForAdapter($id: ID!) {
   }
 }`;
 
+// What an acknowledgement needs: a query of a few points instead of the full order read (~650
+// points), so acknowledging a burst of orders does not drain the bucket availability pushes share.
+const ORDER_TAGS_QUERY = `
+query OrderTags($id: ID!) {
+  order(id: $id) {
+    id
+    tags
+  }
+}`;
+
 const FULFILLMENT_CREATE = `
 mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) {
@@ -226,6 +236,16 @@ export class ShopifyOrdersClient {
       'data',
     );
     return data.order === null ? null : readOrderView(data.order);
+  }
+
+  /** The order's tags; null when Shopify does not know the order. */
+  async readTags(orderId: string): Promise<string[] | null> {
+    const operation = 'OrderTags';
+    const data = record(await this.admin.graphql(operation, ORDER_TAGS_QUERY, { id: orderId }, { costEstimate: 2 }), operation, 'data');
+    if (data.order === null) return null;
+    const tags = record(data.order, operation, 'order').tags;
+    if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) throw malformed(operation, 'order.tags');
+    return tags;
   }
 
   /** fulfillmentCreate on fulfillment order line items of one location; the fulfilment's id. User errors throw. */

@@ -1,7 +1,9 @@
 import {
+  type ApiCallObserver,
   type CostBucketThrottle,
   type CostLease,
   type RetryEvent,
+  ChannelApiError,
   isTransientError,
   parseRetryAfter,
   readShopifyQueryCost,
@@ -41,12 +43,8 @@ export interface ShopifyAdminClientOptions {
 /** `ok`, the failure kind, or `network_error` when no response came (refused, dropped, timed out). */
 export type ShopifyCallOutcome = 'ok' | ShopifyAdminErrorKind | 'network_error';
 
-export interface ShopifyCallObserver {
-  /** One HTTP attempt finished (a retried call reports each attempt). */
-  call?(operation: string, outcome: ShopifyCallOutcome, seconds: number): void;
-  /** A call waited for the shop's cost bucket before it was sent. */
-  throttleWait?(operation: string, seconds: number): void;
-}
+/** Every HTTP attempt, and every wait for the shop's cost bucket. */
+export type ShopifyCallObserver = ApiCallObserver<ShopifyCallOutcome>;
 
 export type ShopifyAdminErrorKind =
   'throttled' | 'unauthorized' | 'user_errors' | 'graphql_errors' | 'server_error' | 'http_error' | 'malformed_response';
@@ -62,17 +60,10 @@ export interface ShopifyGraphqlError {
   code?: string;
 }
 
-export class ShopifyAdminError extends Error {
+export class ShopifyAdminError extends ChannelApiError<ShopifyAdminErrorKind> {
   override readonly name = 'ShopifyAdminError';
-  readonly kind: ShopifyAdminErrorKind;
-  readonly operation: string;
-  readonly status?: number;
   readonly userErrors: ShopifyUserError[];
   readonly graphqlErrors: ShopifyGraphqlError[];
-  /** Whether the client retries it (and whether a later attempt by the caller could succeed). */
-  readonly retryable: boolean;
-  /** A server-requested wait (`Retry-After`), when there was one. */
-  readonly retryAfterMs?: number;
 
   constructor(init: {
     kind: ShopifyAdminErrorKind;
@@ -84,14 +75,9 @@ export class ShopifyAdminError extends Error {
     graphqlErrors?: ShopifyGraphqlError[];
     retryAfterMs?: number;
   }) {
-    super(`${init.operation}: ${init.message}`);
-    this.kind = init.kind;
-    this.operation = init.operation;
-    this.retryable = init.retryable;
-    this.status = init.status;
+    super(init);
     this.userErrors = init.userErrors ?? [];
     this.graphqlErrors = init.graphqlErrors ?? [];
-    this.retryAfterMs = init.retryAfterMs;
   }
 
   /** True when a compare-and-set failed because the quantity on Shopify changed meanwhile: read it back and decide again. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsDesiredVersion, isPendingPush, requestedPushState, type DesiredInventoryState } from './desired-availability.js';
+import { acceptsDesiredVersion, isPendingPush, requestedPushState, type DesiredState } from './desired-state.js';
 
 const now = new Date('2026-03-02T10:00:00Z');
 
-function state(overrides: Partial<DesiredInventoryState> = {}): DesiredInventoryState {
-  return { desiredQuantity: 5, desiredVersion: 7, pushedVersion: null, holdUntil: null, lastErrorCode: null, ...overrides };
+function state(overrides: Partial<DesiredState> = {}): DesiredState {
+  return { desiredVersion: 7, pushedVersion: null, holdUntil: null, lastErrorCode: null, ...overrides };
 }
 
 describe('acceptsDesiredVersion', () => {
@@ -20,7 +20,7 @@ describe('acceptsDesiredVersion', () => {
 });
 
 describe('isPendingPush', () => {
-  it('is pending until Shopify accepted the desired version', () => {
+  it('is pending until the channel accepted the desired version', () => {
     expect(isPendingPush(state(), now)).toBe(true);
     expect(isPendingPush(state({ pushedVersion: 6 }), now)).toBe(true);
     expect(isPendingPush(state({ pushedVersion: 7 }), now)).toBe(false);
@@ -34,7 +34,7 @@ describe('isPendingPush', () => {
 });
 
 describe('requestedPushState', () => {
-  it('is accepted once Shopify has the requested version', () => {
+  it('is accepted once the channel has the requested version', () => {
     expect(requestedPushState(state({ pushedVersion: 7 }), 7)).toBe('accepted');
   });
 

@@ -1,7 +1,8 @@
 import type { inventoryEventsV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { toDesiredAvailability } from './availability-changed.mapper.js';
+import { toDesiredAvailability, type ChannelIdentity } from './availability-changed.mapper.js';
 
+const shopify: ChannelIdentity = { channel: 'shopify', displayName: 'Shopify' };
 const served = (id: string) => id === 'shopify-b2c';
 
 function event(overrides: Partial<inventoryEventsV1.AvailabilityChanged> = {}): inventoryEventsV1.AvailabilityChanged {
@@ -19,7 +20,7 @@ function event(overrides: Partial<inventoryEventsV1.AvailabilityChanged> = {}): 
 
 describe('toDesiredAvailability', () => {
   it('maps a valid event', () => {
-    expect(toDesiredAvailability(event(), 'shopify-b2c', served)).toEqual({
+    expect(toDesiredAvailability(shopify, event(), 'shopify-b2c', served)).toEqual({
       ok: true,
       desired: {
         channelAccountId: 'shopify-b2c',
@@ -32,7 +33,7 @@ describe('toDesiredAvailability', () => {
   });
 
   it('accepts zero and an envelope without an account; a repair has no source time', () => {
-    const result = toDesiredAvailability(event({ availableQuantity: 0, sourceChangedAt: null }), '', served);
+    const result = toDesiredAvailability(shopify, event({ availableQuantity: 0, sourceChangedAt: null }), '', served);
     expect(result).toMatchObject({ ok: true, desired: { quantity: 0, sourceChangedAt: null } });
   });
 
@@ -50,8 +51,19 @@ describe('toDesiredAvailability', () => {
     ['a negative quantity', event({ availableQuantity: -1 }), '', /available_quantity -1/],
     ['an unset version', event({ version: 0 }), '', /version 0/],
   ])('refuses %s with a reason', (_case, payload, envelopeAccount, reason) => {
-    const result = toDesiredAvailability(payload, envelopeAccount, served);
+    const result = toDesiredAvailability(shopify, payload, envelopeAccount, served);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('toDesiredAvailability for another channel', () => {
+  it('checks the channel and names the account with its display name', () => {
+    const amazon: ChannelIdentity = { channel: 'amazon', displayName: 'Amazon' };
+    expect(toDesiredAvailability(amazon, event({ channel: 'amazon', channelAccountId: 'amazon-us' }), '', () => false)).toEqual({
+      ok: false,
+      reason: 'unknown Amazon channel account "amazon-us"',
+    });
+    expect(toDesiredAvailability(amazon, event(), '', () => true)).toEqual({ ok: false, reason: 'channel is "shopify", not "amazon"' });
   });
 });
