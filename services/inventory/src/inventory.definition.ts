@@ -7,6 +7,8 @@ import { inventorySettings } from './inventory.config.js';
 import { InventoryModule } from './inventory.module.js';
 import { CreateInventoryTables1795759900000 } from './migrations/1795759900000-create-inventory-tables.js';
 import { CreateReservationTables1795846300000 } from './migrations/1795846300000-create-reservation-tables.js';
+import { CreateConsumedStock1795950000000 } from './migrations/1795950000000-create-consumed-stock.js';
+import { ConsumedStockEntity } from './reservations/consumed-stock.entity.js';
 import { ReservationLineEntity } from './reservations/reservation-line.entity.js';
 import { ReservationOperationEntity } from './reservations/reservation-operation.entity.js';
 import { ReservationEntity } from './reservations/reservation.entity.js';
@@ -25,7 +27,8 @@ export const inventoryService = defineService({
     ReservationEntity,
     ReservationLineEntity,
     ReservationOperationEntity,
+    ConsumedStockEntity,
   ],
-  migrations: [CreateInventoryTables1795759900000, CreateReservationTables1795846300000],
+  migrations: [CreateInventoryTables1795759900000, CreateReservationTables1795846300000, CreateConsumedStock1795950000000],
   module: (infra) => InventoryModule.register(infra.config.settings),
 });

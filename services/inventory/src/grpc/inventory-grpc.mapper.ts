@@ -3,7 +3,7 @@ import type { AllocationRule } from '@retail-mesh/domain';
 import { InvalidArgumentError } from '@retail-mesh/service-kit';
 import type { PublishedAvailabilityEntity } from '../availability/published-availability.entity.js';
 import type { ChannelPolicy, ChannelPolicyInput } from '../channel-policy/channel-policy.js';
-import type { LineOperationRequest, ReserveRequest } from '../reservations/reservation-request.js';
+import type { ConsumeRequest, LineOperationRequest, ReserveRequest } from '../reservations/reservation-request.js';
 import type { ReservationKey } from '../reservations/reservation.service.js';
 import type { LineQuantity, Reservation, ReservationStatus, Shortage } from '../reservations/reservation.js';
 import type { StockChange } from '../stock/stock-change.js';
@@ -107,6 +107,11 @@ export function toLineOperationRequest(
     operationId: operationId === '' ? null : operationId,
     reason,
   };
+}
+
+/** ConsumeReservation: the shipment's ERP version travels with it (0 = unknown; checked by the domain). */
+export function toConsumeRequest(request: inventoryV1.ConsumeReservationRequest): ConsumeRequest {
+  return { ...toLineOperationRequest(request, request.shipmentId, ''), erpVersion: request.erpVersion };
 }
 
 export function toReservationKey(request: inventoryV1.GetReservationRequest): ReservationKey {

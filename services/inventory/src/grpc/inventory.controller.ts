@@ -13,6 +13,7 @@ import {
   toAvailabilityMessage,
   toChannelPolicyInput,
   toChannelPolicyMessage,
+  toConsumeRequest,
   toLineOperationRequest,
   toReservationKey,
   toReservationMessage,
@@ -98,7 +99,7 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
   }
 
   async consumeReservation(request: inventoryV1.ConsumeReservationRequest): Promise<inventoryV1.ConsumeReservationResponse> {
-    const reservation = await this.reservations.consume(toLineOperationRequest(request, request.shipmentId, ''));
+    const reservation = await this.reservations.consume(toConsumeRequest(request));
     return { reservation: toReservationMessage(reservation) };
   }
 

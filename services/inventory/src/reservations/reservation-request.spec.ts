@@ -1,11 +1,13 @@
 import { DomainValidationError } from '@retail-mesh/domain';
 import { describe, expect, it } from 'vitest';
 import {
+  assertConsumeRequest,
   assertLineOperationRequest,
   assertReserveRequest,
-  isSameRequest,
+  compareRepeatedRequest,
   MAX_RESERVATION_LINES,
   sameLineQuantities,
+  type ConsumeRequest,
   type LineOperationRequest,
   type ReserveRequest,
 } from './reservation-request.js';
@@ -106,7 +108,25 @@ describe('assertLineOperationRequest', () => {
   });
 });
 
-describe('isSameRequest', () => {
+describe('assertConsumeRequest', () => {
+  const consume: ConsumeRequest = { reservationId: RESERVATION_ID, lines: [], operationId: 'ship-1', reason: '', erpVersion: 42 };
+
+  it('accepts the shipment’s ERP version, or 0 when it is unknown', () => {
+    expect(reasonOf(() => assertConsumeRequest(consume))).toBeUndefined();
+    expect(reasonOf(() => assertConsumeRequest({ ...consume, erpVersion: 0 }))).toBeUndefined();
+  });
+
+  it.each<[string, Partial<ConsumeRequest>, string]>([
+    ['a negative ERP version', { erpVersion: -1 }, 'invalid_erp_version'],
+    ['an ERP version beyond a safe integer', { erpVersion: 2 ** 53 }, 'invalid_erp_version'],
+    ['a fractional ERP version', { erpVersion: 1.5 }, 'invalid_erp_version'],
+    ['no shipment id (the line operation rules apply too)', { operationId: null }, 'missing_shipment_id'],
+  ])('rejects %s', (_case, change, reason) => {
+    expect(reasonOf(() => assertConsumeRequest({ ...consume, ...change }))).toBe(reason);
+  });
+});
+
+describe('compareRepeatedRequest', () => {
   const reservation: Reservation = {
     reservationId: RESERVATION_ID,
     idempotencyKey: request.idempotencyKey,
@@ -115,7 +135,7 @@ describe('isSameRequest', () => {
     channel: 'shopify',
     requestedLines: request.lines,
     requestedLocationId: null,
-    status: 'active',
+    status: 'rejected',
     lines: [],
     shortages: [],
     version: 1,
@@ -124,14 +144,27 @@ describe('isSameRequest', () => {
   };
 
   it('recognises a repeat, also one that leaves the channel to the account', () => {
-    expect(isSameRequest(reservation, request, 'shopify')).toBe(true);
-    expect(isSameRequest(reservation, { ...request, channel: '' }, 'shopify')).toBe(true);
+    expect(compareRepeatedRequest(reservation, request, 'shopify')).toBe('same');
+    expect(compareRepeatedRequest(reservation, { ...request, channel: '' }, 'shopify')).toBe('same');
   });
 
-  it('tells a reused key from a repeat', () => {
-    expect(isSameRequest(reservation, { ...request, orderId: 'order-2' }, 'shopify')).toBe(false);
-    expect(isSameRequest(reservation, { ...request, requestedLocationId: 'STORE-1' }, 'shopify')).toBe(false);
-    expect(isSameRequest(reservation, { ...request, lines: [{ lineId: 'l1', sku: 'SKU-1', quantity: 3 }] }, 'shopify')).toBe(false);
+  it('tells the same order asking for other lines (fewer units, a line gone, another SKU, another order of lines)', () => {
+    const [first, second] = request.lines;
+    for (const lines of [[{ ...first, quantity: 1 }, second], [first], [first, { ...second, sku: 'SKU-3' }], [second, first]]) {
+      expect(compareRepeatedRequest(reservation, { ...request, lines }, 'shopify')).toBe('other_lines');
+    }
+  });
+
+  it('tells a reused key: another order, channel account, channel or requested location', () => {
+    for (const reused of [
+      { ...request, orderId: 'order-2' },
+      { ...request, channelAccountId: 'shop-us' },
+      { ...request, requestedLocationId: 'STORE-1', lines: [request.lines[0]] },
+    ]) {
+      expect(compareRepeatedRequest(reservation, reused, 'shopify')).toBe('different');
+    }
+    // The channel compared is the channel account's (a request naming another one is refused before).
+    expect(compareRepeatedRequest(reservation, { ...request, channel: '' }, 'amazon')).toBe('different');
   });
 });
 

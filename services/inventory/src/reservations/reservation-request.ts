@@ -26,6 +26,12 @@ export interface LineOperationRequest {
   reason: string;
 }
 
+/** A ConsumeReservation request. */
+export interface ConsumeRequest extends LineOperationRequest {
+  /** The shipment's ERP change-feed sequence (erp.shipment_created.version); 0 = unknown. */
+  erpVersion: number;
+}
+
 const MAX_KEY_LENGTH = 64;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 const MAX_REASON_LENGTH = 500;
@@ -76,6 +82,16 @@ export function assertLineOperationRequest(request: LineOperationRequest, operat
   }
 }
 
+export function assertConsumeRequest(request: ConsumeRequest): void {
+  assertLineOperationRequest(request, 'consume');
+  if (!Number.isSafeInteger(request.erpVersion) || request.erpVersion < 0) {
+    throw new DomainValidationError(
+      'invalid_erp_version',
+      `erp_version must be the shipment's ERP feed sequence or 0 (unknown), got ${request.erpVersion}`,
+    );
+  }
+}
+
 /** Reservation ids are UUIDs (checked before a query: PostgreSQL rejects anything else in a uuid column). */
 export function assertReservationId(reservationId: string): void {
   if (!UUID_PATTERN.test(reservationId)) {
@@ -83,15 +99,21 @@ export function assertReservationId(reservationId: string): void {
   }
 }
 
-/** True when `request` asks for what `reservation` was created for (the same key may only be repeated, not reused). */
-export function isSameRequest(reservation: Reservation, request: ReserveRequest, channel: string): boolean {
-  return (
+/**
+ * How a repeat of an idempotency key relates to the reservation the key created: `same` (a plain
+ * repeat), `other_lines` (the same order, channel account and location, other lines: units of the
+ * order were cancelled or an operator edited it) or `different` (the key reused for something else).
+ */
+export type RepeatedRequest = 'same' | 'other_lines' | 'different';
+
+export function compareRepeatedRequest(reservation: Reservation, request: ReserveRequest, channel: string): RepeatedRequest {
+  const sameOrder =
     reservation.orderId === request.orderId &&
     reservation.channelAccountId === request.channelAccountId &&
     reservation.channel === channel &&
-    reservation.requestedLocationId === request.requestedLocationId &&
-    sameLines(reservation.requestedLines, request.lines)
-  );
+    reservation.requestedLocationId === request.requestedLocationId;
+  if (!sameOrder) return 'different';
+  return sameLines(reservation.requestedLines, request.lines) ? 'same' : 'other_lines';
 }
 
 /** True when two line-quantity lists ask for the same units (order does not matter). */

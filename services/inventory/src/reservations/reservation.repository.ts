@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { forUpdate } from '@retail-mesh/persistence';
+import { columnParameter, forUpdate } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
-import { StockPositionEntity } from '../stock/stock-position.entity.js';
+import { positionKey } from '../stock/stock-change.js';
+import { STOCK_POSITION_TABLE, StockPositionEntity } from '../stock/stock-position.entity.js';
+import { CONSUMED_STOCK_TABLE, ConsumedStockEntity } from './consumed-stock.entity.js';
 import type { AllocatedLine, PositionOnHand, SkuLocationQuantity } from './reservation-allocation.js';
-import { compareText, type LineOperation, type Reservation, type ReservedLine } from './reservation.js';
+import { compareText, consumedStockVersion, type LineOperation, type Reservation, type ReservedLine } from './reservation.js';
 import { ReservationLineEntity } from './reservation-line.entity.js';
 import { ReservationOperationEntity } from './reservation-operation.entity.js';
 import { ReservationEntity } from './reservation.entity.js';
 
 // Keeps each IN (...) list well under both databases' bound-parameter limits.
 const SKUS_PER_QUERY = 500;
+// Five parameters a row, for the same reason.
+const CONSUMED_ROWS_PER_STATEMENT = 200;
 
 type ReservationHeader = Omit<Reservation, 'lines'>;
 
@@ -36,12 +40,18 @@ export class ReservationRepository {
     return this.findOne(manager, { orderId }, false);
   }
 
-  /** Writes status, shortages, version and updated time (the caller holds the row's lock). */
+  /** Writes requested lines, status, shortages, version and updated time (the caller holds the row's lock). */
   async saveHeader(manager: EntityManager, reservation: Reservation): Promise<void> {
     await manager.update(
       ReservationEntity,
       { reservationId: reservation.reservationId },
-      { status: reservation.status, shortages: reservation.shortages, version: reservation.version, updatedAt: reservation.updatedAt },
+      {
+        requestedLines: reservation.requestedLines,
+        status: reservation.status,
+        shortages: reservation.shortages,
+        version: reservation.version,
+        updatedAt: reservation.updatedAt,
+      },
     );
   }
 
@@ -72,35 +82,109 @@ export class ReservationRepository {
    * already run one at a time.
    */
   async lockPositions(manager: EntityManager, skus: string[]): Promise<PositionOnHand[]> {
-    if (skus.length === 0) return [];
-    const query = manager
-      .createQueryBuilder(StockPositionEntity, 'position')
-      .where('position.sku IN (:...skus)', { skus: [...skus].sort(compareText) })
-      .orderBy('position.sku', 'ASC')
-      .addOrderBy('position.locationId', 'ASC');
-    const rows = await forUpdate(manager, query).getMany();
+    const rows = await this.lockedPositions(manager, skus);
     return rows.map((row) => ({ sku: row.sku, locationId: row.locationId, onHand: row.onHand }));
   }
 
-  /** Units active reservations hold per SKU x location (only where they hold some). */
+  /**
+   * Units that are not free per SKU x location (only where there are some): held by active
+   * reservations, plus units shipped that the ERP's on hand does not reflect yet (recorded at an
+   * ERP version the position's is not above). Availability and reservations subtract both, so
+   * shipped units are never shown as available, nor subtracted twice (ADR 0005).
+   */
   async heldBySkus(manager: EntityManager, skus: string[]): Promise<SkuLocationQuantity[]> {
-    const held: SkuLocationQuantity[] = [];
+    const held = new Map<string, SkuLocationQuantity>();
+    const add = (row: { sku: string; locationId: string; quantity: string | number }) => {
+      const key = positionKey(row.sku, row.locationId);
+      // PostgreSQL's SUM over bigint is numeric, which node-postgres hands over as a string.
+      const quantity = Number(row.quantity);
+      const known = held.get(key);
+      if (known === undefined) held.set(key, { sku: row.sku, locationId: row.locationId, quantity });
+      else known.quantity += quantity;
+    };
     const unique = [...new Set(skus)];
     for (let start = 0; start < unique.length; start += SKUS_PER_QUERY) {
-      const rows: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
+      const chunk = unique.slice(start, start + SKUS_PER_QUERY);
+      const reserved: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
         .createQueryBuilder(ReservationLineEntity, 'line')
         .select('line.sku', 'sku')
         .addSelect('line.locationId', 'locationId')
         .addSelect('SUM(line.quantity - line.releasedQuantity - line.consumedQuantity)', 'quantity')
-        .where('line.sku IN (:...skus)', { skus: unique.slice(start, start + SKUS_PER_QUERY) })
+        .where('line.sku IN (:...skus)', { skus: chunk })
         .andWhere('line.quantity > line.releasedQuantity + line.consumedQuantity')
         .groupBy('line.sku')
         .addGroupBy('line.locationId')
         .getRawMany();
-      // PostgreSQL's SUM over bigint is numeric, which node-postgres hands over as a string.
-      for (const row of rows) held.push({ sku: row.sku, locationId: row.locationId, quantity: Number(row.quantity) });
+      reserved.forEach(add);
+      const shipped: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
+        .createQueryBuilder(ConsumedStockEntity, 'consumed')
+        .innerJoin(
+          StockPositionEntity,
+          'position',
+          'position.sku = consumed.sku AND position.locationId = consumed.locationId AND position.erpVersion <= consumed.erpVersion',
+        )
+        .select('consumed.sku', 'sku')
+        .addSelect('consumed.locationId', 'locationId')
+        .addSelect('SUM(consumed.quantity)', 'quantity')
+        .where('consumed.sku IN (:...skus)', { skus: chunk })
+        .groupBy('consumed.sku')
+        .addGroupBy('consumed.locationId')
+        .getRawMany();
+      shipped.forEach(add);
     }
-    return held;
+    return [...held.values()];
+  }
+
+  /**
+   * Remembers units shipped per SKU x location at the ERP version they count up to
+   * (`consumedStockVersion`: the shipment's, or the position's current one when `shipmentVersion`
+   * is 0); units at the same version add up. Rows of the SKUs that no longer count (their
+   * position's version is above theirs) are deleted first, so the table keeps only what may still
+   * count plus what expired since the SKUs' last shipment; the stock path never touches it.
+   */
+  async recordConsumed(manager: EntityManager, units: readonly SkuLocationQuantity[], shipmentVersion: number, now: Date): Promise<void> {
+    if (units.length === 0) return;
+    const skus = [...new Set(units.map((unit) => unit.sku))];
+    // Locked in the order reservations and stock changes lock them: consumptions of the same SKUs
+    // take turns on their consumed_stock rows instead of deadlocking, and versions cannot move meanwhile.
+    const positions = await this.lockedPositions(manager, skus);
+    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
+      const parameters = { skus: skus.slice(start, start + SKUS_PER_QUERY) };
+      const sql = `
+        DELETE FROM ${CONSUMED_STOCK_TABLE}
+        WHERE sku IN (:...skus)
+          AND erp_version < (
+            SELECT ${STOCK_POSITION_TABLE}.erp_version FROM ${STOCK_POSITION_TABLE}
+            WHERE ${STOCK_POSITION_TABLE}.sku = ${CONSUMED_STOCK_TABLE}.sku
+              AND ${STOCK_POSITION_TABLE}.location_id = ${CONSUMED_STOCK_TABLE}.location_id)`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      await manager.query(query, values);
+    }
+
+    const versionOf = new Map(positions.map((position) => [positionKey(position.sku, position.locationId), position.erpVersion]));
+    const rows = units.flatMap((unit) => {
+      const erpVersion = consumedStockVersion(versionOf.get(positionKey(unit.sku, unit.locationId)) ?? 0, shipmentVersion);
+      return erpVersion === undefined ? [] : [{ ...unit, erpVersion }];
+    });
+    const updatedAt = columnParameter(manager.connection, ConsumedStockEntity, 'updatedAt', now);
+    for (let start = 0; start < rows.length; start += CONSUMED_ROWS_PER_STATEMENT) {
+      const parameters: Record<string, unknown> = { updatedAt };
+      const tuples = rows.slice(start, start + CONSUMED_ROWS_PER_STATEMENT).map((row, index) => {
+        parameters[`sku${index}`] = row.sku;
+        parameters[`location${index}`] = row.locationId;
+        parameters[`version${index}`] = row.erpVersion;
+        parameters[`quantity${index}`] = row.quantity;
+        return `(:sku${index}, :location${index}, :version${index}, :quantity${index}, :updatedAt)`;
+      });
+      const sql = `
+        INSERT INTO ${CONSUMED_STOCK_TABLE} (sku, location_id, erp_version, quantity, updated_at)
+        VALUES ${tuples.join(', ')}
+        ON CONFLICT (sku, location_id, erp_version) DO UPDATE SET
+          quantity = ${CONSUMED_STOCK_TABLE}.quantity + excluded.quantity,
+          updated_at = excluded.updated_at`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      await manager.query(query, values);
+    }
   }
 
   async findOperation(
@@ -114,6 +198,17 @@ export class ReservationRepository {
 
   async insertOperation(manager: EntityManager, row: ReservationOperationEntity): Promise<void> {
     await manager.insert(ReservationOperationEntity, row);
+  }
+
+  /** The positions of `skus`, locked in (sku, location) order until the transaction ends (PostgreSQL). */
+  private async lockedPositions(manager: EntityManager, skus: string[]): Promise<StockPositionEntity[]> {
+    if (skus.length === 0) return [];
+    const query = manager
+      .createQueryBuilder(StockPositionEntity, 'position')
+      .where('position.sku IN (:...skus)', { skus: [...skus].sort(compareText) })
+      .orderBy('position.sku', 'ASC')
+      .addOrderBy('position.locationId', 'ASC');
+    return forUpdate(manager, query).getMany();
   }
 
   private async findOne(

@@ -12,16 +12,18 @@ import { InventoryMetrics, type ReservationChangeOutcome, type ReservationOutcom
 import { allocateLines, reservableQuantities } from './reservation-allocation.js';
 import { ReservationOperationEntity } from './reservation-operation.entity.js';
 import {
+  assertConsumeRequest,
   assertLineOperationRequest,
   assertReservationId,
   assertReserveRequest,
-  isSameRequest,
+  compareRepeatedRequest,
   sameLineQuantities,
+  type ConsumeRequest,
   type LineOperationRequest,
   type ReserveRequest,
 } from './reservation-request.js';
 import { ReservationRepository } from './reservation.repository.js';
-import { applyLineQuantities, compareText, statusOfLines, type LineOperation, type Reservation } from './reservation.js';
+import { applyLineQuantities, compareText, consumedUnits, statusOfLines, type LineOperation, type Reservation } from './reservation.js';
 
 export interface ReserveResult {
   reservation: Reservation;
@@ -57,7 +59,8 @@ export class ReservationService {
   /**
    * Reserves every line or nothing (REJECTED with the shortages). A repeat of the key returns the
    * reservation as it stands (`created` false), unless it was rejected: then it is evaluated again,
-   * so an order retried after stock arrived gets its units.
+   * with the repeat's lines when they differ (units of the order were cancelled meanwhile), so an
+   * order retried after stock arrived gets its units.
    */
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     assertReserveRequest(request);
@@ -69,12 +72,18 @@ export class ReservationService {
 
   /** Gives units back (order or line cancelled); `lines` empty = everything still held. */
   release(request: LineOperationRequest): Promise<Reservation> {
-    return this.change('release', request);
+    assertLineOperationRequest(request, 'release');
+    return this.change('release', request, 0);
   }
 
-  /** Units shipped: they stop being held. On hand is the ERP's to lower (its stock feed). */
-  consume(request: LineOperationRequest): Promise<Reservation> {
-    return this.change('consume', request);
+  /**
+   * Units shipped: they stop being held. On hand is the ERP's to lower (its stock feed), so they
+   * keep counting against availability until the stock change after the shipment (its ERP
+   * version) is applied to their position; without a version, until the position's next change.
+   */
+  consume(request: ConsumeRequest): Promise<Reservation> {
+    assertConsumeRequest(request);
+    return this.change('consume', request, request.erpVersion);
   }
 
   async get(key: ReservationKey): Promise<Reservation> {
@@ -130,22 +139,35 @@ export class ReservationService {
       );
     }
     const { reservation, created } = claimed;
-    if (!created && !isSameRequest(reservation, request, policy.channel)) {
+    const repeated = created ? 'same' : compareRepeatedRequest(reservation, request, policy.channel);
+    // A rejected reservation holds nothing, so it may take the order's new lines; any other keeps the ones it holds.
+    if (repeated === 'different' || (repeated === 'other_lines' && reservation.status !== 'rejected')) {
       throw new AlreadyExistsError(
         'idempotency_key_reused',
-        `idempotency key ${JSON.stringify(request.idempotencyKey)} was used for a different reservation request`,
+        repeated === 'different'
+          ? `idempotency key ${JSON.stringify(request.idempotencyKey)} was used for a different reservation request`
+          : `idempotency key ${JSON.stringify(request.idempotencyKey)} has a ${reservation.status} reservation of other lines; only a rejected one takes new lines`,
       );
     }
     if (reservation.status !== 'rejected') return { result: { reservation, created }, outcome: 'repeated' };
-    const evaluated = await this.evaluate(manager, reservation, policy, now);
+    const toEvaluate = repeated === 'other_lines' ? { ...reservation, requestedLines: request.lines } : reservation;
+    const evaluated = await this.evaluate(manager, toEvaluate, policy, now, repeated === 'other_lines');
     return { result: { reservation: evaluated, created }, outcome: evaluated.status === 'active' ? 'reserved' : 'rejected' };
   }
 
   /**
    * Locks the stock positions of the requested SKUs, counts what other reservations hold there
-   * and reserves what the allocation decides, or records the shortages.
+   * and reserves what the allocation decides, or records the shortages. `linesChanged`: the
+   * requested lines are new (a rejected reservation retried with other lines), which is a change
+   * even when the shortages stay the same.
    */
-  private async evaluate(manager: EntityManager, reservation: Reservation, policy: ChannelPolicy, now: Date): Promise<Reservation> {
+  private async evaluate(
+    manager: EntityManager,
+    reservation: Reservation,
+    policy: ChannelPolicy,
+    now: Date,
+    linesChanged: boolean,
+  ): Promise<Reservation> {
     const skus = [...new Set(reservation.requestedLines.map((line) => line.sku))].sort(compareText);
     const positions = await this.reservations.lockPositions(manager, skus);
     const held = await this.reservations.heldBySkus(manager, skus);
@@ -164,16 +186,18 @@ export class ReservationService {
       );
     }
     // A retry that ends as it was is no change (no new version).
-    if (reservation.version > 0 && JSON.stringify(reservation.shortages) === JSON.stringify(allocation.shortages)) return reservation;
+    if (!linesChanged && reservation.version > 0 && JSON.stringify(reservation.shortages) === JSON.stringify(allocation.shortages)) {
+      return reservation;
+    }
     const rejected: Reservation = { ...next, status: 'rejected', shortages: allocation.shortages };
     await this.reservations.saveHeader(manager, rejected);
     return rejected;
   }
 
-  private async change(operation: LineOperation, request: LineOperationRequest): Promise<Reservation> {
-    assertLineOperationRequest(request, operation);
+  /** `shipmentVersion`: the consuming shipment's ERP version (0 = unknown, and for releases). */
+  private async change(operation: LineOperation, request: LineOperationRequest, shipmentVersion: number): Promise<Reservation> {
     const { reservation, outcome, changedSkus } = await withTransaction(this.dataSource, (manager) =>
-      this.changeInTransaction(manager, operation, request),
+      this.changeInTransaction(manager, operation, request, shipmentVersion),
     );
     this.metrics.reservationChange(operation, outcome);
     if (changedSkus.length > 0) this.availabilityPublisher.wake();
@@ -185,6 +209,7 @@ export class ReservationService {
     manager: EntityManager,
     operation: LineOperation,
     request: LineOperationRequest,
+    shipmentVersion: number,
   ): Promise<ChangeResult> {
     const current = orNotFound(
       await this.reservations.findById(manager, request.reservationId, true),
@@ -234,6 +259,10 @@ export class ReservationService {
     }
     if (!changed) return unchanged('unchanged');
     await this.reservations.updateLines(manager, current.reservationId, current.lines, change.lines);
+    // Shipped units leave on hand only with the ERP's stock change after the shipment: until then they stay counted.
+    if (operation === 'consume') {
+      await this.reservations.recordConsumed(manager, consumedUnits(current.lines, change.lines), shipmentVersion, now);
+    }
     const next: Reservation = { ...current, lines: change.lines, status, version: current.version + 1, updatedAt: now };
     await this.reservations.saveHeader(manager, next);
     if (change.changedSkus.length > 0) {

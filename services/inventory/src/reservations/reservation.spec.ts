@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyLineQuantities, heldQuantity, statusOfLines, type ReservedLine } from './reservation.js';
+import { applyLineQuantities, consumedStockVersion, consumedUnits, heldQuantity, statusOfLines, type ReservedLine } from './reservation.js';
 
 function line(lineId: string, locationId: string, quantity: number, releasedQuantity = 0, consumedQuantity = 0): ReservedLine {
   return { lineId, sku: `SKU-${lineId}`, locationId, quantity, releasedQuantity, consumedQuantity };
@@ -67,5 +67,48 @@ describe('applyLineQuantities', () => {
   it('leaves the input untouched', () => {
     applyLineQuantities(reservation, 'consume', []);
     expect(reservation.lines.map(heldQuantity)).toEqual([3, 2, 2]);
+  });
+});
+
+describe('consumedUnits', () => {
+  it('sums what each SKU x location shipped, leaving out releases and untouched lines', () => {
+    const consumed = applyLineQuantities(reservation, 'consume', [
+      { lineId: 'a', quantity: 4 },
+      { lineId: 'b', quantity: 1 },
+    ]);
+    if (!consumed.ok) throw new Error(consumed.message);
+    expect(consumedUnits(reservation.lines, consumed.lines)).toEqual([
+      // Taken in location order: WH-EAST's 2, then 2 of WH-WEST's 3.
+      { sku: 'SKU-a', locationId: 'WH-EAST', quantity: 2 },
+      { sku: 'SKU-a', locationId: 'WH-WEST', quantity: 2 },
+      { sku: 'SKU-b', locationId: 'WH-EAST', quantity: 1 },
+    ]);
+    const released = applyLineQuantities({ ...reservation, lines: consumed.lines }, 'release', []);
+    if (!released.ok) throw new Error(released.message);
+    expect(consumedUnits(consumed.lines, released.lines)).toEqual([]);
+  });
+
+  it('adds up two lines of the same SKU at one location and counts only what is new', () => {
+    const before = [line('a', 'WH-1', 3, 0, 1), { ...line('b', 'WH-1', 2), sku: 'SKU-a' }];
+    const after = [line('a', 'WH-1', 3, 0, 3), { ...line('b', 'WH-1', 2, 0, 2), sku: 'SKU-a' }];
+    expect(consumedUnits(before, after)).toEqual([{ sku: 'SKU-a', locationId: 'WH-1', quantity: 4 }]);
+  });
+});
+
+describe('consumedStockVersion', () => {
+  it('records at the shipment’s version while the position is not above it (consume before the ERP’s drop)', () => {
+    expect(consumedStockVersion(7, 9)).toBe(9);
+    expect(consumedStockVersion(9, 9)).toBe(9);
+    // No position yet: its first change will be compared with the shipment's version.
+    expect(consumedStockVersion(0, 9)).toBe(9);
+  });
+
+  it('records nothing once the position is above the shipment’s version (the ERP’s drop came first)', () => {
+    expect(consumedStockVersion(10, 9)).toBeUndefined();
+  });
+
+  it('records at the position’s version when the shipment’s is unknown', () => {
+    expect(consumedStockVersion(7, 0)).toBe(7);
+    expect(consumedStockVersion(0, 0)).toBe(0);
   });
 });

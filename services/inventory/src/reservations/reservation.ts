@@ -1,3 +1,5 @@
+import type { SkuLocationQuantity } from './reservation-allocation.js';
+
 // A reservation as the inventory service keeps it, and the arithmetic of giving units back
 // (release) or shipping them (consume). Pure: the repository and the gRPC mapper convert at the edges.
 
@@ -115,6 +117,37 @@ export function applyLineQuantities(
     changedSkus.add(line.sku);
   }
   return { ok: true, lines, changedSkus: [...changedSkus].sort(compareText) };
+}
+
+/**
+ * Units shipped per SKU x location between `before` and `after` (the lines of one reservation
+ * before and after a consumption), in (SKU, location) order; only where some shipped.
+ */
+export function consumedUnits(before: readonly ReservedLine[], after: readonly ReservedLine[]): SkuLocationQuantity[] {
+  const consumedBefore = new Map(before.map((line) => [`${line.lineId}\u0000${line.locationId}`, line.consumedQuantity]));
+  const units = new Map<string, SkuLocationQuantity>();
+  for (const line of after) {
+    const shipped = line.consumedQuantity - (consumedBefore.get(`${line.lineId}\u0000${line.locationId}`) ?? 0);
+    if (shipped <= 0) continue;
+    const key = `${line.sku}\u0000${line.locationId}`;
+    const known = units.get(key);
+    if (known === undefined) units.set(key, { sku: line.sku, locationId: line.locationId, quantity: shipped });
+    else known.quantity += shipped;
+  }
+  return [...units.values()].sort((a, b) => compareText(a.sku, b.sku) || compareText(a.locationId, b.locationId));
+}
+
+/**
+ * The ERP version units shipped at a position are recorded at: they count against availability
+ * while the position's version is not above it (ADR 0005). With the shipment's feed version
+ * (`shipmentVersion` > 0) that is exact whichever arrives first, since the ERP's stock change that
+ * lowers on hand for the shipment comes later in its feed. Unknown (0): the position's current
+ * version, so the units count until its next stock change. Undefined when the position is already
+ * at a version above the shipment's: on hand reflects the shipment, nothing is left to count.
+ */
+export function consumedStockVersion(positionVersion: number, shipmentVersion: number): number | undefined {
+  if (shipmentVersion === 0) return positionVersion;
+  return positionVersion > shipmentVersion ? undefined : shipmentVersion;
 }
 
 /** Code-point order: the same on every machine, unlike localeCompare. */

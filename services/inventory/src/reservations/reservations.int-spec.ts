@@ -167,7 +167,12 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
     const reservationId = reservation!.reservationId;
     await waitForPublished('amazon-us', 'SKU-C', 2);
 
-    const first = await client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 2 }], shipmentId: 'ship-1' });
+    const first = await client.consumeReservation({
+      reservationId,
+      lines: [{ lineId: 'l1', quantity: 2 }],
+      shipmentId: 'ship-1',
+      erpVersion: 0,
+    });
     expect(first.reservation).toMatchObject({
       status: ReservationStatus.RESERVATION_STATUS_ACTIVE,
       version: 2,
@@ -176,27 +181,44 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
         { lineId: 'l2', quantity: 1, consumedQuantity: 0 },
       ],
     });
-    // On hand stays the ERP's figure: the shipped units stop being held (until the ERP's feed lowers on hand).
-    await waitForPublished('amazon-us', 'SKU-C', 4);
+    // On hand stays the ERP's figure: the shipped units stop being held but still count until the
+    // ERP's stock feed lowers on hand (ADR 0005), so availability does not rise.
+    expect(await available('amazon-us', 'SKU-C')).toBe(2);
 
     const repeatsBefore = await scrapeMetric(service, 'retail_mesh_inventory_reservation_changes_total', {
       operation: 'consume',
       outcome: 'repeated',
     });
-    const repeat = await client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 2 }], shipmentId: 'ship-1' });
+    const repeat = await client.consumeReservation({
+      reservationId,
+      lines: [{ lineId: 'l1', quantity: 2 }],
+      shipmentId: 'ship-1',
+      erpVersion: 0,
+    });
     expect(repeat.reservation).toMatchObject({ version: 2, lines: [{ lineId: 'l1', consumedQuantity: 2 }, { consumedQuantity: 0 }] });
     expect(
       await scrapeMetric(service, 'retail_mesh_inventory_reservation_changes_total', { operation: 'consume', outcome: 'repeated' }),
     ).toBe(repeatsBefore + 1);
     expect(
-      await grpcError(client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 1 }], shipmentId: 'ship-1' })),
+      await grpcError(
+        client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 1 }], shipmentId: 'ship-1', erpVersion: 0 }),
+      ),
     ).toEqual({ code: GrpcStatus.ALREADY_EXISTS, reason: 'shipment_id_reused' });
     expect(
-      await grpcError(client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 4 }], shipmentId: 'ship-2' })),
+      await grpcError(
+        client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 4 }], shipmentId: 'ship-2', erpVersion: 0 }),
+      ),
     ).toEqual({ code: GrpcStatus.FAILED_PRECONDITION, reason: 'exceeds_held' });
     expect(
-      await grpcError(client.consumeReservation({ reservationId, lines: [{ lineId: 'l9', quantity: 1 }], shipmentId: 'ship-2' })),
+      await grpcError(
+        client.consumeReservation({ reservationId, lines: [{ lineId: 'l9', quantity: 1 }], shipmentId: 'ship-2', erpVersion: 0 }),
+      ),
     ).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, reason: 'unknown_line' });
+    expect(
+      await grpcError(
+        client.consumeReservation({ reservationId, lines: [{ lineId: 'l1', quantity: 1 }], shipmentId: 'ship-2', erpVersion: -1 }),
+      ),
+    ).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, reason: 'invalid_erp_version' });
 
     // A partial release (line cancelled), then the rest ships.
     const cancelled = await client.releaseReservation({
@@ -213,7 +235,7 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
       releaseId: 'cancel-l2',
     });
     expect(cancelledAgain.reservation?.version).toBe(3);
-    const rest = await client.consumeReservation({ reservationId, lines: [], shipmentId: 'ship-2' });
+    const rest = await client.consumeReservation({ reservationId, lines: [], shipmentId: 'ship-2', erpVersion: 0 });
     expect(rest.reservation).toMatchObject({
       status: ReservationStatus.RESERVATION_STATUS_CONSUMED,
       version: 4,
@@ -222,7 +244,11 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
         { lineId: 'l2', quantity: 1, releasedQuantity: 1, consumedQuantity: 0 },
       ],
     });
-    await waitForPublished('amazon-us', 'SKU-C', 8);
+    // 5 shipped, 1 released: 8 - 5 until the ERP's stock change says so itself.
+    await waitForPublished('amazon-us', 'SKU-C', 3);
+    await setStock('SKU-C', 'WH-1', 3);
+    const { availability } = await client.getAvailability({ channelAccountId: 'amazon-us', sku: 'SKU-C' });
+    expect(availability).toMatchObject({ availableQuantity: 3, explanation: { onHand: 3, reserved: 0 } });
     const { reservation: byOrder } = await client.getReservation({ orderId: 'order-c1' });
     expect(byOrder).toEqual(rest.reservation);
   });
@@ -257,7 +283,9 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
       reservation: { status: ReservationStatus.RESERVATION_STATUS_REJECTED, version: 1 },
     });
     expect(
-      await grpcError(client.consumeReservation({ reservationId: rejected.reservation!.reservationId, lines: [], shipmentId: 'ship-x' })),
+      await grpcError(
+        client.consumeReservation({ reservationId: rejected.reservation!.reservationId, lines: [], shipmentId: 'ship-x', erpVersion: 0 }),
+      ),
     ).toEqual({ code: GrpcStatus.FAILED_PRECONDITION, reason: 'reservation_rejected' });
 
     // Stock arrives; the same key is tried again and now holds the unit.
@@ -283,6 +311,61 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
     expect(afterCancel).toMatchObject({
       created: false,
       reservation: { status: ReservationStatus.RESERVATION_STATUS_RELEASED, lines: [] },
+    });
+  });
+
+  it('retries a rejected reservation with the order’s new lines, but keeps an active one’s', async () => {
+    await setStock('SKU-N', 'WH-1', 2);
+    await setStock('SKU-M', 'WH-1', 1);
+    await waitForPublished('amazon-us', 'SKU-N', 2);
+    const rejected = await reserve('order-n1', 'amazon-us', [
+      ['l1', 'SKU-N', 3],
+      ['l2', 'SKU-M', 1],
+    ]);
+    expect(rejected).toMatchObject({
+      reservation: { status: ReservationStatus.RESERVATION_STATUS_REJECTED, version: 1, lines: [] },
+      shortages: [{ lineId: 'l1', requestedQuantity: 3, reservableQuantity: 2 }],
+    });
+
+    // Line l2 was cancelled: still short of the same units, but the request changed (a new version).
+    const stillShort = await reserve('order-n1', 'amazon-us', [['l1', 'SKU-N', 3]]);
+    expect(stillShort).toMatchObject({
+      created: false,
+      reservation: { status: ReservationStatus.RESERVATION_STATUS_REJECTED, version: 2 },
+      shortages: [{ lineId: 'l1', requestedQuantity: 3, reservableQuantity: 2 }],
+    });
+    // A unit of l1 was cancelled too: what is left fits.
+    const reserved = await reserve('order-n1', 'amazon-us', [['l1', 'SKU-N', 2]]);
+    expect(reserved).toMatchObject({
+      created: false,
+      shortages: [],
+      reservation: {
+        reservationId: rejected.reservation?.reservationId,
+        status: ReservationStatus.RESERVATION_STATUS_ACTIVE,
+        version: 3,
+        lines: [{ lineId: 'l1', sku: 'SKU-N', locationId: 'WH-1', quantity: 2 }],
+      },
+    });
+    await waitForPublished('amazon-us', 'SKU-N', 0);
+    // SKU-M was never held: its availability stays.
+    expect(await available('amazon-us', 'SKU-M')).toBe(1);
+
+    // The new lines are now the request: repeating them is a plain repeat; an active reservation keeps its lines.
+    expect(await reserve('order-n1', 'amazon-us', [['l1', 'SKU-N', 2]])).toEqual({ ...reserved, created: false });
+    expect(await grpcError(reserve('order-n1', 'amazon-us', [['l1', 'SKU-N', 1]]))).toEqual({
+      code: GrpcStatus.ALREADY_EXISTS,
+      reason: 'idempotency_key_reused',
+    });
+    // Other lines never make the key usable for another order or channel account.
+    const other = await reserve('order-n2', 'amazon-us', [['l1', 'SKU-N', 1]]);
+    expect(other.reservation?.status).toBe(ReservationStatus.RESERVATION_STATUS_REJECTED);
+    expect(await grpcError(reserve('order-n3', 'amazon-us', [['l1', 'SKU-N', 1]], { idempotencyKey: 'order-n2' }))).toEqual({
+      code: GrpcStatus.ALREADY_EXISTS,
+      reason: 'idempotency_key_reused',
+    });
+    expect(await grpcError(reserve('order-n2', 'walmart-us', [['l1', 'SKU-M', 1]]))).toEqual({
+      code: GrpcStatus.ALREADY_EXISTS,
+      reason: 'idempotency_key_reused',
     });
   });
 

@@ -46,7 +46,13 @@ export class ShipmentsService {
     const shipmentId = eventIdFromName(`shipment:${order.orderId}:${payload.erpShipmentId}`);
     if (order.reservationId !== null) {
       try {
-        await this.peers.inventory.consumeReservation({ reservationId: order.reservationId, lines: shipped, shipmentId });
+        // The shipment's feed version tells inventory which ERP stock change takes the units off on hand.
+        await this.peers.inventory.consumeReservation({
+          reservationId: order.reservationId,
+          lines: shipped,
+          shipmentId,
+          erpVersion: payload.version,
+        });
       } catch (error) {
         const failure = peerFailureOf(error);
         if (failure.permanent) {

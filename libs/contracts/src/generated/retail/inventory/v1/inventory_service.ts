@@ -77,7 +77,10 @@ export interface StockPosition {
   sku: string;
   locationId: string;
   onHand: number;
-  /** Units held by active reservations at this location. */
+  /**
+   * Units held by active reservations at this location, plus units shipped that on_hand does
+   * not reflect yet (consumed since the last stock change).
+   */
   reserved: number;
   /** Version of the last applied change (the ERP change-feed sequence). */
   version: number;
@@ -111,7 +114,10 @@ export interface ChannelPolicy {
   updatedAt?: Timestamp | null;
 }
 
-/** On hand and reserved at one eligible location. */
+/**
+ * On hand and reserved at one eligible location (reserved: held by reservations, plus units
+ * shipped that on hand does not reflect yet).
+ */
 export interface LocationQuantity {
   locationId: string;
   onHand: number;
@@ -336,6 +342,14 @@ export interface ConsumeReservationRequest {
   lines: ReservationLineQuantity[];
   /** The shipment that consumed it (required; a repeat with the same id is a no-op). */
   shipmentId: string;
+  /**
+   * The shipment's ERP change-feed sequence (erp.shipment_created.version). The ERP's stock
+   * change that lowers on hand for the shipment comes later in the feed, so the shipped units
+   * count against availability while the position's version is not above it, whichever of the
+   * two arrives first. 0 = unknown: the position's current version is used (the units count
+   * until its next stock change). Negative is INVALID_ARGUMENT.
+   */
+  erpVersion: number;
 }
 
 export interface ConsumeReservationResponse {
@@ -3897,7 +3911,7 @@ export const ReleaseReservationResponse: MessageFns<ReleaseReservationResponse> 
 };
 
 function createBaseConsumeReservationRequest(): ConsumeReservationRequest {
-  return { reservationId: "", lines: [], shipmentId: "" };
+  return { reservationId: "", lines: [], shipmentId: "", erpVersion: 0 };
 }
 
 export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = {
@@ -3910,6 +3924,9 @@ export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = 
     }
     if (message.shipmentId !== "") {
       writer.uint32(26).string(message.shipmentId);
+    }
+    if (message.erpVersion !== 0) {
+      writer.uint32(32).int64(message.erpVersion);
     }
     return writer;
   },
@@ -3951,6 +3968,14 @@ export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = 
             message.shipmentId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.erpVersion = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3978,6 +4003,11 @@ export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = 
         : isSet(object.shipment_id)
         ? globalThis.String(object.shipment_id)
         : "",
+      erpVersion: isSet(object.erpVersion)
+        ? globalThis.Number(object.erpVersion)
+        : isSet(object.erp_version)
+        ? globalThis.Number(object.erp_version)
+        : 0,
     };
   },
 
@@ -3992,6 +4022,9 @@ export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = 
     if (message.shipmentId !== "") {
       obj.shipmentId = message.shipmentId;
     }
+    if (message.erpVersion !== 0) {
+      obj.erpVersion = Math.round(message.erpVersion);
+    }
     return obj;
   },
 
@@ -4003,6 +4036,7 @@ export const ConsumeReservationRequest: MessageFns<ConsumeReservationRequest> = 
     message.reservationId = object.reservationId ?? "";
     message.lines = object.lines?.map((e) => ReservationLineQuantity.fromPartial(e)) || [];
     message.shipmentId = object.shipmentId ?? "";
+    message.erpVersion = object.erpVersion ?? 0;
     return message;
   },
 };
@@ -4283,7 +4317,11 @@ export interface InventoryServiceClient {
   /**
    * Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`: a repeat
    * returns the reservation (`created` false), except that a repeat of a REJECTED one tries again
-   * (stock may have arrived since).
+   * (stock may have arrived since), with the repeat's lines when they differ (units of the order
+   * were cancelled, or it was edited: a rejected reservation holds nothing, so its lines may be
+   * replaced). Other lines for an ACTIVE, RELEASED or CONSUMED reservation, or another order,
+   * channel account or requested location under the key, are ALREADY_EXISTS
+   * `idempotency_key_reused`.
    */
 
   reserveStock(request: ReserveStockRequest, metadata?: Metadata): Observable<ReserveStockResponse>;
@@ -4292,7 +4330,11 @@ export interface InventoryServiceClient {
 
   releaseReservation(request: ReleaseReservationRequest, metadata?: Metadata): Observable<ReleaseReservationResponse>;
 
-  /** Turns reserved units into shipped ones (order shipped). */
+  /**
+   * Turns reserved units into shipped ones (order shipped). They stop being held but keep
+   * counting against availability until a newer stock change of their position (the ERP's lower
+   * on hand) is applied.
+   */
 
   consumeReservation(request: ConsumeReservationRequest, metadata?: Metadata): Observable<ConsumeReservationResponse>;
 
@@ -4359,7 +4401,11 @@ export interface InventoryServiceController {
   /**
    * Reserves stock for an order, all lines or nothing. Idempotent on `idempotency_key`: a repeat
    * returns the reservation (`created` false), except that a repeat of a REJECTED one tries again
-   * (stock may have arrived since).
+   * (stock may have arrived since), with the repeat's lines when they differ (units of the order
+   * were cancelled, or it was edited: a rejected reservation holds nothing, so its lines may be
+   * replaced). Other lines for an ACTIVE, RELEASED or CONSUMED reservation, or another order,
+   * channel account or requested location under the key, are ALREADY_EXISTS
+   * `idempotency_key_reused`.
    */
 
   reserveStock(
@@ -4374,7 +4420,11 @@ export interface InventoryServiceController {
     metadata?: Metadata,
   ): Promise<ReleaseReservationResponse> | Observable<ReleaseReservationResponse> | ReleaseReservationResponse;
 
-  /** Turns reserved units into shipped ones (order shipped). */
+  /**
+   * Turns reserved units into shipped ones (order shipped). They stop being held but keep
+   * counting against availability until a newer stock change of their position (the ERP's lower
+   * on hand) is applied.
+   */
 
   consumeReservation(
     request: ConsumeReservationRequest,
