@@ -252,6 +252,184 @@ describe('Orders v0', () => {
   });
 });
 
+describe('Tokens API 2021-03-01 and restricted data', () => {
+  const ADDRESS = {
+    Name: 'Ada Lovelace',
+    AddressLine1: '12 Analytical Way',
+    AddressLine2: 'Floor 3',
+    City: 'SEATTLE',
+    StateOrRegion: 'WA',
+    PostalCode: '98101',
+    CountryCode: 'US',
+    Phone: '+1 206-555-0100',
+    AddressType: 'Commercial',
+  };
+  const rdtFor = (restrictedResources: unknown[]) => call('POST', '/tokens/2021-03-01/restrictedDataToken', { restrictedResources });
+  const addressPath = (orderId: string) => `/orders/v0/orders/${orderId}/address`;
+
+  it('issues an RDT for a generic address path that reads the full address of any order of the seller, and nothing else', async () => {
+    const [first, second] = await seedOrders([
+      { shippingAddress: ADDRESS, buyerName: 'Ada Lovelace', items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+      { items: [{ sku: 'MUG', quantity: 1, unitPrice: '5.00' }] },
+    ]);
+    const issued = await rdtFor([{ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }]);
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get('x-amzn-ratelimit-limit')).toBe('1');
+    expect(issued.body).toEqual({ restrictedDataToken: expect.stringMatching(/^Atz\.sprdt\|/), expiresIn: 3600 });
+    const rdt = issued.body.restrictedDataToken;
+
+    const address = await call('GET', addressPath(first.AmazonOrderId), undefined, rdt);
+    expect(address.status).toBe(200);
+    expect(address.headers.get('x-amzn-ratelimit-limit')).toBe('0.5');
+    expect(address.body).toEqual({ payload: { AmazonOrderId: first.AmazonOrderId, ShippingAddress: ADDRESS } });
+    // The default address of a seeded order is a complete, realistic US one.
+    expect((await call('GET', addressPath(second.AmazonOrderId), undefined, rdt)).body.payload.ShippingAddress).toMatchObject({
+      Name: expect.any(String),
+      AddressLine1: expect.any(String),
+      City: 'SEATTLE',
+      StateOrRegion: 'WA',
+      CountryCode: 'US',
+    });
+
+    // The LWA token cannot read it; the RDT cannot call what it does not name.
+    const withLwa = await call('GET', addressPath(first.AmazonOrderId));
+    expect(withLwa.status).toBe(403);
+    expect(withLwa.body.errors[0]).toMatchObject({ code: 'Unauthorized', details: expect.stringContaining('Restricted Data Token') });
+    for (const [method, path] of [
+      ['GET', `/orders/v0/orders/${first.AmazonOrderId}`],
+      ['GET', `/orders/v0/orders/${first.AmazonOrderId}/orderItems`],
+      ['POST', '/tokens/2021-03-01/restrictedDataToken'],
+    ]) {
+      const refused = await call(method, path, method === 'POST' ? { restrictedResources: [] } : undefined, rdt);
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors[0]).toMatchObject({ code: 'Unauthorized', message: 'Access to requested resource is denied.' });
+    }
+  });
+
+  it('limits an RDT for a specific path to that order', async () => {
+    const [first, second] = await seedOrders([
+      { items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+      { items: [{ sku: 'MUG', quantity: 1, unitPrice: '5.00' }] },
+    ]);
+    const rdt = (await rdtFor([{ method: 'GET', path: addressPath(first.AmazonOrderId) }])).body.restrictedDataToken;
+    expect((await call('GET', addressPath(first.AmazonOrderId), undefined, rdt)).status).toBe(200);
+    expect((await call('GET', addressPath(second.AmazonOrderId), undefined, rdt)).status).toBe(403);
+  });
+
+  it('shows the address and buyer info in getOrders and getOrder only with the data elements of an RDT', async () => {
+    const [order] = await seedOrders([
+      { shippingAddress: ADDRESS, buyerEmail: 'x7k2@marketplace.amazon.com', items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+    ]);
+    const list = `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=${new Date(clock - 60_000).toISOString()}`;
+    const plain = (await call('GET', list)).body.payload.Orders[0];
+    expect(plain.ShippingAddress).toEqual({ City: 'SEATTLE', StateOrRegion: 'WA', PostalCode: '98101', CountryCode: 'US' });
+    expect(plain.BuyerInfo).toBeUndefined();
+
+    const both = (await rdtFor([{ method: 'GET', path: '/orders/v0/orders', dataElements: ['buyerInfo', 'shippingAddress'] }])).body
+      .restrictedDataToken;
+    const restricted = (await call('GET', list, undefined, both)).body.payload.Orders[0];
+    expect(restricted.ShippingAddress).toEqual(ADDRESS);
+    expect(restricted.BuyerInfo).toEqual({ BuyerEmail: 'x7k2@marketplace.amazon.com', BuyerName: 'Ada Lovelace' });
+
+    const addressOnly = (await rdtFor([{ method: 'GET', path: '/orders/v0/orders/{orderId}', dataElements: ['shippingAddress'] }])).body
+      .restrictedDataToken;
+    const single = (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`, undefined, addressOnly)).body.payload;
+    expect(single.ShippingAddress).toEqual(ADDRESS);
+    expect(single.BuyerInfo).toBeUndefined();
+    const items = await rdtFor([{ method: 'GET', path: '/orders/v0/orders/{orderId}/orderItems', dataElements: ['buyerInfo'] }]);
+    expect(
+      (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`, undefined, items.body.restrictedDataToken)).status,
+    ).toBe(200);
+  });
+
+  it.each([
+    ['no resources', [], 'InvalidRequest'],
+    ['a resource without path', [{ method: 'GET' }], 'InvalidRequest'],
+    ['more than 50 resources', Array(51).fill({ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }), 'InvalidInput'],
+    ['a path that is no restricted operation', [{ method: 'GET', path: '/feeds/2021-06-30/feeds' }], 'InvalidInput'],
+    ['getOrders without dataElements', [{ method: 'GET', path: '/orders/v0/orders' }], 'InvalidInput'],
+    ['an unknown data element', [{ method: 'GET', path: '/orders/v0/orders', dataElements: ['creditCard'] }], 'InvalidInput'],
+    [
+      'getOrderItems with shippingAddress',
+      [{ method: 'GET', path: '/orders/v0/orders/{orderId}/orderItems', dataElements: ['shippingAddress'] }],
+      'InvalidInput',
+    ],
+  ])('refuses an RDT request with %s (400)', async (_case, resources, code) => {
+    const answer = await rdtFor(resources);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].code).toBe(code);
+  });
+
+  it('expires an RDT after expiresIn and on the admin route', async () => {
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    const resource = { method: 'GET', path: '/orders/v0/orders/{orderId}/address' };
+    const rdt = (await rdtFor([resource])).body.restrictedDataToken;
+    clock += 3600_000;
+    const expired = await call('GET', addressPath(order.AmazonOrderId), undefined, rdt);
+    expect(expired.status).toBe(403);
+    expect(expired.body.errors[0].details).toContain('expired');
+
+    token = (await lwa(refreshForm())).body.access_token;
+    const fresh = (await rdtFor([resource])).body.restrictedDataToken;
+    expect((await call('GET', addressPath(order.AmazonOrderId), undefined, fresh)).status).toBe(200);
+    await admin.call('POST', '/_sandbox/lwa/expire-tokens');
+    expect((await call('GET', addressPath(order.AmazonOrderId), undefined, fresh)).status).toBe(403);
+    const { sellers } = await admin.call<{ sellers: AnyJson[] }>('GET', '/_sandbox/sellers');
+    expect(sellers[0].restrictedDataTokensIssued).toBe(2);
+  });
+
+  it('throttles createRestrictedDataToken at its usage plan: burst 10, then 1 a second', async () => {
+    const resource = { method: 'GET', path: '/orders/v0/orders/{orderId}/address' };
+    const statuses: number[] = [];
+    for (let index = 0; index < 11; index++) statuses.push((await rdtFor([resource])).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    clock += 1000;
+    expect((await rdtFor([resource])).status).toBe(200);
+  });
+
+  it('hides the address of a Pending order, suppresses the phone of an AFN order and refuses to confirm its shipment', async () => {
+    const [pending, afn] = await seedOrders([
+      { status: 'Pending', items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
+      { fulfillmentChannel: 'AFN', shippingAddress: ADDRESS, items: [{ sku: 'MUG', quantity: 1, unitPrice: '5.00' }] },
+    ]);
+    const rdt = (await rdtFor([{ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }])).body.restrictedDataToken;
+    expect((await call('GET', addressPath(pending.AmazonOrderId), undefined, rdt)).body).toEqual({
+      payload: { AmazonOrderId: pending.AmazonOrderId },
+    });
+    const { Phone, ...withoutPhone } = ADDRESS;
+    expect(Phone).toBeDefined();
+    expect((await call('GET', addressPath(afn.AmazonOrderId), undefined, rdt)).body.payload.ShippingAddress).toEqual(withoutPhone);
+    expect((await call('GET', `/orders/v0/orders/${afn.AmazonOrderId}`)).body.payload.FulfillmentChannel).toBe('AFN');
+    const confirm = await call('POST', `/orders/v0/orders/${afn.AmazonOrderId}/shipmentConfirmation`, {
+      marketplaceId: MARKETPLACE,
+      packageDetail: {
+        packageReferenceId: 'PKG-1',
+        carrierCode: 'UPS',
+        trackingNumber: '1Z999',
+        shipDate: '2026-11-27T09:00:00Z',
+        orderItems: [{ orderItemId: afn.OrderItems[0].OrderItemId, quantity: 1 }],
+      },
+    });
+    expect(confirm.status).toBe(400);
+    expect(confirm.body.errors[0].message).toContain('fulfilled by Amazon');
+  });
+
+  it.each([
+    [{ shippingAddress: { Street: '1 Main St' } }, /not an Address field/],
+    [{ shippingAddress: { Name: 7 } }, /must be a string/],
+    [{ shippingAddress: { CountryCode: 'USA' } }, /ISO 3166-1/],
+    [{ fulfillmentChannel: 'FBA' }, /MFN or AFN/],
+  ])('refuses a seed with %j', async (extra, error) => {
+    const answer = await fetch(`${sandbox.url}/_sandbox/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...extra, items: [{ sku: 'TEE-M', quantity: 1 }] }),
+    });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: string }).error).toMatch(error);
+  });
+});
+
 describe('usage plans', () => {
   it('answers 429 QuotaExceeded per operation once its burst is spent, and refills at its rate', async () => {
     await admin.call('POST', '/_sandbox/usage-plans', { operation: 'getOrder', rate: 1, burst: 2 });

@@ -1,8 +1,9 @@
 // The Amazon sandbox: the Selling Partner API as channel-amazon sees it. Login with Amazon token
 // exchange, `x-amz-access-token` on every call, per-operation token buckets (429 QuotaExceeded,
-// `x-amzn-RateLimit-Limit`), Orders v0 (`{"payload": …}`), Feeds 2021-06-30 with pre-signed
-// document URLs and asynchronous processing, Listings Items 2021-08-01; plus admin routes to
-// seed sellers, orders and listings, drive feed processing and inspect what the adapter did.
+// `x-amzn-RateLimit-Limit`), Orders v0 (`{"payload": …}`) with buyer PII only for a Restricted
+// Data Token (Tokens API 2021-03-01), Feeds 2021-06-30 with pre-signed document URLs and
+// asynchronous processing, Listings Items 2021-08-01; plus admin routes to seed sellers, orders
+// and listings, drive feed processing and inspect what the adapter did.
 import {
   baseUrlOf,
   headerValue,
@@ -18,12 +19,14 @@ import {
   type SandboxResponse,
 } from '@retail-mesh/sandbox-kit';
 import { DEFAULT_AMAZON_SELLER, LwaTokens, type AmazonSeller } from './auth/lwa-tokens.js';
+import { DATA_ELEMENTS, RestrictedDataTokens, type DataElement } from './auth/restricted-data-tokens.js';
 import { DOCUMENT_PATH_PREFIX, feedView, FeedStore, type StoredFeed } from './feeds/feed-store.js';
 import { isKnownFeedType, processFeed } from './feeds/feed-processors.js';
 import { defaultQuantity, ListingStore, validatePatches, type StoredListing } from './listings/listing-store.js';
 import {
   amazonTime,
   ORDER_STATUSES,
+  orderAddressView,
   orderItemView,
   OrderStore,
   orderView,
@@ -40,11 +43,13 @@ import {
   spApiError,
   spApiHeaders,
   unauthorized,
+  type UnauthorizedReason,
 } from './sp-api-errors.js';
 import { isOperation, UsagePlanBuckets, type Operation, type UsagePlan } from './throttling/usage-plans.js';
 
 export const AMAZON_SANDBOX_DEFAULT_PORT = 7002;
 export const LWA_TOKEN_PATH = '/auth/o2/token';
+export const RESTRICTED_DATA_TOKEN_PATH = '/tokens/2021-03-01/restrictedDataToken';
 const ORDERS_PAGE_MAX = 100;
 const ORDER_ITEMS_PAGE_SIZE = 20;
 // Orders v0: CreatedBefore / LastUpdatedBefore must be at least two minutes before the request.
@@ -57,6 +62,8 @@ export interface AmazonSandboxOptions {
   sellers?: AmazonSeller[];
   /** Access token lifetime (default 3600, LWA's one hour). */
   tokenTtlSeconds?: number;
+  /** Restricted Data Token lifetime, the `expiresIn` of createRestrictedDataToken (default 3600). */
+  restrictedDataTokenTtlSeconds?: number;
   /** Usage plans that differ from the defaults (tests raise getOrders' 0.0167/s). */
   usagePlans?: Partial<Record<Operation, UsagePlan>>;
   /** A feed stays IN_QUEUE this long after createFeed (default 2000 ms). */
@@ -76,6 +83,7 @@ export interface AmazonSandbox extends RunningSandbox {
   listings: ListingStore;
   feeds: FeedStore;
   lwa: LwaTokens;
+  rdt: RestrictedDataTokens;
   plans: UsagePlanBuckets;
   /** Runs every queued feed and listings submission now, in order. */
   processAll(): { feeds: number; submissions: number };
@@ -87,6 +95,7 @@ interface State {
   listings: ListingStore;
   feeds: FeedStore;
   lwa: LwaTokens;
+  rdt: RestrictedDataTokens;
   plans: UsagePlanBuckets;
   now: () => number;
   timing: { feedQueuedMs: number; feedProcessingMs: number; listingsApplyMs: number };
@@ -98,6 +107,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; operation: Operation }> =
   { method: 'GET', pattern: /^\/orders\/v0\/orders$/, operation: 'getOrders' },
   { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+$/, operation: 'getOrder' },
   { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+\/orderItems$/, operation: 'getOrderItems' },
+  { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+\/address$/, operation: 'getOrderAddress' },
   { method: 'POST', pattern: /^\/orders\/v0\/orders\/[^/]+\/shipmentConfirmation$/, operation: 'confirmShipment' },
   { method: 'POST', pattern: /^\/feeds\/2021-06-30\/documents$/, operation: 'createFeedDocument' },
   { method: 'GET', pattern: /^\/feeds\/2021-06-30\/documents\/[^/]+$/, operation: 'getFeedDocument' },
@@ -107,6 +117,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; operation: Operation }> =
   { method: 'DELETE', pattern: /^\/feeds\/2021-06-30\/feeds\/[^/]+$/, operation: 'cancelFeed' },
   { method: 'GET', pattern: /^\/listings\/2021-08-01\/items\/[^/]+\/[^/]+$/, operation: 'getListingsItem' },
   { method: 'PATCH', pattern: /^\/listings\/2021-08-01\/items\/[^/]+\/[^/]+$/, operation: 'patchListingsItem' },
+  { method: 'POST', pattern: /^\/tokens\/2021-03-01\/restrictedDataToken$/, operation: 'createRestrictedDataToken' },
 ];
 
 /** The SP-API operation a request calls, for rate limits and faults scoped with `operation`. */
@@ -128,6 +139,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     listings: new ListingStore(now),
     feeds: new FeedStore(now),
     lwa: new LwaTokens(() => [...sellers.values()], options.tokenTtlSeconds ?? 3600, now),
+    rdt: new RestrictedDataTokens(options.restrictedDataTokenTtlSeconds ?? 3600, now),
     plans: new UsagePlanBuckets(options.usagePlans ?? {}, now),
     now,
     timing: {
@@ -145,6 +157,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     if (!result.ok) return lwaError(result.status, result.error, result.description);
     return jsonResponse(200, result.token, { 'cache-control': 'no-cache, no-store' });
   });
+  addTokensRoutes(router, state);
   addOrdersRoutes(router, state);
   addFeedsRoutes(router, state);
   addListingsRoutes(router, state);
@@ -161,6 +174,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
         state.listings.clear();
         state.feeds.clear();
         state.lwa.clear();
+        state.rdt.clear();
         state.plans.reset();
         state.dropConfirmations.remaining = 0;
       },
@@ -184,6 +198,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     listings: state.listings,
     feeds: state.feeds,
     lwa: state.lwa,
+    rdt: state.rdt,
     plans: state.plans,
     processAll: () => advance(state, undefined),
   };
@@ -218,21 +233,68 @@ function completeFeed(state: State, feed: StoredFeed): void {
   state.feeds.finish(feed, outcome.status, outcome.report);
 }
 
-type SellerHandler = (request: SandboxRequest, seller: AmazonSeller) => SandboxResponse | Promise<SandboxResponse>;
+/** What the caller's token grants: the PII data elements of its RDT (none for an LWA token). */
+interface Access {
+  dataElements: ReadonlySet<DataElement>;
+}
+
+type SellerHandler = (request: SandboxRequest, seller: AmazonSeller, access: Access) => SandboxResponse | Promise<SandboxResponse>;
+
+const NO_PII: Access = { dataElements: new Set() };
+
+/**
+ * Who calls, with what: an LWA access token (any operation but the restricted-only ones, no PII)
+ * or a Restricted Data Token (only the resources it names, with their data elements).
+ */
+function authenticate(
+  state: State,
+  request: SandboxRequest,
+  restrictedOnly: boolean,
+): { sellerId: string; access: Access } | UnauthorizedReason {
+  const token = headerValue(request, 'x-amz-access-token');
+  if (RestrictedDataTokens.isRestrictedDataToken(token)) {
+    const check = state.rdt.check(token, request.method, request.path);
+    return check.ok ? { sellerId: check.sellerId, access: { dataElements: check.dataElements } } : check.reason;
+  }
+  const check = state.lwa.check(token);
+  if (!check.ok) return check.expired ? 'expired' : 'invalid';
+  return restrictedOnly ? 'restricted' : { sellerId: check.sellerId, access: NO_PII };
+}
 
 /** Authentication, the operation's bucket and the response headers every SP-API operation shares. */
-function spApi(state: State, operation: Operation, handler: SellerHandler): (request: SandboxRequest) => Promise<SandboxResponse> {
+function spApi(
+  state: State,
+  operation: Operation,
+  handler: SellerHandler,
+  options: { restrictedOnly?: boolean } = {},
+): (request: SandboxRequest) => Promise<SandboxResponse> {
   return async (request) => {
     advance(state, state.now());
-    const token = state.lwa.check(headerValue(request, 'x-amz-access-token'));
-    if (!token.ok) return unauthorized(token.expired);
-    const seller = state.sellers.get(token.sellerId);
-    if (!seller) return unauthorized(false);
+    const caller = authenticate(state, request, options.restrictedOnly ?? false);
+    if (typeof caller === 'string') return unauthorized(caller);
+    const seller = state.sellers.get(caller.sellerId);
+    if (!seller) return unauthorized('invalid');
     const rate = state.plans.plan(operation).rate;
     if (!state.plans.tryTake(seller.sellerId, operation)) return quotaExceeded(rate);
-    const response = await handler(request, seller);
+    const response = await handler(request, seller, caller.access);
     return { ...response, headers: { ...spApiHeaders(rate), ...response.headers } };
   };
+}
+
+// ---- Tokens 2021-03-01 ----
+
+function addTokensRoutes(router: Router, state: State): void {
+  router.add(
+    'POST',
+    RESTRICTED_DATA_TOKEN_PATH,
+    spApi(state, 'createRestrictedDataToken', (request, seller) => {
+      const body = parseJsonBody(request);
+      if (!body.ok) return invalidInput('Request has missing or invalid parameters and cannot be parsed.');
+      const result = state.rdt.issue(seller.sellerId, body.value);
+      if (!result.ok) return spApiError(400, result.code, result.message, result.details);
+      return jsonResponse(200, result.token);
+    }),
+  );
 }
 
 // ---- Orders v0 ----
@@ -313,7 +375,7 @@ function addOrdersRoutes(router: Router, state: State): void {
   router.add(
     'GET',
     '/orders/v0/orders',
-    spApi(state, 'getOrders', (request, seller) => {
+    spApi(state, 'getOrders', (request, seller, access) => {
       const nextToken = request.query.get('NextToken');
       let query: OrdersQuery;
       let offset = 0;
@@ -336,7 +398,7 @@ function addOrdersRoutes(router: Router, state: State): void {
         })
         .sort((a, b) => a[fieldKey(query.field)].localeCompare(b[fieldKey(query.field)]) || a.amazonOrderId.localeCompare(b.amazonOrderId));
       const page = matching.slice(offset, offset + query.pageSize);
-      const payload: Record<string, unknown> = { Orders: page.map(orderView) };
+      const payload: Record<string, unknown> = { Orders: page.map((order) => orderView(order, access.dataElements)) };
       if (offset + query.pageSize < matching.length) payload.NextToken = encodeNextToken(query, offset + query.pageSize);
       payload[query.field === 'PurchaseDate' ? 'CreatedBefore' : 'LastUpdatedBefore'] = amazonTime(query.before);
       return jsonResponse(200, { payload });
@@ -346,10 +408,26 @@ function addOrdersRoutes(router: Router, state: State): void {
   router.add(
     'GET',
     '/orders/v0/orders/:orderId',
-    spApi(state, 'getOrder', (request, seller) => {
+    spApi(state, 'getOrder', (request, seller, access) => {
       const order = sellerOrder(request, seller);
-      return order ? jsonResponse(200, { payload: orderView(order) }) : notFound(`Order ${request.params.orderId} is not found.`);
+      return order
+        ? jsonResponse(200, { payload: orderView(order, access.dataElements) })
+        : notFound(`Order ${request.params.orderId} is not found.`);
     }),
+  );
+
+  router.add(
+    'GET',
+    '/orders/v0/orders/:orderId/address',
+    spApi(
+      state,
+      'getOrderAddress',
+      (request, seller) => {
+        const order = sellerOrder(request, seller);
+        return order ? jsonResponse(200, { payload: orderAddressView(order) }) : notFound(`Order ${request.params.orderId} is not found.`);
+      },
+      { restrictedOnly: true },
+    ),
   );
 
   router.add(
@@ -433,6 +511,8 @@ function checkShipmentConfirmation(
   ) {
     return 'packageDetail.shipDate must be an ISO 8601 date-time.';
   }
+  if (order.fulfillmentChannel === 'AFN')
+    return `Order ${order.amazonOrderId} is fulfilled by Amazon: the seller cannot confirm its shipment.`;
   if (order.status !== 'Unshipped' && order.status !== 'PartiallyShipped')
     return `Order ${order.amazonOrderId} is ${order.status}: it cannot be confirmed as shipped.`;
   if (!Array.isArray(orderItems) || orderItems.length === 0) return 'packageDetail.orderItems must name at least one item.';
@@ -607,7 +687,7 @@ function listingView(listing: StoredListing, marketplaceId: string, includedData
 function addListingsRoutes(router: Router, state: State): void {
   const path = '/listings/2021-08-01/items/:sellerId/:sku';
   const common = (request: SandboxRequest, seller: AmazonSeller): { marketplaceId: string } | SandboxResponse => {
-    if (request.params.sellerId !== seller.sellerId) return unauthorized(false);
+    if (request.params.sellerId !== seller.sellerId) return unauthorized('invalid');
     const marketplaceIds = (request.query.get('marketplaceIds') ?? '').split(',').filter((id) => id !== '');
     if (marketplaceIds.length === 0) return invalidInput('Missing required parameter: marketplaceIds.');
     if (marketplaceIds.some((id) => !seller.marketplaceIds.includes(id)))
@@ -658,9 +738,12 @@ function addListingsRoutes(router: Router, state: State): void {
 
 // ---- admin ----
 
+const ALL_DATA_ELEMENTS: ReadonlySet<DataElement> = new Set(DATA_ELEMENTS);
+
+/** The seller's own view: everything, PII included. */
 function orderAdminView(order: StoredOrder): Record<string, unknown> {
   return {
-    ...orderView(order),
+    ...orderView(order, ALL_DATA_ELEMENTS),
     SellerId: order.sellerId,
     OrderItems: order.items.map((item) => ({ ...orderItemView(order, item), QuantityCancelled: item.quantityCancelled })),
     acknowledgements: order.acknowledgements,
@@ -695,7 +778,11 @@ function addAdminRoutes(router: Router, state: State): void {
 
   router.add('GET', '/_sandbox/sellers', () =>
     jsonResponse(200, {
-      sellers: [...state.sellers.values()].map((seller) => ({ ...seller, tokensIssued: state.lwa.issued(seller.sellerId) })),
+      sellers: [...state.sellers.values()].map((seller) => ({
+        ...seller,
+        tokensIssued: state.lwa.issued(seller.sellerId),
+        restrictedDataTokensIssued: state.rdt.issued(seller.sellerId),
+      })),
     }),
   );
   router.add('POST', '/_sandbox/sellers', (request) => {
@@ -806,6 +893,7 @@ function addAdminRoutes(router: Router, state: State): void {
   });
   router.add('POST', '/_sandbox/lwa/expire-tokens', () => {
     state.lwa.expireAll();
+    state.rdt.expireAll();
     return jsonResponse(200, { expired: true });
   });
 }

@@ -29,14 +29,19 @@ export function notFound(message: string): SandboxResponse {
   return spApiError(404, 'NotFound', message);
 }
 
-/** The 403 Amazon answers for a missing, unknown or expired `x-amz-access-token`. */
-export function unauthorized(expired: boolean): SandboxResponse {
-  return spApiError(
-    403,
-    'Unauthorized',
-    'Access to requested resource is denied.',
-    expired ? 'The access token you provided has expired.' : 'The access token you provided is revoked, malformed or otherwise invalid.',
-  );
+/** Why a token was refused: the 403 body says the same in its `details`. */
+export type UnauthorizedReason = 'invalid' | 'expired' | 'restricted' | 'not_covered';
+
+const UNAUTHORIZED_DETAILS: Record<UnauthorizedReason, string> = {
+  invalid: 'The access token you provided is revoked, malformed or otherwise invalid.',
+  expired: 'The access token you provided has expired.',
+  restricted: 'This operation returns restricted data: call it with a Restricted Data Token.',
+  not_covered: 'The Restricted Data Token does not authorize this resource.',
+};
+
+/** The 403 Amazon answers for a missing, unknown or expired `x-amz-access-token`, or one that does not grant the resource. */
+export function unauthorized(reason: UnauthorizedReason): SandboxResponse {
+  return spApiError(403, 'Unauthorized', 'Access to requested resource is denied.', UNAUTHORIZED_DETAILS[reason]);
 }
 
 export function quotaExceeded(rateLimit: number, retryAfterSeconds?: number): SandboxResponse {

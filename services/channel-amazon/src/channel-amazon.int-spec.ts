@@ -1,5 +1,6 @@
 // channel-amazon end to end against the Amazon sandbox, with a test peer standing in for the
-// orders service (it is being built elsewhere): orders polled from Amazon reach SubmitOrder and
+// orders service (it is being built elsewhere): orders polled from Amazon reach SubmitOrder (with
+// the shipping address read with a Restricted Data Token when the seller ships them) and
 // CancelOrder, acceptances are acknowledged and cancellations sent through the order feeds,
 // shipments confirmed with read-back (also when Amazon drops one), availability pushed by patch
 // or by JSON_LISTINGS_FEED depending on the backlog. Runs on PostgreSQL + RabbitMQ and on SQLite
@@ -119,6 +120,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
         createFeed: { rate: 50, burst: 15 },
         getFeedDocument: { rate: 50, burst: 10 },
         getOrderItems: { rate: 50, burst: 30 },
+        getOrderAddress: { rate: 50, burst: 30 },
       },
     });
     admin = new SandboxAdminClient(sandbox.url);
@@ -222,6 +224,73 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     expect(cancel).toMatchObject({ reason: ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED, requestedBy: 'channel' });
     // Re-reads of unchanged orders (the polling overlap) submit nothing twice.
     expect(peer.submitCalls.filter((call) => call.order?.channelOrderId === ready.AmazonOrderId)).toHaveLength(1);
+  });
+
+  it('submits a seller-fulfilled order with the address read with one Restricted Data Token, an AFN order without it', async () => {
+    const shippingAddress = {
+      Name: 'Ada Lovelace',
+      AddressLine1: '12 Analytical Way',
+      AddressLine2: 'Floor 3',
+      City: 'SEATTLE',
+      StateOrRegion: 'WA',
+      PostalCode: '98101',
+      CountryCode: 'US',
+      Phone: '+1 206-555-0100',
+      AddressType: 'Commercial',
+    };
+    const mfn = await seedOrder({ shippingAddress, items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '19.99' }] });
+    const other = await seedOrder({ items: [{ sku: 'MUG', quantity: 1, unitPrice: '8.00' }] });
+    const afn = await seedOrder({ fulfillmentChannel: 'AFN', items: [{ sku: 'CAP', quantity: 1, unitPrice: '9.00' }] });
+
+    expect((await submittedOrder(mfn.AmazonOrderId)).shippingAddress).toEqual({
+      name: 'Ada Lovelace',
+      company: '',
+      line1: '12 Analytical Way',
+      line2: 'Floor 3',
+      city: 'SEATTLE',
+      region: 'WA',
+      postalCode: '98101',
+      countryCode: 'US',
+      phone: '+1 206-555-0100',
+      email: '',
+    });
+    expect((await submittedOrder(other.AmazonOrderId)).shippingAddress).toMatchObject({
+      name: other.ShippingAddress.Name,
+      line1: other.ShippingAddress.AddressLine1,
+      city: 'SEATTLE',
+    });
+    // Amazon ships AFN orders: no PII is asked for, the order keeps what getOrders shows.
+    expect((await submittedOrder(afn.AmazonOrderId)).shippingAddress).toMatchObject({
+      name: '',
+      line1: '',
+      city: 'SEATTLE',
+      countryCode: 'US',
+    });
+    expect(await admin.requests({ path: `/orders/v0/orders/${afn.AmazonOrderId}/address` })).toEqual([]);
+    // One RDT for the generic address path serves every order of the account (this file's earlier orders too).
+    expect(await admin.requests({ path: '/tokens/2021-03-01/restrictedDataToken' })).toHaveLength(1);
+    expect(
+      await metric('api_calls_total', { channel_account_id: ACCOUNT, operation: 'getOrderAddress', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rides out 429s of createRestrictedDataToken and getOrderAddress and renews an expired RDT after its 403', async () => {
+    await admin.call('POST', '/_sandbox/lwa/expire-tokens');
+    await admin.setFaults([
+      { type: 'rateLimit', operation: 'createRestrictedDataToken', count: 2 },
+      { type: 'rateLimit', operation: 'getOrderAddress', count: 2 },
+    ]);
+    const seeded = await seedOrder({ items: [{ sku: 'TEE-L', quantity: 1, unitPrice: '20.00' }] });
+
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    expect(order.shippingAddress).toMatchObject({ name: seeded.ShippingAddress.Name, line1: seeded.ShippingAddress.AddressLine1 });
+    expect((await admin.faults()).map((fault) => fault.fired)).toEqual([2, 2]);
+    const statuses = async (path: string) => (await admin.requests({ path })).map((entry) => entry.status);
+    expect(await statuses(`/orders/v0/orders/${seeded.AmazonOrderId}/address`)).toEqual([429, 429, 403, 200]);
+    // The first token is the one of the previous test.
+    expect(await statuses('/tokens/2021-03-01/restrictedDataToken')).toEqual([200, 429, 429, 200]);
+    expect(await metric('api_calls_total', { channel_account_id: ACCOUNT, operation: 'getOrderAddress', outcome: 'throttled' })).toBe(2);
+    await admin.clearFaults();
   });
 
   it('acknowledges an accepted order through the acknowledgement feed and publishes channel.order_acknowledged', async () => {

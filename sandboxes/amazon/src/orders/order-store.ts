@@ -1,7 +1,11 @@
-// Seller-fulfilled (MFN) orders as Orders v0 shows them: 3-7-7 order ids, order-level status,
-// money as `{CurrencyCode, Amount}` with **string** amounts, ItemPrice = unit price x quantity,
-// pricing omitted while Pending. Shipment confirmations, acknowledgements and seller
-// cancellations (from the order feeds) change the stored orders; admin routes seed and inspect.
+// Orders as Orders v0 shows them: 3-7-7 order ids, order-level status, money as
+// `{CurrencyCode, Amount}` with **string** amounts, ItemPrice = unit price x quantity, pricing
+// omitted while Pending, seller-fulfilled (MFN) or fulfilled by Amazon (AFN). Buyer PII (the
+// recipient's name, street and phone, the buyer's name and e-mail) is shown only to a Restricted
+// Data Token that names the data element; with an LWA token the address is city, region, postal
+// code and country. Shipment confirmations, acknowledgements and seller cancellations (from the
+// order feeds) change the stored orders; admin routes seed and inspect.
+import type { DataElement } from '../auth/restricted-data-tokens.js';
 
 export const ORDER_STATUSES = [
   'Pending',
@@ -14,6 +18,46 @@ export const ORDER_STATUSES = [
   'PendingAvailability',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const FULFILLMENT_CHANNELS = ['MFN', 'AFN'] as const;
+export type FulfillmentChannel = (typeof FULFILLMENT_CHANNELS)[number];
+
+/** The fields of Orders v0's `Address` (ExtendedFields, Brazil only, is not imitated). */
+export const ADDRESS_FIELDS = [
+  'Name',
+  'CompanyName',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'City',
+  'County',
+  'District',
+  'StateOrRegion',
+  'Municipality',
+  'PostalCode',
+  'CountryCode',
+  'Phone',
+  'AddressType',
+] as const;
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export type ShippingAddress = Partial<Record<AddressField, string>>;
+
+/** What getOrders shows of the address without a Restricted Data Token. */
+const PUBLIC_ADDRESS_FIELDS: readonly AddressField[] = ['City', 'StateOrRegion', 'PostalCode', 'CountryCode'];
+/** getOrderAddress gives the shipping address only in these statuses (ordersV0.json, OrderAddress). */
+const ADDRESS_STATUSES: readonly OrderStatus[] = ['Unshipped', 'PartiallyShipped', 'Shipped', 'InvoiceUnconfirmed'];
+
+export const DEFAULT_SHIPPING_ADDRESS: ShippingAddress = {
+  Name: 'Jane Doe',
+  AddressLine1: '410 Terry Ave N',
+  AddressLine2: 'Apt 4',
+  City: 'SEATTLE',
+  StateOrRegion: 'WA',
+  PostalCode: '98109-5210',
+  CountryCode: 'US',
+  Phone: '+1 206-555-0142',
+  AddressType: 'Residential',
+};
 
 export interface AmazonMoney {
   CurrencyCode: string;
@@ -71,7 +115,10 @@ export interface StoredOrder {
   lastUpdateDate: string;
   currency: string;
   shipServiceLevel: string;
-  shippingAddress: { City: string; StateOrRegion: string; PostalCode: string; CountryCode: string } | null;
+  fulfillmentChannel: FulfillmentChannel;
+  shippingAddress: ShippingAddress;
+  buyerName: string;
+  buyerEmail: string;
   items: StoredOrderItem[];
   acknowledgements: AcknowledgementRecord[];
   shipments: ShipmentRecord[];
@@ -102,7 +149,14 @@ export interface OrderSeed {
   purchaseDate?: string;
   currency?: string;
   shipServiceLevel?: string;
-  shippingAddress?: StoredOrder['shippingAddress'];
+  /** MFN (default) or AFN. */
+  fulfillmentChannel?: FulfillmentChannel;
+  /** Default DEFAULT_SHIPPING_ADDRESS; taken as given (an incomplete one stays incomplete). */
+  shippingAddress?: ShippingAddress;
+  /** Default: the address's Name. */
+  buyerName?: string;
+  /** Default: an anonymised `…@marketplace.amazon.com` address, as Amazon gives sellers. */
+  buyerEmail?: string;
   items: OrderItemSeed[];
 }
 
@@ -134,6 +188,21 @@ export function amazonTime(ms: number): string {
 
 export type SeedResult = { ok: true; order: StoredOrder } | { ok: false; error: string };
 
+/** Why a seeded address is not an Orders v0 `Address`, or undefined when it is one. */
+function addressProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'shippingAddress must be an object';
+  for (const [field, fieldValue] of Object.entries(value)) {
+    if (!(ADDRESS_FIELDS as readonly string[]).includes(field))
+      return `shippingAddress.${field} is not an Address field (${ADDRESS_FIELDS.join(', ')})`;
+    if (typeof fieldValue !== 'string') return `shippingAddress.${field} must be a string`;
+  }
+  const { AddressType, CountryCode } = value as ShippingAddress;
+  if (AddressType !== undefined && AddressType !== 'Residential' && AddressType !== 'Commercial')
+    return 'shippingAddress.AddressType must be Residential or Commercial';
+  if (CountryCode !== undefined && !/^[A-Z]{2}$/.test(CountryCode)) return 'shippingAddress.CountryCode must be ISO 3166-1 alpha-2';
+  return undefined;
+}
+
 export class OrderStore {
   private readonly orders = new Map<string, StoredOrder>();
   private sequence = 1;
@@ -159,6 +228,15 @@ export class OrderStore {
     if (seed.amazonOrderId !== undefined && this.orders.has(seed.amazonOrderId))
       return { ok: false, error: `order ${seed.amazonOrderId} exists` };
     if (seed.status !== undefined && !ORDER_STATUSES.includes(seed.status)) return { ok: false, error: 'unknown status' };
+    if (seed.fulfillmentChannel !== undefined && !FULFILLMENT_CHANNELS.includes(seed.fulfillmentChannel))
+      return { ok: false, error: 'fulfillmentChannel must be MFN or AFN' };
+    if (seed.shippingAddress !== undefined) {
+      const problem = addressProblem(seed.shippingAddress);
+      if (problem) return { ok: false, error: problem };
+    }
+    for (const field of ['buyerName', 'buyerEmail'] as const) {
+      if (seed[field] !== undefined && typeof seed[field] !== 'string') return { ok: false, error: `${field} must be a string` };
+    }
     if (!Array.isArray(seed.items) || seed.items.length === 0) return { ok: false, error: 'items must be a non-empty array' };
     const amazonOrderId = seed.amazonOrderId ?? this.nextOrderId();
     const items: StoredOrderItem[] = [];
@@ -190,6 +268,7 @@ export class OrderStore {
       });
     }
     const now = amazonTime(this.now());
+    const shippingAddress = { ...(seed.shippingAddress ?? DEFAULT_SHIPPING_ADDRESS) };
     const order: StoredOrder = {
       sellerId: seed.sellerId ?? defaults.sellerId,
       amazonOrderId,
@@ -199,7 +278,10 @@ export class OrderStore {
       lastUpdateDate: now,
       currency,
       shipServiceLevel: seed.shipServiceLevel ?? 'Std US D2D Dom',
-      shippingAddress: seed.shippingAddress ?? { City: 'SEATTLE', StateOrRegion: 'WA', PostalCode: '98109-5210', CountryCode: 'US' },
+      fulfillmentChannel: seed.fulfillmentChannel ?? 'MFN',
+      shippingAddress,
+      buyerName: seed.buyerName ?? shippingAddress.Name ?? '',
+      buyerEmail: seed.buyerEmail ?? `${amazonOrderId.replaceAll('-', '')}@marketplace.amazon.com`,
       items,
       acknowledgements: [],
       shipments: [],
@@ -243,8 +325,29 @@ function money(minor: number, currency: string): AmazonMoney {
   return minorToAmount(minor, currency);
 }
 
-/** The Order object of getOrders / getOrder. */
-export function orderView(order: StoredOrder): Record<string, unknown> {
+/**
+ * The shipping address as shown with these data elements: complete with `shippingAddress` (an
+ * RDT), else only city, region, postal code and country. Amazon suppresses the phone of AFN orders.
+ */
+export function addressView(order: StoredOrder, dataElements: ReadonlySet<DataElement>): ShippingAddress {
+  const fields = dataElements.has('shippingAddress') ? ADDRESS_FIELDS : PUBLIC_ADDRESS_FIELDS;
+  const view: ShippingAddress = {};
+  for (const field of fields) {
+    const value = order.shippingAddress[field];
+    if (value !== undefined && !(field === 'Phone' && order.fulfillmentChannel === 'AFN')) view[field] = value;
+  }
+  return view;
+}
+
+/** getOrderAddress's payload: the shipping address only once the order is payable and not cancelled. */
+export function orderAddressView(order: StoredOrder): Record<string, unknown> {
+  const payload: Record<string, unknown> = { AmazonOrderId: order.amazonOrderId };
+  if (ADDRESS_STATUSES.includes(order.status)) payload.ShippingAddress = addressView(order, new Set(['shippingAddress']));
+  return payload;
+}
+
+/** The Order object of getOrders / getOrder, with the PII the data elements of the caller's RDT allow. */
+export function orderView(order: StoredOrder, dataElements: ReadonlySet<DataElement> = new Set()): Record<string, unknown> {
   const shipped = order.items.reduce((sum, item) => sum + item.quantityShipped, 0);
   const unshipped = order.items.reduce((sum, item) => sum + item.quantityOrdered - item.quantityShipped - item.quantityCancelled, 0);
   const total = order.items.reduce(
@@ -257,7 +360,7 @@ export function orderView(order: StoredOrder): Record<string, unknown> {
     PurchaseDate: order.purchaseDate,
     LastUpdateDate: order.lastUpdateDate,
     OrderStatus: order.status,
-    FulfillmentChannel: 'MFN',
+    FulfillmentChannel: order.fulfillmentChannel,
     SalesChannel: 'Amazon.com',
     ShipServiceLevel: order.shipServiceLevel,
     NumberOfItemsShipped: shipped,
@@ -277,7 +380,9 @@ export function orderView(order: StoredOrder): Record<string, unknown> {
     IsSoldByAB: false,
   };
   if (order.status !== 'Pending') view.OrderTotal = money(total, order.currency);
-  if (order.shippingAddress) view.ShippingAddress = order.shippingAddress;
+  const address = addressView(order, dataElements);
+  if (Object.keys(address).length > 0) view.ShippingAddress = address;
+  if (dataElements.has('buyerInfo')) view.BuyerInfo = { BuyerEmail: order.buyerEmail, BuyerName: order.buyerName };
   return view;
 }
 

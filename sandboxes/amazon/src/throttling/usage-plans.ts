@@ -12,6 +12,7 @@ export const OPERATIONS = [
   'getOrders',
   'getOrder',
   'getOrderItems',
+  'getOrderAddress',
   'confirmShipment',
   'createFeedDocument',
   'createFeed',
@@ -21,14 +22,16 @@ export const OPERATIONS = [
   'getFeedDocument',
   'getListingsItem',
   'patchListingsItem',
+  'createRestrictedDataToken',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Defaults from ordersV0.json, feeds-api-rate-limits and listingsItems_2021-08-01.json. */
+/** Defaults from ordersV0.json, feeds-api-rate-limits, listingsItems_2021-08-01.json and tokens_2021-03-01.json. */
 export const DEFAULT_USAGE_PLANS: Record<Operation, UsagePlan> = {
   getOrders: { rate: 0.0167, burst: 20 },
   getOrder: { rate: 0.5, burst: 30 },
   getOrderItems: { rate: 0.5, burst: 30 },
+  getOrderAddress: { rate: 0.5, burst: 30 },
   confirmShipment: { rate: 2, burst: 10 },
   createFeedDocument: { rate: 0.5, burst: 15 },
   createFeed: { rate: 0.0083, burst: 15 },
@@ -38,6 +41,7 @@ export const DEFAULT_USAGE_PLANS: Record<Operation, UsagePlan> = {
   getFeedDocument: { rate: 0.0222, burst: 10 },
   getListingsItem: { rate: 5, burst: 10 },
   patchListingsItem: { rate: 5, burst: 10 },
+  createRestrictedDataToken: { rate: 1, burst: 10 },
 };
 
 export function isOperation(value: unknown): value is Operation {

@@ -1,4 +1,5 @@
 import { HttpStatusError, isTransientError, retryWithBackoff } from '@retail-mesh/channel-kit';
+import { AccessTokenCache, type AccessTokenSource, type FetchedToken } from './access-token.cache.js';
 import { SpApiError } from './sp-api.error.js';
 
 // Login with Amazon access tokens of one selling partner: the refresh token is traded at the LWA
@@ -7,8 +8,6 @@ import { SpApiError } from './sp-api.error.js';
 // fetches a fresh one.
 
 export const DEFAULT_LWA_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
-// Refresh this long before LWA says the token expires, so a request never races the expiry.
-const EXPIRY_MARGIN_MS = 60_000;
 
 export interface LwaCredentials {
   /** `https://api.amazon.com/auth/o2/token` (NA), `…amazon.co.uk…` (EU), or the sandbox's. */
@@ -27,33 +26,30 @@ export interface LwaTokenProviderOptions extends LwaCredentials {
   now?: () => number;
 }
 
-export class LwaTokenProvider {
-  private cached: { value: string; refreshAtMs: number } | undefined;
-  private pending: Promise<string> | undefined;
+export class LwaTokenProvider implements AccessTokenSource {
+  private readonly cache: AccessTokenCache;
   private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  /** Tokens fetched from LWA so far (for status and tests). */
-  fetched = 0;
 
   constructor(private readonly options: LwaTokenProviderOptions) {
     this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
+    this.cache = new AccessTokenCache(() => this.fetchToken(), options.now);
   }
 
-  async token(): Promise<string> {
-    if (this.cached && this.now() < this.cached.refreshAtMs) return this.cached.value;
-    this.pending ??= this.fetchToken().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  /** Tokens fetched from LWA so far (for status and tests). */
+  get fetched(): number {
+    return this.cache.fetched;
+  }
+
+  token(): Promise<string> {
+    return this.cache.token();
   }
 
   /** Forgets `token` if it is the cached one (refused by the SP-API: expired early or revoked). */
   invalidate(token: string): void {
-    if (this.cached?.value === token) this.cached = undefined;
+    this.cache.invalidate(token);
   }
 
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(): Promise<FetchedToken> {
     const body = await retryWithBackoff(() => this.requestOnce(), {
       retries: this.options.retries ?? 3,
       baseDelayMs: this.options.baseDelayMs ?? 500,
@@ -71,10 +67,7 @@ export class LwaTokenProvider {
         retryable: false,
       });
     }
-    const lifetimeMs = lifetimeSeconds * 1000;
-    this.cached = { value, refreshAtMs: this.now() + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10) };
-    this.fetched += 1;
-    return value;
+    return { value, lifetimeSeconds };
   }
 
   private async requestOnce(): Promise<unknown> {

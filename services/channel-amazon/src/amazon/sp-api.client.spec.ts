@@ -184,6 +184,95 @@ describe('SpApiClient', () => {
   });
 });
 
+describe('SpApiClient and Restricted Data Tokens', () => {
+  const rdt = (value: string) => ({ body: { restrictedDataToken: value, expiresIn: 3600 } });
+  const address = {
+    Name: 'Ada Lovelace',
+    AddressLine1: '12 Analytical Way',
+    City: 'SEATTLE',
+    StateOrRegion: 'WA',
+    PostalCode: '98101',
+    CountryCode: 'US',
+    Phone: '+1 206-555-0100',
+  };
+  const fast = { 'x-amzn-ratelimit-limit': '50.0' };
+
+  it('reads order addresses with one RDT for the generic address path, asked for with the LWA token', async () => {
+    const { spApi, amazon } = client([
+      rdt('Atz.sprdt|rdt-1'),
+      { body: { payload: { AmazonOrderId: order.AmazonOrderId, ShippingAddress: address } } },
+      { body: { payload: { AmazonOrderId: '113-0000002-4000002', ShippingAddress: address } } },
+    ]);
+    expect(await spApi.getOrderAddress(order.AmazonOrderId)).toEqual({ AmazonOrderId: order.AmazonOrderId, ShippingAddress: address });
+    await spApi.getOrderAddress('113-0000002-4000002');
+    const [create, first, second] = amazon.requests;
+    expect([create.method, new URL(create.url).pathname, create.headers['x-amz-access-token']]).toEqual([
+      'POST',
+      '/tokens/2021-03-01/restrictedDataToken',
+      'Atza|token-1',
+    ]);
+    expect(JSON.parse(create.body as string)).toEqual({
+      restrictedResources: [{ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }],
+    });
+    expect([first, second].map((request) => [new URL(request.url).pathname, request.headers['x-amz-access-token']])).toEqual([
+      [`/orders/v0/orders/${order.AmazonOrderId}/address`, 'Atz.sprdt|rdt-1'],
+      ['/orders/v0/orders/113-0000002-4000002/address', 'Atz.sprdt|rdt-1'],
+    ]);
+    expect(spApi.restrictedDataTokensFetched).toBe(1);
+  });
+
+  it('retries a 429 of createRestrictedDataToken and of getOrderAddress, and renews the RDT after a 403', async () => {
+    const { spApi, amazon, calls } = client([
+      { status: 429, body: quotaExceeded, headers: fast },
+      { ...rdt('Atz.sprdt|rdt-1'), headers: fast },
+      { status: 429, body: quotaExceeded, headers: fast },
+      { status: 403, body: unauthorized },
+      { ...rdt('Atz.sprdt|rdt-2'), headers: fast },
+      { body: { payload: { AmazonOrderId: order.AmazonOrderId, ShippingAddress: address } } },
+    ]);
+    expect((await spApi.getOrderAddress(order.AmazonOrderId))?.ShippingAddress).toEqual(address);
+    expect(calls).toEqual([
+      ['createRestrictedDataToken', 'throttled'],
+      ['createRestrictedDataToken', 'ok'],
+      ['getOrderAddress', 'throttled'],
+      ['createRestrictedDataToken', 'ok'],
+      ['getOrderAddress', 'ok'],
+    ]);
+    expect(amazon.requests.at(-1)?.headers['x-amz-access-token']).toBe('Atz.sprdt|rdt-2');
+    expect(amazon.tokensIssued()).toBe(1);
+    expect(spApi.restrictedDataTokensFetched).toBe(2);
+  });
+
+  it('keeps the PII of a broken address answer out of the error', async () => {
+    const truncated = `{"payload":{"AmazonOrderId":"${order.AmazonOrderId}","ShippingAddress":{"Name":"Ada Lovelace","AddressLine1":"12 Anal`;
+    const broken = client([rdt('Atz.sprdt|rdt-1'), { body: truncated }, { body: truncated }, { body: truncated }]);
+    const failure = (await broken.spApi.getOrderAddress(order.AmazonOrderId).catch((error: unknown) => error)) as SpApiError;
+    expect(failure).toMatchObject({ kind: 'malformed_response' });
+    expect(failure.message).not.toMatch(/Lovelace|Analytical/);
+
+    const mistyped = client([
+      rdt('Atz.sprdt|rdt-1'),
+      { body: { payload: { AmazonOrderId: order.AmazonOrderId, ShippingAddress: { ...address, Name: ['Ada Lovelace'] } } } },
+    ]);
+    const shape = (await mistyped.spApi.getOrderAddress(order.AmazonOrderId).catch((error: unknown) => error)) as SpApiError;
+    expect(shape.message).toContain('malformed Name');
+    expect(shape.message).not.toContain('Lovelace');
+
+    const missing = client([
+      rdt('Atz.sprdt|rdt-1'),
+      { status: 404, body: { errors: [{ code: 'NotFound', message: 'no order', details: '' }] } },
+    ]);
+    expect(await missing.spApi.getOrderAddress('999-0000000-0000000')).toBeUndefined();
+  });
+
+  it('refuses a createRestrictedDataToken answer without token or lifetime', async () => {
+    const { spApi } = client([{ body: { expiresIn: 3600 } }]);
+    await expect(spApi.createRestrictedDataToken([{ method: 'GET', path: '/orders/v0/orders/{orderId}/address' }])).rejects.toMatchObject({
+      kind: 'malformed_response',
+    });
+  });
+});
+
 describe('amazonMoneyToMoney', () => {
   it('turns string amounts into exact minor units', () => {
     expect(amazonMoneyToMoney({ CurrencyCode: 'USD', Amount: '19.99' })).toEqual({ amountMinor: 1999, currency: 'USD' });

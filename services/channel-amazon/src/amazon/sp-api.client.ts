@@ -7,18 +7,22 @@ import {
   type RetryEvent,
   type TokenBucketRegistry,
 } from '@retail-mesh/channel-kit';
+import { AccessTokenCache, type AccessTokenSource, type FetchedToken } from './access-token.cache.js';
 import type { LwaTokenProvider } from './lwa-token.provider.js';
 import { kindOfStatus, readErrorEnvelope, SpApiError, type SpApiErrorKind } from './sp-api.error.js';
 import {
   checkOrder,
+  checkOrderAddress,
   checkOrderItem,
   FEED_PROCESSING_STATUSES,
   type AmazonFeed,
   type AmazonOrder,
+  type AmazonOrderAddress,
   type AmazonOrderItem,
   type ListingsItem,
   type ListingsSubmission,
   type OrdersPage,
+  type RestrictedResource,
 } from './sp-api.types.js';
 import type { SpApiOperation } from './usage-plans.js';
 
@@ -28,7 +32,15 @@ import type { SpApiOperation } from './usage-plans.js';
 // after a 403), and is retried with backoff on 429 (the bucket is emptied first), 5xx, timeouts,
 // dropped connections and malformed bodies. Calls that are not idempotent (createFeed,
 // confirmShipment) are retried only when the request surely had no effect (429). Failures
-// surface as `SpApiError` with a kind and the errors envelope.
+// surface as `SpApiError` with a kind and the errors envelope. Buyer PII (getOrderAddress) is read
+// with a Restricted Data Token instead of the LWA token, and never copied into error messages.
+
+/**
+ * The generic path: one RDT authorises getOrderAddress for any order of the selling partner, so
+ * an account needs one createRestrictedDataToken an hour, not one per order (Tokens API use case
+ * guide, "Terminology").
+ */
+export const ORDER_ADDRESS_RESOURCE: RestrictedResource = { method: 'GET', path: '/orders/v0/orders/{orderId}/address' };
 
 export interface SpApiClientOptions {
   /** `https://sellingpartnerapi-na.amazon.com`, or the sandbox's `http://127.0.0.1:7002`. */
@@ -68,6 +80,10 @@ interface RequestSpec {
   /** Safe to repeat after an ambiguous failure (5xx, timeout). */
   idempotent: boolean;
   guard?: CallGuard;
+  /** The `x-amz-access-token` to send; default the account's LWA token. */
+  accessToken?: AccessTokenSource;
+  /** The answer holds PII or a secret: its body text never goes into an error message. */
+  sensitive?: boolean;
 }
 
 export interface GetOrdersQuery {
@@ -94,9 +110,38 @@ export interface FeedSubmission {
 
 export class SpApiClient {
   private readonly fetchFn: typeof fetch;
+  /** The account's RDT for ORDER_ADDRESS_RESOURCE, renewed before it expires or after a 403. */
+  private readonly orderAddressToken: AccessTokenCache;
 
   constructor(private readonly options: SpApiClientOptions) {
     this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.orderAddressToken = new AccessTokenCache(() => this.createRestrictedDataToken([ORDER_ADDRESS_RESOURCE]));
+  }
+
+  /** Restricted Data Tokens fetched for order addresses so far (for status and tests). */
+  get restrictedDataTokensFetched(): number {
+    return this.orderAddressToken.fetched;
+  }
+
+  // ---- Tokens 2021-03-01 ----
+
+  /** createRestrictedDataToken: an RDT for the resources (at most 50), and its lifetime. */
+  async createRestrictedDataToken(resources: readonly RestrictedResource[]): Promise<FetchedToken> {
+    const answer = (await this.request({
+      operation: 'createRestrictedDataToken',
+      method: 'POST',
+      path: '/tokens/2021-03-01/restrictedDataToken',
+      body: { restrictedResources: resources },
+      // A second token for the same resources is harmless.
+      idempotent: true,
+      sensitive: true,
+    })) as { restrictedDataToken?: unknown; expiresIn?: unknown } | undefined;
+    const value = answer?.restrictedDataToken;
+    const lifetimeSeconds = answer?.expiresIn;
+    if (typeof value !== 'string' || value === '' || typeof lifetimeSeconds !== 'number' || !(lifetimeSeconds > 0)) {
+      throw malformed('createRestrictedDataToken', 'no restrictedDataToken or expiresIn');
+    }
+    return { value, lifetimeSeconds };
   }
 
   // ---- Orders v0 ----
@@ -166,6 +211,30 @@ export class SpApiClient {
       nextToken = typeof payload.NextToken === 'string' && payload.NextToken !== '' ? payload.NextToken : undefined;
     } while (nextToken !== undefined);
     return items;
+  }
+
+  /**
+   * getOrderAddress with the account's RDT: the complete shipping address (name, street, phone),
+   * or undefined when Amazon does not know the order. A restricted operation: PII never reaches a log.
+   */
+  async getOrderAddress(amazonOrderId: string): Promise<AmazonOrderAddress | undefined> {
+    try {
+      const body = await this.request({
+        operation: 'getOrderAddress',
+        method: 'GET',
+        path: `/orders/v0/orders/${encodeURIComponent(amazonOrderId)}/address`,
+        idempotent: true,
+        accessToken: this.orderAddressToken,
+        sensitive: true,
+      });
+      const payload = payloadOf('getOrderAddress', body);
+      const problem = checkOrderAddress(payload);
+      if (problem) throw malformed('getOrderAddress', problem);
+      return payload as unknown as AmazonOrderAddress;
+    } catch (error) {
+      if (error instanceof SpApiError && error.kind === 'not_found') return undefined;
+      throw error;
+    }
   }
 
   /** confirmShipment: 204 on success. Not idempotent: a caller that is unsure reads the order back. */
@@ -342,28 +411,26 @@ export class SpApiClient {
     if (waitedMs >= 1) observer?.throttleWait?.(spec.operation, waitedMs / 1000);
     await spec.guard?.beforeAttempt?.();
 
+    const tokens = spec.accessToken ?? this.options.lwa;
+    let token = await tokens.token();
     const sentAt = performance.now();
-    let response: Response;
-    let text: string;
-    let token = await this.options.lwa.token();
-    try {
-      response = await this.send(spec, token);
-      if (response.status === 403) {
-        // Expired early or revoked: one more try with a fresh token before calling it unauthorised.
-        await response.body?.cancel();
-        this.options.lwa.invalidate(token);
-        token = await this.options.lwa.token();
-        response = await this.send(spec, token);
-      }
-      text = await response.text();
-    } catch (error) {
+    const networkFailure = (error: unknown): never => {
       observer?.call?.(spec.operation, 'network_error', (performance.now() - sentAt) / 1000);
       throw error;
+    };
+    let response = await this.send(spec, token).catch(networkFailure);
+    if (response.status === 403) {
+      // Expired early or revoked (an LWA token or an RDT): one more try with a fresh token before calling it unauthorised.
+      await response.body?.cancel();
+      tokens.invalidate(token);
+      token = await tokens.token();
+      response = await this.send(spec, token).catch(networkFailure);
     }
+    const text = await response.text().catch(networkFailure);
     const seconds = (performance.now() - sentAt) / 1000;
     bucket.applyRateLimitHeader(response.headers.get('x-amzn-ratelimit-limit'));
     try {
-      const body = this.interpret(spec.operation, response, text);
+      const body = this.interpret(spec, response, text);
       observer?.call?.(spec.operation, 'ok', seconds);
       return body;
     } catch (error) {
@@ -390,7 +457,10 @@ export class SpApiClient {
     });
   }
 
-  private interpret(operation: string, response: Response, text: string): unknown {
+  private interpret(spec: RequestSpec, response: Response, text: string): unknown {
+    const operation = spec.operation;
+    // A body that may hold PII or a token is described by its length only.
+    const excerpt = spec.sensitive ? `(${text.length} characters, not shown)` : text.slice(0, 200);
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text);
@@ -407,7 +477,7 @@ export class SpApiClient {
           operation,
           status,
           requestId,
-          message: `response is not JSON: ${text.slice(0, 200)}`,
+          message: `response is not JSON: ${excerpt}`,
           retryable: true,
         });
       }
@@ -415,7 +485,7 @@ export class SpApiClient {
     }
     const errors = readErrorEnvelope(body);
     const kind = kindOfStatus(status);
-    const summary = errors.map((error) => `${error.code}: ${error.message}`).join('; ') || text.slice(0, 200);
+    const summary = errors.map((error) => `${error.code}: ${error.message}`).join('; ') || excerpt;
     throw new SpApiError({
       kind,
       operation,

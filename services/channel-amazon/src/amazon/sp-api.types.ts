@@ -20,11 +20,36 @@ export const AMAZON_ORDER_STATUSES = [
 ] as const;
 export type AmazonOrderStatus = (typeof AMAZON_ORDER_STATUSES)[number];
 
+/**
+ * Orders v0 `Address`. With an LWA token only City, StateOrRegion, PostalCode and CountryCode
+ * are present; Name, the address lines and Phone are buyer PII that need a Restricted Data Token.
+ */
+export interface AmazonAddress {
+  Name?: string;
+  CompanyName?: string;
+  AddressLine1?: string;
+  AddressLine2?: string;
+  AddressLine3?: string;
+  City?: string;
+  County?: string;
+  District?: string;
+  StateOrRegion?: string;
+  Municipality?: string;
+  PostalCode?: string;
+  CountryCode?: string;
+  Phone?: string;
+  AddressType?: string;
+}
+
+/** `MFN`: the seller ships; `AFN`: fulfilled by Amazon. */
+export type AmazonFulfillmentChannel = 'MFN' | 'AFN';
+
 export interface AmazonOrder {
   AmazonOrderId: string;
   PurchaseDate: string;
   LastUpdateDate: string;
   OrderStatus: AmazonOrderStatus;
+  FulfillmentChannel?: AmazonFulfillmentChannel;
   MarketplaceId?: string;
   OrderTotal?: AmazonMoney;
   NumberOfItemsShipped?: number;
@@ -33,7 +58,22 @@ export interface AmazonOrder {
   ShipmentServiceLevelCategory?: string;
   IsBusinessOrder?: boolean;
   SellerOrderId?: string;
-  ShippingAddress?: { Name?: string; City?: string; StateOrRegion?: string; PostalCode?: string; CountryCode?: string };
+  ShippingAddress?: AmazonAddress;
+}
+
+/** getOrderAddress's payload; ShippingAddress is absent unless the order is Unshipped, PartiallyShipped, Shipped or InvoiceUnconfirmed. */
+export interface AmazonOrderAddress {
+  AmazonOrderId: string;
+  ShippingAddress?: AmazonAddress;
+}
+
+/** A resource a Restricted Data Token is asked for (Tokens API 2021-03-01). */
+export interface RestrictedResource {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** A specific path (`/orders/v0/orders/113-…/address`) or a generic one (`/orders/v0/orders/{orderId}/address`). */
+  path: string;
+  /** Required for getOrders, getOrder and getOrderItems: `buyerInfo`, `shippingAddress`, `buyerTaxInformation`. */
+  dataElements?: string[];
 }
 
 export interface AmazonOrderItem {
@@ -111,6 +151,38 @@ export function checkOrder(value: unknown): ShapeCheck {
     return `order ${order.AmazonOrderId} has an unknown OrderStatus`;
   if (order.OrderTotal !== undefined && !isMoney(order.OrderTotal)) return `order ${order.AmazonOrderId} has a malformed OrderTotal`;
   return undefined;
+}
+
+const ADDRESS_TEXT_FIELDS: ReadonlyArray<keyof AmazonAddress> = [
+  'Name',
+  'CompanyName',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'City',
+  'County',
+  'District',
+  'StateOrRegion',
+  'Municipality',
+  'PostalCode',
+  'CountryCode',
+  'Phone',
+  'AddressType',
+];
+
+/** Checks of PII answers name fields, never their values: the reason may reach a log. */
+export function checkOrderAddress(value: unknown): ShapeCheck {
+  const payload = value as Partial<AmazonOrderAddress> | undefined;
+  if (typeof payload?.AmazonOrderId !== 'string' || payload.AmazonOrderId === '') return 'an order address without AmazonOrderId';
+  const address = payload.ShippingAddress as unknown;
+  if (address === undefined) return undefined;
+  if (typeof address !== 'object' || address === null || Array.isArray(address))
+    return `the address of order ${payload.AmazonOrderId} is not an object`;
+  const field = ADDRESS_TEXT_FIELDS.find((name) => {
+    const fieldValue = (address as Record<string, unknown>)[name];
+    return fieldValue !== undefined && typeof fieldValue !== 'string';
+  });
+  return field ? `the address of order ${payload.AmazonOrderId} has a malformed ${field}` : undefined;
 }
 
 export function checkOrderItem(value: unknown): ShapeCheck {

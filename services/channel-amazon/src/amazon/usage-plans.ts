@@ -7,18 +7,21 @@ export type SpApiOperation =
   | 'getOrders'
   | 'getOrder'
   | 'getOrderItems'
+  | 'getOrderAddress'
   | 'confirmShipment'
   | 'createFeedDocument'
   | 'createFeed'
   | 'getFeed'
   | 'getFeedDocument'
   | 'getListingsItem'
-  | 'patchListingsItem';
+  | 'patchListingsItem'
+  | 'createRestrictedDataToken';
 
 export const DEFAULT_USAGE_PLANS: Record<SpApiOperation, TokenBucketLimit> = {
   getOrders: { ratePerSecond: 0.0167, burst: 20 },
   getOrder: { ratePerSecond: 0.5, burst: 30 },
   getOrderItems: { ratePerSecond: 0.5, burst: 30 },
+  getOrderAddress: { ratePerSecond: 0.5, burst: 30 },
   confirmShipment: { ratePerSecond: 2, burst: 10 },
   createFeedDocument: { ratePerSecond: 0.5, burst: 15 },
   createFeed: { ratePerSecond: 0.0083, burst: 15 },
@@ -26,6 +29,7 @@ export const DEFAULT_USAGE_PLANS: Record<SpApiOperation, TokenBucketLimit> = {
   getFeedDocument: { ratePerSecond: 0.0222, burst: 10 },
   getListingsItem: { ratePerSecond: 5, burst: 10 },
   patchListingsItem: { ratePerSecond: 5, burst: 10 },
+  createRestrictedDataToken: { ratePerSecond: 1, burst: 10 },
 };
 
 export function usagePlanOf(operation: string): TokenBucketLimit {

@@ -1,7 +1,7 @@
 import { ordersV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { AmazonOrder, AmazonOrderItem } from '../amazon/sp-api.types.js';
-import { decideIntake, toCanonicalOrder } from './amazon-order.mapper.js';
+import { decideIntake, isFulfilledBySeller, toCanonicalOrder } from './amazon-order.mapper.js';
 
 const usd = (Amount: string) => ({ CurrencyCode: 'USD', Amount });
 
@@ -73,6 +73,44 @@ describe('toCanonicalOrder', () => {
     });
   });
 
+  it('maps the address getOrderAddress read with an RDT into the canonical shipping address', () => {
+    const address = {
+      Name: 'Ada Lovelace',
+      CompanyName: 'Analytical Engines Ltd',
+      AddressLine1: '12 Analytical Way',
+      AddressLine2: 'Floor 3',
+      AddressLine3: 'Suite 300',
+      City: 'SEATTLE',
+      StateOrRegion: 'WA',
+      PostalCode: '98101',
+      CountryCode: 'US',
+      Phone: '+1 206-555-0100',
+      AddressType: 'Commercial',
+    };
+    const result = toCanonicalOrder('amazon-us', { ...order, FulfillmentChannel: 'MFN' }, items, address);
+    expect(result.ok && result.order.shippingAddress).toEqual({
+      name: 'Ada Lovelace',
+      company: 'Analytical Engines Ltd',
+      line1: '12 Analytical Way',
+      line2: 'Floor 3, Suite 300',
+      city: 'SEATTLE',
+      region: 'WA',
+      postalCode: '98101',
+      countryCode: 'US',
+      phone: '+1 206-555-0100',
+      email: '',
+    });
+    const minimal = toCanonicalOrder('amazon-us', order, items, { Name: 'Ada', AddressLine1: '1 Main St', City: 'X', CountryCode: 'DE' });
+    expect(minimal.ok && minimal.order.shippingAddress).toMatchObject({ line2: '', phone: '', region: '', postalCode: '' });
+  });
+
+  it('keeps the address-less shipping address of getOrders when no address was read (AFN)', () => {
+    const result = toCanonicalOrder('amazon-us', { ...order, FulfillmentChannel: 'AFN' }, items);
+    expect(result.ok && result.order.shippingAddress).toMatchObject({ name: '', line1: '', city: 'SEATTLE', countryCode: 'US' });
+    const none = toCanonicalOrder('amazon-us', { ...order, ShippingAddress: undefined }, items);
+    expect(none.ok && none.order.shippingAddress).toBeUndefined();
+  });
+
   it('treats EU prices as tax-inclusive: tax is not added to the grand total', () => {
     const eur = (Amount: string) => ({ CurrencyCode: 'EUR', Amount });
     const result = toCanonicalOrder('amazon-de', { ...order, MarketplaceId: 'A1PA6795UKMFR9', OrderTotal: eur('23.80') }, [
@@ -99,6 +137,14 @@ describe('toCanonicalOrder', () => {
     const result = toCanonicalOrder('amazon-us', order, badItems as AmazonOrderItem[]);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('isFulfilledBySeller', () => {
+  it('is true for MFN (and an order that does not say), false for AFN', () => {
+    expect(isFulfilledBySeller({ FulfillmentChannel: 'MFN' })).toBe(true);
+    expect(isFulfilledBySeller({})).toBe(true);
+    expect(isFulfilledBySeller({ FulfillmentChannel: 'AFN' })).toBe(false);
   });
 });
 

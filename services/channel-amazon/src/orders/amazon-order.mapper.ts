@@ -1,22 +1,40 @@
-// Pure mapping of an Amazon order (Orders v0 order + its items) to the canonical order, and the
-// decision what the intake does with an order it reads. Amazon specifics it handles: ItemPrice
-// is unit price x quantity, amounts are decimal strings (exact minor units, never floats),
-// pricing is absent while Pending, buyer PII (name, e-mail, street) needs a Restricted Data Token
-// and is not read, and EU/JP marketplaces price with tax included.
-import { ordersV1, toTimestamp } from '@retail-mesh/contracts';
+// Pure mapping of an Amazon order (Orders v0 order + its items + the shipping address read with a
+// Restricted Data Token) to the canonical order, and the decision what the intake does with an
+// order it reads. Amazon specifics it handles: ItemPrice is unit price x quantity, amounts are
+// decimal strings (exact minor units, never floats), pricing is absent while Pending, the
+// recipient's name, street and phone come only from getOrderAddress (an RDT) and only the seller's
+// own (MFN) shipments need them, and EU/JP marketplaces price with tax included.
+import { commonV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { addMoney, DomainValidationError, subtractMoney, sumMoney, zeroMoney, type Money } from '@retail-mesh/domain';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import { amazonMoneyToMoney } from '../amazon/amazon-money.js';
-import type { AmazonMoney, AmazonOrder, AmazonOrderItem, AmazonOrderStatus } from '../amazon/sp-api.types.js';
+import type { AmazonAddress, AmazonMoney, AmazonOrder, AmazonOrderItem, AmazonOrderStatus } from '../amazon/sp-api.types.js';
 
 // Marketplaces whose prices exclude sales tax (North America); elsewhere ItemPrice includes VAT / consumption tax.
 const TAX_EXCLUSIVE_MARKETPLACES = new Set(['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2', 'A1AM78C64UM0Y8', 'A2Q3Y263D00KWC']);
 
 export type OrderMapping = { ok: true; order: ordersV1.Order } | { ok: false; reason: string };
 
-export function toCanonicalOrder(channelAccountId: string, order: AmazonOrder, items: readonly AmazonOrderItem[]): OrderMapping {
+/**
+ * Whether the seller ships the order (MFN) and so needs the recipient's full address. Amazon
+ * ships AFN orders itself; an order without FulfillmentChannel is treated as the seller's.
+ */
+export function isFulfilledBySeller(order: Pick<AmazonOrder, 'FulfillmentChannel'>): boolean {
+  return order.FulfillmentChannel !== 'AFN';
+}
+
+/**
+ * `address` is getOrderAddress's ShippingAddress (read with an RDT); without it the order keeps
+ * what getOrders shows without PII (city, region, postal code, country).
+ */
+export function toCanonicalOrder(
+  channelAccountId: string,
+  order: AmazonOrder,
+  items: readonly AmazonOrderItem[],
+  address?: AmazonAddress,
+): OrderMapping {
   try {
-    return { ok: true, order: mapOrder(channelAccountId, order, items) };
+    return { ok: true, order: mapOrder(channelAccountId, order, items, address ?? order.ShippingAddress) };
   } catch (error) {
     if (error instanceof DomainValidationError || error instanceof MappingError) return { ok: false, reason: error.message };
     throw error;
@@ -25,7 +43,12 @@ export function toCanonicalOrder(channelAccountId: string, order: AmazonOrder, i
 
 class MappingError extends Error {}
 
-function mapOrder(channelAccountId: string, order: AmazonOrder, items: readonly AmazonOrderItem[]): ordersV1.Order {
+function mapOrder(
+  channelAccountId: string,
+  order: AmazonOrder,
+  items: readonly AmazonOrderItem[],
+  address: AmazonAddress | undefined,
+): ordersV1.Order {
   const orderedItems = items.filter((item) => item.QuantityOrdered > 0);
   if (orderedItems.length === 0) throw new MappingError(`order ${order.AmazonOrderId} has no items with a quantity`);
   const currency = order.OrderTotal?.CurrencyCode ?? orderedItems.find((item) => item.ItemPrice)?.ItemPrice?.CurrencyCode;
@@ -82,7 +105,6 @@ function mapOrder(channelAccountId: string, order: AmazonOrder, items: readonly 
   const taxesIncluded = order.MarketplaceId !== undefined && !TAX_EXCLUSIVE_MARKETPLACES.has(order.MarketplaceId);
   const beforeTax = addMoney(subtractMoney(subtotal, discountTotal), shippingPrice);
   const grandTotal = taxesIncluded ? beforeTax : addMoney(beforeTax, taxTotal);
-  const address = order.ShippingAddress;
 
   return ordersV1.Order.fromPartial({
     channelAccountId,
@@ -100,15 +122,7 @@ function mapOrder(channelAccountId: string, order: AmazonOrder, items: readonly 
           : [],
       taxes: shippingTax.amountMinor > 0 ? [{ name: 'Amazon shipping tax', ratePpm: 0, amount: toProtoMoney(shippingTax) }] : [],
     },
-    shippingAddress: address
-      ? {
-          name: address.Name ?? '',
-          city: address.City ?? '',
-          region: address.StateOrRegion ?? '',
-          postalCode: address.PostalCode ?? '',
-          countryCode: address.CountryCode ?? '',
-        }
-      : null,
+    shippingAddress: address ? toPostalAddress(address) : null,
     customer: { channelCustomerId: '', name: '', email: '', phone: '', company: '' },
     // Amazon collected the payment authorisation; it charges the buyer when the order ships.
     paymentStatus: ordersV1.PaymentStatus.PAYMENT_STATUS_AUTHORIZED,
@@ -123,6 +137,21 @@ function mapOrder(channelAccountId: string, order: AmazonOrder, items: readonly 
     taxesIncluded,
     purchaseOrderNumber: order.SellerOrderId ?? '',
     placedAt: toTimestamp(new Date(order.PurchaseDate)),
+  });
+}
+
+/** Orders v0 Address → canonical PostalAddress; AddressLine2 and 3 share line 2 (the canonical address has two lines). */
+function toPostalAddress(address: AmazonAddress): commonV1.PostalAddress {
+  return commonV1.PostalAddress.fromPartial({
+    name: address.Name ?? '',
+    company: address.CompanyName ?? '',
+    line1: address.AddressLine1 ?? '',
+    line2: [address.AddressLine2, address.AddressLine3].filter((line) => line !== undefined && line.trim() !== '').join(', '),
+    city: address.City ?? '',
+    region: address.StateOrRegion ?? '',
+    postalCode: address.PostalCode ?? '',
+    countryCode: address.CountryCode ?? '',
+    phone: address.Phone ?? '',
   });
 }
 

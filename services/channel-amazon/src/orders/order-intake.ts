@@ -1,9 +1,12 @@
 // Order intake per Amazon account (lease 'orders'): polls getOrders with LastUpdatedAfter = the
 // stored cursor minus an overlap (an order updated at the edge is read again, never missed),
 // follows NextToken, and for each order decides (decideIntake): a new order ready for fulfilment
-// has its items read, is mapped to the canonical order and handed to OrdersService.SubmitOrder
+// has its items read (and, when the seller ships it (MFN), its shipping address with a Restricted
+// Data Token), is mapped to the canonical order and handed to OrdersService.SubmitOrder
 // (idempotent on account + Amazon order id), then recorded with channel.order_received in one
 // transaction; an order Amazon cancelled after it was submitted goes to OrdersService.CancelOrder.
+// The address is buyer PII: it goes to the orders service and into the event, never into a log
+// line or the local record.
 // The cursor moves to the payload's LastUpdatedBefore only after every page was handled: a crash
 // reads the same orders again, which SubmitOrder and the local record make harmless.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
@@ -13,7 +16,7 @@ import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { AmazonOrder } from '../amazon/sp-api.types.js';
 import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
-import { decideIntake, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
+import { decideIntake, isFulfilledBySeller, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
 import type { AmazonOrderRepository } from './amazon-order.repository.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
 
@@ -135,8 +138,11 @@ export class OrderIntake extends AccountWorker {
   }
 
   private async submit(channelAccountId: string, order: AmazonOrder, record: Parameters<AmazonOrderRepository['save']>[1]): Promise<void> {
-    const items = await this.deps.accounts.client(channelAccountId).getOrderItems(order.AmazonOrderId);
-    const mapping = toCanonicalOrder(channelAccountId, order, items);
+    const client = this.deps.accounts.client(channelAccountId);
+    const items = await client.getOrderItems(order.AmazonOrderId);
+    // Amazon ships AFN orders itself: the mesh does not need the recipient's name and street for them.
+    const address = isFulfilledBySeller(order) ? (await client.getOrderAddress(order.AmazonOrderId))?.ShippingAddress : undefined;
+    const mapping = toCanonicalOrder(channelAccountId, order, items, address);
     if (!mapping.ok) {
       // Visible, not retried in a loop: a changed order (new LastUpdateDate) is tried again.
       this.deps.metrics.orderUnmappable(channelAccountId);
