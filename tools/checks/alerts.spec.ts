@@ -109,19 +109,37 @@ async function exportedSeries(): Promise<Set<string>> {
   } finally {
     metrics.close();
   }
+  // A channel adapter's metrics class extends channel-kit's ChannelAdapterMetrics: those
+  // definitions are the adapter's too, named with its service prefix.
+  const channelKitDefinitions = metricDefinitions(path.join(root, 'libs', 'channel-kit', 'src'));
   const servicesDir = path.join(root, 'services');
   for (const service of readdirSync(servicesDir)) {
     const srcDir = path.join(servicesDir, service, 'src');
     if (!existsSync(srcDir)) continue;
-    for (const file of readdirSync(srcDir, { recursive: true, encoding: 'utf8' })) {
-      if (!file.endsWith('.ts') || /\.(spec|int-spec|e2e-spec)\.ts$/.test(file)) continue;
-      const source = readFileSync(path.join(srcDir, file), 'utf8');
-      for (const [, kind, name] of source.matchAll(/\.(counter|gauge|histogram)(?:<[^>(]*>)?\(\s*'([a-z0-9_]+)'/g)) {
-        for (const series of seriesNames(serviceMetricName(service, name, kind as MetricKind), kind as MetricKind)) names.add(series);
-      }
+    const definitions = metricDefinitions(srcDir);
+    if (sourcesOf(srcDir).some((source) => source.includes('ChannelAdapterMetrics'))) definitions.push(...channelKitDefinitions);
+    for (const { kind, name } of definitions) {
+      for (const series of seriesNames(serviceMetricName(service, name, kind), kind)) names.add(series);
     }
   }
   return names;
+}
+
+/** The non-test TypeScript sources under `dir`. */
+function sourcesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(file))
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+}
+
+/** Metrics defined through ServiceMetrics (`metrics.counter('name', ...)` and the like) under `dir`. */
+function metricDefinitions(dir: string): Array<{ kind: MetricKind; name: string }> {
+  return sourcesOf(dir).flatMap((source) =>
+    [...source.matchAll(/\.(counter|gauge|histogram)(?:<[^>(]*>)?\(\s*'([a-z0-9_]+)'/g)].map(([, kind, name]) => ({
+      kind: kind as MetricKind,
+      name,
+    })),
+  );
 }
 
 /** Metric names, `__name__` regexes and recording rules a PromQL expression reads. */
