@@ -483,9 +483,29 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
         const { reservation } = await inventoryClient.getReservation({ orderId: order.orderId });
         return reservation?.status === inventoryV1.ReservationStatus.RESERVATION_STATUS_RELEASED;
       });
+      // A repeated whole-order cancellation (a channel echoing the mesh's own) answers the order as it is.
+      const { order: again } = await client.cancelOrder({
+        orderId: order.orderId,
+        reason: CancelReason.CANCEL_REASON_OTHER,
+        lines: [],
+        note: '',
+        requestedBy: 'channel',
+      });
+      expect(again).toMatchObject({
+        state: OrderState.ORDER_STATE_CANCELLED,
+        cancelReason: CancelReason.CANCEL_REASON_FRAUD,
+        version: cancelled!.version,
+      });
+      // Cancelling units of a cancelled order is still refused.
       expect(
         await grpcError(
-          client.cancelOrder({ orderId: order.orderId, reason: CancelReason.CANCEL_REASON_OTHER, lines: [], note: '', requestedBy: 'ops' }),
+          client.cancelOrder({
+            orderId: order.orderId,
+            reason: CancelReason.CANCEL_REASON_OTHER,
+            lines: [{ lineId: 'L1', quantity: 1 }],
+            note: '',
+            requestedBy: 'ops',
+          }),
         ),
       ).toEqual({
         code: GrpcStatus.FAILED_PRECONDITION,

@@ -24,6 +24,8 @@ export class CancelOrderService {
     if (!reason) throw new InvalidArgumentError('invalid_reason', 'reason is required (a CancelReason other than UNSPECIFIED)');
     const result = await this.publisher.transaction(async ({ manager, publish }) => {
       const order = await this.cancellations.lockOrder(manager, request.orderId);
+      // Cancelling a whole order again (the channel echoing a cancellation the mesh sent, a retry) changes nothing.
+      if (order.state === 'CANCELLED' && request.lines.length === 0) return { order: await this.cancellations.current(manager, order) };
       return this.cancellations.cancel(
         manager,
         publish,
@@ -37,8 +39,10 @@ export class CancelOrderService {
         new Date(),
       );
     });
-    this.metrics.changed([result.committed]);
-    if (result.releaseId) this.releases.wake();
+    if ('committed' in result) {
+      this.metrics.changed([result.committed]);
+      if (result.releaseId) this.releases.wake();
+    }
     return { order: result.order };
   }
 }

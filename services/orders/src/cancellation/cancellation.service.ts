@@ -14,7 +14,7 @@ import { AbortedError, FailedPreconditionError, NotFoundError, type PublishInTra
 import type { EntityManager } from 'typeorm';
 import type { CommittedChange } from '../orders.metrics.js';
 import { orderCancelled } from '../orders/order-events.js';
-import { toLineQuantities } from '../orders/order.mapper.js';
+import { toLineQuantities, toOrderMessage } from '../orders/order.mapper.js';
 import type { OrderEntity } from '../orders/order.entity.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { OrderWriter } from '../orders/order-writer.js';
@@ -63,6 +63,12 @@ export class CancellationService {
       );
     }
     return order;
+  }
+
+  /** The order as it stands, with its lines (what a repeated whole-order cancellation answers). */
+  async current(manager: EntityManager, order: OrderEntity): Promise<ordersV1.Order> {
+    const lines = (await this.orders.linesOf(manager, [order.orderId])).get(order.orderId) ?? [];
+    return toOrderMessage(order, lines);
   }
 
   async cancel(manager: EntityManager, publish: PublishInTransaction, cancellation: Cancellation, now: Date): Promise<CancellationResult> {

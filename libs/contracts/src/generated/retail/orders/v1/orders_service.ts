@@ -4127,7 +4127,10 @@ export interface OrdersServiceClient {
 
   releaseHold(request: ReleaseHoldRequest, metadata?: Metadata): Observable<ReleaseHoldResponse>;
 
-  /** Cancels the whole order or some lines; the channel and the ERP are told by events. */
+  /**
+   * Cancels the whole order or some lines; the channel and the ERP are told by events. Cancelling
+   * a whole order that is already cancelled answers it unchanged (idempotent).
+   */
 
   cancelOrder(request: CancelOrderRequest, metadata?: Metadata): Observable<CancelOrderResponse>;
 }
@@ -4162,7 +4165,10 @@ export interface OrdersServiceController {
     metadata?: Metadata,
   ): Promise<ReleaseHoldResponse> | Observable<ReleaseHoldResponse> | ReleaseHoldResponse;
 
-  /** Cancels the whole order or some lines; the channel and the ERP are told by events. */
+  /**
+   * Cancels the whole order or some lines; the channel and the ERP are told by events. Cancelling
+   * a whole order that is already cancelled answers it unchanged (idempotent).
+   */
 
   cancelOrder(
     request: CancelOrderRequest,
