@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   amazonQuantity,
   meshGrpcClient,
+  setAmazonUsagePlan,
   setErpStock,
   shopifyLevels,
   startMeshUnderTest,
@@ -41,6 +42,7 @@ export interface OrderRig {
   inventory: GrpcClient<inventoryV1.InventoryServiceClient>;
   catalog: GrpcClient<catalogV1.CatalogServiceClient>;
   shopifyAdapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
+  amazonAdapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
 }
 
 /** Starts one mesh for the whole file, on its own ports so it can run beside the other suites. */
@@ -48,12 +50,16 @@ export function useOrderMesh(mode: MeshMode, portOffset: number): () => OrderRig
   let rig: OrderRig | undefined;
   beforeAll(async () => {
     const mesh = await startMeshUnderTest(mode, 10, { portOffset });
+    // The adapter polls getOrders every 2 s; Amazon's plan (one a minute after a burst of 20) would
+    // leave it waiting a minute per poll after 40 s. Raised before the adapter's burst runs out.
+    await setAmazonUsagePlan(mesh, { operation: 'getOrders', rate: 1, burst: 20 });
     rig = {
       mesh,
       orders: meshGrpcClient(mesh, 'orders', grpcServices.orders),
       inventory: meshGrpcClient(mesh, 'inventory', grpcServices.inventory),
       catalog: meshGrpcClient(mesh, 'catalog', grpcServices.catalog),
       shopifyAdapter: meshGrpcClient(mesh, 'channel-shopify', grpcServices.channelAdapter),
+      amazonAdapter: meshGrpcClient(mesh, 'channel-amazon', grpcServices.channelAdapter),
     };
     // The adapter subscribes the order webhooks on its first poll (the shop exists only once seeded).
     await waitFor(
@@ -68,7 +74,7 @@ export function useOrderMesh(mode: MeshMode, portOffset: number): () => OrderRig
     );
   });
   afterAll(async () => {
-    for (const client of [rig?.orders, rig?.inventory, rig?.catalog, rig?.shopifyAdapter]) client?.close();
+    for (const client of [rig?.orders, rig?.inventory, rig?.catalog, rig?.shopifyAdapter, rig?.amazonAdapter]) client?.close();
     await rig?.mesh.stop();
   });
   return () => {
@@ -129,6 +135,79 @@ async function placeShopifyOrder(mesh: MeshUnderTest, lines: CheckoutLine[], ext
 
 async function shopifyOrder(mesh: MeshUnderTest, placed: PlacedOrder): Promise<ShopifyOrderView> {
   return mesh.shopifyAdmin.call<ShopifyOrderView>('GET', `/_sandbox/shops/${DEMO_SHOP}/orders/${placed.id}`);
+}
+
+// ---- Amazon (sandbox) -------------------------------------------------------------------
+
+const ACKNOWLEDGEMENT_FEED = 'POST_ORDER_ACKNOWLEDGEMENT_DATA';
+const CANCELLATION_FEED = 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA';
+
+/** A recipient as getOrderAddress gives it (Orders v0 `Address`), only with a Restricted Data Token. */
+const AMAZON_ADDRESS = {
+  Name: 'Grace Hopper',
+  AddressLine1: '410 Terry Ave N',
+  AddressLine2: 'Apt 4',
+  City: 'SEATTLE',
+  StateOrRegion: 'WA',
+  PostalCode: '98109-5210',
+  CountryCode: 'US',
+  Phone: '+1 206-555-0142',
+  AddressType: 'Residential',
+};
+
+interface AmazonOrderView {
+  AmazonOrderId: string;
+  OrderStatus: string;
+  acknowledgements: { statusCode: 'Success' | 'Failure'; merchantOrderId: string | null }[];
+  shipments: { carrierCode: string; trackingNumber: string; items: { orderItemId: string; quantity: number }[] }[];
+  cancellations: { orderItemId: string; reason: string }[];
+  droppedConfirmations: number;
+}
+
+interface AmazonFeedView {
+  feedType: string;
+  content: string | null;
+}
+
+/** A buyer's merchant-fulfilled (MFN) order on Amazon: 25.00 a unit, 2.00 tax a unit. Returns the mesh's reference to it. */
+async function placeAmazonOrder(mesh: MeshUnderTest, lines: CheckoutLine[]): Promise<ordersV1.ChannelOrderRef> {
+  const { orders } = await mesh.amazonAdmin.call<{ orders: AmazonOrderView[] }>('POST', '/_sandbox/orders', {
+    fulfillmentChannel: 'MFN',
+    shippingAddress: AMAZON_ADDRESS,
+    items: lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: '25.00', itemTax: (2 * line.quantity).toFixed(2) })),
+  });
+  return { channelAccountId: DEMO_AMAZON_ACCOUNT_ID, channelOrderId: orders[0].AmazonOrderId };
+}
+
+async function amazonOrder(mesh: MeshUnderTest, ref: ordersV1.ChannelOrderRef): Promise<AmazonOrderView> {
+  const { orders } = await mesh.amazonAdmin.call<{ orders: AmazonOrderView[] }>(
+    'GET',
+    `/_sandbox/orders?${new URLSearchParams({ amazonOrderId: ref.channelOrderId })}`,
+  );
+  return orders[0];
+}
+
+/** The feeds of a type that name the Amazon order. */
+async function amazonFeedsOf(mesh: MeshUnderTest, feedType: string, ref: ordersV1.ChannelOrderRef): Promise<AmazonFeedView[]> {
+  const { feeds } = await mesh.amazonAdmin.call<{ feeds: AmazonFeedView[] }>('GET', '/_sandbox/feeds');
+  return feeds.filter((feed) => feed.feedType === feedType && (feed.content ?? '').includes(ref.channelOrderId));
+}
+
+/**
+ * Waits until the order is ACKNOWLEDGED. Amazon processes feeds on its own clock (the sandbox
+ * within seconds): once the adapter's acknowledgement feed naming an Amazon order is there, the
+ * sandbox processes it at once.
+ */
+async function waitForAcknowledged(rig: OrderRig, ref: ordersV1.ChannelOrderRef): Promise<ordersV1.Order> {
+  if (ref.channelAccountId === DEMO_AMAZON_ACCOUNT_ID) {
+    await waitFor(async () => (await amazonFeedsOf(rig.mesh, ACKNOWLEDGEMENT_FEED, ref)).length > 0, {
+      timeoutMs: ORDER_TIMEOUT_MS,
+      intervalMs: 100,
+      description: `the acknowledgement feed of ${ref.channelOrderId}`,
+    });
+    await rig.mesh.amazonAdmin.call('POST', '/_sandbox/process');
+  }
+  return waitForState(rig, ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
 }
 
 // ---- ERP (sandbox) ----------------------------------------------------------------------
@@ -567,6 +646,167 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       expect(await salesOrdersOf(rig.mesh, { channelAccountId: SHOPIFY_ACCOUNT_ID, channelOrderId: losers[0]!.channelOrderId })).toEqual(
         [],
       );
+      // The unit is held for the winner on both channel accounts, and both show nothing to sell.
+      for (const channelAccountId of [SHOPIFY_ACCOUNT_ID, DEMO_AMAZON_ACCOUNT_ID]) {
+        expect(await explanation(rig, channelAccountId, sku)).toMatchObject({ onHand: 1, reserved: 1, sellable: 0 });
+      }
+      await waitForChannels(rig, sku, { shopify: 0, amazon: 0 });
+    });
+
+    it('turns an Amazon merchant-fulfilled order into exactly one ERP sales order and acknowledges it through the order feed', async () => {
+      const rig = getRig();
+      const sku = skuAt(12);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+
+      const ref = await placeAmazonOrder(rig.mesh, [{ sku, quantity: 2 }]);
+      const order = await waitForAcknowledged(rig, ref);
+
+      const salesOrders = await salesOrdersOf(rig.mesh, ref);
+      expect(salesOrders).toHaveLength(1);
+      expect(salesOrders[0].id).toBe(order.erpOrderId);
+      expect(salesOrders[0].externalId).toBe(expectedExternalId('amazon', ref));
+      expect(salesOrders[0].fields.item.items).toMatchObject([{ item: { refName: sku }, quantity: 2 }]);
+      expect(order.lines).toMatchObject([{ sku, quantity: 2, locationId: EAST }]);
+      // The recipient's name, street and phone, read with a Restricted Data Token.
+      expect(order.shippingAddress).toMatchObject({
+        name: AMAZON_ADDRESS.Name,
+        line1: AMAZON_ADDRESS.AddressLine1,
+        line2: AMAZON_ADDRESS.AddressLine2,
+        city: AMAZON_ADDRESS.City,
+        region: AMAZON_ADDRESS.StateOrRegion,
+        postalCode: AMAZON_ADDRESS.PostalCode,
+        countryCode: 'US',
+        phone: AMAZON_ADDRESS.Phone,
+      });
+      const { history } = await orderOf(rig, ref);
+      expect(history.map((entry) => entry.change)).toEqual(['submitted', 'validated', 'reserved', 'accepted', 'acknowledged']);
+      // Amazon took the acknowledgement with the ERP order id as the merchant's order id.
+      expect((await amazonOrder(rig.mesh, ref)).acknowledgements).toMatchObject([
+        { statusCode: 'Success', merchantOrderId: order.erpOrderId },
+      ]);
+      await waitForChannels(rig, sku, { shopify: 10 - 2 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 2 - AMAZON_SAFETY_STOCK });
+    });
+
+    it('confirms ERP shipments on Amazon with carrier and tracking, sending one again that Amazon answered without applying', async () => {
+      const rig = getRig();
+      const sku = skuAt(13);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+      const [plain, dropped] = await Promise.all([
+        placeAmazonOrder(rig.mesh, [{ sku, quantity: 2 }]),
+        placeAmazonOrder(rig.mesh, [{ sku, quantity: 1 }]),
+      ]);
+      const [plainOrder, droppedOrder] = await Promise.all([waitForAcknowledged(rig, plain), waitForAcknowledged(rig, dropped)]);
+
+      const ship = async (ref: ordersV1.ChannelOrderRef, order: ordersV1.Order, shipCarrier: string, trackingNumber: string) => {
+        await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${order.erpOrderId}/shipments`, {
+          location: EAST,
+          shipCarrier,
+          trackingNumber,
+        });
+        const shipped = await waitForState(rig, ref, OrderState.ORDER_STATE_SHIPPED);
+        expect(shipped.lines.map((line) => line.shippedQuantity)).toEqual(order.lines.map((line) => line.quantity));
+        const view = await waitFor(
+          async () => {
+            const candidate = await amazonOrder(rig.mesh, ref);
+            return candidate.OrderStatus === 'Shipped' ? candidate : undefined;
+          },
+          { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: `${ref.channelOrderId} to be Shipped on Amazon` },
+        );
+        expect(view.shipments).toMatchObject([
+          {
+            carrierCode: shipCarrier,
+            trackingNumber,
+            items: order.lines.map((line) => ({ orderItemId: line.channelLineId, quantity: line.quantity })),
+          },
+        ]);
+        const confirmations = await rig.mesh.amazonAdmin.requests({
+          method: 'POST',
+          path: `/orders/v0/orders/${ref.channelOrderId}/shipmentConfirmation`,
+        });
+        return { view, confirmations };
+      };
+
+      const first = await ship(plain, plainOrder, 'UPS', '1ZE2EAMZN0001');
+      expect(first.view.droppedConfirmations).toBe(0);
+      expect(first.confirmations.map((request) => request.status)).toEqual([204]);
+
+      // Amazon answers the next confirmation 204 without applying it: the read-back sees it missing and sends it again.
+      await rig.mesh.amazonAdmin.call('POST', '/_sandbox/shipment-confirmations/drop', { count: 1 });
+      const second = await ship(dropped, droppedOrder, 'FedEx', '7790E2EAMZN02');
+      expect(second.view.droppedConfirmations).toBe(1);
+      expect(second.confirmations.map((request) => request.status)).toEqual([204, 204]);
+    });
+
+    it('cancels an order the buyer cancelled on Amazon: reservation released, ERP sales order closed, nothing sent back', async () => {
+      const rig = getRig();
+      const sku = skuAt(14);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+      const ref = await placeAmazonOrder(rig.mesh, [{ sku, quantity: 3 }]);
+      const accepted = await waitForAcknowledged(rig, ref);
+      await waitForChannels(rig, sku, { shopify: 10 - 3 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 3 - AMAZON_SAFETY_STOCK });
+
+      await rig.mesh.amazonAdmin.call('POST', `/_sandbox/orders/${ref.channelOrderId}/status`, {
+        status: 'Canceled',
+        buyerCancelReason: 'Found a better price',
+      });
+      const cancelled = await waitForState(rig, ref, OrderState.ORDER_STATE_CANCELLED);
+      expect(cancelled.cancelReason).toBe(CancelReason.CANCEL_REASON_CHANNEL_CANCELLED);
+      // The three units are back on both channels.
+      await waitForChannels(rig, sku, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
+      const [salesOrder] = await waitFor(
+        async () => {
+          const salesOrders = await salesOrdersOf(rig.mesh, ref);
+          return salesOrders.every((candidate) => candidate.fields.item.items.every((line) => line.isClosed)) ? salesOrders : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, description: `ERP sales order ${accepted.erpOrderId} to be closed` },
+      );
+      expect(salesOrder.id).toBe(accepted.erpOrderId);
+      // Amazon's own cancellation stands; the mesh does not cancel the order a second time.
+      expect(await amazonFeedsOf(rig.mesh, CANCELLATION_FEED, ref)).toEqual([]);
+      const view = await amazonOrder(rig.mesh, ref);
+      expect(view.cancellations).toEqual([]);
+      expect(view.acknowledgements.map((acknowledgement) => acknowledgement.statusCode)).toEqual(['Success']);
+    });
+
+    it('gives the last unit to exactly one of a Shopify and an Amazon order placed at the same moment', async () => {
+      const rig = getRig();
+      const sku = skuAt(15);
+      // One unit at WH-EAST, the one location both channels sell from: reservable 1 for both accounts.
+      await stockSku(rig, sku, { east: 1, west: 0 });
+      await waitFor(async () => (await explanation(rig, DEMO_AMAZON_ACCOUNT_ID, sku)).onHand === 1, {
+        timeoutMs: ORDER_TIMEOUT_MS,
+        description: `inventory to know the one unit of ${sku}`,
+      });
+
+      // The Amazon adapter reads its orders at once (SyncOrders) instead of at its next poll, so both arrive together.
+      const since = toTimestamp(new Date(Date.now() - 60_000));
+      const racers = await Promise.all([
+        placeShopifyOrder(rig.mesh, [{ sku, quantity: 1 }]).then((placed) => placed.ref),
+        placeAmazonOrder(rig.mesh, [{ sku, quantity: 1 }]).then(async (ref) => {
+          await rig.amazonAdapter.syncOrders({ channelAccountId: DEMO_AMAZON_ACCOUNT_ID, since });
+          return ref;
+        }),
+      ]);
+      const settled = await Promise.all(
+        racers.map((ref) =>
+          waitFor(
+            async () => {
+              const { order } = await orderOf(rig, ref);
+              const states = [OrderState.ORDER_STATE_ACCEPTED, OrderState.ORDER_STATE_ACKNOWLEDGED, OrderState.ORDER_STATE_ON_HOLD];
+              return states.includes(order!.state) ? { ref, order: order! } : undefined;
+            },
+            { timeoutMs: ORDER_TIMEOUT_MS, description: `${ref.channelOrderId} to be accepted or held` },
+          ),
+        ),
+      );
+      const winners = settled.filter(({ order }) => order.state !== OrderState.ORDER_STATE_ON_HOLD);
+      const losers = settled.filter(({ order }) => order.state === OrderState.ORDER_STATE_ON_HOLD);
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(1);
+      expect(losers[0].order.holdReason).toBe(HoldReason.HOLD_REASON_INSUFFICIENT_STOCK);
+      expect(await salesOrdersOf(rig.mesh, losers[0].ref)).toEqual([]);
+      const winner = await waitForAcknowledged(rig, winners[0].ref);
+      expect((await salesOrdersOf(rig.mesh, winners[0].ref)).map((salesOrder) => salesOrder.id)).toEqual([winner.erpOrderId]);
       // The unit is held for the winner on both channel accounts, and both show nothing to sell.
       for (const channelAccountId of [SHOPIFY_ACCOUNT_ID, DEMO_AMAZON_ACCOUNT_ID]) {
         expect(await explanation(rig, channelAccountId, sku)).toMatchObject({ onHand: 1, reserved: 1, sellable: 0 });

@@ -151,6 +151,11 @@ export async function shopifyLevels(mesh: MeshUnderTest, sku?: string): Promise<
   return body.levels;
 }
 
+/** Replaces an SP-API operation's usage plan on the Amazon sandbox (every seller's bucket of it starts full). */
+export async function setAmazonUsagePlan(mesh: MeshUnderTest, plan: { operation: string; rate: number; burst: number }): Promise<void> {
+  await mesh.amazonAdmin.call('POST', '/_sandbox/usage-plans', plan);
+}
+
 /** The quantity Amazon shows for a listing (its sandbox applies accepted patches as time passes). */
 export async function amazonQuantity(mesh: MeshUnderTest, sku: string): Promise<number | undefined> {
   const body = await mesh.amazonAdmin.call<{ listings: { sku: string; quantity: number }[] }>(
