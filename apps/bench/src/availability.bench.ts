@@ -6,18 +6,16 @@ import { performance } from 'node:perf_hooks';
 import {
   demoSkus,
   seedDemo,
-  startDistributedMesh,
   DEMO_LOCATIONS,
   DEMO_SAFETY_STOCK,
   DEMO_SHOP,
   DEMO_SHOPIFY_LOCATION_GID,
   type DemoSku,
-  type DistributedMesh,
 } from '@retail-mesh/mesh';
 import type { ShopState } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
-import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor } from '@retail-mesh/testing';
-import { percentile, printServiceMetrics, round, sleep } from './bench-support.js';
+import { waitFor } from '@retail-mesh/testing';
+import { percentile, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
 export interface AvailabilityResult {
@@ -247,23 +245,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
   const batchSize = options.batchSize ?? 200;
   const latencySeconds = options.latencySeconds ?? 15;
 
-  const vhost = await createTestVhost('rm_bench');
-  const schemaPrefix = `${uniqueName('rm_bench')}_`;
-  let mesh: DistributedMesh | undefined;
-  try {
-    const meshStarted = performance.now();
-    mesh = await startDistributedMesh({
-      portOffset: PORT_OFFSET,
-      rabbitmqUrl: vhost.url,
-      databaseUrl: TEST_POSTGRES_URL,
-      schemaPrefix,
-      logLevel: 'warn',
-      onLine: (name, line) => {
-        if (/"level":(50|60)|error/i.test(line)) console.log(`[${name}] ${line}`);
-      },
-    });
-    console.log(`mesh started in ${round((performance.now() - meshStarted) / 1000, 1)} s (distributed, port offset ${PORT_OFFSET})`);
-
+  return withBenchMesh(PORT_OFFSET, async ({ mesh, rabbitmqUrl, stopMesh }) => {
     const skus = demoSkus(productCount);
     const model = new StockModel(skus);
     const erpAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.erp);
@@ -303,11 +285,10 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
     );
 
     await printServiceMetrics(mesh, /consumer|outbox|inbox|handl|relay|publish|shopify|erp_|push|dirty|pending|backlog|lag/i);
-    await mesh.stop();
-    mesh = undefined;
+    await stopMesh();
 
     // The broker's ceiling, measured on the same vhost once the mesh no longer competes for the CPU.
-    const raw = await measureRawAmqp(vhost.url);
+    const raw = await measureRawAmqp(rabbitmqUrl);
     console.log(`raw RabbitMQ: ${raw.messagesPerSecond} msg/s (1 KiB persistent, quorum queue, confirms, manual ack)`);
 
     const eventsPerSecond = round(burst.changesPerSecond, 1);
@@ -319,9 +300,5 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
       rawAmqpPerSecond: raw.messagesPerSecond,
       ratio: round(eventsPerSecond / raw.messagesPerSecond, 4),
     };
-  } finally {
-    await mesh?.stop();
-    await vhost.remove();
-    await dropSchemasWithPrefix(schemaPrefix);
-  }
+  });
 }

@@ -4,11 +4,11 @@
 // orders offered at half that rate, and, at the end, duplicates and lost orders by comparing the
 // channel sandbox with the ERP sandbox.
 import { performance } from 'node:perf_hooks';
-import { demoSkus, seedDemo, startDistributedMesh, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
+import { demoSkus, seedDemo, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
-import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName, waitFor } from '@retail-mesh/testing';
-import { percentile, printServiceMetrics, round, sleep } from './bench-support.js';
+import { waitFor } from '@retail-mesh/testing';
+import { percentile, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
 
 export interface OrdersResult {
   ordersPerSecond: number;
@@ -229,64 +229,47 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
   const concurrency = options.concurrency ?? 32;
   const latencySeconds = options.latencySeconds ?? 15;
 
-  const vhost = await createTestVhost('rm_bench');
-  const schemaPrefix = `${uniqueName('rm_bench')}_`;
-  let mesh: DistributedMesh | undefined;
   let tracker: IntakeTracker | undefined;
   try {
-    const meshStarted = performance.now();
-    mesh = await startDistributedMesh({
-      portOffset: PORT_OFFSET,
-      rabbitmqUrl: vhost.url,
-      databaseUrl: TEST_POSTGRES_URL,
-      schemaPrefix,
-      logLevel: 'warn',
-      onLine: (name, line) => {
-        if (/"level":(50|60)/.test(line)) console.log(`[${name}] ${line}`);
-      },
+    return await withBenchMesh(PORT_OFFSET, async ({ mesh }) => {
+      const skus = demoSkus(productCount);
+      await seedDemo(mesh.layout, skus);
+      await stockUp(mesh, skus);
+      console.log(`${skus.length} SKUs seeded and stocked`);
+
+      tracker = new IntakeTracker(mesh.sandboxes.erp);
+      const placer = new OrderPlacer(new SandboxAdminClient(mesh.layout.sandboxUrls.shopify), skus, linesPerOrder, tracker);
+
+      const burst = await measureBurst(placer, tracker, burstOrders, concurrency);
+      console.log(
+        `sustained: ${burst.orders} orders of ${linesPerOrder} lines placed in ${round(burst.placeSeconds)} s, ` +
+          `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
+      );
+
+      const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
+      console.log(
+        `intake latency at ${latency.offeredPerSecond} orders/s for ${latencySeconds} s (${latency.orders} orders): ` +
+          `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
+      );
+
+      await printServiceMetrics(
+        mesh,
+        /consumer|outbox|handl|orders_|erp_connector|sales_order|intake|webhook|grpc_server_handling_seconds_(sum|count)/i,
+      );
+      tracker.stop();
+      const duplicates = tracker.duplicates();
+      const lost = lostOrders(mesh, tracker);
+      console.log(`checked ${burst.orders + latency.orders} channel orders against the ERP: ${duplicates} duplicate(s), ${lost} lost`);
+
+      return {
+        ordersPerSecond: round(burst.ordersPerSecond, 1),
+        p50Ms: latency.p50Ms,
+        p99Ms: latency.p99Ms,
+        duplicates,
+        lost,
+      };
     });
-    console.log(`mesh started in ${round((performance.now() - meshStarted) / 1000, 1)} s (distributed, port offset ${PORT_OFFSET})`);
-
-    const skus = demoSkus(productCount);
-    await seedDemo(mesh.layout, skus);
-    await stockUp(mesh, skus);
-    console.log(`${skus.length} SKUs seeded and stocked`);
-
-    tracker = new IntakeTracker(mesh.sandboxes.erp);
-    const placer = new OrderPlacer(new SandboxAdminClient(mesh.layout.sandboxUrls.shopify), skus, linesPerOrder, tracker);
-
-    const burst = await measureBurst(placer, tracker, burstOrders, concurrency);
-    console.log(
-      `sustained: ${burst.orders} orders of ${linesPerOrder} lines placed in ${round(burst.placeSeconds)} s, ` +
-        `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
-    );
-
-    const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
-    console.log(
-      `intake latency at ${latency.offeredPerSecond} orders/s for ${latencySeconds} s (${latency.orders} orders): ` +
-        `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
-    );
-
-    await printServiceMetrics(
-      mesh,
-      /consumer|outbox|handl|orders_|erp_connector|sales_order|intake|webhook|grpc_server_handling_seconds_(sum|count)/i,
-    );
-    tracker.stop();
-    const duplicates = tracker.duplicates();
-    const lost = lostOrders(mesh, tracker);
-    console.log(`checked ${burst.orders + latency.orders} channel orders against the ERP: ${duplicates} duplicate(s), ${lost} lost`);
-
-    return {
-      ordersPerSecond: round(burst.ordersPerSecond, 1),
-      p50Ms: latency.p50Ms,
-      p99Ms: latency.p99Ms,
-      duplicates,
-      lost,
-    };
   } finally {
     tracker?.stop();
-    await mesh?.stop();
-    await vhost.remove();
-    await dropSchemasWithPrefix(schemaPrefix);
   }
 }
