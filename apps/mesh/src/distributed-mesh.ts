@@ -26,14 +26,31 @@ function serviceScript(name: ServiceName): string {
   return path.join(REPO_ROOT, 'services', name, 'dist', 'main.js');
 }
 
-export async function waitUntilReady(httpPort: number, timeoutMs = 60_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
-      return response.ok;
-    },
-    { timeoutMs, intervalMs: 100, description: `readiness on port ${httpPort}` },
-  );
+/**
+ * Waits until the service answers /readyz. A process that exits meanwhile fails at once, and
+ * either failure carries the process's last output lines: they say why it did not start.
+ */
+export async function waitUntilServiceReady(
+  supervisor: ProcessSupervisor,
+  name: ServiceName,
+  httpPort: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const explain = (problem: string) => new Error(`${problem}; its last output:\n${supervisor.recentOutput(name).join('\n')}`);
+  let outcome: 'ready' | 'exited';
+  try {
+    outcome = await waitFor(
+      async () => {
+        if (!supervisor.isRunning(name)) return 'exited' as const;
+        const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+        return response.ok ? ('ready' as const) : undefined;
+      },
+      { timeoutMs, intervalMs: 100, description: `readiness of ${name} on port ${httpPort}` },
+    );
+  } catch (error) {
+    throw explain(error instanceof Error ? error.message : String(error));
+  }
+  if (outcome === 'exited') throw explain(`${name} exited during start-up (${supervisor.exitStatus(name) ?? 'unknown status'})`);
 }
 
 export async function startDistributedMesh(options: DistributedMeshOptions): Promise<DistributedMesh> {
@@ -47,12 +64,12 @@ export async function startDistributedMesh(options: DistributedMeshOptions): Pro
   };
   const restartService = async (name: ServiceName) => {
     supervisor.restart(name);
-    await waitUntilReady(layout.services[name].httpPort);
+    await waitUntilServiceReady(supervisor, name, layout.services[name].httpPort);
   };
   try {
     for (const name of SERVICE_NAMES) {
       supervisor.start({ name, script: serviceScript(name), env: environments[name] });
-      await waitUntilReady(layout.services[name].httpPort);
+      await waitUntilServiceReady(supervisor, name, layout.services[name].httpPort);
     }
   } catch (error) {
     await stop();

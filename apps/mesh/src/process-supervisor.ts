@@ -17,9 +17,14 @@ export interface SupervisorOptions {
   onLine?: (name: string, line: string) => void;
 }
 
+/** How many output lines of each process are kept to explain a failed start-up. */
+const RECENT_LINES_KEPT = 40;
+
 export class ProcessSupervisor {
   private readonly specs = new Map<string, ProcessSpec>();
   private readonly running = new Map<string, ChildProcess>();
+  private readonly recentLines = new Map<string, string[]>();
+  private readonly lastExit = new Map<string, string>();
 
   constructor(private readonly options: SupervisorOptions = {}) {}
 
@@ -30,11 +35,21 @@ export class ProcessSupervisor {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const recent: string[] = [];
+    this.recentLines.set(spec.name, recent);
+    this.lastExit.delete(spec.name);
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.options.onLine?.(spec.name, line));
+      createInterface({ input: stream }).on('line', (line) => {
+        recent.push(line);
+        if (recent.length > RECENT_LINES_KEPT) recent.shift();
+        this.options.onLine?.(spec.name, line);
+      });
     }
-    child.once('exit', () => {
-      if (this.running.get(spec.name) === child) this.running.delete(spec.name);
+    // 'close' comes after the output streams ended, so the recent lines are complete by then.
+    child.once('close', (code, signal) => {
+      if (this.running.get(spec.name) !== child) return;
+      this.running.delete(spec.name);
+      this.lastExit.set(spec.name, signal ? `killed by ${signal}` : `exit code ${code}`);
     });
     this.running.set(spec.name, child);
     return child;
@@ -59,6 +74,16 @@ export class ProcessSupervisor {
 
   isRunning(name: string): boolean {
     return this.running.has(name);
+  }
+
+  /** How the last run of a process ended, if it has ended. */
+  exitStatus(name: string): string | undefined {
+    return this.lastExit.get(name);
+  }
+
+  /** The last output lines of the process's latest run, oldest first. */
+  recentOutput(name: string): readonly string[] {
+    return this.recentLines.get(name) ?? [];
   }
 
   /** Graceful stop of everything, last started first. */
