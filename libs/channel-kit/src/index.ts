@@ -53,5 +53,6 @@ export {
   type LoopHealthInput,
   type PushResultWording,
 } from './adapter/channel-adapter.mapper.js';
+export { requireChannelAccountId } from './adapter/request-checks.js';
 export { parseAccountList, isHttpUrl, type AccountListParseResult } from './accounts/account-list.js';
 export { ChannelAccountsSetting } from './accounts/channel-accounts.setting.js';

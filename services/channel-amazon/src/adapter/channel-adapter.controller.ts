@@ -1,4 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
+import { requireChannelAccountId } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { UnimplementedError } from '@retail-mesh/service-kit';
 import { AmazonChannelAdapterService } from './channel-adapter.service.js';
@@ -14,30 +15,37 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
   constructor(@Inject(AmazonChannelAdapterService) private readonly adapter: AmazonChannelAdapterService) {}
 
   pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
+    requireChannelAccountId(request);
     return this.adapter.pushAvailability(request);
   }
 
   getListingState(request: channelV1.GetListingStateRequest): Promise<channelV1.GetListingStateResponse> {
+    requireChannelAccountId(request);
     return this.adapter.getListingState(request);
   }
 
   acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
+    requireChannelAccountId(request);
     return this.adapter.acknowledgeOrder(request);
   }
 
   confirmShipment(request: channelV1.ConfirmShipmentRequest): Promise<channelV1.ConfirmShipmentResponse> {
+    requireChannelAccountId(request);
     return this.adapter.confirmShipment(request);
   }
 
   cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
+    requireChannelAccountId(request);
     return this.adapter.cancelOrder(request);
   }
 
   getOrderState(request: channelV1.GetOrderStateRequest): Promise<channelV1.GetOrderStateResponse> {
+    requireChannelAccountId(request);
     return this.adapter.getOrderState(request);
   }
 
   syncOrders(request: channelV1.SyncOrdersRequest): Promise<channelV1.SyncOrdersResponse> {
+    requireChannelAccountId(request);
     return this.adapter.syncOrders(request);
   }
 

@@ -2,6 +2,7 @@
 // loops: pushes store desired state and wake the pusher, acknowledgements and cancellations are
 // queued for the order feeds, shipments are confirmed with read-back, orders re-read on demand.
 // Calls that wait for Amazon wait at most AMAZON_RPC_WAIT_MS and then say what is still queued.
+// Order calls first read the order: one Amazon does not know is NOT_FOUND at once, not a feed error later.
 import { channelV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { isQuantity } from '@retail-mesh/domain';
 import { withTransaction } from '@retail-mesh/persistence';
@@ -17,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.js';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import { SpApiError } from '../amazon/sp-api.error.js';
+import type { AmazonOrder } from '../amazon/sp-api.types.js';
 import type { AvailabilityPusher } from '../availability/availability-pusher.js';
 import type { DesiredListingRepository } from '../availability/desired-listing.repository.js';
 import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
@@ -108,6 +110,7 @@ export class AmazonChannelAdapterService {
   async acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
     const channelAccountId = this.servedAccount(request.channelAccountId);
     requireAmazonOrderId(request.channelOrderId);
+    await this.knownOrder(channelAccountId, request.channelOrderId);
     const action = await this.enqueueAndWait({
       channelAccountId,
       kind: 'acknowledge',
@@ -121,6 +124,9 @@ export class AmazonChannelAdapterService {
   async cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
     const channelAccountId = this.servedAccount(request.channelAccountId);
     requireAmazonOrderId(request.channelOrderId);
+    const order = await this.knownOrder(channelAccountId, request.channelOrderId);
+    // A repeat of a whole-order cancellation (or Amazon's own) answers it unchanged: nothing is sent again.
+    if (request.lines.length === 0 && order.OrderStatus === 'Canceled') return { cancelledAt: toTimestamp(new Date(order.LastUpdateDate)) };
     const items = await this.amazonCall(() => this.deps.accounts.client(channelAccountId).getOrderItems(request.channelOrderId));
     const open = (item: (typeof items)[number]) => item.QuantityOrdered - (item.QuantityShipped ?? 0);
     const reason = amazonCancelReason(request.reason);
@@ -159,6 +165,7 @@ export class AmazonChannelAdapterService {
     requireAmazonOrderId(request.channelOrderId);
     const shipment = request.shipment;
     if (!shipment) throw new InvalidArgumentError('missing_shipment', 'shipment is required');
+    await this.knownOrder(channelAccountId, request.channelOrderId);
     // Without the canonical order, each shipment line stands for its own line: Amazon must show at least its units shipped.
     const order = ordersV1.Order.fromPartial({
       orderId: request.orderId,
@@ -213,6 +220,8 @@ export class AmazonChannelAdapterService {
 
   async getAdapterStatus(request: channelV1.GetAdapterStatusRequest): Promise<channelV1.GetAdapterStatusResponse> {
     const ids = request.channelAccountId === '' ? this.deps.accounts.ids() : [this.servedAccount(request.channelAccountId)];
+    // What the pending_updates gauge reads at scrape time.
+    const pending = await this.deps.desired.pendingCounts(new Date());
     const accounts: channelV1.AccountStatus[] = [];
     for (const channelAccountId of ids) {
       const push = this.deps.pusher.status(channelAccountId);
@@ -233,6 +242,8 @@ export class AmazonChannelAdapterService {
         lastPushAt: push?.lastPushAt ? toTimestamp(push.lastPushAt) : null,
         lastError: latestError?.lastError ?? '',
         lastErrorAt: latestError?.lastErrorAt ? toTimestamp(latestError.lastErrorAt) : null,
+        pendingAvailabilityUpdates: pending.get(channelAccountId)?.waiting ?? 0,
+        heldAvailabilityUpdates: pending.get(channelAccountId)?.held ?? 0,
       });
     }
     return { channel: AMAZON_CHANNEL, adapterVersion: this.deps.adapterVersion, accounts };
@@ -256,6 +267,13 @@ export class AmazonChannelAdapterService {
       }
       await this.deps.worker.nextProgress(remainingMs);
     }
+  }
+
+  /** The order as Amazon shows it; NOT_FOUND when Amazon does not know it (acting on it could only fail later, in a feed). */
+  private async knownOrder(channelAccountId: string, amazonOrderId: string): Promise<AmazonOrder> {
+    const order = await this.amazonCall(() => this.deps.accounts.client(channelAccountId).getOrder(amazonOrderId));
+    if (!order) throw new NotFoundError('order_not_found', `Amazon does not know order ${amazonOrderId}`);
+    return order;
   }
 
   /** An SP-API failure is UNAVAILABLE for the caller, with Amazon's reason. */
@@ -282,7 +300,7 @@ export class AmazonChannelAdapterService {
 
 function requireAmazonOrderId(channelOrderId: string): void {
   if (!/^\d{3}-\d{7}-\d{7}$/.test(channelOrderId))
-    throw new InvalidArgumentError('invalid_channel_order_id', `"${channelOrderId}" is not an Amazon order id (3-7-7)`);
+    throw new InvalidArgumentError('invalid_channel_order_id', `channel_order_id "${channelOrderId}" is not an Amazon order id (3-7-7)`);
 }
 
 function validateUpdate(update: channelV1.AvailabilityUpdate): void {

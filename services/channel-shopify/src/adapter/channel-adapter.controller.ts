@@ -1,4 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
+import { requireChannelAccountId } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { UnimplementedError } from '@retail-mesh/service-kit';
 import { OrderAdapterService } from '../orders/order-adapter.service.js';
@@ -18,14 +19,16 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
   ) {}
 
   pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
+    requireChannelAccountId(request);
     return this.adapter.pushAvailability(request);
   }
 
   getListingState(request: channelV1.GetListingStateRequest): Promise<channelV1.GetListingStateResponse> {
+    requireChannelAccountId(request);
     return this.adapter.getListingState(request);
   }
 
-  getAdapterStatus(request: channelV1.GetAdapterStatusRequest): channelV1.GetAdapterStatusResponse {
+  getAdapterStatus(request: channelV1.GetAdapterStatusRequest): Promise<channelV1.GetAdapterStatusResponse> {
     return this.adapter.getAdapterStatus(request);
   }
 
@@ -34,14 +37,17 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
   }
 
   acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
+    requireChannelAccountId(request);
     return this.orders.acknowledgeOrder(request);
   }
 
   confirmShipment(request: channelV1.ConfirmShipmentRequest): Promise<channelV1.ConfirmShipmentResponse> {
+    requireChannelAccountId(request);
     return this.orders.confirmShipment(request);
   }
 
   cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
+    requireChannelAccountId(request);
     return this.orders.cancelOrder(request);
   }
 
@@ -50,6 +56,7 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
   }
 
   getOrderState(request: channelV1.GetOrderStateRequest): Promise<channelV1.GetOrderStateResponse> {
+    requireChannelAccountId(request);
     return this.orders.getOrderState(request);
   }
 
@@ -58,6 +65,7 @@ export class ChannelAdapterController implements channelV1.ChannelAdapterService
   }
 
   syncOrders(request: channelV1.SyncOrdersRequest): Promise<channelV1.SyncOrdersResponse> {
+    requireChannelAccountId(request);
     return this.orders.syncOrders(request);
   }
 }

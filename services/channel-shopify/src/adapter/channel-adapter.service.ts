@@ -1,6 +1,6 @@
 // The ChannelAdapterService calls that make sense for Shopify availability today: push (store
 // the desired quantity, wake the pusher, report how far it got), read back what Shopify shows,
-// and the adapter's status per store.
+// and the adapter's status per store (with the pending updates the pending_updates gauge counts).
 import { channelV1, toTimestamp } from '@retail-mesh/contracts';
 import { isQuantity } from '@retail-mesh/domain';
 import { withTransaction } from '@retail-mesh/persistence';
@@ -113,8 +113,10 @@ export class ShopifyChannelAdapterService {
     return { states };
   }
 
-  getAdapterStatus(request: channelV1.GetAdapterStatusRequest): channelV1.GetAdapterStatusResponse {
+  async getAdapterStatus(request: channelV1.GetAdapterStatusRequest): Promise<channelV1.GetAdapterStatusResponse> {
     const ids = request.channelAccountId === '' ? this.deps.accounts.ids() : [this.servedAccount(request.channelAccountId)];
+    // What the pending_updates gauge reads at scrape time.
+    const pending = await this.deps.desired.pendingCounts(new Date());
     const accounts = ids.map((channelAccountId): channelV1.AccountStatus => {
       const status = this.deps.pusher.status(channelAccountId);
       const throttle = this.deps.accounts.throttle(channelAccountId);
@@ -132,6 +134,8 @@ export class ShopifyChannelAdapterService {
         lastPushAt: status?.lastPushAt ? toTimestamp(status.lastPushAt) : null,
         lastError: status?.lastError ?? '',
         lastErrorAt: status?.lastErrorAt ? toTimestamp(status.lastErrorAt) : null,
+        pendingAvailabilityUpdates: pending.get(channelAccountId)?.waiting ?? 0,
+        heldAvailabilityUpdates: pending.get(channelAccountId)?.held ?? 0,
       };
     });
     return { channel: SHOPIFY_CHANNEL, adapterVersion: this.deps.adapterVersion, accounts };

@@ -415,7 +415,21 @@ export interface AccountStatus {
   lastOrderSyncAt?: Timestamp | null;
   lastPushAt?: Timestamp | null;
   lastError: string;
-  lastErrorAt?: Timestamp | null;
+  lastErrorAt?:
+    | Timestamp
+    | null;
+  /**
+   * SKU quantities of this account not yet on the channel and waiting for a push (queued, or
+   * being retried after throttling or errors). The same count as the adapter's
+   * `pending_updates{state="waiting"}` gauge; 0 when everything stored is on the channel.
+   */
+  pendingAvailabilityUpdates: number;
+  /**
+   * SKU quantities of this account on hold after the channel refused them (no listing, a
+   * rejected value) until a newer version arrives or the hold expires: the gauge's
+   * `pending_updates{state="held"}`. Not counted in pending_availability_updates.
+   */
+  heldAvailabilityUpdates: number;
 }
 
 export interface GetAdapterStatusRequest {
@@ -3493,7 +3507,15 @@ export const SyncOrdersResponse: MessageFns<SyncOrdersResponse> = {
 };
 
 function createBaseAccountStatus(): AccountStatus {
-  return { channelAccountId: "", health: 0, rateLimitRemaining: 0, orderCursor: "", lastError: "" };
+  return {
+    channelAccountId: "",
+    health: 0,
+    rateLimitRemaining: 0,
+    orderCursor: "",
+    lastError: "",
+    pendingAvailabilityUpdates: 0,
+    heldAvailabilityUpdates: 0,
+  };
 }
 
 export const AccountStatus: MessageFns<AccountStatus> = {
@@ -3521,6 +3543,12 @@ export const AccountStatus: MessageFns<AccountStatus> = {
     }
     if (message.lastErrorAt !== undefined && message.lastErrorAt !== null) {
       Timestamp.encode(message.lastErrorAt, writer.uint32(66).fork()).join();
+    }
+    if (message.pendingAvailabilityUpdates !== 0) {
+      writer.uint32(72).int64(message.pendingAvailabilityUpdates);
+    }
+    if (message.heldAvailabilityUpdates !== 0) {
+      writer.uint32(80).int64(message.heldAvailabilityUpdates);
     }
     return writer;
   },
@@ -3602,6 +3630,22 @@ export const AccountStatus: MessageFns<AccountStatus> = {
             message.lastErrorAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pendingAvailabilityUpdates = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.heldAvailabilityUpdates = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3652,6 +3696,16 @@ export const AccountStatus: MessageFns<AccountStatus> = {
         : isSet(object.last_error_at)
         ? fromJsonTimestamp(object.last_error_at)
         : null,
+      pendingAvailabilityUpdates: isSet(object.pendingAvailabilityUpdates)
+        ? globalThis.Number(object.pendingAvailabilityUpdates)
+        : isSet(object.pending_availability_updates)
+        ? globalThis.Number(object.pending_availability_updates)
+        : 0,
+      heldAvailabilityUpdates: isSet(object.heldAvailabilityUpdates)
+        ? globalThis.Number(object.heldAvailabilityUpdates)
+        : isSet(object.held_availability_updates)
+        ? globalThis.Number(object.held_availability_updates)
+        : 0,
     };
   },
 
@@ -3681,6 +3735,12 @@ export const AccountStatus: MessageFns<AccountStatus> = {
     if (message.lastErrorAt !== undefined && message.lastErrorAt !== null) {
       obj.lastErrorAt = fromTimestamp(message.lastErrorAt).toISOString();
     }
+    if (message.pendingAvailabilityUpdates !== 0) {
+      obj.pendingAvailabilityUpdates = Math.round(message.pendingAvailabilityUpdates);
+    }
+    if (message.heldAvailabilityUpdates !== 0) {
+      obj.heldAvailabilityUpdates = Math.round(message.heldAvailabilityUpdates);
+    }
     return obj;
   },
 
@@ -3703,6 +3763,8 @@ export const AccountStatus: MessageFns<AccountStatus> = {
     message.lastErrorAt = (object.lastErrorAt !== undefined && object.lastErrorAt !== null)
       ? Timestamp.fromPartial(object.lastErrorAt)
       : undefined;
+    message.pendingAvailabilityUpdates = object.pendingAvailabilityUpdates ?? 0;
+    message.heldAvailabilityUpdates = object.heldAvailabilityUpdates ?? 0;
     return message;
   },
 };
