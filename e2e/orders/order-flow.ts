@@ -91,7 +91,19 @@ interface CheckoutLine {
 }
 
 interface ShopifyOrderView {
-  order: { id: number; admin_graphql_api_id: string; name: string; cancelled_at: string | null; fulfillment_status: string | null };
+  order: {
+    id: number;
+    admin_graphql_api_id: string;
+    name: string;
+    cancelled_at: string | null;
+    fulfillment_status: string | null;
+    financial_status: string;
+    line_items: { id: number; sku: string; current_quantity: number; fulfillable_quantity: number }[];
+    refunds: {
+      refund_line_items: { line_item_id: number; quantity: number; restock_type: string; subtotal: string }[];
+      transactions: { kind: string; amount: string }[];
+    }[];
+  };
   tags: string[];
   cancellation: { reason: string; by: 'merchant' | 'api' } | null;
   fulfillments: { status: string; trackingInfo: { company: string; number: string }[]; lineItems: { sku: string; quantity: number }[] }[];
@@ -139,8 +151,8 @@ async function shopifyOrder(mesh: MeshUnderTest, placed: PlacedOrder): Promise<S
 
 // ---- Amazon (sandbox) -------------------------------------------------------------------
 
+/** Acknowledgements (StatusCode Success) and seller cancellations (StatusCode Failure) both go through this feed. */
 const ACKNOWLEDGEMENT_FEED = 'POST_ORDER_ACKNOWLEDGEMENT_DATA';
-const CANCELLATION_FEED = 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA';
 
 /** A recipient as getOrderAddress gives it (Orders v0 `Address`), only with a Restricted Data Token. */
 const AMAZON_ADDRESS = {
@@ -158,6 +170,7 @@ const AMAZON_ADDRESS = {
 interface AmazonOrderView {
   AmazonOrderId: string;
   OrderStatus: string;
+  OrderItems: { OrderItemId: string; SellerSKU: string; QuantityOrdered: number; QuantityCancelled: number }[];
   acknowledgements: { statusCode: 'Success' | 'Failure'; merchantOrderId: string | null }[];
   shipments: { carrierCode: string; trackingNumber: string; items: { orderItemId: string; quantity: number }[] }[];
   cancellations: { orderItemId: string; reason: string }[];
@@ -169,10 +182,17 @@ interface AmazonFeedView {
   content: string | null;
 }
 
-/** A buyer's merchant-fulfilled (MFN) order on Amazon: 25.00 a unit, 2.00 tax a unit. Returns the mesh's reference to it. */
-async function placeAmazonOrder(mesh: MeshUnderTest, lines: CheckoutLine[]): Promise<ordersV1.ChannelOrderRef> {
+/**
+ * A buyer's order on Amazon, merchant-fulfilled (MFN) unless Amazon fulfils it (AFN): 25.00 a
+ * unit, 2.00 tax a unit. Returns the mesh's reference to it.
+ */
+async function placeAmazonOrder(
+  mesh: MeshUnderTest,
+  lines: CheckoutLine[],
+  fulfillmentChannel: 'MFN' | 'AFN' = 'MFN',
+): Promise<ordersV1.ChannelOrderRef> {
   const { orders } = await mesh.amazonAdmin.call<{ orders: AmazonOrderView[] }>('POST', '/_sandbox/orders', {
-    fulfillmentChannel: 'MFN',
+    fulfillmentChannel,
     shippingAddress: AMAZON_ADDRESS,
     items: lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: '25.00', itemTax: (2 * line.quantity).toFixed(2) })),
   });
@@ -191,6 +211,13 @@ async function amazonOrder(mesh: MeshUnderTest, ref: ordersV1.ChannelOrderRef): 
 async function amazonFeedsOf(mesh: MeshUnderTest, feedType: string, ref: ordersV1.ChannelOrderRef): Promise<AmazonFeedView[]> {
   const { feeds } = await mesh.amazonAdmin.call<{ feeds: AmazonFeedView[] }>('GET', '/_sandbox/feeds');
   return feeds.filter((feed) => feed.feedType === feedType && (feed.content ?? '').includes(ref.channelOrderId));
+}
+
+/** The seller cancellations (Failure acknowledgements) that name the Amazon order. */
+async function amazonCancellationFeedsOf(mesh: MeshUnderTest, ref: ordersV1.ChannelOrderRef): Promise<AmazonFeedView[]> {
+  return (await amazonFeedsOf(mesh, ACKNOWLEDGEMENT_FEED, ref)).filter((feed) =>
+    (feed.content ?? '').includes('<StatusCode>Failure</StatusCode>'),
+  );
 }
 
 /**
@@ -217,6 +244,7 @@ interface SalesOrder {
   externalId: string;
   fields: {
     custbody_rm_channel_order_id: string;
+    custbody_rm_fulfilled_by_channel?: boolean;
     item: { items: { item: { refName: string }; quantity: number; isClosed: boolean }[] };
   };
 }
@@ -762,10 +790,165 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       );
       expect(salesOrder.id).toBe(accepted.erpOrderId);
       // Amazon's own cancellation stands; the mesh does not cancel the order a second time.
-      expect(await amazonFeedsOf(rig.mesh, CANCELLATION_FEED, ref)).toEqual([]);
+      expect(await amazonCancellationFeedsOf(rig.mesh, ref)).toEqual([]);
       const view = await amazonOrder(rig.mesh, ref);
       expect(view.cancellations).toEqual([]);
       expect(view.acknowledgements.map((acknowledgement) => acknowledgement.statusCode)).toEqual(['Success']);
+    });
+
+    it('books an order Amazon fulfils (AFN) as one ERP sales order marked so, without an address hold or a reservation', async () => {
+      const rig = getRig();
+      const sku = skuAt(16);
+      await stockSku(rig, sku, { east: 10, west: 0 });
+
+      const ref = await placeAmazonOrder(rig.mesh, [{ sku, quantity: 2 }], 'AFN');
+      // Amazon ships it: the adapter acknowledges it without a feed.
+      const order = await waitForState(rig, ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      expect(order).toMatchObject({ fulfilledByChannel: true, reservationId: '', holdReason: HoldReason.HOLD_REASON_UNSPECIFIED });
+      // Amazon gives the seller no recipient of an order it ships: only city, region, postal code and country.
+      expect(order.shippingAddress).toMatchObject({ name: '', line1: '', city: AMAZON_ADDRESS.City, countryCode: 'US' });
+      const { history } = await orderOf(rig, ref);
+      expect(history.map((entry) => [entry.change, entry.detail])).toEqual([
+        ['submitted', expect.any(String)],
+        ['validated', ''],
+        ['reserved', 'fulfilled by the channel: nothing reserved'],
+        ['accepted', `ERP sales order ${order.erpOrderId}`],
+        ['acknowledged', expect.any(String)],
+      ]);
+      const salesOrders = await salesOrdersOf(rig.mesh, ref);
+      expect(salesOrders.map((salesOrder) => [salesOrder.id, salesOrder.fields.custbody_rm_fulfilled_by_channel])).toEqual([
+        [order.erpOrderId, true],
+      ]);
+      expect(salesOrders[0].fields.item.items).toMatchObject([{ item: { refName: sku }, quantity: 2 }]);
+      // The merchant's stock is not involved: nothing held, both channels still show all of it.
+      for (const channelAccountId of [SHOPIFY_ACCOUNT_ID, DEMO_AMAZON_ACCOUNT_ID]) {
+        expect(await explanation(rig, channelAccountId, sku)).toMatchObject({ onHand: 10, reserved: 0 });
+      }
+      await waitForChannels(rig, sku, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
+      expect(await amazonFeedsOf(rig.mesh, ACKNOWLEDGEMENT_FEED, ref)).toEqual([]);
+      expect((await amazonOrder(rig.mesh, ref)).acknowledgements).toEqual([]);
+    });
+
+    it('cancels the units the ERP cancelled of a Shopify order with a refund of restock type CANCEL; the rest stays to ship', async () => {
+      const rig = getRig();
+      const [shirt, cap] = [skuAt(17), skuAt(18)];
+      await stockSku(rig, shirt, { east: 10, west: 0 });
+      await stockSku(rig, cap, { east: 10, west: 0 });
+      const placed = await placeShopifyOrder(rig.mesh, [
+        { sku: shirt, quantity: 2 },
+        { sku: cap, quantity: 1 },
+      ]);
+      const accepted = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED);
+
+      // The warehouse is short of one shirt: the ERP user cancels that unit only.
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/cancel`, {
+        lines: [{ sku: shirt, quantity: 1 }],
+        reason: 'short one shirt',
+      });
+      const cancelled = await waitFor(
+        async () => {
+          const { order } = await orderOf(rig, placed.ref);
+          return order!.lines[0].cancelledQuantity === 1 ? order! : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'one shirt cancelled in the mesh' },
+      );
+      expect(stateName(cancelled.state)).toBe('ORDER_STATE_ACKNOWLEDGED');
+      expect(cancelled.lines.map((line) => [line.sku, line.cancelledQuantity])).toEqual([
+        [shirt, 1],
+        [cap, 0],
+      ]);
+      // The unit is back on both channels: one of the shirts stays held.
+      await waitForChannels(rig, shirt, { shopify: 10 - 1 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 1 - AMAZON_SAFETY_STOCK });
+
+      const view = await waitFor(
+        async () => {
+          const candidate = await shopifyOrder(rig.mesh, placed);
+          return candidate.order.refunds.length > 0 ? candidate : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the refund on Shopify' },
+      );
+      const [shirtLine, capLine] = view.order.line_items;
+      // 25.00 and its 2.00 tax go back to the customer; the order itself is not cancelled.
+      expect(view.order.refunds).toMatchObject([
+        {
+          refund_line_items: [{ line_item_id: shirtLine.id, quantity: 1, restock_type: 'cancel', subtotal: '25.00' }],
+          transactions: [{ kind: 'refund', amount: '27.00' }],
+        },
+      ]);
+      expect(view.order).toMatchObject({ cancelled_at: null, financial_status: 'partially_refunded' });
+      expect([shirtLine.current_quantity, shirtLine.fulfillable_quantity, capLine.fulfillable_quantity]).toEqual([1, 1, 1]);
+      expect(view.cancellation).toBeNull();
+
+      // What is left ships as usual.
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/shipments`, {
+        location: EAST,
+        shipCarrier: 'UPS',
+        trackingNumber: '1ZE2EPARTCNCL',
+      });
+      await waitForState(rig, placed.ref, OrderState.ORDER_STATE_SHIPPED);
+      const shipped = await waitFor(
+        async () => {
+          const candidate = await shopifyOrder(rig.mesh, placed);
+          return candidate.order.fulfillment_status === 'fulfilled' ? candidate : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the rest fulfilled on Shopify' },
+      );
+      expect(shipped.fulfillments.flatMap((fulfillment) => fulfillment.lineItems)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ sku: shirt, quantity: 1 }), expect.objectContaining({ sku: cap, quantity: 1 })]),
+      );
+    });
+
+    it('cancels the Amazon items the ERP cancelled whole through a Failure acknowledgement; an item with units left stays open', async () => {
+      const rig = getRig();
+      const [mug, tee] = [skuAt(19), skuAt(20)];
+      await stockSku(rig, mug, { east: 10, west: 0 });
+      await stockSku(rig, tee, { east: 10, west: 0 });
+      const ref = await placeAmazonOrder(rig.mesh, [
+        { sku: mug, quantity: 1 },
+        { sku: tee, quantity: 2 },
+      ]);
+      const accepted = await waitForAcknowledged(rig, ref);
+
+      // The ERP cancels the mug and one of the two tees.
+      await rig.mesh.erpAdmin.call('POST', `/_sandbox/sales-orders/${accepted.erpOrderId}/cancel`, {
+        lines: [
+          { sku: mug, quantity: 1 },
+          { sku: tee, quantity: 1 },
+        ],
+        reason: 'discontinued',
+      });
+      const cancelled = await waitFor(
+        async () => {
+          const { order } = await orderOf(rig, ref);
+          return order!.lines.every((line) => line.cancelledQuantity === 1) ? order! : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the mug and a tee cancelled in the mesh' },
+      );
+      expect(stateName(cancelled.state)).toBe('ORDER_STATE_ACKNOWLEDGED');
+      await waitFor(async () => (await amazonCancellationFeedsOf(rig.mesh, ref)).length > 0, {
+        timeoutMs: ORDER_TIMEOUT_MS,
+        intervalMs: 100,
+        description: `the cancellation feed of ${ref.channelOrderId}`,
+      });
+      await rig.mesh.amazonAdmin.call('POST', '/_sandbox/process');
+      const view = await waitFor(
+        async () => {
+          const candidate = await amazonOrder(rig.mesh, ref);
+          return candidate.cancellations.length > 0 ? candidate : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the mug cancelled on Amazon' },
+      );
+      // Amazon cancels whole items: the mug goes, the tee keeps both units (one to ship, one to refund once it ships).
+      const [mugItem, teeItem] = view.OrderItems;
+      expect(view.cancellations).toMatchObject([{ orderItemId: mugItem.OrderItemId, reason: 'GeneralAdjustment' }]);
+      expect([view.OrderStatus, mugItem.QuantityOrdered, teeItem.QuantityOrdered]).toEqual(['Unshipped', 0, 2]);
+      const [feed] = await amazonCancellationFeedsOf(rig.mesh, ref);
+      expect(feed.content).toContain(`<AmazonOrderItemCode>${mugItem.OrderItemId}</AmazonOrderItemCode>`);
+      expect(feed.content).not.toContain(teeItem.OrderItemId);
+      expect(await rig.mesh.deadLetters('channel-amazon.orders')).toEqual([]);
+      // Both units are back on both channels.
+      await waitForChannels(rig, mug, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
+      await waitForChannels(rig, tee, { shopify: 10 - 1 - SHOPIFY_SAFETY_STOCK, amazon: 10 - 1 - AMAZON_SAFETY_STOCK });
     });
 
     it('gives the last unit to exactly one of a Shopify and an Amazon order placed at the same moment', async () => {

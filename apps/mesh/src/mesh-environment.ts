@@ -109,7 +109,9 @@ export function serviceEnvironment(service: ServiceName, options: MeshOptions, l
       env.ERP_BASE_URL = layout.sandboxUrls.erp;
       env.ERP_CLIENT_ID = DEFAULT_ERP_CLIENT.clientId;
       env.ERP_CLIENT_SECRET = DEFAULT_ERP_CLIENT.clientSecret;
-      env.ERP_POLL_INTERVAL_MS = String(options.erpPollIntervalMs ?? 50);
+      env.ERP_POLL_INTERVAL_MS = String(options.erpPollIntervalMs ?? 25);
+      // A burst drains in a few large pages (one transaction each) instead of many small ones.
+      env.ERP_FEED_PAGE_SIZE = '500';
       break;
     case 'orders':
       env.CATALOG_GRPC_URL = grpcUrl(layout, 'catalog');

@@ -30,6 +30,7 @@ export {
   onEventOutsideTransaction,
   onEventBatch,
   type BatchHandlerOptions,
+  type Dedupe,
   type HandlerMode,
   type EventConsumerOptions,
   type EventHandler,

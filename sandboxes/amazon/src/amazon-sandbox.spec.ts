@@ -387,7 +387,7 @@ describe('Tokens API 2021-03-01 and restricted data', () => {
     expect((await rdtFor([resource])).status).toBe(200);
   });
 
-  it('hides the address of a Pending order, suppresses the phone of an AFN order and refuses to confirm its shipment', async () => {
+  it('hides the address of a Pending order, gives no recipient of an AFN order even to an RDT and refuses to confirm its shipment', async () => {
     const [pending, afn] = await seedOrders([
       { status: 'Pending', items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] },
       { fulfillmentChannel: 'AFN', shippingAddress: ADDRESS, items: [{ sku: 'MUG', quantity: 1, unitPrice: '5.00' }] },
@@ -396,10 +396,20 @@ describe('Tokens API 2021-03-01 and restricted data', () => {
     expect((await call('GET', addressPath(pending.AmazonOrderId), undefined, rdt)).body).toEqual({
       payload: { AmazonOrderId: pending.AmazonOrderId },
     });
-    const { Phone, ...withoutPhone } = ADDRESS;
-    expect(Phone).toBeDefined();
-    expect((await call('GET', addressPath(afn.AmazonOrderId), undefined, rdt)).body.payload.ShippingAddress).toEqual(withoutPhone);
-    expect((await call('GET', `/orders/v0/orders/${afn.AmazonOrderId}`)).body.payload.FulfillmentChannel).toBe('AFN');
+    // Amazon ships AFN orders: the seller gets no recipient, only what getOrders shows anyone.
+    expect((await call('GET', addressPath(afn.AmazonOrderId), undefined, rdt)).body).toEqual({
+      payload: { AmazonOrderId: afn.AmazonOrderId },
+    });
+    const orderRdt = (await rdtFor([{ method: 'GET', path: '/orders/v0/orders/{orderId}', dataElements: ['shippingAddress'] }])).body
+      .restrictedDataToken;
+    const withRdt = (await call('GET', `/orders/v0/orders/${afn.AmazonOrderId}`, undefined, orderRdt)).body.payload;
+    expect(withRdt.FulfillmentChannel).toBe('AFN');
+    expect(withRdt.ShippingAddress).toEqual({
+      City: ADDRESS.City,
+      StateOrRegion: ADDRESS.StateOrRegion,
+      PostalCode: ADDRESS.PostalCode,
+      CountryCode: ADDRESS.CountryCode,
+    });
     const confirm = await call('POST', `/orders/v0/orders/${afn.AmazonOrderId}/shipmentConfirmation`, {
       marketplaceId: MARKETPLACE,
       packageDetail: {
@@ -507,6 +517,57 @@ describe('Feeds 2021-06-30', () => {
       ['TEE-M', 7],
       ['MUG', 1],
     ]);
+  });
+
+  it('cancels named items with a Failure acknowledgement: getOrderItems shows them without units, the order keeps its other items', async () => {
+    const [order] = await seedOrders([
+      {
+        items: [
+          { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+          { sku: 'CAP', quantity: 2, unitPrice: '5.00' },
+        ],
+      },
+    ]);
+    const [mug, cap] = order.OrderItems;
+    const message = (id: number, items: string) =>
+      `<Message><MessageID>${id}</MessageID><OrderAcknowledgement><AmazonOrderID>${order.AmazonOrderId}</AmazonOrderID><StatusCode>Failure</StatusCode>${items}</OrderAcknowledgement></Message>`;
+    const item = (code: string, reason: string) =>
+      `<Item><AmazonOrderItemCode>${code}</AmazonOrderItemCode><CancelReason>${reason}</CancelReason></Item>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${SELLER.sellerId}</MerchantIdentifier></Header>
+<MessageType>OrderAcknowledgement</MessageType>
+${message(1, item(cap.OrderItemId, 'NoInventory'))}
+${message(2, item(mug.OrderItemId, 'NotAReason'))}
+${message(3, '')}
+</AmazonEnvelope>`;
+    const feedId = await submitFeed('POST_ORDER_ACKNOWLEDGEMENT_DATA', 'text/xml; charset=UTF-8', xml);
+    sandbox.processAll();
+    const processed = await report(feedId);
+    expect(processed).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect(processed).toMatch(
+      /<MessageID>2<\/MessageID>\s*<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>18032<\/ResultMessageCode>/,
+    );
+    expect(processed).toMatch(
+      /<MessageID>3<\/MessageID>\s*<ResultCode>Error<\/ResultCode>\s*<ResultMessageCode>18031<\/ResultMessageCode>/,
+    );
+
+    const items = (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`)).body.payload.OrderItems;
+    expect(items.map((entry: AnyJson) => [entry.OrderItemId, entry.QuantityOrdered, entry.QuantityShipped])).toEqual([
+      [mug.OrderItemId, 1, 0],
+      [cap.OrderItemId, 0, 0],
+    ]);
+    const read = (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload;
+    expect([read.OrderStatus, read.NumberOfItemsUnshipped]).toEqual(['Unshipped', 1]);
+
+    // The last item too: nothing is left, the order is Canceled.
+    const last = await submitFeed(
+      'POST_ORDER_ACKNOWLEDGEMENT_DATA',
+      'text/xml; charset=UTF-8',
+      xml.replace(/<Message>[\s\S]*<\/Message>/, message(1, item(mug.OrderItemId, 'GeneralAdjustment'))),
+    );
+    sandbox.processAll();
+    expect(await report(last)).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload.OrderStatus).toBe('Canceled');
   });
 
   it('acknowledges orders with the XML acknowledgement feed and cancels items with the flat file', async () => {

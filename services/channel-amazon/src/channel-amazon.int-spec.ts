@@ -259,13 +259,10 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
       line1: other.ShippingAddress.AddressLine1,
       city: 'SEATTLE',
     });
-    // Amazon ships AFN orders: no PII is asked for, the order keeps what getOrders shows.
-    expect((await submittedOrder(afn.AmazonOrderId)).shippingAddress).toMatchObject({
-      name: '',
-      line1: '',
-      city: 'SEATTLE',
-      countryCode: 'US',
-    });
+    // Amazon ships AFN orders: no PII is asked for, the order keeps what getOrders shows and says the channel fulfils it.
+    const afnOrder = await submittedOrder(afn.AmazonOrderId);
+    expect(afnOrder.shippingAddress).toMatchObject({ name: '', line1: '', city: 'SEATTLE', countryCode: 'US' });
+    expect([afnOrder.fulfilledByChannel, (await submittedOrder(mfn.AmazonOrderId)).fulfilledByChannel]).toEqual([true, false]);
     expect(await admin.requests({ path: `/orders/v0/orders/${afn.AmazonOrderId}/address` })).toEqual([]);
     // One RDT for the generic address path serves every order of the account (this file's earlier orders too).
     expect(await admin.requests({ path: '/tokens/2021-03-01/restrictedDataToken' })).toHaveLength(1);
@@ -325,6 +322,41 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
       channelV1.ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED,
       channelV1.ChannelOrderStatus.CHANNEL_ORDER_STATUS_NOT_FOUND,
     ]);
+  });
+
+  it('acknowledges an accepted AFN order at once (Amazon has nothing to acknowledge) and never confirms its shipment', async () => {
+    const seeded = await seedOrder({ fulfillmentChannel: 'AFN', items: [{ sku: 'CAP', quantity: 1, unitPrice: '9.00' }] });
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    await testBed.bus.publish([event(Events.orders.orderAccepted, { order }, order.orderId)]);
+    await waitFor(
+      () =>
+        captured.some(
+          (entry) =>
+            entry.type === Events.channel.orderAcknowledged.type &&
+            (entry.payload as channelEventsV1.OrderAcknowledged).orderId === order.orderId,
+        ),
+      { description: 'channel.order_acknowledged of the AFN order' },
+    );
+    const shipment = ordersV1.Shipment.fromPartial({
+      shipmentId: 'SHIP-AFN',
+      carrier: 'UPS',
+      trackingNumber: '1ZAFN',
+      lines: [{ lineId: 'L1', channelLineId: seeded.OrderItems[0].OrderItemId, sku: 'CAP', quantity: 1 }],
+    });
+    const shippedOrder = { ...order, lines: order.lines.map((line) => ({ ...line, lineId: 'L1', shippedQuantity: 1 })) };
+    await testBed.bus.publish([event(Events.orders.orderShipped, { order: shippedOrder, shipment, fullyShipped: true }, order.orderId)]);
+    // A later acknowledgement (another order) goes through the feed: the AFN order's did not.
+    const marker = await seedOrder({ items: [{ sku: 'TEE-L', quantity: 1, unitPrice: '20.00' }] });
+    const markerOrder = await submittedOrder(marker.AmazonOrderId);
+    await testBed.bus.publish([event(Events.orders.orderAccepted, { order: markerOrder }, markerOrder.orderId)]);
+    await waitFor(async () => (await amazonOrder(marker.AmazonOrderId)).acknowledgements.length === 1, {
+      description: 'the acknowledgement of the MFN order on Amazon',
+    });
+    const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
+    expect(feeds.filter((feed) => (feed.content ?? '').includes(seeded.AmazonOrderId))).toEqual([]);
+    expect((await amazonOrder(seeded.AmazonOrderId)).acknowledgements).toEqual([]);
+    expect(await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/shipmentConfirmation` })).toEqual([]);
+    expect(captured.some((entry) => (entry.payload as channelEventsV1.ShipmentConfirmed).shipmentId === 'SHIP-AFN')).toBe(false);
   });
 
   it('confirms a shipment with carrier and tracking, re-sends one Amazon dropped, and publishes channel.shipment_confirmed once', async () => {
@@ -413,9 +445,69 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     );
     expect(onAmazon.cancellations.map((entry: AnyJson) => entry.reason)).toEqual(['NoInventory', 'NoInventory']);
     const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
-    expect(
-      feeds.filter((feed) => feed.feedType === 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA' && feed.content.includes(seeded.AmazonOrderId)),
-    ).toHaveLength(1);
+    const cancellations = feeds.filter(
+      (feed) => feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA' && feed.content.includes('<StatusCode>Failure</StatusCode>'),
+    );
+    expect(cancellations.filter((feed) => feed.content.includes(seeded.AmazonOrderId))).toHaveLength(1);
+  });
+
+  it('cancels the items a partial cancellation leaves with nothing to ship, reads them back, and keeps an item with units to ship open', async () => {
+    const seeded = await seedOrder({
+      items: [
+        { sku: 'CAP', quantity: 1, unitPrice: '9.00' },
+        { sku: 'MUG', quantity: 2, unitPrice: '5.00' },
+        { sku: 'TEE-S', quantity: 1, unitPrice: '15.00' },
+      ],
+    });
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    const [cap, mug, tee] = seeded.OrderItems;
+    // The ERP cancelled the cap and one of the two mugs; the tee ships.
+    const after = {
+      ...order,
+      lines: order.lines.map((line, index) => ({ ...line, lineId: `L${index + 1}`, cancelledQuantity: [1, 1, 0][index] })),
+    };
+    const cancelled = event(
+      Events.orders.orderCancelled,
+      {
+        order: after,
+        reason: ordersV1.CancelReason.CANCEL_REASON_ERP_CANCELLED,
+        lines: [
+          { lineId: 'L1', quantity: 1 },
+          { lineId: 'L2', quantity: 1 },
+        ],
+        fullyCancelled: false,
+      },
+      order.orderId,
+    );
+    const readBacksBefore = (await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/orderItems` })).length;
+    await testBed.bus.publish([cancelled]);
+    const onAmazon = await waitFor(
+      async () => {
+        const current = await amazonOrder(seeded.AmazonOrderId);
+        return current.cancellations.length > 0 && current;
+      },
+      { description: 'the cap cancelled on Amazon' },
+    );
+    expect(onAmazon.cancellations).toMatchObject([{ orderItemId: cap.OrderItemId, reason: 'GeneralAdjustment' }]);
+    expect(onAmazon.OrderStatus).toBe('Unshipped');
+    expect(onAmazon.OrderItems.map((item: AnyJson) => [item.OrderItemId, item.QuantityOrdered])).toEqual([
+      [cap.OrderItemId, 0],
+      [mug.OrderItemId, 2],
+      [tee.OrderItemId, 1],
+    ]);
+    // Settled done only after getOrderItems showed the cap without units to ship.
+    await waitFor(async () => (await metric('order_feed_actions_total', { kind: 'cancel', outcome: 'done' })) >= 2, {
+      description: 'the cancellation settled done',
+    });
+    expect((await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/orderItems` })).length).toBeGreaterThan(
+      readBacksBefore,
+    );
+    const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
+    const [feed] = feeds.filter((candidate) => (candidate.content ?? '').includes(seeded.AmazonOrderId));
+    expect(feed.feedType).toBe('POST_ORDER_ACKNOWLEDGEMENT_DATA');
+    expect(feed.content).toContain(`<AmazonOrderItemCode>${cap.OrderItemId}</AmazonOrderItemCode>`);
+    expect(feed.content).not.toContain(mug.OrderItemId);
+    expect(await testBed.bus.deadLetterCount('channel-amazon.orders')).toBe(0);
   });
 
   it('pushes a small backlog with patchListingsItem and a large one as a JSON_LISTINGS_FEED settled from its report', async () => {

@@ -118,7 +118,16 @@ export class ChannelAmazonModule {
     const lifecycle = new ChannelAmazonLifecycle({
       consumers: infra.consumers,
       availability: new AvailabilityConsumer({ dataSource, desired, accounts, pusher, metrics }),
-      orderEvents: new OrderEventsConsumer({ dataSource, publisher, accounts, actions, worker, shipments, metrics }),
+      orderEvents: new OrderEventsConsumer({
+        dataSource,
+        publisher,
+        accounts,
+        actions,
+        worker,
+        shipments,
+        metrics,
+        logger: infra.logger.child({ component: 'order-events' }),
+      }),
       pusher,
       intake,
       worker,

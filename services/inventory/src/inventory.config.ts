@@ -3,13 +3,13 @@ import { env, type ConfigValues } from '@retail-mesh/service-kit';
 /** Inventory's own settings, read with the standard ones (GRPC_PORT, DATABASE_URL, ...). */
 export const inventorySettings = {
   /** How long the availability publisher lets stock changes pile up before computing (bursts coalesce). */
-  coalesceWindowMs: env.int('INVENTORY_COALESCE_WINDOW_MS', { min: 0, max: 10_000 }).default(50),
+  coalesceWindowMs: env.int('INVENTORY_COALESCE_WINDOW_MS', { min: 0, max: 10_000 }).default(20),
   /** Dirty-SKU marks per publishing transaction. */
   publishBatchSize: env.int('INVENTORY_PUBLISH_BATCH_SIZE', { min: 1, max: 10_000 }).default(500),
   /** Backstop poll of the publisher for marks nobody woke it for (another replica's). */
   publishPollIntervalMs: env.int('INVENTORY_PUBLISH_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(1000),
-  /** Stock-change deliveries in flight; keep it at least twice the batch size so the next batch fills meanwhile. */
-  stockChangesPrefetch: env.int('INVENTORY_STOCK_CHANGES_PREFETCH', { min: 1, max: 2000 }).default(400),
+  /** Stock-change deliveries in flight; keep it at least three batch sizes: two batches run while the next fills. */
+  stockChangesPrefetch: env.int('INVENTORY_STOCK_CHANGES_PREFETCH', { min: 1, max: 2000 }).default(600),
   /** Most stock changes applied in one transaction. */
   stockChangesBatchSize: env.int('INVENTORY_STOCK_CHANGES_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
 };

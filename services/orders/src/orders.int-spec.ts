@@ -610,24 +610,40 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
   });
 
   describe('after acceptance', () => {
-    it('acknowledges an order the channel acknowledged', async () => {
-      const order = await acceptedOrder();
-      await testBed.bus.publish([
+    it('acknowledges the orders the channel acknowledged, published together with repeats, and dead-letters an unknown one', async () => {
+      const orders = [await acceptedOrder(), await acceptedOrder(), await acceptedOrder()];
+      const acknowledged = (order: { orderId: string; channelOrderId: string }, byChannelOrder = false): BusMessage =>
         encodeEvent({
           definition: Events.channel.orderAcknowledged,
           payload: {
             channelAccountId: ACCOUNT,
             channel: 'shopify',
             channelOrderId: order.channelOrderId,
-            orderId: order.orderId,
+            orderId: byChannelOrder ? '' : order.orderId,
             acknowledgedAt: undefined,
           },
           source: 'channel-shopify',
           subject: order.orderId,
           channel: 'shopify',
-        }),
+        });
+      const unknown = randomUUID();
+      // One batch or several, as they arrive: the same outcome.
+      await testBed.bus.publish([
+        acknowledged(orders[0]!),
+        acknowledged(orders[1]!, true),
+        acknowledged({ orderId: unknown, channelOrderId: 'gid://shopify/Order/404' }),
+        acknowledged(orders[0]!),
+        acknowledged(orders[2]!),
       ]);
-      await waitForState(order.orderId, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      for (const order of orders) await waitForState(order.orderId, OrderState.ORDER_STATE_ACKNOWLEDGED);
+      const [deadLetter] = await waitFor(async () => {
+        const letters = await testBed.bus.peekDeadLetters('orders.channel-acknowledgements', 10);
+        return letters.length > 0 && letters;
+      });
+      expect(deadLetter!.reason).toContain(`unknown order ${unknown}`);
+      // Acknowledged once: the repeat changed nothing.
+      const { history } = await getOrder(orders[0]!.orderId);
+      expect(history.filter((entry) => entry.toState === OrderState.ORDER_STATE_ACKNOWLEDGED)).toHaveLength(1);
     });
 
     it('ships partially, then fully, consuming the reservation once per shipment', async () => {

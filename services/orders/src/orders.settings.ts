@@ -12,8 +12,13 @@ export const ordersSettings = {
   peerDeadlineMs: env.int('ORDERS_PEER_DEADLINE_MS', { min: 100, max: 120_000 }).default(10_000),
   /** Orders one worker pass claims (and whose remote calls run at once). */
   workerBatchSize: env.int('ORDERS_WORKER_BATCH_SIZE', { min: 1, max: 1000 }).default(100),
-  /** Intake passes (validate + reserve) running at once; ERP submission is one ordered pass. */
-  workerConcurrency: env.int('ORDERS_WORKER_CONCURRENCY', { min: 1, max: 64 }).default(4),
+  /**
+   * Intake passes (validate + reserve) running at once. Few: the orders that arrive while the
+   * passes run make the next pass's batch, and a bigger batch shares its round trips among more.
+   */
+  workerConcurrency: env.int('ORDERS_WORKER_CONCURRENCY', { min: 1, max: 64 }).default(2),
+  /** CreateSalesOrder calls out at once: the sliding window of ERP submissions (started oldest first). */
+  erpWindow: env.int('ORDERS_ERP_WINDOW', { min: 1, max: 1000 }).default(32),
   /** Backstop poll for work nobody woke the worker for (retries that came due, other replicas' orders). */
   workerPollIntervalMs: env.int('ORDERS_WORKER_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(1000),
   /**

@@ -29,6 +29,7 @@ function order(overrides: Partial<OrderContent> = {}): OrderContent {
       postalCode: '62701',
       countryCode: 'US',
     },
+    fulfilledByChannel: false,
     paymentStatus: 'PAID',
     fraudSignals: [],
     placedAt: new Date('2026-11-27T10:00:00Z'),
@@ -171,6 +172,16 @@ describe('validateOrderContent', () => {
     expect(reasons(order({ shippingAddress: { ...address, countryCode: 'DE', region: '', postalCode: '' } }))).toEqual(['INVALID_ADDRESS']);
     expect(reasons(order({ shippingAddress: { ...address, countryCode: 'DE', region: '' } }))).toEqual([]);
     expect(reasons(order({ shippingAddress: { ...address, countryCode: 'HK', region: '', postalCode: '' } }))).toEqual([]);
+  });
+
+  it('needs no shipping address for an order the channel fulfils (Amazon gives the seller none), but checks the rest', () => {
+    const address = order().shippingAddress!;
+    // What Amazon shows of an FBA order without PII: city, region, postal code and country.
+    const withoutRecipient = { ...address, name: '', line1: '' };
+    expect(reasons(order({ fulfilledByChannel: true, shippingAddress: null }))).toEqual([]);
+    expect(reasons(order({ fulfilledByChannel: true, shippingAddress: withoutRecipient }))).toEqual([]);
+    expect(reasons(order({ fulfilledByChannel: false, shippingAddress: withoutRecipient }))).toEqual(['INVALID_ADDRESS']);
+    expect(reasons(order({ fulfilledByChannel: true, shippingAddress: null, paymentStatus: 'PENDING' }))).toEqual(['PAYMENT_PENDING']);
   });
 
   it('holds until payment is authorised or captured', () => {

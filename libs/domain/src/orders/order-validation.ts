@@ -77,6 +77,8 @@ export interface OrderContent {
   shipping: ShippingContent | null;
   totals: OrderTotalsContent | null;
   shippingAddress: AddressContent | null;
+  /** The channel ships the order itself (Amazon FBA): the seller needs no shipping address. */
+  fulfilledByChannel: boolean;
   paymentStatus: PaymentStatus;
   fraudSignals: readonly FraudSignalContent[];
   placedAt: Date | null;
@@ -144,15 +146,16 @@ export function assertOrderShape(order: OrderContent): void {
 
 /**
  * Every reason to hold the order, in HOLD_REASONS order (catalog, prices, taxes, address,
- * payment, fraud), except the waived ones. Empty = the order may proceed to reservation.
- * Expects an order that passed assertOrderShape.
+ * payment, fraud), except the waived ones. Empty = the order may proceed to reservation. The
+ * address is checked only for orders the seller ships (the channel does not share the
+ * recipient's address for orders it fulfils). Expects an order that passed assertOrderShape.
  */
 export function validateOrderContent(order: OrderContent, context: ValidationContext): ValidationIssue[] {
   const issues: ValidationIssue[] = [
     ...skuIssues(order, context.unknownSkus, 'UNKNOWN_SKU', 'not in the catalog'),
     ...skuIssues(order, context.unlistedSkus, 'SKU_NOT_LISTED', 'not listed on the channel account'),
     ...moneyIssues(order),
-    ...addressIssues(order.shippingAddress),
+    ...(order.fulfilledByChannel ? [] : addressIssues(order.shippingAddress)),
     ...paymentIssues(order.paymentStatus),
     ...fraudIssues(order.fraudSignals),
   ];

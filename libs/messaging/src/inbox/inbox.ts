@@ -46,7 +46,8 @@ export const Inbox = {
     if (invalid !== undefined) throw new PoisonMessageError(`event id must be a uuid, got "${invalid}"`);
     // PostgreSQL answers uuids in lower case: map them back to the ids as given.
     const byLowerCase = new Map(eventIds.map((eventId) => [eventId.toLowerCase(), eventId]));
-    const unique = [...byLowerCase.keys()];
+    // Sorted: concurrent batches of one consumer take the unique index's locks in the same order.
+    const unique = [...byLowerCase.keys()].sort();
     const processedAt = columnParameter(manager.connection, InboxMessage, 'processedAt', new Date());
     const fresh = new Set<string>();
     for (let start = 0; start < unique.length; start += IDS_PER_STATEMENT) {

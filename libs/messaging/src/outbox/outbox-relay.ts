@@ -1,11 +1,11 @@
 // Publishes what business transactions wrote to the outbox. Woken right after a commit
 // (`wake()`), with a slow poll as the backstop for a wake that never came (a crash between
 // commit and wake, another replica's rows, a failed attempt).
-import { columnParameter, withTransaction } from '@retail-mesh/persistence';
+import { columnParameter, Placeholders, withTransaction } from '@retail-mesh/persistence';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { BusMessage, EventBus } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../event-bus-hooks.js';
-import { OutboxMessage } from './outbox-message.entity.js';
+import { OUTBOX_TABLE, OutboxMessage } from './outbox-message.entity.js';
 
 export const DEFAULT_OUTBOX_BATCH_SIZE = 500;
 export const DEFAULT_OUTBOX_POLL_INTERVAL_MS = 1000;
@@ -164,28 +164,26 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    let batch: OutboxMessage[] = [];
+    let batch: BusMessageRow[] = [];
     try {
       if (this.dataSource.options.type === 'postgres') {
-        // Rows stay locked until marked, so replicas running their own relay skip them and take
+        // Rows are claimed (marked, and locked) in one statement and the mark commits only once
+        // the broker confirmed them: replicas running their own relay skip locked rows and take
         // the next ones; a crash or failure rolls back and unlocks them for the next attempt.
         return await withTransaction(this.dataSource, async (manager) => {
           // The partial index yields unpublished rows in seq order. Statistics taken while the
           // outbox was nearly empty make the planner sort the whole backlog for every batch instead.
           await manager.query('SET LOCAL enable_sort = off');
-          batch = await this.unpublished(manager, true);
-          if (batch.length > 0) {
-            await this.bus.publish(batch.map(toBusMessage));
-            await this.markPublished(manager, batch);
-          }
+          batch = await this.claimUnpublished(manager);
+          if (batch.length > 0) await this.bus.publish(batch.map((row) => row.message));
           return batch.length;
         });
       }
       // SQLite: one process, one relay. Publish outside a transaction so the single writer is not
       // held while the broker confirms.
-      batch = await withTransaction(this.dataSource, (manager) => this.unpublished(manager, false));
+      batch = await withTransaction(this.dataSource, (manager) => this.unpublished(manager));
       if (batch.length > 0) {
-        await this.bus.publish(batch.map(toBusMessage));
+        await this.bus.publish(batch.map((row) => row.message));
         await withTransaction(this.dataSource, (manager) => this.markPublished(manager, batch));
       }
       return batch.length;
@@ -196,19 +194,33 @@ export class OutboxRelay {
     }
   }
 
-  private unpublished(manager: EntityManager, lockRows: boolean): Promise<OutboxMessage[]> {
-    const query = manager
-      .getRepository(OutboxMessage)
-      .createQueryBuilder('message')
-      .where('message.publishedAt IS NULL')
-      .orderBy('message.seq', 'ASC')
-      .limit(this.batchSize);
-    if (lockRows) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-    return query.getMany();
+  /** SQLite: the oldest unpublished rows, read by hand (the relay's hot path; entity hydration cost more than the query). */
+  private async unpublished(manager: EntityManager): Promise<BusMessageRow[]> {
+    const rows: OutboxRow[] = await manager.query(
+      `SELECT seq, id, routing_key, body, headers FROM ${OUTBOX_TABLE} WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
+      [this.batchSize],
+    );
+    return rows.map(toBusMessageRow);
+  }
+
+  /**
+   * PostgreSQL: marks the oldest unpublished rows not locked by another relay as published and
+   * returns them, in seq order; the caller publishes them before its transaction commits.
+   */
+  private async claimUnpublished(manager: EntityManager): Promise<BusMessageRow[]> {
+    // The structured result: TypeORM answers a PostgreSQL UPDATE with [rows, count] otherwise.
+    const { records } = await manager.queryRunner!.query(
+      `UPDATE ${OUTBOX_TABLE} SET published_at = $1, attempts = attempts + 1
+       WHERE seq IN (SELECT seq FROM ${OUTBOX_TABLE} WHERE published_at IS NULL ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING seq, id, routing_key, body, headers`,
+      [new Date(), this.batchSize],
+      true,
+    );
+    return (records as OutboxRow[]).map(toBusMessageRow).sort((a, b) => a.seq - b.seq);
   }
 
   /** Records the attempt for inspection (`attempts` on rows still unpublished); best effort. */
-  private async countFailedAttempt(batch: OutboxMessage[]): Promise<void> {
+  private async countFailedAttempt(batch: BusMessageRow[]): Promise<void> {
     try {
       await withTransaction(this.dataSource, (manager) =>
         manager
@@ -223,13 +235,13 @@ export class OutboxRelay {
     }
   }
 
-  private async markPublished(manager: EntityManager, rows: OutboxMessage[]): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ publishedAt: new Date(), attempts: () => 'attempts + 1' })
-      .where('seq IN (:...seqs)', { seqs: rows.map((row) => row.seq) })
-      .execute();
+  /** SQLite: records that the broker confirmed `rows`. */
+  private async markPublished(manager: EntityManager, rows: BusMessageRow[]): Promise<void> {
+    const seqs = Placeholders.for(this.dataSource).list(rows.length);
+    await manager.query(`UPDATE ${OUTBOX_TABLE} SET published_at = ?, attempts = attempts + 1 WHERE seq IN (${seqs})`, [
+      columnParameter(this.dataSource, OutboxMessage, 'publishedAt', new Date()),
+      ...rows.map((row) => row.seq),
+    ]);
   }
 
   private async purgeIfDue(): Promise<void> {
@@ -263,6 +275,23 @@ export class OutboxRelay {
   }
 }
 
-function toBusMessage(row: OutboxMessage): BusMessage {
-  return { id: row.id, routingKey: row.routingKey, body: row.body, headers: row.headers };
+/** An outbox row as the relay reads it: its position and the message. */
+interface BusMessageRow {
+  seq: number;
+  message: BusMessage;
+}
+
+interface OutboxRow {
+  seq: string | number;
+  id: string;
+  routing_key: string;
+  body: Buffer;
+  headers: string;
+}
+
+function toBusMessageRow(row: OutboxRow): BusMessageRow {
+  return {
+    seq: Number(row.seq),
+    message: { id: row.id, routingKey: row.routing_key, body: row.body, headers: JSON.parse(row.headers) as Record<string, string> },
+  };
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryBatcher } from './delivery-batcher.js';
 
+/** Lets pending callbacks run until `condition` holds (a handful of turns of the event loop). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !condition(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
+
 describe('DeliveryBatcher', () => {
   it('hands over what waits at once, up to the maximum, one batch at a time', async () => {
     const batches: number[][] = [];
@@ -20,6 +26,69 @@ describe('DeliveryBatcher', () => {
       [8, 9],
     ]);
     expect(mostInFlight).toBe(1);
+  });
+
+  it('with two in flight, starts the next full batch while the first is still being handled, never a third', async () => {
+    const batches: number[][] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const releases: Array<() => void> = [];
+    const batcher = new DeliveryBatcher<number>(
+      3,
+      async (items) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        batches.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight--;
+      },
+      2,
+    );
+    const handled = Promise.all(Array.from({ length: 8 }, (_, index) => batcher.add(index)));
+    await waitUntil(() => releases.length === 2);
+    expect(batches).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+    releases.shift()!();
+    await waitUntil(() => releases.length === 1);
+    // Not a full batch: it waits for the one still in flight.
+    for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(batches).toHaveLength(2);
+    releases.shift()!();
+    await waitUntil(() => releases.length === 1);
+    expect(batches.at(-1)).toEqual([6, 7]);
+    releases.shift()!();
+    await handled;
+    expect(mostInFlight).toBe(2);
+  });
+
+  it('with two in flight, starts a second batch only when a full one waits', async () => {
+    const batches: number[][] = [];
+    const releases: Array<() => void> = [];
+    const batcher = new DeliveryBatcher<number>(
+      3,
+      async (items) => {
+        batches.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      2,
+    );
+    const first = batcher.add(0);
+    await waitUntil(() => releases.length === 1);
+    const more = [batcher.add(1), batcher.add(2)];
+    for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[0]]);
+    releases.shift()!();
+    await first;
+    await waitUntil(() => releases.length === 1);
+    expect(batches).toEqual([[0], [1, 2]]);
+    releases.shift()!();
+    await Promise.all(more);
+  });
+
+  it('refuses a maxInFlight below 1', () => {
+    expect(() => new DeliveryBatcher<number>(1, async () => undefined, 0)).toThrow(/maxInFlight/);
   });
 
   it('takes a single item alone when nothing else waits', async () => {

@@ -61,11 +61,14 @@ const behaviour = {
   availability: [] as Array<{ channel: string | undefined; sku: string }>,
   batchSizes: [] as number[],
   committedBatches: 0,
+  /** Event ids the versioned consumer was handed (a repeat included), for SKUs with VERSIONED. */
+  versionedSeen: [] as string[],
 };
 
-// Both consumers get every stock change: the batch consumer tallies only SKUs with this prefix,
-// the other one all the rest.
+// Every stock consumer gets every stock change: the batch consumer tallies only SKUs with this
+// prefix, the versioned one (no inbox) only those with the next, the first one all the rest.
 const BATCHED = 'BATCH-';
+const VERSIONED = 'VERSIONED-';
 
 @Injectable()
 class StockConsumer {
@@ -93,6 +96,26 @@ class StockConsumer {
       retryDelaysMs: [20],
       handlers: [onEventBatch(Events.erp.stockChanged, (events, context) => this.applyBatch(events, context), { maxBatchSize: 20 })],
     });
+    consumers.register({
+      purpose: 'stock-versioned',
+      handlers: [
+        onEventBatch(Events.erp.stockChanged, (events, context) => this.applyVersioned(events, context), {
+          dedupe: 'versions',
+          maxBatchesInFlight: 2,
+        }),
+      ],
+    });
+  }
+
+  /** A versioned upsert: only a newer version moves the tally (onHand is the version here). */
+  private async applyVersioned(events: ReceivedEvent<erpEventsV1.StockChanged>[], { manager }: TransactionContext): Promise<void> {
+    for (const { payload, envelope } of events) {
+      if (!payload.sku.startsWith(VERSIONED)) continue;
+      behaviour.versionedSeen.push(envelope.id);
+      const tally = await manager.findOneBy(StockTally, { sku: payload.sku });
+      if (tally !== null && tally.onHand >= payload.version) continue;
+      await manager.save(StockTally, { sku: payload.sku, onHand: payload.version, effects: (tally?.effects ?? 0) + 1 });
+    }
   }
 
   private async applyBatch(events: ReceivedEvent<erpEventsV1.StockChanged>[], { manager, afterCommit }: TransactionContext): Promise<void> {
@@ -107,7 +130,7 @@ class StockConsumer {
   }
 
   private async apply({ payload }: ReceivedEvent<erpEventsV1.StockChanged>, { manager, publish }: TransactionContext): Promise<void> {
-    if (payload.sku.startsWith(BATCHED)) return;
+    if (payload.sku.startsWith(BATCHED) || payload.sku.startsWith(VERSIONED)) return;
     behaviour.traceIds.set(payload.sku, currentTraceContext()?.traceId);
     await behaviour.gates.get(payload.sku);
     const failures = behaviour.failuresLeft.get(payload.sku) ?? 0;
@@ -296,6 +319,21 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     expect(behaviour.committedBatches).toBeGreaterThan(0);
     const deadLetters = await bus.peekDeadLetters('kit-fixture.stock-batched', deadLettersBefore + 1);
     expect(deadLetters.at(-1)?.reason).toContain('X-POISON can never be applied');
+  });
+
+  it('hands a repeated event again to a consumer that dedupes by versions, records no inbox row, and the version keeps it harmless', async () => {
+    const sku = `${VERSIONED}A`;
+    const seen = (id: string) => behaviour.versionedSeen.filter((seenId) => seenId === id).length;
+    const current = stockChanged(sku, 2);
+    await bus.publish([current]);
+    await waitFor(() => seen(current.id) === 1 || undefined, { description: 'the versioned consumer to see version 2' });
+    const older = stockChanged(sku, 1);
+    await bus.publish([current, older]);
+    await waitFor(() => (seen(current.id) === 2 && seen(older.id) === 1) || undefined, {
+      description: 'the repeat and the older version handed over',
+    });
+    expect(await service.dataSource.getRepository(StockTally).findOneBy({ sku })).toMatchObject({ onHand: 2, effects: 1 });
+    expect(await service.dataSource.getRepository(InboxMessage).countBy({ consumer: 'kit-fixture.stock-versioned' })).toBe(0);
   });
 
   it('forgets processed event ids older than the inbox retention, and only those', async () => {

@@ -35,12 +35,23 @@ export interface ReceivedEvent<T> {
 /** inbox: one event per inbox transaction; batch: many per inbox transaction; outside: no transaction. */
 export type HandlerMode = 'inbox' | 'batch' | 'outside';
 
+/**
+ * inbox: each event id is recorded in the transaction, a repeated one is skipped. versions: no
+ * inbox row; the handler's effects are upserts that ignore a version not newer than the stored
+ * one, so a redelivered event changes nothing by itself (and costs no insert per event).
+ */
+export type Dedupe = 'inbox' | 'versions';
+
 export interface EventHandler<T = unknown> {
   readonly definition: EventDefinition<T>;
   readonly bindings: readonly string[];
   readonly mode: HandlerMode;
   /** Most events handed over at once (1 unless the mode is batch). */
   readonly maxBatchSize: number;
+  /** Batch mode: most batches handled at the same time (1: one after the other). */
+  readonly maxBatchesInFlight: number;
+  /** How a redelivery is recognised in a transaction: the inbox, or the handler's own per-key versions. */
+  readonly dedupe: Dedupe;
   /** Gets one event, or up to maxBatchSize in batch mode; `context` is undefined outside a transaction. */
   handle(events: ReceivedEvent<T>[], context: TransactionContext | undefined): Promise<void>;
 }
@@ -70,6 +81,8 @@ export function onEvent<T>(
     bindings: bindingsFor(definition, options),
     mode: 'inbox',
     maxBatchSize: 1,
+    maxBatchesInFlight: 1,
+    dedupe: 'inbox',
     handle: ([event], context) => handle(event!, context!),
   };
 }
@@ -77,6 +90,19 @@ export function onEvent<T>(
 export interface BatchHandlerOptions extends HandlerOptions {
   /** Most events per transaction (default 100). Keep the consumer's prefetch at twice this or more. */
   maxBatchSize?: number;
+  /**
+   * Batches handled at the same time (default 1). With 2, the next batch starts while the previous
+   * one commits: only for handlers whose effects commute (a newer per-key version wins whichever
+   * batch commits first) and that take their rows' locks in a consistent order. Keep the prefetch
+   * at this many batch sizes, plus one.
+   */
+  maxBatchesInFlight?: number;
+  /**
+   * 'versions' skips the inbox (default 'inbox'): only for handlers whose every effect is a
+   * per-key versioned upsert that ignores an older or equal version, so that a redelivered or
+   * repeated event has no effect by itself. `events` may then hold an event seen before.
+   */
+  dedupe?: Dedupe;
 }
 
 /**
@@ -84,7 +110,7 @@ export interface BatchHandlerOptions extends HandlerOptions {
  * `maxBatchSize`) are handled together in one inbox transaction, so the per-event cost of a
  * commit is shared. `events` holds only events not processed before, in delivery order. If the
  * batch fails, each event is retried alone, so one bad event never holds back the others.
- * Batches run one at a time per consumer: a handler never races itself.
+ * Batches run one at a time per consumer unless `maxBatchesInFlight` says otherwise.
  */
 export function onEventBatch<T>(
   definition: EventDefinition<T>,
@@ -92,12 +118,17 @@ export function onEventBatch<T>(
   options: BatchHandlerOptions = {},
 ): EventHandler<T> {
   const maxBatchSize = options.maxBatchSize ?? 100;
+  const maxBatchesInFlight = options.maxBatchesInFlight ?? 1;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1)
+    throw new Error(`maxBatchesInFlight must be a positive integer, got ${maxBatchesInFlight}`);
   return {
     definition,
     bindings: bindingsFor(definition, options),
     mode: 'batch',
     maxBatchSize,
+    maxBatchesInFlight,
+    dedupe: options.dedupe ?? 'inbox',
     handle: (events, context) => handle(events, context!),
   };
 }
@@ -117,6 +148,8 @@ export function onEventOutsideTransaction<T>(
     bindings: bindingsFor(definition, options),
     mode: 'outside',
     maxBatchSize: 1,
+    maxBatchesInFlight: 1,
+    dedupe: 'versions',
     handle: ([event]) => handle(event!),
   };
 }
@@ -178,7 +211,7 @@ export class EventConsumers {
       if (handler.mode !== 'batch') continue;
       batchers.set(
         handler.definition.type,
-        new DeliveryBatcher(handler.maxBatchSize, (events) => this.handleInInbox(queue, handler, events)),
+        new DeliveryBatcher(handler.maxBatchSize, (events) => this.handleInInbox(queue, handler, events), handler.maxBatchesInFlight),
       );
     }
     this.registrations.push({ options: { queue, bindings, prefetch, deliveryLimit, retryDelaysMs }, handlers, batchers });
@@ -252,6 +285,11 @@ export class EventConsumers {
   /** One inbox transaction: records the events, hands the new ones to the handler, commits. */
   private async handleInInbox(queue: string, handler: EventHandler<unknown>, events: ReceivedEvent<unknown>[]): Promise<void> {
     const scope = this.deps.publisher.transactionScope();
+    if (handler.dedupe === 'versions') {
+      await withTransaction(this.deps.dataSource, (manager) => handler.handle(events, scope.contextWith(manager)));
+      scope.committed();
+      return;
+    }
     const fresh = await withTransaction(this.deps.dataSource, async (manager) => {
       const recorded = await Inbox.record(
         manager,

@@ -327,22 +327,25 @@ function money(minor: number, currency: string): AmazonMoney {
 
 /**
  * The shipping address as shown with these data elements: complete with `shippingAddress` (an
- * RDT), else only city, region, postal code and country. Amazon suppresses the phone of AFN orders.
+ * RDT) on an order the seller ships (MFN), else only city, region, postal code and country.
+ * Amazon gives the recipient's address to sellers for the orders they fulfil: an AFN order's
+ * stays private whatever the token ("Access Orders PII": the order is fulfilled by the merchant).
  */
 export function addressView(order: StoredOrder, dataElements: ReadonlySet<DataElement>): ShippingAddress {
-  const fields = dataElements.has('shippingAddress') ? ADDRESS_FIELDS : PUBLIC_ADDRESS_FIELDS;
+  const fields = dataElements.has('shippingAddress') && order.fulfillmentChannel === 'MFN' ? ADDRESS_FIELDS : PUBLIC_ADDRESS_FIELDS;
   const view: ShippingAddress = {};
   for (const field of fields) {
     const value = order.shippingAddress[field];
-    if (value !== undefined && !(field === 'Phone' && order.fulfillmentChannel === 'AFN')) view[field] = value;
+    if (value !== undefined) view[field] = value;
   }
   return view;
 }
 
-/** getOrderAddress's payload: the shipping address only once the order is payable and not cancelled. */
+/** getOrderAddress's payload: the shipping address only for an MFN order once it is payable and not cancelled. */
 export function orderAddressView(order: StoredOrder): Record<string, unknown> {
   const payload: Record<string, unknown> = { AmazonOrderId: order.amazonOrderId };
-  if (ADDRESS_STATUSES.includes(order.status)) payload.ShippingAddress = addressView(order, new Set(['shippingAddress']));
+  if (order.fulfillmentChannel === 'MFN' && ADDRESS_STATUSES.includes(order.status))
+    payload.ShippingAddress = addressView(order, new Set(['shippingAddress']));
   return payload;
 }
 
@@ -386,14 +389,17 @@ export function orderView(order: StoredOrder, dataElements: ReadonlySet<DataElem
   return view;
 }
 
-/** An OrderItem of getOrderItems; pricing is omitted while the order is Pending. */
+/**
+ * An OrderItem of getOrderItems; pricing is omitted while the order is Pending. A cancelled item
+ * no longer counts its cancelled units in QuantityOrdered (a cancelled order shows 0).
+ */
 export function orderItemView(order: StoredOrder, item: StoredOrderItem): Record<string, unknown> {
   const view: Record<string, unknown> = {
     ASIN: item.asin,
     SellerSKU: item.sku,
     OrderItemId: item.orderItemId,
     Title: item.title,
-    QuantityOrdered: item.quantityOrdered,
+    QuantityOrdered: item.quantityOrdered - item.quantityCancelled,
     QuantityShipped: item.quantityShipped,
     ProductInfo: { NumberOfItems: '1' },
     IsGift: 'false',

@@ -78,6 +78,10 @@ function validateJournal(fields: Record<string, unknown>): Invalid | undefined {
 
 export class RecordStore {
   private records = new Map<string, StoredRecord>();
+  // Indexes, so that an upsert or a lookup by external id does not scan every record: the records
+  // of each type in creation order, and those of each type x external id (several only in `none` mode).
+  private byType = new Map<RecordType, StoredRecord[]>();
+  private byExternalId = new Map<string, StoredRecord[]>();
   private readonly idempotencyKeys = new Map<string, StoredRecord>();
   private nextIds = new Map<RecordType, number>();
   mode: IdempotencyMode = 'netsuite';
@@ -89,6 +93,8 @@ export class RecordStore {
 
   clear(): void {
     this.records = new Map();
+    this.byType = new Map();
+    this.byExternalId = new Map();
     this.idempotencyKeys.clear();
     this.nextIds = new Map();
     this.mode = 'netsuite';
@@ -186,11 +192,13 @@ export class RecordStore {
 
   /** Records whose field equals the value (externalId, tranId, id, or a scalar body field). */
   query(type: RecordType, field: string, value: string): StoredRecord[] {
+    if (field.toLowerCase() === 'externalid') return [...(this.byExternalId.get(externalIdKey(type, value)) ?? [])];
     return this.list(type).filter((record) => String(fieldValue(record, field)) === value);
   }
 
+  /** The records of a type, oldest first. */
   list(type: RecordType): StoredRecord[] {
-    return [...this.records.values()].filter((record) => record.recordType === type);
+    return [...(this.byType.get(type) ?? [])];
   }
 
   /** Validates the fields of a record of `type` and normalises its item lines (line numbers, item references). */
@@ -231,6 +239,8 @@ export class RecordStore {
       writeCount: 1,
     };
     this.records.set(record.id, record);
+    appendTo(this.byType, type, record);
+    if (externalId !== null) appendTo(this.byExternalId, externalIdKey(type, externalId), record);
     this.remember(record, idempotencyKey);
     return record;
   }
@@ -248,8 +258,18 @@ export class RecordStore {
   }
 
   private findByExternalId(type: RecordType, externalId: string): StoredRecord | undefined {
-    return this.list(type).find((record) => record.externalId === externalId);
+    return this.byExternalId.get(externalIdKey(type, externalId))?.[0];
   }
+}
+
+function externalIdKey(type: RecordType, externalId: string): string {
+  return `${type}/${externalId}`;
+}
+
+function appendTo<K>(index: Map<K, StoredRecord[]>, key: K, record: StoredRecord): void {
+  const records = index.get(key);
+  if (records) records.push(record);
+  else index.set(key, [record]);
 }
 
 function storedLines(record: StoredRecord): ItemLine[] {

@@ -1,6 +1,6 @@
 // Resolvers of the sandbox's Admin API subset, as a graphql-js root value: plain objects whose
 // function-valued fields take (args, context, info). Nested objects are built lazily.
-import { getDirectiveValues, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import type { VersionFeatures } from '../api-versions.js';
 import { orderRootFields } from '../orders/order-resolvers.js';
 import type { SandboxServices } from '../sandbox-services.js';
@@ -19,6 +19,7 @@ import {
   type VariantState,
 } from '../shops/shop-registry.js';
 import { connection, type ConnectionArgs } from './connection.js';
+import { idempotencyKeyOf } from './idempotency.js';
 
 export interface ResolverScope {
   registry: ShopRegistry;
@@ -139,13 +140,6 @@ export function variantMatcher(query: string | null | undefined): (variant: Vari
   return (variant) => predicates.some((predicate) => predicate(variant));
 }
 
-function idempotencyKeyOf(scope: ResolverScope, info: GraphQLResolveInfo): string | null {
-  const directive = scope.schema.getDirective('idempotent');
-  if (!directive) return null;
-  const values = getDirectiveValues(directive, info.fieldNodes[0], info.variableValues);
-  return typeof values?.key === 'string' ? values.key : null;
-}
-
 function payloadOf(scope: ResolverScope, result: SetQuantitiesResult) {
   return { inventoryAdjustmentGroup: result.group ? groupNode(scope, result.group) : null, userErrors: result.userErrors };
 }
@@ -179,7 +173,7 @@ export function adminRootValue(scope: ResolverScope) {
       return shop.itemVariants.has(id) ? inventoryItemNode(scope, id) : null;
     },
     inventorySetQuantities: ({ input }: { input: SetQuantitiesInput }, _context: unknown, info: GraphQLResolveInfo) => {
-      const key = idempotencyKeyOf(scope, info);
+      const key = idempotencyKeyOf(scope.schema, info);
       if (key === null && scope.features.idempotencyRequired) {
         throw new GraphQLError('The @idempotent directive is required for this mutation in this API version.', {
           extensions: { code: 'BAD_REQUEST' },

@@ -3,7 +3,7 @@
 // with locations. Root types carry Shopify's names (QueryRoot, Mutation).
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import type { VersionFeatures } from '../api-versions.js';
-import { CANCEL_REASONS, CURRENCY_CODES, FULFILLMENT_ORDER_STATUSES } from '../orders/order-state.js';
+import { CANCEL_REASONS, CURRENCY_CODES, FULFILLMENT_ORDER_STATUSES, RESTOCK_TYPES } from '../orders/order-state.js';
 import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
 
 export const SET_QUANTITIES_ERROR_CODES = [
@@ -35,6 +35,7 @@ ${features.idempotentDirective ? 'directive @idempotent(key: String!) on FIELD' 
 scalar DateTime
 scalar URL
 scalar Decimal
+scalar Money
 scalar UnsignedInt64
 
 type QueryRoot {
@@ -62,6 +63,7 @@ type Mutation {
     staffNote: String
   ): OrderCancelPayload
   tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  refundCreate(input: RefundInput!): RefundCreatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
 }
@@ -144,6 +146,10 @@ type Order implements Node {
   lineItems(${CONNECTION_ARGS}): LineItemConnection!
   fulfillmentOrders(${CONNECTION_ARGS}, displayable: Boolean = false, query: String): FulfillmentOrderConnection!
   fulfillments(first: Int): [Fulfillment!]!
+  transactions(first: Int): [OrderTransaction!]!
+  refunds(first: Int): [Refund!]!
+  totalRefundedSet: MoneyBag!
+  suggestedRefund(refundLineItems: [RefundLineItemInput!]): SuggestedRefund
 }
 
 type LineItem implements Node {
@@ -154,6 +160,7 @@ type LineItem implements Node {
   quantity: Int!
   currentQuantity: Int!
   unfulfilledQuantity: Int!
+  refundableQuantity: Int!
   originalUnitPriceSet: MoneyBag!
   totalDiscountSet: MoneyBag!
 }
@@ -276,6 +283,117 @@ type OrderCancelUserError {
 type OrderCancelPayload {
   job: Job
   orderCancelUserErrors: [OrderCancelUserError!]!
+  userErrors: [UserError!]!
+}
+
+enum OrderTransactionKind {
+  AUTHORIZATION
+  CAPTURE
+  CHANGE
+  EMV_AUTHORIZATION
+  REFUND
+  SALE
+  SUGGESTED_REFUND
+  VOID
+}
+
+enum OrderTransactionStatus {
+  AWAITING_RESPONSE
+  ERROR
+  FAILURE
+  PENDING
+  SUCCESS
+  UNKNOWN
+}
+
+type OrderTransaction implements Node {
+  id: ID!
+  kind: OrderTransactionKind!
+  status: OrderTransactionStatus!
+  gateway: String
+  amountSet: MoneyBag!
+  parentTransaction: OrderTransaction
+  createdAt: DateTime!
+}
+type OrderTransactionEdge { cursor: String! node: OrderTransaction! }
+type OrderTransactionConnection { edges: [OrderTransactionEdge!]! nodes: [OrderTransaction!]! pageInfo: PageInfo! }
+
+enum RefundLineItemRestockType {
+  ${RESTOCK_TYPES.join('\n  ')}
+}
+
+type RefundLineItem {
+  id: ID!
+  lineItem: LineItem!
+  quantity: Int!
+  restockType: RefundLineItemRestockType!
+  restocked: Boolean!
+  location: Location
+  priceSet: MoneyBag!
+  subtotalSet: MoneyBag!
+  totalTaxSet: MoneyBag!
+}
+type RefundLineItemEdge { cursor: String! node: RefundLineItem! }
+type RefundLineItemConnection { edges: [RefundLineItemEdge!]! nodes: [RefundLineItem!]! pageInfo: PageInfo! }
+
+type Refund implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  note: String
+  createdAt: DateTime
+  updatedAt: DateTime!
+  refundLineItems(${CONNECTION_ARGS}): RefundLineItemConnection!
+  transactions(${CONNECTION_ARGS}): OrderTransactionConnection!
+  totalRefundedSet: MoneyBag!
+}
+
+enum SuggestedOrderTransactionKind {
+  SUGGESTED_REFUND
+}
+
+type SuggestedOrderTransaction {
+  kind: SuggestedOrderTransactionKind!
+  gateway: String
+  parentTransaction: OrderTransaction
+  amountSet: MoneyBag!
+  maximumRefundableSet: MoneyBag
+}
+
+type SuggestedRefund {
+  amountSet: MoneyBag!
+  subtotalSet: MoneyBag!
+  totalTaxSet: MoneyBag!
+  maximumRefundableSet: MoneyBag!
+  suggestedTransactions: [SuggestedOrderTransaction!]!
+}
+
+input RefundLineItemInput {
+  lineItemId: ID!
+  quantity: Int!
+  restockType: RefundLineItemRestockType
+  locationId: ID
+}
+
+input OrderTransactionInput {
+  amount: Money!
+  gateway: String!
+  kind: OrderTransactionKind!
+  orderId: ID!
+  parentId: ID
+}
+
+input RefundInput {
+  orderId: ID!
+  note: String
+  notify: Boolean
+  currency: CurrencyCode
+  refundLineItems: [RefundLineItemInput!]
+  transactions: [OrderTransactionInput!]
+}
+
+type RefundCreatePayload {
+  order: Order
+  refund: Refund
   userErrors: [UserError!]!
 }
 

@@ -213,5 +213,12 @@ export function setQuantities(
     }
   }
   shop.counters.mutationsApplied += 1;
+  if (shop.levelListeners.size > 0) {
+    for (const change of group.changes) {
+      if (change.name !== name) continue;
+      const level = shop.level(change.inventoryItemId, change.locationId)!;
+      for (const listener of shop.levelListeners) listener(level);
+    }
+  }
   return { group, userErrors: [] };
 }

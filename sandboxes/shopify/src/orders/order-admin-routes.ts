@@ -11,9 +11,10 @@ import { subscribe } from '../webhooks/webhook-resolvers.js';
 import { enumOfTopic, topicOfEnum, WEBHOOK_TOPICS, type WebhookSubscriptionState, type WebhookTopic } from '../webhooks/webhook-topics.js';
 import { applyCancel, cancelProblem } from './order-cancel.js';
 import { orderChanged } from './order-changes.js';
-import { restOrderJson } from './order-json.js';
+import { orderTotals, restOrderJson } from './order-json.js';
 import { createOrder } from './order-seed.js';
 import { CANCEL_REASONS, FINANCIAL_STATUSES, type CancelReason, type FinancialStatus, type OrderState } from './order-state.js';
+import { captureOutstanding } from './refunds.js';
 
 const { jsonResponse, parseJsonBody, isRecord } = sandboxKit;
 type SandboxResponse = sandboxKit.SandboxResponse;
@@ -148,6 +149,8 @@ export function addOrderAdminRoutes(router: sandboxKit.Router, services: Sandbox
         if (email !== undefined) order.email = email as string | null;
         if (tags !== undefined) order.tags = [...(tags as string[])];
         if (financialStatus !== undefined) order.financialStatus = financialStatus as FinancialStatus;
+        if (becomesPaid)
+          captureOutstanding(services.registry, order, orderTotals(order).total, new Date(services.registry.nowMs()).toISOString());
         orderChanged(
           services,
           shop,

@@ -1,11 +1,13 @@
 // Cancelling an order: by the merchant in the Shopify admin (at once) or by orderCancel (a
 // background job that applies promptly; the order shows `cancelledAt` only once it has run).
-// Irreversible, refused for an order already cancelled or with fulfilments.
+// Irreversible, refused for an order already cancelled or with fulfilments. With a refund, every
+// captured amount goes back (REFUND transactions) and authorizations are voided.
 import type { SandboxServices } from '../sandbox-services.js';
 import type { ShopState } from '../shops/shop-registry.js';
 import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
 import { orderChanged } from './order-changes.js';
 import type { CancellationState, JobState, OrderState } from './order-state.js';
+import { refundAll } from './refunds.js';
 
 export interface CancelProblem {
   code: 'INVALID' | 'NOT_FOUND';
@@ -28,10 +30,11 @@ export function applyCancel(services: SandboxServices, shop: ShopState, order: O
   order.cancelledAtMs = now;
   order.closedAtMs = now;
   order.cancellation = cancellation;
+  const stamp = new Date(now).toISOString();
+  if (cancellation.refund) refundAll(services.registry, order, stamp);
   if (cancellation.refund && ['paid', 'partially_paid', 'partially_refunded'].includes(order.financialStatus))
     order.financialStatus = 'refunded';
   else if (['pending', 'authorized'].includes(order.financialStatus)) order.financialStatus = 'voided';
-  const stamp = new Date(now).toISOString();
   for (const fulfillmentOrder of order.fulfillmentOrders) {
     if (fulfillmentOrder.status === 'CLOSED') continue;
     fulfillmentOrder.status = 'CANCELLED';

@@ -6,11 +6,14 @@ import type { ShopState } from '../shops/shop-registry.js';
 import { formatDecimalMinor } from './decimal-money.js';
 import {
   fulfilledQuantity,
+  refundedQuantity,
   restFulfillmentStatus,
+  unfulfilledQuantity,
   type AddressState,
   type DiscountAllocationState,
   type LineItemState,
   type OrderState,
+  type RefundState,
   type ShippingLineState,
   type TaxLineState,
 } from './order-state.js';
@@ -111,8 +114,8 @@ function lineItemJson(order: OrderState, line: LineItemState, shop: ShopState) {
     id: line.numericId,
     admin_graphql_api_id: line.id,
     attributed_staffs: [],
-    current_quantity: cancelled ? 0 : line.quantity,
-    fulfillable_quantity: cancelled ? 0 : Math.max(0, line.quantity - fulfilled),
+    current_quantity: cancelled ? 0 : line.quantity - refundedQuantity(order, line.id),
+    fulfillable_quantity: unfulfilledQuantity(order, line),
     fulfillment_service: 'manual',
     fulfillment_status: fulfilled === 0 ? null : fulfilled >= line.quantity ? 'fulfilled' : 'partial',
     gift_card: false,
@@ -185,6 +188,49 @@ function fulfillmentJson(order: OrderState, shop: ShopState) {
       }),
     };
   });
+}
+
+/** A refund as the REST order (and the refunds/create webhook) shows it. */
+function refundJson(order: OrderState, refund: RefundState, shop: ShopState) {
+  const currency = order.currency;
+  return {
+    id: refund.numericId,
+    admin_graphql_api_id: refund.id,
+    created_at: shopTimestamp(Date.parse(refund.createdAt), shop.utcOffsetMinutes),
+    note: refund.note,
+    order_id: order.numericId,
+    processed_at: shopTimestamp(Date.parse(refund.createdAt), shop.utcOffsetMinutes),
+    restock: refund.lineItems.some((line) => line.restockType === 'CANCEL' || line.restockType === 'RETURN'),
+    refund_line_items: refund.lineItems.map((item) => {
+      const line = order.lineItems.find((candidate) => candidate.id === item.lineItemId) as LineItemState;
+      return {
+        id: item.numericId,
+        line_item_id: line.numericId,
+        location_id: item.locationId === null ? null : (shop.locations.get(item.locationId)?.numericId ?? null),
+        quantity: item.quantity,
+        restock_type: item.restockType.toLowerCase(),
+        subtotal: formatDecimalMinor(item.subtotalMinor),
+        subtotal_set: moneySet(item.subtotalMinor, currency),
+        total_tax: formatDecimalMinor(item.taxMinor),
+        total_tax_set: moneySet(item.taxMinor, currency),
+        line_item: lineItemJson(order, line, shop),
+      };
+    }),
+    transactions: order.transactions
+      .filter((transaction) => refund.transactionIds.includes(transaction.id))
+      .map((transaction) => ({
+        id: transaction.numericId,
+        admin_graphql_api_id: transaction.id,
+        amount: formatDecimalMinor(transaction.amountMinor),
+        currency,
+        gateway: transaction.gateway,
+        kind: transaction.kind.toLowerCase(),
+        order_id: order.numericId,
+        parent_id: transaction.parentId === null ? null : Number(transaction.parentId.split('/').pop()),
+        status: 'success',
+      })),
+    order_adjustments: [],
+  };
 }
 
 export function restOrderJson(order: OrderState, shop: ShopState): Record<string, unknown> {
@@ -295,7 +341,7 @@ export function restOrderJson(order: OrderState, shop: ShopState): Record<string
     fulfillments: fulfillmentJson(order, shop),
     line_items: order.lineItems.map((line) => lineItemJson(order, line, shop)),
     payment_terms: null,
-    refunds: [],
+    refunds: order.refunds.map((refund) => refundJson(order, refund, shop)),
     shipping_address: addressJson(order.shippingAddress),
     shipping_lines: order.shippingLines.map((line) => shippingLineJson(line, currency)),
   };

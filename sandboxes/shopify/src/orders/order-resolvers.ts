@@ -1,8 +1,11 @@
-// GraphQL resolvers of orders: `order(id)` with its line items, fulfillment orders and
-// fulfillments, `job(id)`, and the mutations fulfillmentCreate, orderCancel and tagsAdd. Money
-// fields are MoneyBags (shopMoney / presentmentMoney of MoneyV2 { amount: Decimal, currencyCode }).
+// GraphQL resolvers of orders: `order(id)` with its line items, fulfillment orders,
+// fulfillments, transactions, refunds and suggested refund, `job(id)`, and the mutations
+// fulfillmentCreate, orderCancel, refundCreate (with `@idempotent`) and tagsAdd. Money fields are
+// MoneyBags (shopMoney / presentmentMoney of MoneyV2 { amount: Decimal, currencyCode }).
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { ResolverScope } from '../graphql/admin-resolvers.js';
 import { connection, type ConnectionArgs } from '../graphql/connection.js';
+import { idempotencyKeyOf } from '../graphql/idempotency.js';
 import { numericIdOf } from '../shops/shop-registry.js';
 import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
 import { formatDecimalMinor } from './decimal-money.js';
@@ -11,14 +14,18 @@ import { cancelProblem, startCancelJob } from './order-cancel.js';
 import { orderChanged } from './order-changes.js';
 import { lineDiscountMinor, orderTotals, utcTimestamp } from './order-json.js';
 import {
-  fulfilledQuantity,
+  refundedQuantity,
   restFulfillmentStatus,
+  unfulfilledQuantity,
   type CancelReason,
   type FulfillmentOrderState,
   type FulfillmentState,
   type LineItemState,
   type OrderState,
+  type RefundState,
+  type TransactionState,
 } from './order-state.js';
+import { createRefund, suggestRefund, type RefundInput, type RefundLineItemInput, type RefundResult } from './refunds.js';
 
 const MAX_TAG_LENGTH = 40;
 
@@ -29,14 +36,16 @@ function moneyBag(minor: number, currencyCode: string) {
 
 function lineItemNode(order: OrderState, line: LineItemState) {
   const cancelled = order.cancelledAtMs !== null;
+  const refundable = line.quantity - refundedQuantity(order, line.id);
   return {
     id: line.id,
     sku: line.sku,
     name: line.variantTitle ? `${line.title} - ${line.variantTitle}` : line.title,
     title: line.title,
     quantity: line.quantity,
-    currentQuantity: cancelled ? 0 : line.quantity,
-    unfulfilledQuantity: cancelled ? 0 : Math.max(0, line.quantity - fulfilledQuantity(order, line.id)),
+    currentQuantity: cancelled ? 0 : refundable,
+    unfulfilledQuantity: unfulfilledQuantity(order, line),
+    refundableQuantity: refundable,
     originalUnitPriceSet: moneyBag(line.priceMinor, order.currency),
     totalDiscountSet: moneyBag(lineDiscountMinor(line), order.currency),
   };
@@ -87,6 +96,52 @@ function fulfillmentNode(scope: ResolverScope, order: OrderState, fulfillment: F
   };
 }
 
+function transactionNode(order: OrderState, transaction: TransactionState): Record<string, unknown> {
+  return {
+    id: transaction.id,
+    kind: transaction.kind,
+    status: 'SUCCESS',
+    gateway: transaction.gateway,
+    amountSet: moneyBag(transaction.amountMinor, order.currency),
+    createdAt: utcTimestamp(Date.parse(transaction.createdAt)),
+    parentTransaction: () => {
+      const parent = order.transactions.find((candidate) => candidate.id === transaction.parentId);
+      return parent ? transactionNode(order, parent) : null;
+    },
+  };
+}
+
+function refundNode(scope: ResolverScope, order: OrderState, refund: RefundState) {
+  const transactions = order.transactions.filter((transaction) => refund.transactionIds.includes(transaction.id));
+  return {
+    id: refund.id,
+    legacyResourceId: String(refund.numericId),
+    note: refund.note,
+    createdAt: utcTimestamp(Date.parse(refund.createdAt)),
+    updatedAt: utcTimestamp(Date.parse(refund.createdAt)),
+    totalRefundedSet: moneyBag(
+      transactions.reduce((sum, transaction) => sum + transaction.amountMinor, 0),
+      order.currency,
+    ),
+    refundLineItems: (args: ConnectionArgs) =>
+      connection(refund.lineItems, args, (item) => {
+        const location = item.locationId === null ? undefined : scope.shop.locations.get(item.locationId);
+        return {
+          id: item.id,
+          quantity: item.quantity,
+          restockType: item.restockType,
+          restocked: item.restockType === 'CANCEL' || item.restockType === 'RETURN',
+          location: location ? { id: location.id, name: location.name, isActive: location.isActive } : null,
+          priceSet: moneyBag(order.lineItems.find((line) => line.id === item.lineItemId)!.priceMinor, order.currency),
+          subtotalSet: moneyBag(item.subtotalMinor, order.currency),
+          totalTaxSet: moneyBag(item.taxMinor, order.currency),
+          lineItem: lineItemNode(order, order.lineItems.find((line) => line.id === item.lineItemId) as LineItemState),
+        };
+      }),
+    transactions: (args: ConnectionArgs) => connection(transactions, args, (transaction) => transactionNode(order, transaction)),
+  };
+}
+
 const DISPLAY_FINANCIAL_STATUS: Record<OrderState['financialStatus'], string> = {
   pending: 'PENDING',
   authorized: 'AUTHORIZED',
@@ -132,6 +187,32 @@ export function orderNode(scope: ResolverScope, order: OrderState) {
       connection(order.fulfillmentOrders, args, (fulfillmentOrder) => fulfillmentOrderNode(scope, order, fulfillmentOrder)),
     fulfillments: ({ first }: { first?: number | null }) =>
       order.fulfillments.slice(0, first ?? undefined).map((fulfillment) => fulfillmentNode(scope, order, fulfillment)),
+    transactions: ({ first }: { first?: number | null }) =>
+      order.transactions.slice(0, first ?? undefined).map((transaction) => transactionNode(order, transaction)),
+    refunds: ({ first }: { first?: number | null }) =>
+      order.refunds.slice(0, first ?? undefined).map((refund) => refundNode(scope, order, refund)),
+    totalRefundedSet: moneyBag(
+      order.transactions
+        .filter((transaction) => transaction.kind === 'REFUND')
+        .reduce((sum, transaction) => sum + transaction.amountMinor, 0),
+      order.currency,
+    ),
+    suggestedRefund: ({ refundLineItems }: { refundLineItems?: RefundLineItemInput[] | null }) => {
+      const suggested = suggestRefund(order, refundLineItems ?? []);
+      return {
+        amountSet: moneyBag(suggested.amountMinor, order.currency),
+        subtotalSet: moneyBag(suggested.subtotalMinor, order.currency),
+        totalTaxSet: moneyBag(suggested.taxMinor, order.currency),
+        maximumRefundableSet: moneyBag(suggested.maximumRefundableMinor, order.currency),
+        suggestedTransactions: suggested.transactions.map(({ parent, amountMinor, maximumRefundableMinor }) => ({
+          kind: 'SUGGESTED_REFUND',
+          gateway: parent.gateway,
+          parentTransaction: transactionNode(order, parent),
+          amountSet: moneyBag(amountMinor, order.currency),
+          maximumRefundableSet: moneyBag(maximumRefundableMinor, order.currency),
+        })),
+      };
+    },
   };
 }
 
@@ -184,6 +265,36 @@ export function orderRootFields(scope: ResolverScope) {
       });
       shop.counters.mutationsApplied += 1;
       return { job: { id: job.id, done: job.done }, orderCancelUserErrors: [], userErrors: [] };
+    },
+    refundCreate: ({ input }: { input: RefundInput }, _context: unknown, info: GraphQLResolveInfo) => {
+      const key = idempotencyKeyOf(scope.schema, info);
+      if (key === null && scope.features.idempotencyRequired) {
+        throw new GraphQLError('The @idempotent directive is required for this mutation in this API version.', {
+          extensions: { code: 'BAD_REQUEST' },
+        });
+      }
+      const payload = (result: RefundResult) => ({
+        refund: result.refund && result.order ? refundNode(scope, result.order, result.refund) : null,
+        order: result.order ? orderNode(scope, result.order) : null,
+        userErrors: result.userErrors,
+      });
+      const fingerprint = JSON.stringify(input);
+      const previous = key === null ? undefined : shop.idempotency.get(key);
+      if (previous) {
+        if (previous.fingerprint !== fingerprint) {
+          return payload({
+            refund: null,
+            order: null,
+            userErrors: [{ field: null, message: 'The same idempotency key cannot be used with different operation parameters.' }],
+          });
+        }
+        shop.counters.idempotentReplays += 1;
+        return payload(previous.result as RefundResult);
+      }
+      const result = createRefund(services, shop, input);
+      if (result.refund) shop.counters.mutationsApplied += 1;
+      if (key !== null) shop.idempotency.set(key, { fingerprint, result });
+      return payload(result);
     },
     tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
       const order = shop.orders.get(id);

@@ -1,9 +1,11 @@
 // Creating an order the way a checkout would (`POST /_sandbox/shops/:shop/orders`): validated
 // input with decimal-string money, line items split into one fulfillment order per location
-// (the line's `locationName`, else the shop's first active location).
+// (the line's `locationName`, else the shop's first active location), and the payment its
+// financial status implies (a SALE when paid, an AUTHORIZATION when authorized).
 import { isRecord } from '@retail-mesh/sandbox-kit';
 import type { LocationState, ShopRegistry, ShopState } from '../shops/shop-registry.js';
 import { parseDecimalMinor } from './decimal-money.js';
+import { orderTotals } from './order-json.js';
 import {
   CURRENCY_CODES,
   FINANCIAL_STATUSES,
@@ -17,6 +19,7 @@ import {
   type ShippingLineState,
   type TaxLineState,
 } from './order-state.js';
+import { checkoutTransactions } from './refunds.js';
 
 export type SeedResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -231,6 +234,8 @@ function buildOrder(registry: ShopRegistry, shop: ShopState, body: Record<string
     discountApplications: applications,
     fulfillmentOrders,
     fulfillments: [],
+    transactions: [],
+    refunds: [],
     createdAtMs: now,
     updatedAtMs: now,
     processedAtMs,
@@ -245,6 +250,12 @@ export function createOrder(registry: ShopRegistry, shop: ShopState, body: unkno
   if (!isRecord(body)) return { ok: false, error: 'the body must be a JSON object' };
   try {
     const order = buildOrder(registry, shop, body);
+    order.transactions = checkoutTransactions(
+      registry,
+      order.financialStatus,
+      orderTotals(order).total,
+      new Date(order.createdAtMs).toISOString(),
+    );
     shop.orders.set(order.id, order);
     return { ok: true, value: order };
   } catch (error) {

@@ -167,6 +167,46 @@ export interface CancellationState {
   by: 'merchant' | 'api';
 }
 
+export const TRANSACTION_KINDS = ['AUTHORIZATION', 'SALE', 'CAPTURE', 'REFUND', 'VOID'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+/** A payment transaction of the order (money in minor units); the sandbox's all succeed. */
+export interface TransactionState {
+  id: string;
+  numericId: number;
+  kind: TransactionKind;
+  gateway: string;
+  amountMinor: number;
+  /** The authorization a capture takes, the sale or capture a refund gives back. */
+  parentId: string | null;
+  createdAt: string;
+}
+
+export const RESTOCK_TYPES = ['CANCEL', 'LEGACY_RESTOCK', 'NO_RESTOCK', 'RETURN'] as const;
+export type RestockType = (typeof RESTOCK_TYPES)[number];
+
+export interface RefundLineItemState {
+  id: string;
+  numericId: number;
+  lineItemId: string;
+  quantity: number;
+  /** CANCEL: unfulfilled units taken off the order; RETURN: fulfilled units back in stock; NO_RESTOCK: money only. */
+  restockType: RestockType;
+  locationId: string | null;
+  subtotalMinor: number;
+  taxMinor: number;
+}
+
+export interface RefundState {
+  id: string;
+  numericId: number;
+  note: string | null;
+  lineItems: RefundLineItemState[];
+  /** Its REFUND transactions. */
+  transactionIds: string[];
+  createdAt: string;
+}
+
 export const FINANCIAL_STATUSES = [
   'pending',
   'authorized',
@@ -204,6 +244,8 @@ export interface OrderState {
   discountApplications: DiscountApplicationState[];
   fulfillmentOrders: FulfillmentOrderState[];
   fulfillments: FulfillmentState[];
+  transactions: TransactionState[];
+  refunds: RefundState[];
   /** Milliseconds since the epoch: rendered per API (REST with the shop's offset, GraphQL in UTC). */
   createdAtMs: number;
   updatedAtMs: number;
@@ -227,10 +269,26 @@ export function fulfilledQuantity(order: OrderState, lineItemId: string): number
     .reduce((sum, line) => sum + line.quantity, 0);
 }
 
-/** REST `fulfillment_status`: null (nothing shipped), `partial` or `fulfilled`. */
+/** Units of a line refunded with this restock type (every type when none is given). */
+export function refundedQuantity(order: OrderState, lineItemId: string, restockType?: RestockType): number {
+  return order.refunds
+    .flatMap((refund) => refund.lineItems)
+    .filter((line) => line.lineItemId === lineItemId && (restockType === undefined || line.restockType === restockType))
+    .reduce((sum, line) => sum + line.quantity, 0);
+}
+
+/** Units of a line neither fulfilled nor cancelled off the order by a refund (restock type CANCEL). */
+export function unfulfilledQuantity(order: OrderState, line: LineItemState): number {
+  if (order.cancelledAtMs !== null) return 0;
+  return Math.max(0, line.quantity - fulfilledQuantity(order, line.id) - refundedQuantity(order, line.id, 'CANCEL'));
+}
+
+/** REST `fulfillment_status`: null (nothing shipped), `partial` or `fulfilled` (every unit not cancelled off the order). */
 export function restFulfillmentStatus(order: OrderState): 'partial' | 'fulfilled' | null {
   const shippable = order.lineItems.filter((line) => line.requiresShipping);
   const shipped = shippable.map((line) => fulfilledQuantity(order, line.id));
   if (shipped.every((quantity) => quantity === 0)) return null;
-  return shippable.every((line, index) => shipped[index] >= line.quantity) ? 'fulfilled' : 'partial';
+  return shippable.every((line, index) => shipped[index] >= line.quantity - refundedQuantity(order, line.id, 'CANCEL'))
+    ? 'fulfilled'
+    : 'partial';
 }

@@ -457,6 +457,197 @@ describe('GraphQL orders, fulfilments, cancellation, tags', () => {
   });
 });
 
+describe('GraphQL refunds: suggestedRefund and refundCreate (restock type CANCEL takes unfulfilled units off the order)', () => {
+  const SUGGEST = `
+    query Suggest($id: ID!, $lines: [RefundLineItemInput!]) {
+      order(id: $id) {
+        suggestedRefund(refundLineItems: $lines) {
+          amountSet { shopMoney { amount currencyCode } }
+          subtotalSet { shopMoney { amount } }
+          totalTaxSet { shopMoney { amount } }
+          suggestedTransactions { kind gateway amountSet { shopMoney { amount } } parentTransaction { id kind } }
+        }
+      }
+    }`;
+  const REFUND = `
+    mutation Refund($input: RefundInput!, $key: String!) {
+      refundCreate(input: $input) @idempotent(key: $key) {
+        refund { id refundLineItems(first: 10) { nodes { quantity restockType lineItem { id } subtotalSet { shopMoney { amount } } } } }
+        order { id displayFinancialStatus }
+        userErrors { field message }
+      }
+    }`;
+  const READ = `
+    query Read($id: ID!) {
+      order(id: $id) {
+        displayFinancialStatus
+        totalRefundedSet { shopMoney { amount } }
+        lineItems(first: 5) { nodes { sku quantity currentQuantity unfulfilledQuantity refundableQuantity } }
+        refunds(first: 5) { id refundLineItems(first: 5) { nodes { quantity restockType lineItem { sku } } } transactions(first: 5) { nodes { kind amountSet { shopMoney { amount } } } } }
+      }
+    }`;
+
+  async function cancelUnits(order: AnyJson, lineIndex: number, quantity: number, key: string) {
+    const lines = [{ lineItemId: order.line_items[lineIndex].admin_graphql_api_id, quantity, restockType: 'CANCEL' }];
+    const suggested = (await gql(SUGGEST, { id: order.admin_graphql_api_id, lines })).data.order.suggestedRefund;
+    const transactions = suggested.suggestedTransactions.map((transaction: AnyJson) => ({
+      orderId: order.admin_graphql_api_id,
+      kind: 'REFUND',
+      gateway: transaction.gateway,
+      amount: transaction.amountSet.shopMoney.amount,
+      parentId: transaction.parentTransaction.id,
+    }));
+    return {
+      suggested,
+      result: await gql(REFUND, { input: { orderId: order.admin_graphql_api_id, refundLineItems: lines, transactions }, key }),
+    };
+  }
+
+  it('refunds what cancelled units are worth (discount and tax pro-rated) and takes them off the order and its fulfillment order', async () => {
+    const { order } = await createOrder();
+    // One of the two TEE-M at 19.99: 1.00 of the 2.00 discount and 3.80 of the 7.60 VAT go with it.
+    const { suggested, result } = await cancelUnits(order, 0, 1, 'cancel-1');
+    expect(suggested).toMatchObject({
+      amountSet: { shopMoney: { amount: '22.79', currencyCode: 'EUR' } },
+      subtotalSet: { shopMoney: { amount: '18.99' } },
+      totalTaxSet: { shopMoney: { amount: '3.80' } },
+      suggestedTransactions: [
+        { kind: 'SUGGESTED_REFUND', gateway: 'bogus', amountSet: { shopMoney: { amount: '22.79' } }, parentTransaction: { kind: 'SALE' } },
+      ],
+    });
+    expect(result.data.refundCreate).toMatchObject({
+      refund: { refundLineItems: { nodes: [{ quantity: 1, restockType: 'CANCEL', subtotalSet: { shopMoney: { amount: '18.99' } } }] } },
+      order: { displayFinancialStatus: 'PARTIALLY_REFUNDED' },
+      userErrors: [],
+    });
+    expect(result.extensions.cost.requestedQueryCost).toBe(10);
+
+    const read = (await gql(READ, { id: order.admin_graphql_api_id })).data.order;
+    expect(read.lineItems.nodes[0]).toEqual({
+      sku: 'TEE-M',
+      quantity: 2,
+      currentQuantity: 1,
+      unfulfilledQuantity: 1,
+      refundableQuantity: 1,
+    });
+    expect(read.totalRefundedSet.shopMoney.amount).toBe('22.79');
+    expect(read.refunds).toMatchObject([
+      {
+        refundLineItems: { nodes: [{ quantity: 1, restockType: 'CANCEL', lineItem: { sku: 'TEE-M' } }] },
+        transactions: { nodes: [{ kind: 'REFUND', amountSet: { shopMoney: { amount: '22.79' } } }] },
+      },
+    ]);
+    const view = await inspect(order.id);
+    expect(view.fulfillmentOrders[0]).toMatchObject({
+      status: 'OPEN',
+      lineItems: [
+        { sku: 'TEE-M', totalQuantity: 1, remainingQuantity: 1 },
+        { sku: 'MUG', totalQuantity: 1, remainingQuantity: 1 },
+      ],
+    });
+    expect(view.order).toMatchObject({
+      financial_status: 'partially_refunded',
+      line_items: [{ sku: 'TEE-M', current_quantity: 1, fulfillable_quantity: 1 }, { sku: 'MUG' }],
+      refunds: [
+        {
+          refund_line_items: [{ quantity: 1, restock_type: 'cancel', subtotal: '18.99', total_tax: '3.80' }],
+          transactions: [{ kind: 'refund', amount: '22.79' }],
+        },
+      ],
+    });
+    await waitFor(() => receiver.byTopic('orders/updated', order.id).length === 1);
+
+    // The last TEE-M (it carries the rest of the discount) and the mug: the fulfillment order has nothing left and closes.
+    const last = await cancelUnits(order, 0, 1, 'cancel-2');
+    expect(last.suggested.subtotalSet.shopMoney.amount).toBe('18.99');
+    expect((await inspect(order.id)).fulfillmentOrders[0].status).toBe('OPEN');
+    await cancelUnits(order, 1, 1, 'cancel-3');
+    expect((await inspect(order.id)).fulfillmentOrders[0].status).toBe('CLOSED');
+  });
+
+  it('answers a repeated idempotency key with the first refund, and refuses the key with other input or no key from 2026-04', async () => {
+    const { order } = await createOrder();
+    const first = await cancelUnits(order, 1, 1, 'same-key');
+    // The same request again (a retry after a lost answer): the first refund, nothing refunded twice.
+    const input = {
+      orderId: order.admin_graphql_api_id,
+      refundLineItems: [{ lineItemId: order.line_items[1].admin_graphql_api_id, quantity: 1, restockType: 'CANCEL' }],
+      transactions: first.suggested.suggestedTransactions.map((transaction: AnyJson) => ({
+        orderId: order.admin_graphql_api_id,
+        kind: 'REFUND',
+        gateway: transaction.gateway,
+        amount: transaction.amountSet.shopMoney.amount,
+        parentId: transaction.parentTransaction.id,
+      })),
+    };
+    const again = await gql(REFUND, { input, key: 'same-key' });
+    expect(again.data.refundCreate.refund.id).toBe(first.result.data.refundCreate.refund.id);
+    expect((await gql(READ, { id: order.admin_graphql_api_id })).data.order.refunds).toHaveLength(1);
+    const shops = await admin.call<AnyJson>('GET', '/_sandbox/shops');
+    expect(shops.shops[0].counters.idempotentReplays).toBe(1);
+
+    const other = await cancelUnits(order, 0, 1, 'same-key');
+    expect(other.result.data.refundCreate).toMatchObject({
+      refund: null,
+      userErrors: [{ message: expect.stringContaining('idempotency key') }],
+    });
+    const unkeyed = await gql('mutation($input: RefundInput!) { refundCreate(input: $input) { refund { id } userErrors { message } } }', {
+      input: {
+        orderId: order.admin_graphql_api_id,
+        refundLineItems: [{ lineItemId: order.line_items[0].admin_graphql_api_id, quantity: 1, restockType: 'CANCEL' }],
+      },
+    });
+    expect(unkeyed.errors[0]).toMatchObject({ message: expect.stringContaining('@idempotent'), extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  it('refuses, changing nothing, to cancel fulfilled or missing units, to refund more than the sale, or a legacy restock', async () => {
+    const { order } = await createOrder({ lineItems: [ORDER.lineItems[0]] });
+    const read = await gql(ORDER_QUERY, { id: order.admin_graphql_api_id });
+    const fulfillmentOrder = read.data.order.fulfillmentOrders.nodes[0];
+    await gql(FULFILLMENT_CREATE, {
+      fulfillment: {
+        lineItemsByFulfillmentOrder: [
+          {
+            fulfillmentOrderId: fulfillmentOrder.id,
+            fulfillmentOrderLineItems: [{ id: fulfillmentOrder.lineItems.nodes[0].id, quantity: 1 }],
+          },
+        ],
+      },
+    });
+    const lineItemId = order.line_items[0].admin_graphql_api_id;
+    const [sale] = (
+      await gql('query($id: ID!) { order(id: $id) { transactions(first: 5) { id kind gateway } } }', { id: order.admin_graphql_api_id })
+    ).data.order.transactions;
+    expect(sale).toMatchObject({ kind: 'SALE', gateway: 'bogus' });
+    const attempt = (input: Record<string, unknown>, key: string) =>
+      gql(REFUND, { input: { orderId: order.admin_graphql_api_id, ...input }, key }).then((answer) => answer.data.refundCreate);
+
+    expect(await attempt({ refundLineItems: [{ lineItemId, quantity: 2, restockType: 'CANCEL' }] }, 'k1')).toEqual({
+      refund: null,
+      order: null,
+      userErrors: [{ field: ['refundLineItems', '0', 'quantity'], message: 'Quantity cannot cancel more items than are unfulfilled.' }],
+    });
+    expect(
+      (await attempt({ refundLineItems: [{ lineItemId: 'gid://shopify/LineItem/1', quantity: 1, restockType: 'CANCEL' }] }, 'k2'))
+        .userErrors,
+    ).toEqual([{ field: ['refundLineItems', '0', 'lineItemId'], message: 'Line item does not exist on this order.' }]);
+    expect(
+      (await attempt({ refundLineItems: [{ lineItemId, quantity: 1, restockType: 'LEGACY_RESTOCK' }] }, 'k3')).userErrors[0].field,
+    ).toEqual(['refundLineItems', '0', 'restockType']);
+    const tooMuch = { orderId: order.admin_graphql_api_id, kind: 'REFUND', gateway: 'bogus', amount: '1000.00', parentId: sale.id };
+    expect((await attempt({ transactions: [tooMuch] }, 'k4')).userErrors).toEqual([
+      { field: ['transactions', '0', 'amount'], message: 'Amount is greater than what the parent transaction can refund.' },
+    ]);
+    const view = await inspect(order.id);
+    expect(view.order.refunds).toEqual([]);
+    expect(view.fulfillmentOrders[0].lineItems[0]).toMatchObject({ totalQuantity: 2, remainingQuantity: 1 });
+
+    // The unfulfilled unit can be cancelled: then everything left is fulfilled.
+    expect((await attempt({ refundLineItems: [{ lineItemId, quantity: 1, restockType: 'CANCEL' }] }, 'k5')).userErrors).toEqual([]);
+    expect((await inspect(order.id)).order.fulfillment_status).toBe('fulfilled');
+  });
+});
+
 describe('webhook subscriptions and deliveries', () => {
   it('creates subscriptions with uri (2025-10 and later) or callbackUrl (before), and lists them by topic', async () => {
     const create = `

@@ -138,6 +138,8 @@ export class ShopState {
   /** By order gid, in creation order. */
   readonly orders = new Map<string, OrderState>();
   readonly webhookSubscriptions = new Map<string, WebhookSubscriptionState>();
+  /** Told of every level an applied inventorySetQuantities changed (benchmarks time arrivals with it). */
+  readonly levelListeners = new Set<(level: LevelState) => void>();
   /** orderCancel's background jobs, by job gid. */
   readonly jobs = new Map<string, JobState>();
   nextOrderNumber = 1001;
@@ -204,7 +206,10 @@ export type IdKind =
   | 'Fulfillment'
   | 'FulfillmentLineItem'
   | 'Job'
-  | 'WebhookSubscription';
+  | 'WebhookSubscription'
+  | 'OrderTransaction'
+  | 'Refund'
+  | 'RefundLineItem';
 
 export class ShopRegistry {
   private readonly shops = new Map<string, ShopState>();
@@ -225,6 +230,9 @@ export class ShopRegistry {
     FulfillmentLineItem: 5_901_000_000_001,
     Job: 1_001_000_000_001,
     WebhookSubscription: 1_401_000_000_001,
+    OrderTransaction: 7_001_000_000_001,
+    Refund: 9_501_000_000_001,
+    RefundLineItem: 9_601_000_000_001,
   };
 
   constructor(private readonly now: () => number) {}

@@ -1,6 +1,6 @@
 import { ordersV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { amazonCarrier, cancellationItems, orderRefOf, planShipmentConfirmation } from './order-events.mapper.js';
+import { amazonCarrier, cancellationItems, itemsStillOpen, orderRefOf, planShipmentConfirmation } from './order-events.mapper.js';
 
 const { CancelReason } = ordersV1;
 
@@ -60,23 +60,65 @@ describe('cancellationItems', () => {
         { orderItemId: 'item-1', reason: 'NoInventory' },
         { orderItemId: 'item-3', reason: 'NoInventory' },
       ],
+      keptOpen: [],
     });
   });
 
-  it('cancels named lines whole, and refuses a partial quantity', () => {
+  it('cancels the named lines with nothing left to ship as whole items; units of a line that keeps some to ship stay open', () => {
     const event = { reason: CancelReason.CANCEL_REASON_CUSTOMER_REQUEST, fullyCancelled: false };
     expect(cancellationItems({ ...event, order: order([{ cancelledQuantity: 2 }, {}]), lines: [{ lineId: 'L1', quantity: 2 }] })).toEqual({
       ok: true,
       fromChannel: false,
       items: [{ orderItemId: 'item-1', reason: 'BuyerCanceled' }],
+      keptOpen: [],
     });
-    expect(cancellationItems({ ...event, order: order([{ cancelledQuantity: 1 }]), lines: [{ lineId: 'L1', quantity: 1 }] })).toMatchObject(
-      {
-        ok: false,
-        reason: expect.stringContaining('whole items only'),
-      },
+    // One line cancelled whole, one unit of a two-unit line: Amazon cancels whole items only.
+    const mixed = order([{ cancelledQuantity: 2 }, { cancelledQuantity: 1 }]);
+    expect(
+      cancellationItems({
+        ...event,
+        order: mixed,
+        lines: [
+          { lineId: 'L1', quantity: 2 },
+          { lineId: 'L2', quantity: 1 },
+        ],
+      }),
+    ).toEqual({
+      ok: true,
+      fromChannel: false,
+      items: [{ orderItemId: 'item-1', reason: 'BuyerCanceled' }],
+      keptOpen: [{ lineId: 'L2', orderItemId: 'item-2', quantity: 1 }],
+    });
+    // A unit cancelled earlier and the last one now: the item has nothing left, so it is cancelled whole.
+    expect(cancellationItems({ ...event, order: order([{ cancelledQuantity: 2 }]), lines: [{ lineId: 'L1', quantity: 1 }] })).toMatchObject(
+      { ok: true, items: [{ orderItemId: 'item-1' }], keptOpen: [] },
     );
     expect(cancellationItems({ ...event, order: order([{}]), lines: [{ lineId: 'L9', quantity: 1 }] })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a cancellation of an order Amazon fulfils (AFN): a seller cannot cancel it', () => {
+    const afn = order([{ cancelledQuantity: 2 }], { fulfilledByChannel: true });
+    expect(
+      cancellationItems({
+        order: afn,
+        reason: CancelReason.CANCEL_REASON_ERP_CANCELLED,
+        lines: [{ lineId: 'L1', quantity: 2 }],
+        fullyCancelled: true,
+      }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('AFN') });
+  });
+});
+
+describe('itemsStillOpen', () => {
+  it('names the cancelled items Amazon still shows with units to ship, or does not show at all', () => {
+    const cancel = (orderItemId: string) => ({ orderItemId, reason: 'NoInventory' });
+    const amazon = [
+      { OrderItemId: 'a', QuantityOrdered: 0, QuantityShipped: 0 },
+      { OrderItemId: 'b', QuantityOrdered: 2, QuantityShipped: 0 },
+      { OrderItemId: 'c', QuantityOrdered: 1, QuantityShipped: 1 },
+    ];
+    expect(itemsStillOpen([cancel('a'), cancel('b'), cancel('c'), cancel('d')], amazon)).toEqual(['b', 'd']);
+    expect(itemsStillOpen([cancel('a')], amazon)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Pure checks and planning for the order outcomes the adapter carries to Amazon: which order an
-// event is about, which items a cancellation cancels (Amazon cancels whole items only), how a
-// shipment becomes a confirmShipment, and whether Amazon already shows it (read-back).
+// event is about, which items a cancellation cancels (Amazon cancels whole items only) and whether
+// Amazon shows them cancelled, how a shipment becomes a confirmShipment, and whether Amazon
+// already shows it (read-back).
 import { ordersV1, type ordersEventsV1 } from '@retail-mesh/contracts';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { AmazonOrderItem } from '../amazon/sp-api.types.js';
@@ -51,13 +52,25 @@ export function amazonCancelReason(reason: ordersV1.CancelReason): string {
   }
 }
 
+/** Units of an order line the mesh cancelled that Amazon cannot cancel now (the line keeps units to ship). */
+export interface KeptOpenLine {
+  lineId: string;
+  orderItemId: string;
+  quantity: number;
+}
+
 export type CancellationPlan =
-  { ok: true; fromChannel: true } | { ok: true; fromChannel: false; items: CancelItem[] } | { ok: false; reason: string };
+  | { ok: true; fromChannel: true }
+  | { ok: true; fromChannel: false; items: CancelItem[]; keptOpen: KeptOpenLine[] }
+  | { ok: false; reason: string };
 
 /**
  * The Amazon items an OrderCancelled cancels. A cancellation that came from Amazon is not sent
- * back. The event's order is as it is after the change: a cancelled line must have nothing left
- * open, because Amazon cancels whole items (a partial quantity would need a payment adjustment).
+ * back, and one of an order Amazon fulfils (AFN) cannot be: Amazon ships it. Amazon cancels whole
+ * items (their unshipped units): the event's order is as it is after the change, so a cancelled
+ * line with nothing left to ship is an item to cancel, while units of a line that still has some
+ * to ship are kept open on Amazon (`keptOpen`): Amazon has no cancellation of part of an item's
+ * quantity; those units are refunded with an order adjustment once the rest ships (ADR 0006).
  */
 export function cancellationItems(
   event: Pick<ordersEventsV1.OrderCancelled, 'order' | 'reason' | 'lines' | 'fullyCancelled'>,
@@ -65,26 +78,37 @@ export function cancellationItems(
   if (event.reason === ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED) return { ok: true, fromChannel: true };
   const order = event.order;
   if (!order) return { ok: false, reason: 'the event has no order' };
+  if (order.fulfilledByChannel)
+    return { ok: false, reason: `Amazon fulfils order ${order.channelOrderId} (AFN): a seller cannot cancel it through the order feeds` };
   const reason = amazonCancelReason(event.reason);
   const open = (line: ordersV1.OrderLine) => line.quantity - line.shippedQuantity - line.cancelledQuantity;
-  const lines =
+  const changes =
     event.lines.length === 0
-      ? order.lines.filter((line) => line.quantity > line.shippedQuantity)
-      : event.lines.map((change) => order.lines.find((line) => line.lineId === change.lineId));
+      ? order.lines.filter((line) => line.quantity > line.shippedQuantity).map((line) => ({ line, quantity: line.cancelledQuantity }))
+      : event.lines.map((change) => ({ line: order.lines.find((line) => line.lineId === change.lineId), quantity: change.quantity }));
   const items: CancelItem[] = [];
-  for (const [index, line] of lines.entries()) {
+  const keptOpen: KeptOpenLine[] = [];
+  for (const [index, { line, quantity }] of changes.entries()) {
     if (!line) return { ok: false, reason: `cancelled line ${event.lines[index]?.lineId ?? index} is not in the order` };
     if (line.channelLineId === '') return { ok: false, reason: `line ${line.lineId} has no Amazon order item id` };
-    if (open(line) > 0) {
-      return {
-        ok: false,
-        reason: `line ${line.lineId} keeps ${open(line)} open units: Amazon cancels whole items only (a partial quantity needs a payment adjustment)`,
-      };
-    }
-    items.push({ orderItemId: line.channelLineId, reason });
+    if (open(line) > 0) keptOpen.push({ lineId: line.lineId, orderItemId: line.channelLineId, quantity });
+    else items.push({ orderItemId: line.channelLineId, reason });
   }
-  if (items.length === 0) return { ok: false, reason: 'nothing unshipped is left to cancel' };
-  return { ok: true, fromChannel: false, items };
+  if (items.length === 0 && keptOpen.length === 0) return { ok: false, reason: 'nothing unshipped is left to cancel' };
+  return { ok: true, fromChannel: false, items, keptOpen };
+}
+
+/** The cancelled items Amazon still shows with units to ship (a cancelled item has QuantityOrdered down to QuantityShipped). */
+export function itemsStillOpen(
+  items: readonly CancelItem[],
+  amazonItems: readonly Pick<AmazonOrderItem, 'OrderItemId' | 'QuantityOrdered' | 'QuantityShipped'>[],
+): string[] {
+  return items
+    .filter((item) => {
+      const onAmazon = amazonItems.find((candidate) => candidate.OrderItemId === item.orderItemId);
+      return !onAmazon || onAmazon.QuantityOrdered - (onAmazon.QuantityShipped ?? 0) > 0;
+    })
+    .map((item) => item.orderItemId);
 }
 
 /** Why a shipment can never be confirmed on Amazon (checked before any call), or undefined. */

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acknowledgementFeed,
-  actionVerdicts,
-  cancellationFeed,
-  dedupeKeyOf,
-  readFlatFileProcessingReport,
-  readXmlProcessingReport,
-} from './order-feed.documents.js';
+import { acknowledgementFeed, actionVerdicts, cancellationFeed, dedupeKeyOf, readXmlProcessingReport } from './order-feed.documents.js';
 
 const ack = (id: string, amazonOrderId: string, erpOrderId = '') => ({ id, amazonOrderId, erpOrderId, cancelItems: null });
 
@@ -25,8 +18,8 @@ describe('order feeds', () => {
     ]);
   });
 
-  it('writes a cancellation flat file, one row per item, and maps rows back to actions', () => {
-    const feed = cancellationFeed([
+  it('writes a cancellation as a Failure acknowledgement naming each item with its reason, one message per order', () => {
+    const feed = cancellationFeed('A2RMSANDBOXUS', [
       {
         id: 'c1',
         amazonOrderId: '113-1',
@@ -36,15 +29,27 @@ describe('order feeds', () => {
           { orderItemId: 'i2', reason: 'NoInventory' },
         ],
       },
-      { id: 'c2', amazonOrderId: '113-2', erpOrderId: '', cancelItems: [{ orderItemId: 'i3', reason: 'BuyerCanceled' }] },
+      { id: 'c2', amazonOrderId: '113-2', erpOrderId: '', cancelItems: [{ orderItemId: 'i<3>', reason: 'BuyerCanceled' }] },
     ]);
-    expect(feed.content).toBe(
-      'order-id\tamazon-order-item-code\tcancellation-reason-code\n113-1\ti1\tNoInventory\n113-1\ti2\tNoInventory\n113-2\ti3\tBuyerCanceled\n',
+    expect(feed.content).toContain('<MessageType>OrderAcknowledgement</MessageType>');
+    expect(feed.content).toContain(
+      [
+        '<AmazonOrderID>113-1</AmazonOrderID>',
+        '      <StatusCode>Failure</StatusCode>',
+        '      <Item>',
+        '        <AmazonOrderItemCode>i1</AmazonOrderItemCode>',
+        '        <CancelReason>NoInventory</CancelReason>',
+        '      </Item>',
+        '      <Item>',
+        '        <AmazonOrderItemCode>i2</AmazonOrderItemCode>',
+      ].join('\n'),
     );
+    expect(feed.content).toContain('<AmazonOrderItemCode>i&lt;3&gt;</AmazonOrderItemCode>');
+    expect(feed.content).not.toContain('<StatusCode>Success</StatusCode>');
     const verdicts = actionVerdicts(feed, new Map([[2, '18032: nothing left to cancel']]));
     expect([...verdicts]).toEqual([
-      ['c1', '18032: nothing left to cancel'],
-      ['c2', undefined],
+      ['c1', undefined],
+      ['c2', '18032: nothing left to cancel'],
     ]);
   });
 
@@ -56,20 +61,6 @@ describe('order feeds', () => {
       </ProcessingReport></Message></AmazonEnvelope>`;
     expect(readXmlProcessingReport(report)).toEqual({ ok: true, errors: new Map([[2, '18028: not found']]) });
     expect(readXmlProcessingReport('{"json": true}')).toMatchObject({ ok: false });
-  });
-
-  it('reads failed rows from a flat-file processing report', () => {
-    const report = [
-      'Feed Processing Summary:',
-      '\tNumber of records processed\t\t2',
-      '\tNumber of records successful\t\t1',
-      '',
-      'original-record-number\torder-id\terror-code\terror-type\terror-message',
-      '2\t113-1\t18032\tError\tnothing left',
-      '',
-    ].join('\n');
-    expect(readFlatFileProcessingReport(report)).toEqual({ ok: true, errors: new Map([[2, '18032: nothing left']]) });
-    expect(readFlatFileProcessingReport('garbage')).toMatchObject({ ok: false });
   });
 
   it('keys acknowledgements by order and cancellations by order and items', () => {

@@ -1,36 +1,52 @@
-// Pure writing of the order feeds and reading of their processing reports.
-// - Acknowledgement: POST_ORDER_ACKNOWLEDGEMENT_DATA, XML `OrderAcknowledgement` messages with
-//   StatusCode Success and the ERP order id as MerchantOrderID; XML ProcessingReport with a
-//   `Result` per failed message.
-// - Seller cancellation: POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA, tab-separated
-//   `order-id, amazon-order-item-code, cancellation-reason-code`, one row per item (Amazon cancels
-//   whole items); a text report listing failed rows by original-record-number.
+// Pure writing of the order feeds and reading of their processing reports. Both go through
+// POST_ORDER_ACKNOWLEDGEMENT_DATA, XML `OrderAcknowledgement` messages, one per order:
+// - acknowledgement: StatusCode Success with the ERP order id as MerchantOrderID;
+// - seller cancellation: StatusCode Failure with an `Item` per cancelled item (AmazonOrderItemCode
+//   and CancelReason): Amazon cancels those items' unshipped units, the order's other items stay.
+// The XML ProcessingReport has a `Result` per failed message.
 import type { CancelItem, OrderFeedAction } from './order-feed-action.entity.js';
 
-export const ACKNOWLEDGEMENT_FEED_TYPE = 'POST_ORDER_ACKNOWLEDGEMENT_DATA';
-export const ACKNOWLEDGEMENT_CONTENT_TYPE = 'text/xml; charset=UTF-8';
-export const CANCELLATION_FEED_TYPE = 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA';
-export const CANCELLATION_CONTENT_TYPE = 'text/tab-separated-values; charset=UTF-8';
+export const ORDER_FEED_TYPE = 'POST_ORDER_ACKNOWLEDGEMENT_DATA';
+export const ORDER_FEED_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
 type ActionContent = Pick<OrderFeedAction, 'id' | 'amazonOrderId' | 'erpOrderId' | 'cancelItems'>;
 
 export interface OrderFeed {
   content: string;
-  /** Which action each message (XML MessageID) or row (original-record-number) belongs to. */
+  /** Which action each message (XML MessageID) belongs to. */
   actionOfRecord: Map<number, string>;
 }
 
 export function acknowledgementFeed(sellerId: string, actions: readonly ActionContent[]): OrderFeed {
+  return orderAcknowledgementFeed(sellerId, actions, (action) => {
+    const merchantOrderId =
+      action.erpOrderId === '' ? '' : `\n      <MerchantOrderID>${escapeXml(action.erpOrderId.slice(0, 64))}</MerchantOrderID>`;
+    return `${merchantOrderId}\n      <StatusCode>Success</StatusCode>`;
+  });
+}
+
+export function cancellationFeed(sellerId: string, actions: readonly ActionContent[]): OrderFeed {
+  return orderAcknowledgementFeed(sellerId, actions, (action) => {
+    const items = (action.cancelItems ?? []).map(
+      (item) => `
+      <Item>
+        <AmazonOrderItemCode>${escapeXml(item.orderItemId)}</AmazonOrderItemCode>
+        <CancelReason>${escapeXml(item.reason)}</CancelReason>
+      </Item>`,
+    );
+    return `\n      <StatusCode>Failure</StatusCode>${items.join('')}`;
+  });
+}
+
+/** An OrderAcknowledgement envelope, one message per action; `body` is what follows the message's AmazonOrderID. */
+function orderAcknowledgementFeed(sellerId: string, actions: readonly ActionContent[], body: (action: ActionContent) => string): OrderFeed {
   const actionOfRecord = new Map<number, string>();
   const messages = actions.map((action, index) => {
     actionOfRecord.set(index + 1, action.id);
-    const merchantOrderId =
-      action.erpOrderId === '' ? '' : `\n      <MerchantOrderID>${escapeXml(action.erpOrderId.slice(0, 64))}</MerchantOrderID>`;
     return `  <Message>
     <MessageID>${index + 1}</MessageID>
     <OrderAcknowledgement>
-      <AmazonOrderID>${escapeXml(action.amazonOrderId)}</AmazonOrderID>${merchantOrderId}
-      <StatusCode>Success</StatusCode>
+      <AmazonOrderID>${escapeXml(action.amazonOrderId)}</AmazonOrderID>${body(action)}
     </OrderAcknowledgement>
   </Message>`;
   });
@@ -47,18 +63,6 @@ ${messages.join('\n')}
   return { content, actionOfRecord };
 }
 
-export function cancellationFeed(actions: readonly ActionContent[]): OrderFeed {
-  const actionOfRecord = new Map<number, string>();
-  const rows: string[] = ['order-id\tamazon-order-item-code\tcancellation-reason-code'];
-  for (const action of actions) {
-    for (const item of action.cancelItems ?? []) {
-      rows.push([action.amazonOrderId, item.orderItemId, item.reason].map(cell).join('\t'));
-      actionOfRecord.set(rows.length - 1, action.id);
-    }
-  }
-  return { content: `${rows.join('\n')}\n`, actionOfRecord };
-}
-
 export type ReportReading = { ok: true; errors: Map<number, string> } | { ok: false; reason: string };
 
 /** Failed messages of an XML ProcessingReport, by MessageID. */
@@ -72,25 +76,6 @@ export function readXmlProcessingReport(report: string): ReportReading {
     const messageId = Number(text(result, 'MessageID'));
     const description = `${text(result, 'ResultMessageCode') ?? ''}: ${text(result, 'ResultDescription') ?? ''}`;
     if (Number.isInteger(messageId) && !errors.has(messageId)) errors.set(messageId, description);
-  }
-  return { ok: true, errors };
-}
-
-/** Failed rows of a flat-file processing report, by original-record-number. */
-export function readFlatFileProcessingReport(report: string): ReportReading {
-  const lines = report.split(/\r?\n/);
-  if (!lines.some((line) => /Number of records processed/.test(line))) return { ok: false, reason: 'not a flat-file processing report' };
-  const headerIndex = lines.findIndex((line) => line.startsWith('original-record-number'));
-  const errors = new Map<number, string>();
-  if (headerIndex === -1) return { ok: true, errors };
-  const columns = lines[headerIndex].split('\t');
-  for (const line of lines.slice(headerIndex + 1)) {
-    if (line.trim() === '') continue;
-    const cells = line.split('\t');
-    const value = (name: string) => cells[columns.indexOf(name)] ?? '';
-    const record = Number(value('original-record-number'));
-    if (!Number.isInteger(record) || value('error-type') !== 'Error') continue;
-    if (!errors.has(record)) errors.set(record, `${value('error-code')}: ${value('error-message')}`);
   }
   return { ok: true, errors };
 }
@@ -116,11 +101,6 @@ export function dedupeKeyOf(kind: 'acknowledge' | 'cancel', amazonOrderId: strin
     .map((item) => item.orderItemId)
     .sort()
     .join(',')}`.slice(0, 255);
-}
-
-function cell(value: string): string {
-  // A tab or newline inside a value would shift every column after it.
-  return value.replace(/[\t\r\n]/g, ' ');
 }
 
 function escapeXml(value: string): string {

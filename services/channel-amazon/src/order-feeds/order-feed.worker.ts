@@ -1,10 +1,12 @@
-// Sends queued acknowledgements and seller cancellations to Amazon through the order feeds, one
+// Sends queued acknowledgements and seller cancellations to Amazon through the order feed, one
 // loop per account (lease 'order-feeds'). Pending actions of a kind are batched into one feed at
 // most every AMAZON_ORDER_FEED_BATCH_MS (createFeed allows one feed every two minutes after its
 // burst); a submitted feed is followed until Amazon processed it, then each action is settled
 // from the processing report: done (an acknowledgement publishes channel.order_acknowledged in
-// the same transaction) or failed with Amazon's message. A feed that ends FATAL puts its actions
-// back in the queue, up to AMAZON_ORDER_FEED_MAX_ATTEMPTS.
+// the same transaction) or failed with Amazon's message. A cancellation the report accepted is
+// read back with getOrderItems: done once its items show no units to ship, else queued again. A
+// feed that ends FATAL puts its actions back in the queue; both retries stop after
+// AMAZON_ORDER_FEED_MAX_ATTEMPTS.
 import { AccountWorker, StepFailure, type AccountStep, type StepOutcome } from '@retail-mesh/channel-kit';
 import { Events, toTimestamp } from '@retail-mesh/contracts';
 import type { OutboxPublisher } from '@retail-mesh/service-kit';
@@ -12,15 +14,13 @@ import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { FeedPurpose, FeedSubmission } from '../feeds/feed-submission.entity.js';
 import type { FeedSubmissionRepository } from '../feeds/feed-submission.repository.js';
 import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
+import { itemsStillOpen } from '../order-events/order-events.mapper.js';
 import {
-  ACKNOWLEDGEMENT_CONTENT_TYPE,
-  ACKNOWLEDGEMENT_FEED_TYPE,
   acknowledgementFeed,
   actionVerdicts,
-  CANCELLATION_CONTENT_TYPE,
-  CANCELLATION_FEED_TYPE,
   cancellationFeed,
-  readFlatFileProcessingReport,
+  ORDER_FEED_CONTENT_TYPE,
+  ORDER_FEED_TYPE,
   readXmlProcessingReport,
   type OrderFeed,
 } from './order-feed.documents.js';
@@ -46,11 +46,6 @@ export interface OrderFeedWorkerDependencies extends DutyDependencies {
   options: OrderFeedWorkerOptions;
 }
 
-const FEED_OF_KIND: Record<OrderFeedActionKind, { feedType: string; contentType: string; purpose: FeedPurpose }> = {
-  acknowledge: { feedType: ACKNOWLEDGEMENT_FEED_TYPE, contentType: ACKNOWLEDGEMENT_CONTENT_TYPE, purpose: 'acknowledge' },
-  cancel: { feedType: CANCELLATION_FEED_TYPE, contentType: CANCELLATION_CONTENT_TYPE, purpose: 'cancel' },
-};
-
 export class OrderFeedWorker extends AccountWorker {
   constructor(private readonly deps: OrderFeedWorkerDependencies) {
     super(dutyLoopsConfig(ORDER_FEEDS_DUTY, deps, { idleMs: deps.options.pollIntervalMs, waitMs: deps.options.feedPollIntervalMs }));
@@ -65,7 +60,8 @@ export class OrderFeedWorker extends AccountWorker {
     for (const kind of ['acknowledge', 'cancel'] as const) {
       const pending = await this.deps.actions.pending(channelAccountId, kind, ACTIONS_PER_FEED);
       if (pending.length === 0) continue;
-      const last = await this.deps.feeds.lastSubmittedAt(channelAccountId, FEED_OF_KIND[kind].purpose);
+      // A feed's purpose is the kind of its actions.
+      const last = await this.deps.feeds.lastSubmittedAt(channelAccountId, kind);
       if (last !== null && Date.now() - last.getTime() < this.deps.options.batchMs) {
         busy = true;
         continue;
@@ -79,11 +75,13 @@ export class OrderFeedWorker extends AccountWorker {
   private async submit(loop: AccountStep, kind: OrderFeedActionKind, actions: OrderFeedAction[]): Promise<void> {
     const { channelAccountId } = loop;
     const account = this.deps.accounts.get(channelAccountId);
-    const feed: OrderFeed = kind === 'acknowledge' ? acknowledgementFeed(account.sellerId, actions) : cancellationFeed(actions);
-    const { feedType, contentType, purpose } = FEED_OF_KIND[kind];
+    const feed: OrderFeed =
+      kind === 'acknowledge' ? acknowledgementFeed(account.sellerId, actions) : cancellationFeed(account.sellerId, actions);
+    const feedType = ORDER_FEED_TYPE;
+    const purpose: FeedPurpose = kind;
     const { feedId } = await this.deps.accounts
       .client(channelAccountId)
-      .submitFeed(feedType, contentType, feed.content, account.marketplaceIds, {
+      .submitFeed(feedType, ORDER_FEED_CONTENT_TYPE, feed.content, account.marketplaceIds, {
         beforeAttempt: () => loop.holdLease(),
       });
     const records = new Map<string, number[]>();
@@ -125,15 +123,25 @@ export class OrderFeedWorker extends AccountWorker {
       return true;
     }
     const report = await client.downloadFeedDocument(feed.resultFeedDocumentId);
-    const reading = submission.purpose === 'acknowledge' ? readXmlProcessingReport(report) : readFlatFileProcessingReport(report);
+    const reading = readXmlProcessingReport(report);
     if (!reading.ok) throw new StepFailure('report_unreadable', `order feed ${submission.feedId}: ${reading.reason}`);
     const actionOfRecord = new Map<number, string>();
     for (const action of actions) for (const record of action.feedRecords ?? []) actionOfRecord.set(record, action.id);
     const verdicts = actionVerdicts({ actionOfRecord }, reading.errors);
+    const notApplied = await this.cancellationsNotApplied(channelAccountId, actions, verdicts);
     await this.deps.publisher.transaction(async ({ manager, publish }) => {
       const now = new Date();
       for (const action of actions) {
         const error = verdicts.get(action.id);
+        const stillOpen = notApplied.get(action.id);
+        if (stillOpen !== undefined) {
+          const reason = `Amazon accepted the cancellation, but getOrderItems still shows item ${stillOpen.join(', ')} with units to ship`;
+          const { retried, failed } = await this.deps.actions.retry(manager, [action], reason, this.deps.options.maxAttempts, now);
+          this.deps.metrics.feedAction(channelAccountId, action.kind, 'retried', retried);
+          this.deps.metrics.feedAction(channelAccountId, action.kind, 'failed', failed);
+          this.deps.logger.warn({ channelAccountId, amazonOrderId: action.amazonOrderId, items: stillOpen }, reason);
+          continue;
+        }
         await this.deps.actions.settle(manager, action.id, error, now);
         this.deps.metrics.feedAction(channelAccountId, action.kind, error === undefined ? 'done' : 'failed');
         if (error !== undefined) {
@@ -162,5 +170,24 @@ export class OrderFeedWorker extends AccountWorker {
       await this.deps.feeds.complete(manager, submission.feedId, feed.processingStatus, now);
     });
     return true;
+  }
+
+  /**
+   * Read-back of the cancellations the report accepted: per action, the items getOrderItems still
+   * shows with units to ship (an action missing from the map is applied, or was refused).
+   */
+  private async cancellationsNotApplied(
+    channelAccountId: string,
+    actions: readonly OrderFeedAction[],
+    verdicts: ReadonlyMap<string, string | undefined>,
+  ): Promise<Map<string, string[]>> {
+    const notApplied = new Map<string, string[]>();
+    const client = this.deps.accounts.client(channelAccountId);
+    for (const action of actions) {
+      if (action.kind !== 'cancel' || verdicts.get(action.id) !== undefined) continue;
+      const stillOpen = itemsStillOpen(action.cancelItems ?? [], await client.getOrderItems(action.amazonOrderId));
+      if (stillOpen.length > 0) notApplied.set(action.id, stillOpen);
+    }
+    return notApplied;
   }
 }

@@ -104,9 +104,12 @@ describe('toCanonicalOrder', () => {
     expect(minimal.ok && minimal.order.shippingAddress).toMatchObject({ line2: '', phone: '', region: '', postalCode: '' });
   });
 
-  it('keeps the address-less shipping address of getOrders when no address was read (AFN)', () => {
+  it('marks an AFN order fulfilled by the channel and keeps the address-less shipping address of getOrders', () => {
     const result = toCanonicalOrder('amazon-us', { ...order, FulfillmentChannel: 'AFN' }, items);
     expect(result.ok && result.order.shippingAddress).toMatchObject({ name: '', line1: '', city: 'SEATTLE', countryCode: 'US' });
+    expect(result.ok && result.order.fulfilledByChannel).toBe(true);
+    const mfn = toCanonicalOrder('amazon-us', { ...order, FulfillmentChannel: 'MFN' }, items, { Name: 'Ada', AddressLine1: '1 Main St' });
+    expect(mfn.ok && mfn.order.fulfilledByChannel).toBe(false);
     const none = toCanonicalOrder('amazon-us', { ...order, ShippingAddress: undefined }, items);
     expect(none.ok && none.order.shippingAddress).toBeUndefined();
   });

@@ -3,7 +3,8 @@
 // order it reads. Amazon specifics it handles: ItemPrice is unit price x quantity, amounts are
 // decimal strings (exact minor units, never floats), pricing is absent while Pending, the
 // recipient's name, street and phone come only from getOrderAddress (an RDT) and only the seller's
-// own (MFN) shipments need them, and EU/JP marketplaces price with tax included.
+// own (MFN) shipments need them (an AFN order is marked fulfilled by the channel: Amazon ships it
+// from its own stock), and EU/JP marketplaces price with tax included.
 import { commonV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { addMoney, DomainValidationError, subtractMoney, sumMoney, zeroMoney, type Money } from '@retail-mesh/domain';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
@@ -123,6 +124,7 @@ function mapOrder(
       taxes: shippingTax.amountMinor > 0 ? [{ name: 'Amazon shipping tax', ratePpm: 0, amount: toProtoMoney(shippingTax) }] : [],
     },
     shippingAddress: address ? toPostalAddress(address) : null,
+    fulfilledByChannel: !isFulfilledBySeller(order),
     customer: { channelCustomerId: '', name: '', email: '', phone: '', company: '' },
     // Amazon collected the payment authorisation; it charges the buyer when the order ships.
     paymentStatus: ordersV1.PaymentStatus.PAYMENT_STATUS_AUTHORIZED,

@@ -33,11 +33,16 @@ export class AvailabilitySyncService implements OnModuleInit, OnApplicationBoots
   onModuleInit(): void {
     this.deps.consumers.register({
       purpose: AVAILABILITY_CONSUMER_PURPOSE,
-      prefetch: this.deps.batchSize * 2,
+      // Two batches in flight and one filling.
+      prefetch: this.deps.batchSize * 3,
       handlers: [
         onEventBatch(AVAILABILITY_EVENT, (events, context) => this.deps.consumer.handle(events, context), {
           channels: AVAILABILITY_CHANNELS,
           maxBatchSize: this.deps.batchSize,
+          // Safe to overlap: a desired row only ever takes a newer version, and rows are locked in key order.
+          maxBatchesInFlight: 2,
+          // The same version makes a redelivery a no-op (nothing stored, no push woken): no inbox row needed.
+          dedupe: 'versions',
         }),
       ],
     });

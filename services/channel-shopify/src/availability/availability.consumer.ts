@@ -1,7 +1,7 @@
-// Consumes inventory.availability_changed.shopify into desired_inventory, in batches: the inbox
-// rows and the desired-state upserts of the events waiting at once commit together (a
-// redelivered event has no second effect); the pushers are woken only after the commit, so they
-// never look before the rows are visible.
+// Consumes inventory.availability_changed.shopify into desired_inventory, in batches: the
+// desired-state upserts of the events waiting at once commit together, and a redelivered event
+// has no second effect because a row only takes a newer version (no inbox row is needed); the
+// pushers are woken only after the commit, so they never look before the rows are visible.
 import { toDesiredAvailability, type DesiredAvailability } from '@retail-mesh/channel-kit';
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { PoisonMessageError } from '@retail-mesh/messaging';

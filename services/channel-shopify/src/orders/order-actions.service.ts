@@ -2,8 +2,9 @@
 // back: acknowledge (tag it with the ERP order), confirm a shipment (fulfillmentCreate on the open
 // fulfillment order lines it covers, with carrier and tracking; what an earlier attempt of the
 // same shipment fulfilled is found by its tracking number and not sent again), cancel (orderCancel,
-// whose background job is awaited until the order shows cancelled). The consumers and the
-// ChannelAdapterService RPCs share this code.
+// whose background job is awaited until the order shows cancelled), cancel units of lines (a
+// refund with restock type CANCEL, ADR 0006, confirmed by the order's refunds). The consumers
+// and the ChannelAdapterService RPCs share this code.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ordersV1 } from '@retail-mesh/contracts';
 import { KeyedRegistry } from '@retail-mesh/channel-kit';
@@ -15,7 +16,9 @@ import { acknowledgementTag, fulfilledWithTracking } from './order-state.mapper.
 import type { OrdersMetrics } from './orders.metrics.js';
 import { ShopifyOrderError } from './shopify-order.js';
 import { ShopifyOrdersClient, type ShopifyCancelReason, type ShopifyOrderView } from './shopify-orders.client.js';
+import { ShopifyRefundsClient, type CancelledUnits } from './shopify-refunds.client.js';
 import type { ShopifyShipmentRepository } from './shopify-shipment.repository.js';
+import { planUnitCancellation } from './unit-cancellation.js';
 
 /** Shopify cannot do what was asked (unknown order, nothing left to fulfil, a refused mutation): retrying will not help. */
 export class OrderActionRefused extends Error {
@@ -70,6 +73,14 @@ export interface CancelRequest extends OrderRef {
   notifyCustomer: boolean;
 }
 
+export interface UnitCancelRequest extends OrderRef {
+  /** The mesh order as it is after the cancellation; its id and version name the cancellation (the refund's idempotency key). */
+  order: Pick<ordersV1.Order, 'orderId' | 'version' | 'lines'>;
+  /** Units of each mesh line this cancellation cancelled. */
+  lines: ordersV1.LineQuantity[];
+  reason: ordersV1.CancelReason;
+}
+
 export interface OrderActionsDependencies {
   accounts: ShopifyAccountRegistry;
   shipments: ShopifyShipmentRepository;
@@ -83,9 +94,11 @@ const CANCEL_READ_BACK_INTERVAL_MS = 250;
 
 export class ShopifyOrderActions {
   private readonly clients: KeyedRegistry<ShopifyOrdersClient>;
+  private readonly refundClients: KeyedRegistry<ShopifyRefundsClient>;
 
   constructor(private readonly deps: OrderActionsDependencies) {
     this.clients = new KeyedRegistry((channelAccountId) => new ShopifyOrdersClient(deps.accounts.client(channelAccountId)));
+    this.refundClients = new KeyedRegistry((channelAccountId) => new ShopifyRefundsClient(deps.accounts.client(channelAccountId)));
   }
 
   client(channelAccountId: string): ShopifyOrdersClient {
@@ -96,7 +109,11 @@ export class ShopifyOrderActions {
     return this.client(ref.channelAccountId).readOrder(ref.channelOrderId);
   }
 
-  /** Tags the order `erp:<erp order id>` (or `mesh:<order id>`), unless it has the tag; confirmed by reading the tags back. */
+  /**
+   * Tags the order `erp:<erp order id>` (or `mesh:<order id>`); confirmed by reading the tags back.
+   * No read first: tagsAdd leaves a tag the order has as it is (a repeat changes nothing and sends
+   * no orders/updated), and a first acknowledgement, by far the usual one, would read for nothing.
+   */
   async acknowledge(ref: OrderRef, orderId: string, erpOrderId: string): Promise<{ tag: string; already: boolean }> {
     return this.tracked(ref.channelAccountId, 'acknowledge', async () => {
       const tag = acknowledgementTag(erpOrderId, orderId);
@@ -105,8 +122,13 @@ export class ShopifyOrderActions {
           'refused',
           `the order ids make a tag longer than Shopify allows: erp "${erpOrderId}", order "${orderId}"`,
         );
-      if ((await this.existingTags(ref)).includes(tag)) return { tag, already: true };
-      await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
+      try {
+        await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
+      } catch (error) {
+        // Refused: NOT_FOUND when Shopify does not know the order (the read says so), else the refusal.
+        if (error instanceof OrderActionRefused) await this.existingTags(ref);
+        throw error;
+      }
       if (!(await this.existingTags(ref)).includes(tag))
         throw new OrderActionNotConfirmed(`Shopify does not show the tag ${tag} on ${ref.channelOrderId} after tagsAdd`);
       return { tag, already: false };
@@ -188,6 +210,47 @@ export class ShopifyOrderActions {
         await sleep(CANCEL_READ_BACK_INTERVAL_MS, undefined, { signal: this.deps.signal });
       }
     });
+  }
+
+  /**
+   * Cancels units of lines (Shopify has no cancellation of part of an order: a refund with
+   * restock type CANCEL takes unfulfilled units off it and refunds what they are worth), unless
+   * the order's refunds show them cancelled; confirmed by reading the refunds back.
+   */
+  async cancelUnits(request: UnitCancelRequest): Promise<{ already: boolean }> {
+    return this.tracked(request.channelAccountId, 'cancel', async () => {
+      const before = await this.cancelledUnits(request);
+      // Cancelled whole on Shopify meanwhile: no unit is left there to cancel.
+      if (before.cancelledAt) return { already: true };
+      const plan = planUnitCancellation(request.order, request.lines, before.lines);
+      if (plan.kind === 'impossible') throw new OrderActionRefused('refused', `${request.channelOrderId}: ${plan.reason}`);
+      if (plan.kind === 'done') return { already: true };
+      const reason = CancelReason[request.reason] ?? 'cancelled';
+      await this.refusals(() =>
+        this.refundClients.get(request.channelAccountId).cancelUnits({
+          orderId: request.channelOrderId,
+          lines: plan.lines,
+          note: `retail-mesh: ${reason}`,
+          idempotencyKey: `retail-mesh-cancel-${request.order.orderId}-v${request.order.version}`,
+        }),
+      );
+      const after = await this.cancelledUnits(request);
+      if (planUnitCancellation(request.order, request.lines, after.lines).kind !== 'done')
+        throw new OrderActionNotConfirmed(`Shopify does not show the units cancelled on ${request.channelOrderId} after refundCreate`);
+      return { already: false };
+    });
+  }
+
+  private async cancelledUnits(ref: OrderRef): Promise<CancelledUnits> {
+    let units: CancelledUnits | null;
+    try {
+      units = await this.refundClients.get(ref.channelAccountId).cancelledUnits(ref.channelOrderId);
+    } catch (error) {
+      if (error instanceof ShopifyOrderError) throw new OrderActionRefused('refused', error.message);
+      throw error;
+    }
+    if (!units) throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
+    return units;
   }
 
   private async existing(ref: OrderRef): Promise<ShopifyOrderView> {

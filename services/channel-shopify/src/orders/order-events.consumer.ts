@@ -1,13 +1,16 @@
 // The orders service's facts about Shopify orders, on the queue channel-shopify.orders (bound to
 // the shopify channel only): accepted -> acknowledge on Shopify -> channel.order_acknowledged;
 // shipped -> fulfil on Shopify -> channel.shipment_confirmed; cancelled -> cancel on Shopify,
-// unless the cancellation came from Shopify. The Shopify effect runs outside any transaction
-// (idempotent, read back); the follow-up event is written in an inbox transaction keyed by the
-// consumed event, so a redelivery publishes nothing twice. What Shopify refuses is a poison
-// message (dead-lettered with the reason); what it did not confirm yet is retried.
+// unless the cancellation came from Shopify: the whole order with orderCancel when nothing of it
+// shipped, else the cancelled units with a refund of restock type CANCEL (ADR 0006). The Shopify
+// effect runs outside any transaction (idempotent, read back); the follow-up event is written in
+// an inbox transaction keyed by the consumed event, so a redelivery publishes nothing twice. What
+// Shopify refuses is a poison message (dead-lettered with the reason); what it did not confirm
+// yet is retried.
 import { Events, ordersV1, toTimestamp, type ordersEventsV1 } from '@retail-mesh/contracts';
 import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
+import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
 import type { OutboxPublisher, OutgoingEvent, ReceivedEvent } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
@@ -43,7 +46,21 @@ export function shopifyOrderOf(
   return { channelAccountId: order.channelAccountId, channelOrderId: order.channelOrderId, orderId: order.orderId };
 }
 
+/** A handled event whose follow-up events are to be published once. */
+interface FollowUp {
+  event: ReceivedEvent<unknown>;
+  events: (manager: EntityManager) => Promise<OutgoingEvent<unknown>[]>;
+}
+
+// Handled events recorded in one inbox transaction at most.
+const FOLLOW_UPS_PER_TRANSACTION = 100;
+
 export class OrderEventsConsumer {
+  // The events handled at the same time record their follow-ups in one inbox transaction.
+  private readonly followUps = new GroupCommit<FollowUp, boolean>(FOLLOW_UPS_PER_TRANSACTION, (followUps) =>
+    this.recordFollowUps(followUps),
+  );
+
   constructor(private readonly deps: OrderEventsConsumerDependencies) {}
 
   async accepted(event: ReceivedEvent<ordersEventsV1.OrderAccepted>): Promise<void> {
@@ -104,13 +121,21 @@ export class OrderEventsConsumer {
       this.deps.metrics.action(order.channelAccountId, 'cancel', 'skipped');
       return;
     }
-    if (!fullyCancelled) {
-      // orderCancel cancels whole orders; a line cancellation is a refund or an order edit on Shopify.
-      this.deps.metrics.action(order.channelAccountId, 'cancel', 'skipped');
-      this.deps.logger.warn({ ...order }, 'a partial cancellation is not sent to Shopify (orderCancel cancels whole orders)');
+    const after = event.payload.order as ordersV1.Order;
+    // orderCancel takes whole orders that shipped nothing; anything else is units of lines.
+    if (fullyCancelled && after.lines.every((line) => line.shippedQuantity === 0)) {
+      await this.refusalsArePoison(() => this.deps.actions.cancel({ ...order, reason, note: '', notifyCustomer: false }));
       return;
     }
-    await this.refusalsArePoison(() => this.deps.actions.cancel({ ...order, reason, note: '', notifyCustomer: false }));
+    // A change that names no lines cancelled what was left: every line's cancelled units.
+    const lines =
+      event.payload.lines.length > 0
+        ? event.payload.lines
+        : after.lines
+            .filter((line) => line.cancelledQuantity > 0)
+            .map((line) => ({ lineId: line.lineId, quantity: line.cancelledQuantity }));
+    const { already } = await this.refusalsArePoison(() => this.deps.actions.cancelUnits({ ...order, order: after, lines, reason }));
+    if (!already) this.deps.logger.info({ ...order, lines }, 'units cancelled on Shopify with a refund (restock type CANCEL)');
   }
 
   private ref(order: ordersV1.Order | null | undefined): OrderRef & { orderId: string } {
@@ -131,12 +156,32 @@ export class OrderEventsConsumer {
     event: ReceivedEvent<unknown>,
     events: (manager: EntityManager) => Promise<OutgoingEvent<unknown>[]>,
   ): Promise<void> {
-    let published = false;
-    await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
-      const outgoing = await events(manager);
-      await this.deps.publisher.add(manager, outgoing);
-      published = outgoing.length > 0;
+    if (await this.followUps.submit({ event, events })) this.deps.publisher.wake();
+  }
+
+  /**
+   * Runs each event's follow-up at most once per event (the inbox rows, its writes and the events it
+   * publishes commit together); true for each that published something.
+   */
+  private recordFollowUps(followUps: readonly FollowUp[]): Promise<boolean[]> {
+    return withTransaction(this.deps.dataSource, async (manager) => {
+      const fresh = new Set<string>();
+      for (const queue of new Set(followUps.map(({ event }) => event.delivery.queue))) {
+        const ids = followUps.filter(({ event }) => event.delivery.queue === queue).map(({ event }) => event.envelope.id);
+        for (const id of await Inbox.record(manager, queue, ids)) fresh.add(`${queue}\u0000${id}`);
+      }
+      const published: boolean[] = [];
+      for (const { event, events } of followUps) {
+        // Taken by the first of two deliveries of one event in this batch, or processed before.
+        if (!fresh.delete(`${event.delivery.queue}\u0000${event.envelope.id}`)) {
+          published.push(false);
+          continue;
+        }
+        const outgoing = await events(manager);
+        await this.deps.publisher.add(manager, outgoing);
+        published.push(outgoing.length > 0);
+      }
+      return published;
     });
-    if (published) this.deps.publisher.wake();
   }
 }

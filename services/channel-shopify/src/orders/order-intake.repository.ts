@@ -1,10 +1,27 @@
-import { columnParameter } from '@retail-mesh/persistence';
+import { columnParameter, propertyColumns, valuesList } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OrderIdentity } from './shopify-order.js';
 import { SHOPIFY_ORDERS_TABLE, ShopifyOrderRecord } from './shopify-order.entity.js';
 import { SHOPIFY_WEBHOOK_DELIVERIES_TABLE, ShopifyWebhookDelivery } from './shopify-webhook-delivery.entity.js';
 
 const MAX_TEXT = 1000;
+// Two parameters a key: well under both databases' bound-parameter limits.
+const KEYS_PER_STATEMENT = 200;
+// Nine parameters an order (its payload the bulk of the statement).
+const ORDERS_PER_STATEMENT = 50;
+
+function orderKeyOf(channelAccountId: string, id: string): string {
+  return `${channelAccountId}\u0000${id}`;
+}
+
+/** A payload `store` takes over the one before it: newer, or the order's cancellation at the same time. */
+function supersedes(candidate: OrderIdentity, current: OrderIdentity): boolean {
+  if (candidate.updatedAt.getTime() !== current.updatedAt.getTime()) return candidate.updatedAt > current.updatedAt;
+  return current.cancelledAt === null && candidate.cancelledAt !== null;
+}
+
+/** A row whose work is done as far as it goes: no error, no claim. */
+const RELEASED = { attempts: 0, lastError: null, claimedBy: null, claimExpiresAt: null } satisfies Partial<ShopifyOrderRecord>;
 
 export type OrderSource = 'webhook' | 'poll' | 'sync';
 
@@ -34,47 +51,65 @@ export class OrderIntakeRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores the payload in the caller's transaction unless the row already holds one at least as
-   * recent (Shopify's updated_at); true when it did. One conditional upsert: a webhook and a poll
-   * racing for the same order (or two replicas) can never replace a newer payload with an older.
-   * Shopify's REST times have whole seconds, so a cancellation in the same second as the last
-   * change is taken too (a cancellation is final). A stored payload clears a refusal and makes
-   * the row due (if it has work left).
+   * Stores the payloads in the caller's transaction, each unless its row already holds one at
+   * least as recent (Shopify's updated_at); true for each one stored. One conditional upsert per
+   * 50 orders: a webhook and a poll racing for the same order (or two replicas) can never replace a
+   * newer payload with an older. Shopify's REST times have whole seconds, so a cancellation in the
+   * same second as the last change is taken too (a cancellation is final). A stored payload clears
+   * a refusal and makes the row due (if it has work left). Of several payloads of one order here,
+   * only the one that would win is written.
    */
-  async store(manager: EntityManager, incoming: IncomingOrder, now: Date): Promise<boolean> {
-    const { identity } = incoming;
-    const parameters = {
-      account: incoming.channelAccountId,
-      order: identity.channelOrderId,
-      name: identity.name.slice(0, 100),
-      payload: incoming.payload,
-      shopifyUpdatedAt: this.time('shopifyUpdatedAt', identity.updatedAt),
-      cancelledAt: this.time('shopifyCancelledAt', identity.cancelledAt),
-      source: incoming.source,
-      now: this.time('updatedAt', now),
-    };
-    const sql = `
-      INSERT INTO ${SHOPIFY_ORDERS_TABLE}
-        (channel_account_id, channel_order_id, order_name, payload, shopify_updated_at, shopify_cancelled_at, source,
-         first_seen_at, updated_at, attempts, next_attempt_at)
-      VALUES (:account, :order, :name, :payload, :shopifyUpdatedAt, :cancelledAt, :source, :now, :now, 0, :now)
-      ON CONFLICT (channel_account_id, channel_order_id) DO UPDATE SET
-        order_name = excluded.order_name,
-        payload = excluded.payload,
-        shopify_updated_at = excluded.shopify_updated_at,
-        shopify_cancelled_at = COALESCE(${SHOPIFY_ORDERS_TABLE}.shopify_cancelled_at, excluded.shopify_cancelled_at),
-        source = excluded.source,
-        updated_at = excluded.updated_at,
-        attempts = 0,
-        next_attempt_at = excluded.next_attempt_at,
-        rejected_reason = NULL
-      WHERE ${SHOPIFY_ORDERS_TABLE}.shopify_updated_at < excluded.shopify_updated_at
-        OR (${SHOPIFY_ORDERS_TABLE}.shopify_updated_at = excluded.shopify_updated_at
-          AND ${SHOPIFY_ORDERS_TABLE}.shopify_cancelled_at IS NULL AND excluded.shopify_cancelled_at IS NOT NULL)
-      RETURNING channel_order_id`;
-    const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-    const stored: unknown[] = await manager.query(query, values);
-    return stored.length > 0;
+  async storeAll(manager: EntityManager, incoming: readonly IncomingOrder[], now: Date): Promise<boolean[]> {
+    const winners = new Map<string, number>();
+    incoming.forEach((order, index) => {
+      const key = orderKeyOf(order.channelAccountId, order.identity.channelOrderId);
+      const current = winners.get(key);
+      if (current === undefined || supersedes(order.identity, incoming[current]!.identity)) winners.set(key, index);
+    });
+    const chosen = [...winners.values()].sort((a, b) => a - b).map((index) => incoming[index]!);
+    const stored = new Set<string>();
+    for (let start = 0; start < chosen.length; start += ORDERS_PER_STATEMENT) {
+      const parameters: Record<string, unknown> = { now: this.time('updatedAt', now) };
+      const rows = chosen.slice(start, start + ORDERS_PER_STATEMENT).map(({ channelAccountId, identity, payload, source }, row) => {
+        Object.assign(parameters, {
+          [`account${row}`]: channelAccountId,
+          [`order${row}`]: identity.channelOrderId,
+          [`name${row}`]: identity.name.slice(0, 100),
+          [`payload${row}`]: payload,
+          [`updatedAt${row}`]: this.time('shopifyUpdatedAt', identity.updatedAt),
+          [`cancelledAt${row}`]: this.time('shopifyCancelledAt', identity.cancelledAt),
+          [`source${row}`]: source,
+        });
+        return `(:account${row}, :order${row}, :name${row}, :payload${row}, :updatedAt${row}, :cancelledAt${row}, :source${row}, :now, :now, 0, :now)`;
+      });
+      const sql = `
+        INSERT INTO ${SHOPIFY_ORDERS_TABLE}
+          (channel_account_id, channel_order_id, order_name, payload, shopify_updated_at, shopify_cancelled_at, source,
+           first_seen_at, updated_at, attempts, next_attempt_at)
+        VALUES ${rows.join(', ')}
+        ON CONFLICT (channel_account_id, channel_order_id) DO UPDATE SET
+          order_name = excluded.order_name,
+          payload = excluded.payload,
+          shopify_updated_at = excluded.shopify_updated_at,
+          shopify_cancelled_at = COALESCE(${SHOPIFY_ORDERS_TABLE}.shopify_cancelled_at, excluded.shopify_cancelled_at),
+          source = excluded.source,
+          updated_at = excluded.updated_at,
+          attempts = 0,
+          next_attempt_at = excluded.next_attempt_at,
+          rejected_reason = NULL
+        WHERE ${SHOPIFY_ORDERS_TABLE}.shopify_updated_at < excluded.shopify_updated_at
+          OR (${SHOPIFY_ORDERS_TABLE}.shopify_updated_at = excluded.shopify_updated_at
+            AND ${SHOPIFY_ORDERS_TABLE}.shopify_cancelled_at IS NULL AND excluded.shopify_cancelled_at IS NOT NULL)
+        RETURNING channel_account_id, channel_order_id`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const returned: Array<{ channel_account_id: string; channel_order_id: string }> = await manager.query(query, values);
+      for (const row of returned) stored.add(orderKeyOf(row.channel_account_id, row.channel_order_id));
+    }
+    return incoming.map(
+      (order, index) =>
+        winners.get(orderKeyOf(order.channelAccountId, order.identity.channelOrderId)) === index &&
+        stored.has(orderKeyOf(order.channelAccountId, order.identity.channelOrderId)),
+    );
   }
 
   /** Asks for the order to be submitted again (SyncOrders: repair), in the caller's transaction. */
@@ -87,23 +122,43 @@ export class OrderIntakeRepository {
       .execute();
   }
 
-  /** Records a webhook delivery in the caller's transaction; false when that webhook id was taken before. */
-  async recordDelivery(manager: EntityManager, delivery: DeliveryRecord, now: Date): Promise<boolean> {
-    const sql = `
-      INSERT INTO ${SHOPIFY_WEBHOOK_DELIVERIES_TABLE} (channel_account_id, webhook_id, topic, channel_order_id, event_id, received_at)
-      VALUES (:account, :webhookId, :topic, :order, :eventId, :now)
-      ON CONFLICT (channel_account_id, webhook_id) DO NOTHING
-      RETURNING webhook_id`;
-    const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, {
-      account: delivery.channelAccountId,
-      webhookId: delivery.webhookId,
-      topic: delivery.topic.slice(0, 64),
-      order: delivery.channelOrderId,
-      eventId: delivery.eventId?.slice(0, 100) ?? null,
-      now: columnParameter(this.dataSource, ShopifyWebhookDelivery, 'receivedAt', now),
+  /**
+   * Records webhook deliveries in the caller's transaction, one statement per 100; false for each
+   * one whose webhook id was taken before (or earlier in the list).
+   */
+  async recordDeliveries(manager: EntityManager, deliveries: readonly DeliveryRecord[], now: Date): Promise<boolean[]> {
+    const firsts = new Map<string, number>();
+    deliveries.forEach((delivery, index) => {
+      const key = orderKeyOf(delivery.channelAccountId, delivery.webhookId);
+      if (!firsts.has(key)) firsts.set(key, index);
     });
-    const inserted: unknown[] = await manager.query(query, values);
-    return inserted.length > 0;
+    const chosen = [...firsts.values()].map((index) => deliveries[index]!);
+    const inserted = new Set<string>();
+    for (let start = 0; start < chosen.length; start += KEYS_PER_STATEMENT / 2) {
+      const parameters: Record<string, unknown> = { now: columnParameter(this.dataSource, ShopifyWebhookDelivery, 'receivedAt', now) };
+      const rows = chosen.slice(start, start + KEYS_PER_STATEMENT / 2).map((delivery, row) => {
+        Object.assign(parameters, {
+          [`account${row}`]: delivery.channelAccountId,
+          [`webhookId${row}`]: delivery.webhookId,
+          [`topic${row}`]: delivery.topic.slice(0, 64),
+          [`order${row}`]: delivery.channelOrderId,
+          [`eventId${row}`]: delivery.eventId?.slice(0, 100) ?? null,
+        });
+        return `(:account${row}, :webhookId${row}, :topic${row}, :order${row}, :eventId${row}, :now)`;
+      });
+      const sql = `
+        INSERT INTO ${SHOPIFY_WEBHOOK_DELIVERIES_TABLE} (channel_account_id, webhook_id, topic, channel_order_id, event_id, received_at)
+        VALUES ${rows.join(', ')}
+        ON CONFLICT (channel_account_id, webhook_id) DO NOTHING
+        RETURNING channel_account_id, webhook_id`;
+      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
+      const returned: Array<{ channel_account_id: string; webhook_id: string }> = await manager.query(query, values);
+      for (const row of returned) inserted.add(orderKeyOf(row.channel_account_id, row.webhook_id));
+    }
+    return deliveries.map((delivery, index) => {
+      const key = orderKeyOf(delivery.channelAccountId, delivery.webhookId);
+      return firsts.get(key) === index && inserted.has(key);
+    });
   }
 
   async find(key: OrderKey): Promise<ShopifyOrderRecord | null> {
@@ -126,20 +181,73 @@ export class OrderIntakeRepository {
       .getMany();
   }
 
-  /** Takes the row for `holder` until `until`; false when another replica holds it. */
-  async claim(key: OrderKey, holder: string, now: Date, until: Date): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(ShopifyOrderRecord)
-      .set({ claimedBy: holder, claimExpiresAt: until })
-      .where('channel_account_id = :account AND channel_order_id = :order', { account: key.channelAccountId, order: key.channelOrderId })
-      .andWhere('(claim_expires_at IS NULL OR claim_expires_at <= :now)', { now: this.time('claimExpiresAt', now) })
-      .execute();
-    return (result.affected ?? 0) > 0;
+  /**
+   * Takes the rows for `holder` until `until`, in one statement; returns the keys it got (another
+   * replica may hold some).
+   */
+  async claimAll(keys: readonly OrderKey[], holder: string, now: Date, until: Date): Promise<OrderKey[]> {
+    const claimed: OrderKey[] = [];
+    for (let start = 0; start < keys.length; start += KEYS_PER_STATEMENT) {
+      const parameters: Record<string, unknown> = {
+        holder,
+        until: this.time('claimExpiresAt', until),
+        now: this.time('claimExpiresAt', now),
+      };
+      const tuples = keys.slice(start, start + KEYS_PER_STATEMENT).map((key, index) => {
+        parameters[`account${index}`] = key.channelAccountId;
+        parameters[`order${index}`] = key.channelOrderId;
+        return `(:account${index}, :order${index})`;
+      });
+      const sql = `
+        UPDATE ${SHOPIFY_ORDERS_TABLE} SET claimed_by = :holder, claim_expires_at = :until
+        WHERE (channel_account_id, channel_order_id) IN (${tuples.join(', ')})
+          AND (claim_expires_at IS NULL OR claim_expires_at <= :now)
+        RETURNING channel_account_id, channel_order_id`;
+      const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+      // The structured result: TypeORM answers a PostgreSQL UPDATE with [rows, count] otherwise.
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        const { records } = await runner.query(query, values, true);
+        for (const row of records as Array<{ channel_account_id: string; channel_order_id: string }>) {
+          claimed.push({ channelAccountId: row.channel_account_id, channelOrderId: row.channel_order_id });
+        }
+      } finally {
+        await runner.release();
+      }
+    }
+    return claimed;
   }
 
-  async markSubmitted(manager: EntityManager, key: OrderKey, orderId: string, now: Date): Promise<void> {
-    await this.update(manager, key, { orderId, submittedAt: now });
+  /**
+   * The orders are submitted, in the caller's transaction: one statement per 100 rows whose work is
+   * done with it (released in the same statement) and per 100 others.
+   */
+  async markSubmitted(
+    manager: EntityManager,
+    submitted: ReadonlyArray<{ key: OrderKey; orderId: string; submittedAt: Date; done: boolean }>,
+  ): Promise<void> {
+    const columns = propertyColumns(manager, ShopifyOrderRecord, ['channelAccountId', 'channelOrderId', 'orderId', 'submittedAt']);
+    const released = 'attempts = 0, last_error = NULL, claimed_by = NULL, claim_expires_at = NULL';
+    for (const done of [true, false]) {
+      const rows = submitted.filter((entry) => entry.done === done);
+      for (let start = 0; start < rows.length; start += KEYS_PER_STATEMENT / 2) {
+        const values = valuesList(
+          manager,
+          ShopifyOrderRecord,
+          columns,
+          rows
+            .slice(start, start + KEYS_PER_STATEMENT / 2)
+            .map(({ key, orderId, submittedAt }) => [key.channelAccountId, key.channelOrderId, orderId, submittedAt]),
+        );
+        await manager.query(
+          `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+           UPDATE ${SHOPIFY_ORDERS_TABLE} SET order_id = v.order_id, submitted_at = v.submitted_at${done ? `, ${released}` : ''}
+           FROM v WHERE ${SHOPIFY_ORDERS_TABLE}.channel_account_id = v.channel_account_id
+             AND ${SHOPIFY_ORDERS_TABLE}.channel_order_id = v.channel_order_id`,
+          values.parameters,
+        );
+      }
+    }
   }
 
   async markCancelSubmitted(key: OrderKey, now: Date): Promise<void> {
@@ -148,7 +256,7 @@ export class OrderIntakeRepository {
 
   /** The row's work is done (or done as far as it goes): no error, no claim. */
   async release(key: OrderKey): Promise<void> {
-    await this.update(this.dataSource.manager, key, { attempts: 0, lastError: null, claimedBy: null, claimExpiresAt: null });
+    await this.update(this.dataSource.manager, key, RELEASED);
   }
 
   /** A transient failure: try again at `nextAttemptAt`. */

@@ -9,7 +9,7 @@ import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { WorkerLoop } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import type { Logger } from '@retail-mesh/observability';
-import { withTransaction } from '@retail-mesh/persistence';
+import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
 import { forEachConcurrently, type GrpcClient, type OutboxPublisher } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
@@ -63,6 +63,10 @@ const PERMANENT_CODES = new Set<number>([
   GrpcStatus.UNIMPLEMENTED,
 ]);
 
+function keyOf(key: OrderKey): string {
+  return `${key.channelAccountId}\u0000${key.channelOrderId}`;
+}
+
 function isPermanent(error: unknown): boolean {
   if (error instanceof ShopifyOrderError) return true;
   const code = (error as Partial<ServiceError> | null)?.code;
@@ -75,11 +79,36 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An order the orders service took, to be marked on its row. */
+interface Submitted {
+  row: ShopifyOrderRecord;
+  order: ordersV1.Order;
+  receivedAt: Date;
+  /** Nothing else to do for the row: released too. */
+  done: boolean;
+}
+
+// Webhooks stored, or rows marked submitted, in one transaction at most.
+const PER_TRANSACTION = 100;
+
+interface WebhookOutcome {
+  result: 'accepted' | 'duplicate';
+  /** The payload was newer than the one held: the worker has something to do. */
+  stored: boolean;
+}
+
 export class OrderIntake {
   private readonly loop: WorkerLoop;
+  // The webhooks that arrive together are stored in one transaction.
+  private readonly webhooks = new GroupCommit<StoredWebhook, WebhookOutcome>(PER_TRANSACTION, (webhooks) => this.receiveWebhooks(webhooks));
+  // The submissions that come back together are marked in one transaction.
+  private readonly submitted = new GroupCommit<Submitted, void>(PER_TRANSACTION, async (submitted) => {
+    await this.markSubmitted(submitted);
+    return submitted.map(() => undefined);
+  });
 
   constructor(private readonly deps: OrderIntakeDependencies) {
-    // Every replica runs it: rows are claimed one by one, so replicas never work on the same order.
+    // Every replica runs it: a round claims its rows (in one statement), so replicas never work on the same order.
     this.loop = new WorkerLoop({
       step: () => this.round(),
       options: {
@@ -105,34 +134,47 @@ export class OrderIntake {
   }
 
   /**
-   * Records the delivery and stores the order in one transaction; 'duplicate' when this webhook id
-   * was taken before (nothing else happens). The worker is woken after the commit.
+   * Records the delivery and stores the order in one transaction (shared with the webhooks that
+   * arrive meanwhile); 'duplicate' when this webhook id was taken before (nothing else happens).
+   * The worker is woken after the commit.
    */
   async receiveWebhook(webhook: StoredWebhook): Promise<'accepted' | 'duplicate'> {
-    const { channelAccountId, identity } = webhook;
-    const now = new Date();
-    const outcome = await withTransaction(this.deps.dataSource, async (manager) => {
-      const fresh = await this.deps.repository.recordDelivery(
-        manager,
-        {
-          channelAccountId,
-          webhookId: webhook.webhookId,
-          topic: webhook.topic,
-          channelOrderId: identity.channelOrderId,
-          eventId: webhook.eventId,
-        },
-        now,
-      );
-      if (!fresh) return { result: 'duplicate' as const, stored: false };
-      const stored = await this.deps.repository.store(
-        manager,
-        { channelAccountId, identity, payload: webhook.rawBody, source: 'webhook' },
-        now,
-      );
-      return { result: 'accepted' as const, stored };
-    });
-    if (outcome.stored) this.storedOne(channelAccountId, 'webhook');
+    const outcome = await this.webhooks.submit(webhook);
+    if (outcome.stored) this.storedOne(webhook.channelAccountId, 'webhook');
     return outcome.result;
+  }
+
+  /** Records the deliveries and stores the orders of the new ones, a statement for each for all of them. */
+  private receiveWebhooks(webhooks: readonly StoredWebhook[]): Promise<WebhookOutcome[]> {
+    const now = new Date();
+    return withTransaction(this.deps.dataSource, async (manager) => {
+      const fresh = await this.deps.repository.recordDeliveries(
+        manager,
+        webhooks.map(({ channelAccountId, webhookId, topic, identity, eventId }) => ({
+          channelAccountId,
+          webhookId,
+          topic,
+          channelOrderId: identity.channelOrderId,
+          eventId,
+        })),
+        now,
+      );
+      const accepted = webhooks.filter((_, index) => fresh[index]);
+      const stored = await this.deps.repository.storeAll(
+        manager,
+        accepted.map(({ channelAccountId, identity, rawBody }) => ({
+          channelAccountId,
+          identity,
+          payload: rawBody,
+          source: 'webhook' as const,
+        })),
+        now,
+      );
+      let next = 0;
+      return webhooks.map((_, index) =>
+        fresh[index] ? { result: 'accepted', stored: stored[next++]! } : { result: 'duplicate', stored: false },
+      );
+    });
   }
 
   /**
@@ -146,19 +188,16 @@ export class OrderIntake {
   ): Promise<number> {
     const now = new Date();
     const stored = await withTransaction(this.deps.dataSource, async (manager) => {
-      const changed: IncomingOrder[] = [];
-      for (const order of orders) {
-        if (await this.deps.repository.store(manager, order, now)) changed.push(order);
-        if (options.resubmit) {
-          await this.deps.repository.requestResubmission(
-            manager,
-            { channelAccountId: order.channelAccountId, channelOrderId: order.identity.channelOrderId },
-            now,
-          );
-        }
+      const newer = await this.deps.repository.storeAll(manager, orders, now);
+      for (const order of options.resubmit ? orders : []) {
+        await this.deps.repository.requestResubmission(
+          manager,
+          { channelAccountId: order.channelAccountId, channelOrderId: order.identity.channelOrderId },
+          now,
+        );
       }
       await options.extra?.(manager);
-      return changed;
+      return orders.filter((_, index) => newer[index]);
     });
     for (const order of stored) this.storedOne(order.channelAccountId, order.source);
     if (options.resubmit && orders.length > 0) this.wake();
@@ -172,22 +211,31 @@ export class OrderIntake {
 
   private async round(): Promise<'more' | 'idle'> {
     const { options } = this.deps;
-    const rows = await this.deps.repository.due(new Date(), options.batchSize);
+    const now = new Date();
+    const rows = await this.deps.repository.due(now, options.batchSize);
+    const claimed = new Set(
+      (await this.deps.repository.claimAll(rows, this.deps.holderId, now, new Date(now.getTime() + options.claimTtlMs))).map(keyOf),
+    );
     // Orders are independent and each submission is a round trip to the orders service: several at once.
-    await forEachConcurrently(rows, options.concurrency, async (row) => {
-      const now = new Date();
-      const claimed = await this.deps.repository.claim(row, this.deps.holderId, now, new Date(now.getTime() + options.claimTtlMs));
-      if (claimed) await this.process(row);
-    });
+    await forEachConcurrently(
+      rows.filter((row) => claimed.has(keyOf(row))),
+      options.concurrency,
+      (row) => this.process(row),
+    );
     return rows.length === options.batchSize ? 'more' : 'idle';
   }
 
   private async process(row: ShopifyOrderRecord): Promise<void> {
     const key: OrderKey = { channelAccountId: row.channelAccountId, channelOrderId: row.channelOrderId };
     try {
-      let orderId = row.orderId;
-      if (!row.submittedAt) orderId = await this.submit(row);
-      if (row.shopifyCancelledAt && !row.cancelSubmittedAt) await this.cancel(row, orderId as string);
+      const cancelling = row.shopifyCancelledAt !== null && !row.cancelSubmittedAt;
+      // Submitting an order that is not cancelled on Shopify is all its work: the row is released with it.
+      if (!row.submittedAt && !cancelling) {
+        await this.submit(row, true);
+        return;
+      }
+      const orderId = row.submittedAt ? row.orderId : await this.submit(row, false);
+      if (cancelling) await this.cancel(row, orderId as string);
       await this.deps.repository.release(key);
     } catch (error) {
       if (isPermanent(error)) {
@@ -204,8 +252,12 @@ export class OrderIntake {
     }
   }
 
-  /** SubmitOrder, then (one transaction) the row is marked and channel.order_received is published. */
-  private async submit(row: ShopifyOrderRecord): Promise<string> {
+  /**
+   * SubmitOrder, then (one transaction, shared with the submissions that come back meanwhile) the
+   * row is marked and channel.order_received is published; `done`: and released (nothing else to
+   * do for it).
+   */
+  private async submit(row: ShopifyOrderRecord, done: boolean): Promise<string> {
     let json: unknown;
     try {
       json = JSON.parse(row.payload);
@@ -216,19 +268,28 @@ export class OrderIntake {
     const response = await this.deps.orders.submitOrder({ idempotencyKey: `${row.channelAccountId}/${row.channelOrderId}`, order });
     const submitted = response.order;
     if (!submitted?.orderId) throw new Error('SubmitOrder answered without an order id');
-    const receivedAt = new Date();
-    await this.deps.publisher.transaction(async ({ manager, publish }) => {
-      await this.deps.repository.markSubmitted(manager, row, submitted.orderId, receivedAt);
-      await publish({
-        definition: Events.channel.orderReceived,
-        payload: { order: submitted, receivedAt: toTimestamp(receivedAt) },
-        subject: row.channelOrderId,
-        channel: SHOPIFY_CHANNEL,
-        channelAccountId: row.channelAccountId,
-      });
-    });
+    await this.submitted.submit({ row, order: submitted, receivedAt: new Date(), done });
     this.deps.metrics.submittedOrder(row.channelAccountId, response.created);
     return submitted.orderId;
+  }
+
+  /** Marks the rows submitted (and released when done) and publishes channel.order_received for each, in one transaction. */
+  private async markSubmitted(submitted: readonly Submitted[]): Promise<void> {
+    await this.deps.publisher.transaction(async ({ manager, publish }) => {
+      await this.deps.repository.markSubmitted(
+        manager,
+        submitted.map(({ row, order, receivedAt, done }) => ({ key: row, orderId: order.orderId, submittedAt: receivedAt, done })),
+      );
+      await publish(
+        ...submitted.map(({ row, order, receivedAt }) => ({
+          definition: Events.channel.orderReceived,
+          payload: { order, receivedAt: toTimestamp(receivedAt) },
+          subject: row.channelOrderId,
+          channel: SHOPIFY_CHANNEL,
+          channelAccountId: row.channelAccountId,
+        })),
+      );
+    });
   }
 
   private async cancel(row: ShopifyOrderRecord, orderId: string): Promise<void> {

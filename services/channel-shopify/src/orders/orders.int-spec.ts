@@ -474,6 +474,81 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     expect((await mesh.shopOrder(channelCancelled.id)).order.cancelled_at).toBeNull();
   });
 
+  it('cancels units the mesh cancelled with a refund of restock type CANCEL, once, read back; the rest after a shipment too', async () => {
+    const shopifyOrder = await mesh.createOrder();
+    const submitted = await mesh.submittedOnce(shopifyOrder.admin_graphql_api_id);
+    const [tee, mug] = shopifyOrder.line_items;
+    // The mesh's order after each change: mesh line ids, Shopify line item gids, cancelled and shipped units.
+    const after = (version: number, teeCancelled: number, mugShipped: number) =>
+      ordersV1.Order.fromPartial({
+        ...canonical({ orderId: submitted.orderId, gid: shopifyOrder.admin_graphql_api_id }),
+        version,
+        lines: [
+          { lineId: 'L1', channelLineId: tee.admin_graphql_api_id, sku: 'TEE-M', quantity: 2, cancelledQuantity: teeCancelled },
+          { lineId: 'L2', channelLineId: mug.admin_graphql_api_id, sku: 'MUG', quantity: 1, shippedQuantity: mugShipped },
+        ],
+      });
+    const oneTee = {
+      order: after(5, 1, 0),
+      reason: ordersV1.CancelReason.CANCEL_REASON_ERP_CANCELLED,
+      lines: [{ lineId: 'L1', quantity: 1 }],
+      fullyCancelled: false,
+    };
+    await mesh.publish(Events.orders.orderCancelled, oneTee);
+    const refunded = await waitFor(async () => {
+      const view = await mesh.shopOrder(shopifyOrder.id);
+      return view.order.refunds.length === 1 ? view : undefined;
+    });
+    // Prices include VAT here: one 19.99 shirt is what goes back.
+    expect(refunded.order.refunds[0]).toMatchObject({
+      refund_line_items: [{ line_item_id: tee.id, quantity: 1, restock_type: 'cancel', subtotal: '19.99' }],
+      transactions: [{ kind: 'refund', amount: '19.99', status: 'success' }],
+    });
+    expect(refunded.order).toMatchObject({ cancelled_at: null, financial_status: 'partially_refunded' });
+    expect(refunded.fulfillmentOrders[0].lineItems).toMatchObject([
+      { sku: 'TEE-M', totalQuantity: 1, remainingQuantity: 1 },
+      { sku: 'MUG', remainingQuantity: 1 },
+    ]);
+
+    // The same cancellation again (a redelivery): the refunds show it, nothing is refunded twice.
+    const handledBefore = await mesh.handled();
+    await mesh.publish(Events.orders.orderCancelled, oneTee);
+    await waitFor(async () => (await mesh.handled()) >= handledBefore + 1, { description: 'the repeat handled' });
+    expect((await mesh.shopOrder(shopifyOrder.id)).order.refunds).toHaveLength(1);
+
+    // The mug ships, then the last shirt is cancelled: the order is fully cancelled or shipped, but
+    // shipped in part, so orderCancel cannot take it: the shirt goes as units too.
+    const shipment = ordersV1.Shipment.fromPartial({
+      shipmentId: `SHP-${shopifyOrder.id}-MUG`,
+      carrier: 'DHL Express',
+      trackingNumber: `1Z${shopifyOrder.id}M`,
+      lines: [{ channelLineId: mug.admin_graphql_api_id, sku: 'MUG', quantity: 1 }],
+    });
+    await mesh.publish(Events.orders.orderShipped, { order: after(6, 1, 1), shipment, fullyShipped: false });
+    await waitFor(() => mesh.eventsOf(Events.channel.shipmentConfirmed.type, (payload) => payload.shipmentId === shipment.shipmentId)[0]);
+    await mesh.publish(Events.orders.orderCancelled, { ...oneTee, order: after(7, 2, 1), fullyCancelled: true });
+    const done = await waitFor(async () => {
+      const view = await mesh.shopOrder(shopifyOrder.id);
+      return view.order.refunds.length === 2 ? view : undefined;
+    });
+    expect(done.order).toMatchObject({
+      cancelled_at: null,
+      fulfillment_status: 'fulfilled',
+      line_items: [
+        { sku: 'TEE-M', current_quantity: 0, fulfillable_quantity: 0 },
+        { sku: 'MUG', current_quantity: 1 },
+      ],
+    });
+    expect(done.fulfillmentOrders[0].status).toBe('CLOSED');
+    expect(
+      await mesh.metric('retail_mesh_channel_shopify_order_actions_total', {
+        channel_account_id: ACCOUNT,
+        action: 'cancel',
+        outcome: 'already',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('passes a cancellation made on Shopify to the orders service as CHANNEL_CANCELLED by "channel"', async () => {
     const shopifyOrder = await mesh.createOrder();
     const submitted = await mesh.submittedOnce(shopifyOrder.admin_graphql_api_id);

@@ -149,16 +149,16 @@ mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: Stri
   }
 }`;
 
-function malformed(operation: string, what: string): ShopifyAdminError {
+export function malformed(operation: string, what: string): ShopifyAdminError {
   return new ShopifyAdminError({ kind: 'malformed_response', operation, message: `unexpected shape of ${what}`, retryable: false });
 }
 
-function record(value: unknown, operation: string, what: string): Record<string, unknown> {
+export function record(value: unknown, operation: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(operation, what);
   return value as Record<string, unknown>;
 }
 
-function nodes(value: unknown, operation: string, what: string): Record<string, unknown>[] {
+export function nodes(value: unknown, operation: string, what: string): Record<string, unknown>[] {
   const connection = record(value, operation, what);
   if (!Array.isArray(connection.nodes)) throw malformed(operation, `${what}.nodes`);
   if ((connection.pageInfo as { hasNextPage?: unknown } | undefined)?.hasNextPage === true) {
@@ -167,7 +167,7 @@ function nodes(value: unknown, operation: string, what: string): Record<string, 
   return connection.nodes.map((node) => record(node, operation, what));
 }
 
-function string(value: unknown, operation: string, what: string): string {
+export function string(value: unknown, operation: string, what: string): string {
   if (typeof value !== 'string') throw malformed(operation, what);
   return value;
 }

@@ -59,6 +59,8 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   private loop: Promise<void> | undefined;
   private stopping = new AbortController();
   private readonly state: ChangeFeedStatus = { lastPolledAt: null, lastError: '' };
+  /** The cursor this poller last committed; read again after any failure (another replica may have moved it). */
+  private knownCursor: FeedCursor | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -94,7 +96,17 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
 
   /** Reads and commits one page after the stored cursor. */
   async pollOnce(): Promise<PageResult> {
-    const cursor = await this.cursors.load(this.dataSource.manager, CHANGE_FEED);
+    try {
+      return await this.readAndCommitPage();
+    } catch (error) {
+      this.knownCursor = undefined;
+      throw error;
+    }
+  }
+
+  private async readAndCommitPage(): Promise<PageResult> {
+    // The compare-and-set in `advance` catches a cursor another poller moved since we committed ours.
+    const cursor = this.knownCursor ?? (await this.cursors.load(this.dataSource.manager, CHANGE_FEED));
     const page = await this.feed.readPage(cursor.afterCursor, this.settings.feedPageSize, this.stopping.signal);
     const result: PageResult = { records: {}, hasMore: page.hasMore && page.items.length > 0, lagSeconds: 0 };
     const count = (type: FeedRecordType | 'unknown', outcome: FeedRecordOutcome) => {
@@ -138,6 +150,9 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
         return events.length;
       });
       if (published > 0) this.outbox.wake();
+      this.knownCursor = next;
+    } else {
+      this.knownCursor = cursor;
     }
     const newest = accepted.at(-1);
     if (page.hasMore && newest !== undefined) result.lagSeconds = Math.max(0, (Date.now() - newest.change.changedAt.getTime()) / 1000);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { forUpdate, withTransaction } from '@retail-mesh/persistence';
+import { columnParameter, forUpdate, propertyColumns, returnedRows, valuesList, withTransaction } from '@retail-mesh/persistence';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { SalesOrderLinkEntity, type LinkStatus } from './sales-order-link.entity.js';
 
 export type ClaimDecision = 'done' | 'busy' | 'claim';
+
+const LINK_TABLE = 'sales_order_link';
 
 /**
  * What a request for `key` does with the link as stored: a CREATED link is the answer whatever
@@ -27,6 +29,19 @@ export type ClaimResult =
   | { kind: 'done'; link: SalesOrderLinkEntity }
   | { kind: 'busy'; link: SalesOrderLinkEntity }
   | { kind: 'claimed'; link: SalesOrderLinkEntity; token: string };
+
+/** What an attempt came to: the ERP's sales order, or its refusal. */
+export type Outcome = { status: 'CREATED'; erpOrderId: string } | { status: 'REJECTED'; code: string; message: string };
+
+/** A request for the link of an order: its idempotency key and the external id of a first attempt. */
+export interface ClaimRequest {
+  orderId: string;
+  key: string;
+  externalId: string;
+}
+
+// Thirteen parameters a row: well under both databases' bound-parameter limits.
+const LINKS_PER_STATEMENT = 100;
 
 @Injectable()
 export class SalesOrderLinkRepository {
@@ -77,23 +92,84 @@ export class SalesOrderLinkRepository {
     });
   }
 
-  /** Records the outcome of a claimed attempt; false when the claim was lost (expired and taken over). */
-  async finish(
+  /**
+   * `claim` for several requests at once. An order seen for the first time (the usual case) gets
+   * its link created already claimed, by one INSERT ... ON CONFLICT DO NOTHING for all of them
+   * (atomic on its own: a concurrent insert of the same order makes it do nothing); only the
+   * requests whose order already had a link (or came twice) go through `claim`'s locked read.
+   */
+  async claimMany(requests: readonly ClaimRequest[], claimMs: number): Promise<ClaimResult[]> {
+    const now = new Date();
+    const token = randomUUID();
+    const firsts = new Map<string, SalesOrderLinkEntity>();
+    for (const { orderId, key, externalId } of requests) {
+      if (firsts.has(orderId)) continue;
+      firsts.set(orderId, {
+        orderId,
+        idempotencyKey: key,
+        externalId,
+        erpOrderId: null,
+        status: 'PENDING',
+        attempts: 1,
+        lastErrorCode: null,
+        lastError: null,
+        claimToken: token,
+        claimedUntil: new Date(now.getTime() + claimMs),
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    const inserted = await this.insertClaimed([...firsts.values()].sort((a, b) => a.orderId.localeCompare(b.orderId)));
+    const results: ClaimResult[] = [];
+    for (const { orderId, key, externalId } of requests) {
+      if (inserted.delete(orderId)) results.push({ kind: 'claimed', link: firsts.get(orderId)!, token });
+      else results.push(await this.claim(orderId, key, externalId, claimMs));
+    }
+    return results;
+  }
+
+  /**
+   * Records the outcomes of claimed attempts, in one statement per 100; returns the orders whose
+   * claim still held (a lost one expired and was taken over: its outcome is not written).
+   */
+  async finishAll(
     manager: EntityManager,
-    orderId: string,
-    token: string,
-    outcome: { status: 'CREATED'; erpOrderId: string } | { status: 'REJECTED'; code: string; message: string },
-  ): Promise<boolean> {
-    const values =
-      outcome.status === 'CREATED'
-        ? { status: outcome.status, erpOrderId: outcome.erpOrderId, lastErrorCode: null, lastError: null }
-        : { status: outcome.status, lastErrorCode: outcome.code.slice(0, 64), lastError: outcome.message };
-    const result = await manager.update(
-      SalesOrderLinkEntity,
-      { orderId, claimToken: token },
-      { ...values, claimToken: null, claimedUntil: null, updatedAt: new Date() },
-    );
-    return (result.affected ?? 0) > 0;
+    finished: ReadonlyArray<{ orderId: string; token: string; outcome: Outcome }>,
+    at: Date,
+  ): Promise<Set<string>> {
+    const won = new Set<string>();
+    const columns = propertyColumns(manager, SalesOrderLinkEntity, [
+      'orderId',
+      'claimToken',
+      'status',
+      'erpOrderId',
+      'lastErrorCode',
+      'lastError',
+      'updatedAt',
+    ]);
+    for (let start = 0; start < finished.length; start += LINKS_PER_STATEMENT) {
+      const rows = finished
+        .slice(start, start + LINKS_PER_STATEMENT)
+        .map(({ orderId, token, outcome }) =>
+          outcome.status === 'CREATED'
+            ? [orderId, token, outcome.status, outcome.erpOrderId, null, null, at]
+            : [orderId, token, outcome.status, null, outcome.code.slice(0, 64), outcome.message, at],
+        );
+      const values = valuesList(manager, SalesOrderLinkEntity, columns, rows);
+      const returned = await returnedRows<{ order_id: string }>(
+        manager,
+        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+         UPDATE ${LINK_TABLE} SET status = v.status,
+           erp_order_id = CASE WHEN v.status = 'CREATED' THEN v.erp_order_id ELSE ${LINK_TABLE}.erp_order_id END,
+           last_error_code = v.last_error_code, last_error = v.last_error, claim_token = NULL, claimed_until = NULL,
+           updated_at = v.updated_at
+         FROM v WHERE ${LINK_TABLE}.order_id = v.order_id AND ${LINK_TABLE}.claim_token = v.claim_token
+         RETURNING ${LINK_TABLE}.order_id`,
+        values.parameters,
+      );
+      for (const { order_id: orderId } of returned) won.add(orderId);
+    }
+    return won;
   }
 
   /** Gives the claim back after a transient failure, keeping the error for GetSalesOrder. */
@@ -118,6 +194,41 @@ export class SalesOrderLinkRepository {
 
   countPending(manager: EntityManager): Promise<number> {
     return manager.count(SalesOrderLinkEntity, { where: { status: 'PENDING' } });
+  }
+
+  /** Inserts the links whose order has none yet; returns their order ids. */
+  private async insertClaimed(links: readonly SalesOrderLinkEntity[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    const columns: Array<[column: string, property: keyof SalesOrderLinkEntity]> = [
+      ['order_id', 'orderId'],
+      ['idempotency_key', 'idempotencyKey'],
+      ['external_id', 'externalId'],
+      ['erp_order_id', 'erpOrderId'],
+      ['status', 'status'],
+      ['attempts', 'attempts'],
+      ['last_error_code', 'lastErrorCode'],
+      ['last_error', 'lastError'],
+      ['claim_token', 'claimToken'],
+      ['claimed_until', 'claimedUntil'],
+      ['created_at', 'createdAt'],
+      ['updated_at', 'updatedAt'],
+    ];
+    for (let start = 0; start < links.length; start += LINKS_PER_STATEMENT) {
+      const parameters: Record<string, unknown> = {};
+      const rows = links.slice(start, start + LINKS_PER_STATEMENT).map((link, row) => {
+        const names = columns.map(([, property]) => {
+          parameters[`${property}${row}`] = columnParameter(this.dataSource, SalesOrderLinkEntity, property, link[property]);
+          return `:${property}${row}`;
+        });
+        return `(${names.join(', ')})`;
+      });
+      const sql = `INSERT INTO ${LINK_TABLE} (${columns.map(([column]) => column).join(', ')}) VALUES ${rows.join(', ')}
+        ON CONFLICT (order_id) DO NOTHING RETURNING order_id`;
+      const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+      const returned: Array<{ order_id: string }> = await this.dataSource.query(query, values);
+      for (const { order_id: orderId } of returned) inserted.add(orderId);
+    }
+    return inserted;
   }
 
   private async lockedLink(manager: EntityManager, orderId: string): Promise<SalesOrderLinkEntity> {

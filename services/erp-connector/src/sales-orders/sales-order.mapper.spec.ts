@@ -139,6 +139,15 @@ describe('toNetSuiteSalesOrder', () => {
   it('uses the B2B purchase order number as PO/Check Number when there is one', () => {
     expect(toNetSuiteSalesOrder(sampleOrder({ purchaseOrderNumber: 'PO-77' }), { customerId: '1' }).otherRefNum).toBe('PO-77');
   });
+
+  it('marks an order the channel fulfils (Amazon FBA) so the ERP books it without fulfilling it; others carry no mark', () => {
+    const afn = toNetSuiteSalesOrder(sampleOrder({ channel: 'amazon', fulfilledByChannel: true, shippingAddress: undefined }), {
+      customerId: '1',
+    });
+    expect(afn.custbody_rm_fulfilled_by_channel).toBe(true);
+    expect(afn.shippingAddress).toBeUndefined();
+    expect(toNetSuiteSalesOrder(sampleOrder(), { customerId: '1' })).not.toHaveProperty('custbody_rm_fulfilled_by_channel');
+  });
 });
 
 describe('assertSalesOrderInput', () => {

@@ -167,6 +167,8 @@ export function toNetSuiteSalesOrder(order: ordersV1.Order, options: SalesOrderM
     custbody_rm_currency: currency,
     // Rates and amounts are the channel's prices; with VAT-style pricing they include the tax.
     custbody_rm_taxes_included: order.taxesIncluded,
+    // The channel ships it (Amazon FBA): the ERP books the sale but must not fulfil it from its warehouses.
+    ...(order.fulfilledByChannel ? { custbody_rm_fulfilled_by_channel: true } : {}),
     custbody_rm_tax_total: erpAmount(sumMoney([...lines.map((line) => line.tax), shippingTax], currency)),
     shippingCost: erpAmount(shippingCost),
     custbody_rm_shipping_tax: erpAmount(shippingTax),

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpStatusError } from '@retail-mesh/channel-kit';
 import { fromTimestamp, type erpV1, type ordersV1 } from '@retail-mesh/contracts';
 import { eventIdFromName } from '@retail-mesh/messaging';
-import { InvalidArgumentError, NotFoundError, OutboxPublisher, UnavailableError } from '@retail-mesh/service-kit';
+import { InvalidArgumentError, NotFoundError, OutboxPublisher, UnavailableError, type OutgoingEvent } from '@retail-mesh/service-kit';
+import { GroupCommit } from '@retail-mesh/persistence';
 import { DataSource } from 'typeorm';
 import { ErpMalformedResponseError, isErpTransientError } from '../erp-client/erp-http.client.js';
 import { ErpSalesOrderClient } from '../erp-client/erp-sales-order.client.js';
@@ -10,14 +11,24 @@ import { isPermanentRejection, netSuiteErrorOf } from '../erp-client/netsuite-er
 import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from '../erp-connector.config.js';
 import { ErpConnectorMetrics } from '../erp-connector.metrics.js';
 import { toSalesOrderLink, salesOrderCreatedEvent, salesOrderRejectedEvent } from './sales-order-link.mapper.js';
-import { SalesOrderLinkRepository } from './sales-order-link.repository.js';
+import type { SalesOrderLinkEntity } from './sales-order-link.entity.js';
+import { SalesOrderLinkRepository, type ClaimRequest, type ClaimResult, type Outcome } from './sales-order-link.repository.js';
 import { assertSalesOrderInput, salesOrderExternalId, toNetSuiteSalesOrder } from './sales-order.mapper.js';
 
 // Backoff ceiling of the HTTP client between retries (erp-connector.module.ts).
 const RETRY_MAX_DELAY_MS = 5000;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
-type Outcome = { status: 'CREATED'; erpOrderId: string } | { status: 'REJECTED'; code: string; message: string };
+/** A claimed attempt's outcome, to be recorded. */
+interface Finished {
+  order: ordersV1.Order;
+  link: SalesOrderLinkEntity;
+  token: string;
+  outcome: Outcome;
+}
+
+// Requests whose link rows one transaction claims or finishes at most.
+const MAX_GROUP = 100;
 
 /**
  * CreateSalesOrder and GetSalesOrder. One sales order per mesh order: the link row is claimed in
@@ -34,6 +45,14 @@ type Outcome = { status: 'CREATED'; erpOrderId: string } | { status: 'REJECTED';
 export class SalesOrderService {
   /** Longer than any one attempt can take, so a live claim is never taken over mid-call. */
   private readonly claimMs: number;
+  // Concurrent requests claim and finish their links together: one transaction for all that
+  // arrive while the previous one runs.
+  private readonly claims = new GroupCommit<ClaimRequest, ClaimResult>(MAX_GROUP, (requests) =>
+    this.links.claimMany(requests, this.claimMs),
+  );
+  private readonly finishes = new GroupCommit<Finished, { link: SalesOrderLinkEntity; won: boolean }>(MAX_GROUP, (finished) =>
+    this.finishAll(finished),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,7 +78,7 @@ export class SalesOrderService {
     const customerId = Object.hasOwn(customerIds, order.channelAccountId) ? customerIds[order.channelAccountId] : defaultCustomerId;
     const body = toNetSuiteSalesOrder(order, { customerId });
 
-    const claim = await this.links.claim(order.orderId, key, salesOrderExternalId(order), this.claimMs);
+    const claim = await this.claims.submit({ orderId: order.orderId, key, externalId: salesOrderExternalId(order) });
     if (claim.kind === 'done') {
       this.metrics.salesOrder(claim.link.status === 'CREATED' ? 'existing' : 'rejected');
       return { link: toSalesOrderLink(claim.link), created: false };
@@ -85,7 +104,7 @@ export class SalesOrderService {
       }
       outcome = { status: 'REJECTED', ...netSuiteErrorOf(error) };
     }
-    return this.finish(order, token, outcome);
+    return this.finish({ order, link, token, outcome });
   }
 
   async get(request: erpV1.GetSalesOrderRequest): Promise<erpV1.GetSalesOrderResponse> {
@@ -119,21 +138,56 @@ export class SalesOrderService {
     }
   }
 
-  private async finish(order: ordersV1.Order, token: string, outcome: Outcome): Promise<erpV1.CreateSalesOrderResponse> {
-    const at = new Date();
-    const { link, won } = await this.outbox.transaction(async ({ manager, publish }) => {
-      const claimed = await this.links.finish(manager, order.orderId, token, outcome);
-      if (claimed && outcome.status === 'CREATED') await publish(salesOrderCreatedEvent(order.orderId, outcome.erpOrderId, at));
-      if (claimed && outcome.status === 'REJECTED') await publish(salesOrderRejectedEvent(order.orderId, outcome, at));
-      return { link: (await this.links.find(manager, { orderId: order.orderId }))!, won: claimed };
-    });
+  private async finish(finished: Finished): Promise<erpV1.CreateSalesOrderResponse> {
+    const { order, outcome } = finished;
+    const { link, won } = await this.finishes.submit(finished);
     if (won && outcome.status === 'CREATED') {
       const since = order.placedAt ?? order.createdAt;
-      if (since) this.metrics.orderIntake(order.channel, order.channelAccountId, (at.getTime() - fromTimestamp(since).getTime()) / 1000);
+      if (since)
+        this.metrics.orderIntake(order.channel, order.channelAccountId, (link.updatedAt.getTime() - fromTimestamp(since).getTime()) / 1000);
     }
     this.metrics.salesOrder(!won ? 'existing' : outcome.status === 'CREATED' ? 'created' : 'rejected');
     return { link: toSalesOrderLink(link), created: won && outcome.status === 'CREATED' };
   }
+
+  /**
+   * Records the outcomes of claimed attempts with their events in one transaction. A link whose
+   * claim was lost (expired and taken over) keeps what the other request wrote: it is read back.
+   */
+  private finishAll(finished: readonly Finished[]): Promise<Array<{ link: SalesOrderLinkEntity; won: boolean }>> {
+    const at = new Date();
+    return this.outbox.transaction(async ({ manager, publish }) => {
+      const won = await this.links.finishAll(
+        manager,
+        finished.map(({ order, token, outcome }) => ({ orderId: order.orderId, token, outcome })),
+        at,
+      );
+      const events = finished.flatMap(({ order, outcome }): Array<OutgoingEvent<unknown>> => {
+        if (!won.has(order.orderId)) return [];
+        return [
+          outcome.status === 'CREATED'
+            ? salesOrderCreatedEvent(order.orderId, outcome.erpOrderId, at)
+            : salesOrderRejectedEvent(order.orderId, outcome, at),
+        ];
+      });
+      if (events.length > 0) await publish(...events);
+      const results: Array<{ link: SalesOrderLinkEntity; won: boolean }> = [];
+      for (const { order, link, outcome } of finished) {
+        if (won.has(order.orderId)) results.push({ link: finishedLink(link, outcome, at), won: true });
+        else results.push({ link: (await this.links.find(manager, { orderId: order.orderId }))!, won: false });
+      }
+      return results;
+    });
+  }
+}
+
+/** The link as `SalesOrderLinkRepository.finishAll` leaves it. */
+function finishedLink(link: SalesOrderLinkEntity, outcome: Outcome, at: Date): SalesOrderLinkEntity {
+  const values =
+    outcome.status === 'CREATED'
+      ? { erpOrderId: outcome.erpOrderId, lastErrorCode: null, lastError: null }
+      : { lastErrorCode: outcome.code.slice(0, 64), lastError: outcome.message };
+  return { ...link, ...values, status: outcome.status, claimToken: null, claimedUntil: null, updatedAt: at };
 }
 
 /** The lowest internal id: the first sales order, when an ERP without idempotency let duplicates in. */

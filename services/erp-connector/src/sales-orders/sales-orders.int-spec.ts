@@ -226,6 +226,45 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
       expect(eventsOf(Events.erp.salesOrderCreated, placed.orderId)).toHaveLength(1);
     });
 
+    it('creates one ERP order per order for a crowd of concurrent requests, repeats and a refusal among them', async () => {
+      const placed = Array.from({ length: 24 }, (_, index) => order(index === 5 ? [{ sku: 'NOT-IN-ERP', quantity: 1 }] : undefined));
+      // Links are claimed and recorded together for requests that arrive together; each request still gets its own answer.
+      const requests = [...placed, ...placed.slice(0, 6)].map((one) =>
+        client.createSalesOrder({ idempotencyKey: one.orderId, order: one }),
+      );
+      const outcomes = await Promise.allSettled(requests);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(errorReasonOf(outcome.reason)).toBe('sales_order_in_progress');
+      }
+      const links = await Promise.all(placed.map(async (one) => (await client.getSalesOrder({ orderId: one.orderId })).link!));
+      expect(links.map((link) => link.status)).toEqual(
+        placed.map((_, index) =>
+          index === 5 ? erpV1.DocumentStatus.DOCUMENT_STATUS_REJECTED : erpV1.DocumentStatus.DOCUMENT_STATUS_CREATED,
+        ),
+      );
+      placed.forEach((one, index) => {
+        const forOrder = outcomes.filter((_, position) => position % placed.length === index);
+        const created = forOrder.filter((outcome) => outcome.status === 'fulfilled' && outcome.value.created);
+        expect(created, one.orderId).toHaveLength(index === 5 ? 0 : 1);
+        expect(erpOrdersOf(one).map((record) => record.id)).toEqual(index === 5 ? [] : [links[index]!.erpOrderId]);
+      });
+      await waitFor(
+        () =>
+          placed.every(
+            (one) =>
+              eventsOf(Events.erp.salesOrderCreated, one.orderId).length + eventsOf(Events.erp.salesOrderRejected, one.orderId).length > 0,
+          ),
+        {
+          description: 'an event per order',
+        },
+      );
+      for (const one of placed) {
+        expect(
+          eventsOf(Events.erp.salesOrderCreated, one.orderId).length + eventsOf(Events.erp.salesOrderRejected, one.orderId).length,
+        ).toBe(1);
+      }
+    });
+
     it('records a refusal by the ERP as REJECTED with its code, publishes it, and tries again only for a new key', async () => {
       const placed = order([{ sku: 'NOT-IN-ERP', quantity: 1 }]);
       const rejected = await client.createSalesOrder({ idempotencyKey: placed.orderId, order: placed });

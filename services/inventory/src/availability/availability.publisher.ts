@@ -18,7 +18,7 @@ const RETRY_DELAY_MS = 1000;
  * the transaction that applies them); this publisher, woken after those commits, waits out a
  * short coalescing window, then computes each dirty SKU once for every channel policy, publishes
  * the keys whose quantity changed with their next version and deletes the marks it consumed,
- * all in one transaction. Marks that arrive meanwhile are handled by the next pass, so a burst
+ * all in one transaction (the marks are taken by deleting them first: a rollback restores them). Marks that arrive meanwhile are handled by the next pass, so a burst
  * of changes to one SKU becomes a few publications of its latest value, not one per change.
  */
 @Injectable()
@@ -109,7 +109,6 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
         if (batch.markCount === 0) return { markCount: 0, counts: new Map<string, number>() };
         const policies = await this.policies.findAll(manager);
         const published = await this.availability.publishChanges(manager, batch.skus, policies, { force: false, now: new Date() });
-        await this.dirty.remove(manager, batch.markIds);
         return { markCount: batch.markCount, counts: published };
       });
       if (totalPublished(counts) > 0) {

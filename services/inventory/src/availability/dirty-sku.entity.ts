@@ -6,7 +6,9 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
  * policy), consumed by the availability publisher. Append-only, so concurrent stock changes
  * never contend on it; many marks of one SKU collapse into one computation (bursts coalesce).
  */
-@Entity({ name: 'dirty_sku' })
+export const DIRTY_SKU_TABLE = 'dirty_sku';
+
+@Entity({ name: DIRTY_SKU_TABLE })
 export class DirtySkuEntity {
   /** node-postgres hands int8 over as a string, SQLite as a number; only ever passed back in a query. */
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { columnParameter, Placeholders } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
-import { DirtySkuEntity } from './dirty-sku.entity.js';
+import { DIRTY_SKU_TABLE, DirtySkuEntity } from './dirty-sku.entity.js';
 
 export interface DirtySku {
   sku: string;
@@ -18,13 +19,11 @@ export interface DirtyCause {
 
 export interface DirtyBatch {
   skus: DirtySku[];
-  /** The marks read, to delete once the batch is published. */
-  markIds: Array<string | number>;
-  /** Marks read; fewer than the limit means the table was drained (as far as this transaction saw). */
+  /** Marks taken; fewer than the limit means the table was drained (as far as this transaction saw). */
   markCount: number;
 }
 
-// Keeps each statement well under both databases' bound-parameter limits.
+// Three parameters a row: keeps each statement well under both databases' bound-parameter limits.
 const ROWS_PER_STATEMENT = 500;
 
 @Injectable()
@@ -37,50 +36,73 @@ export class DirtySkuRepository {
     );
   }
 
-  /** Marks SKUs dirty, each for its own cause. */
+  /** Marks SKUs dirty, each for its own cause (one multi-row insert per 500, written by hand: the stock path's hot statement). */
   async markEach(manager: EntityManager, marks: Array<{ sku: string } & DirtyCause>): Promise<void> {
     for (let start = 0; start < marks.length; start += ROWS_PER_STATEMENT) {
-      const rows = marks
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map((mark) => ({ sku: mark.sku, sourceChangedAt: mark.sourceChangedAt, traceparent: mark.traceparent ?? null }));
-      await manager.createQueryBuilder().insert().into(DirtySkuEntity).values(rows).updateEntity(false).execute();
-    }
-  }
-
-  /** The oldest `limit` marks, merged per SKU. */
-  async takeBatch(manager: EntityManager, limit: number): Promise<DirtyBatch> {
-    const marks = await manager.find(DirtySkuEntity, { order: { id: 'ASC' }, take: limit });
-    const bySku = new Map<string, DirtySku>();
-    for (const mark of marks) {
-      const known = bySku.get(mark.sku);
-      if (known === undefined) {
-        bySku.set(mark.sku, { sku: mark.sku, sourceChangedAt: mark.sourceChangedAt, traceparent: mark.traceparent ?? undefined });
-      } else {
-        known.sourceChangedAt = earliest(known.sourceChangedAt, mark.sourceChangedAt);
-        known.traceparent ??= mark.traceparent ?? undefined;
+      const placeholders = Placeholders.for(manager.connection);
+      const rows: string[] = [];
+      const values: unknown[] = [];
+      for (const mark of marks.slice(start, start + ROWS_PER_STATEMENT)) {
+        rows.push(placeholders.row(3));
+        values.push(mark.sku, this.changedAtParameter(manager, mark.sourceChangedAt), mark.traceparent ?? null);
       }
+      await manager.query(`INSERT INTO ${DIRTY_SKU_TABLE} (sku, source_changed_at, traceparent) VALUES ${rows.join(', ')}`, values);
     }
-    return { skus: [...bySku.values()], markIds: marks.map((mark) => mark.id), markCount: marks.length };
   }
 
   /**
-   * Deletes exactly the marks that were read. Never "everything up to id N": on PostgreSQL a mark
-   * with a lower id can commit after a higher one was read, and it must stay for the next batch.
+   * Takes (deletes, in the caller's transaction) the oldest `limit` marks and returns them merged
+   * per SKU. Exactly the marks returned are deleted, never "everything up to id N": on PostgreSQL
+   * a mark with a lower id can commit after a higher one was read, and it must stay for the next
+   * batch. A replica taking the same marks concurrently waits for this transaction and then finds
+   * them gone; a rollback puts them back.
    */
-  async remove(manager: EntityManager, markIds: Array<string | number>): Promise<void> {
-    for (let start = 0; start < markIds.length; start += ROWS_PER_STATEMENT) {
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(DirtySkuEntity)
-        .whereInIds(markIds.slice(start, start + ROWS_PER_STATEMENT))
-        .execute();
+  async takeBatch(manager: EntityManager, limit: number): Promise<DirtyBatch> {
+    const limitParameter = Placeholders.for(manager.connection).next();
+    if (manager.queryRunner === undefined) throw new Error('takeBatch needs the EntityManager of a transaction');
+    // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
+    const { records } = await manager.queryRunner.query(
+      `DELETE FROM ${DIRTY_SKU_TABLE} WHERE id IN (SELECT id FROM ${DIRTY_SKU_TABLE} ORDER BY id LIMIT ${limitParameter})
+       RETURNING id, sku, source_changed_at, traceparent`,
+      [limit],
+      true,
+    );
+    const marks = records as Array<{
+      id: string | number;
+      sku: string;
+      source_changed_at: Date | string | null;
+      traceparent: string | null;
+    }>;
+    // RETURNING follows no order: merge in mark order, so a SKU's trace is that of its first mark.
+    marks.sort((a, b) => Number(a.id) - Number(b.id));
+    const bySku = new Map<string, DirtySku>();
+    for (const mark of marks) {
+      const sourceChangedAt = this.changedAtOf(manager, mark.source_changed_at);
+      const known = bySku.get(mark.sku);
+      if (known === undefined) {
+        bySku.set(mark.sku, { sku: mark.sku, sourceChangedAt, traceparent: mark.traceparent ?? undefined });
+      } else {
+        known.sourceChangedAt = earliest(known.sourceChangedAt, sourceChangedAt);
+        known.traceparent ??= mark.traceparent ?? undefined;
+      }
     }
+    return { skus: [...bySku.values()], markCount: marks.length };
   }
 
   /** Marks waiting (a backlog gauge). */
   count(manager: EntityManager): Promise<number> {
     return manager.count(DirtySkuEntity);
+  }
+
+  private changedAtParameter(manager: EntityManager, value: Date | null): unknown {
+    return value === null ? null : columnParameter(manager.connection, DirtySkuEntity, 'sourceChangedAt', value);
+  }
+
+  /** node-postgres reads timestamptz as a Date; SQLite's datetime comes back as the driver's UTC text. */
+  private changedAtOf(manager: EntityManager, value: Date | string | null): Date | null {
+    if (value === null || value instanceof Date) return value;
+    const column = manager.connection.getMetadata(DirtySkuEntity).findColumnWithPropertyPath('sourceChangedAt')!;
+    return manager.connection.driver.prepareHydratedValue(value, column) as Date;
   }
 }
 

@@ -1,12 +1,22 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import { columnParameter } from '@retail-mesh/persistence';
+import { columnParameter, Placeholders } from '@retail-mesh/persistence';
 import { ServiceError } from '@retail-mesh/service-kit';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { PUBLISHED_AVAILABILITY_TABLE, PublishedAvailabilityEntity } from './published-availability.entity.js';
 
 // Seven parameters a row: keeps each statement well under both databases' bound-parameter limits.
-const ROWS_PER_STATEMENT = 100;
+const ROWS_PER_STATEMENT = 500;
+// Keeps each IN (...) list well under both databases' bound-parameter limits.
+const SKUS_PER_QUERY = 500;
+
+/** The quantity and version last published for a channel account x SKU. */
+export interface PublishedKey {
+  channelAccountId: string;
+  sku: string;
+  availableQuantity: number;
+  version: number;
+}
 
 /** Another publisher (a replica) published the same key first; the transaction must be retried. */
 export class AvailabilityVersionConflictError extends ServiceError {
@@ -20,9 +30,27 @@ export class AvailabilityVersionConflictError extends ServiceError {
 
 @Injectable()
 export class PublishedAvailabilityRepository {
-  findBySkus(manager: EntityManager, skus: string[]): Promise<PublishedAvailabilityEntity[]> {
-    if (skus.length === 0) return Promise.resolve([]);
-    return manager.find(PublishedAvailabilityEntity, { where: { sku: In(skus) } });
+  /** What was last published for `skus`, every channel account (read by hand: the publisher's hot read). */
+  async findBySkus(manager: EntityManager, skus: readonly string[]): Promise<PublishedKey[]> {
+    const found: PublishedKey[] = [];
+    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
+      const chunk = skus.slice(start, start + SKUS_PER_QUERY);
+      const rows: Array<{ channel_account_id: string; sku: string; available_quantity: string | number; version: string | number }> =
+        await manager.query(
+          `SELECT channel_account_id, sku, available_quantity, version FROM ${PUBLISHED_AVAILABILITY_TABLE}
+           WHERE sku IN (${Placeholders.for(manager.connection).list(chunk.length)})`,
+          chunk,
+        );
+      for (const row of rows) {
+        found.push({
+          channelAccountId: row.channel_account_id,
+          sku: row.sku,
+          availableQuantity: Number(row.available_quantity),
+          version: Number(row.version),
+        });
+      }
+    }
+    return found;
   }
 
   async find(manager: EntityManager, channelAccountId: string, sku: string): Promise<PublishedAvailabilityEntity | undefined> {
@@ -55,7 +83,7 @@ export class PublishedAvailabilityRepository {
   /**
    * Records the rows as published, each compare-and-set on the version before it (a row's version
    * is the next one after what the caller read, 1 for the first publication of its key): one
-   * multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE version = excluded.version - 1` per 100
+   * multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE version = excluded.version - 1` per 500
    * rows. When a replica published one of the keys first, throws AvailabilityVersionConflictError
    * and the caller's transaction rolls back. At most one row per key.
    */

@@ -18,6 +18,7 @@ import {
   toReservationKey,
   toReservationMessage,
   toReserveRequest,
+  toReserveStockError,
   toShortageMessage,
   toStockChange,
   toStockPositionMessage,
@@ -91,6 +92,19 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
   async reserveStock(request: inventoryV1.ReserveStockRequest): Promise<inventoryV1.ReserveStockResponse> {
     const { reservation, created } = await this.reservations.reserve(toReserveRequest(request));
     return { reservation: toReservationMessage(reservation), shortages: reservation.shortages.map(toShortageMessage), created };
+  }
+
+  async reserveStockBatch(request: inventoryV1.ReserveStockBatchRequest): Promise<inventoryV1.ReserveStockBatchResponse> {
+    const outcomes = await this.reservations.reserveBatch(request.requests.map(toReserveRequest));
+    return {
+      results: outcomes.map((outcome) => {
+        if (!outcome.ok) return { error: toReserveStockError(outcome.error) };
+        const { reservation, created } = outcome.result;
+        return {
+          response: { reservation: toReservationMessage(reservation), shortages: reservation.shortages.map(toShortageMessage), created },
+        };
+      }),
+    };
   }
 
   async releaseReservation(request: inventoryV1.ReleaseReservationRequest): Promise<inventoryV1.ReleaseReservationResponse> {

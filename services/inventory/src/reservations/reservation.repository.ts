@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { columnParameter, forUpdate } from '@retail-mesh/persistence';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { positionKey } from '../stock/stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from '../stock/stock-position.entity.js';
 import { CONSUMED_STOCK_TABLE, ConsumedStockEntity } from './consumed-stock.entity.js';
 import type { AllocatedLine, PositionOnHand, SkuLocationQuantity } from './reservation-allocation.js';
-import { compareText, consumedStockVersion, type LineOperation, type Reservation, type ReservedLine } from './reservation.js';
+import {
+  compareText,
+  consumedStockVersion,
+  type LineOperation,
+  type RequestedLine,
+  type Reservation,
+  type ReservedLine,
+} from './reservation.js';
 import { ReservationLineEntity } from './reservation-line.entity.js';
 import { ReservationOperationEntity } from './reservation-operation.entity.js';
 import { ReservationEntity } from './reservation.entity.js';
@@ -14,6 +21,9 @@ import { ReservationEntity } from './reservation.entity.js';
 const SKUS_PER_QUERY = 500;
 // Five parameters a row, for the same reason.
 const CONSUMED_ROWS_PER_STATEMENT = 200;
+// Reservation headers (twelve columns) and lines (seven) per statement, for the same reason.
+const HEADERS_PER_STATEMENT = 100;
+const LINES_PER_STATEMENT = 200;
 
 type ReservationHeader = Omit<Reservation, 'lines'>;
 
@@ -30,6 +40,76 @@ export class ReservationRepository {
     await manager.createQueryBuilder().insert().into(ReservationEntity).values(toEntity(header)).orIgnore().updateEntity(false).execute();
     const reservation = await this.findOne(manager, { idempotencyKey: header.idempotencyKey }, true);
     return reservation && { reservation, created: reservation.reservationId === header.reservationId };
+  }
+
+  /**
+   * `claim` for several requests (in request order) at once: inserts the headers whose key and
+   * order are free (in key order, so two concurrent claims of overlapping keys take their locks in
+   * the same order; of two keys for one order, the first in request order), then reads every key's
+   * reservation with its lines, locked until the transaction ends. Keyed by idempotency key; a key
+   * whose order another key holds is missing.
+   */
+  async claimMany(manager: EntityManager, headers: readonly ReservationHeader[]): Promise<Map<string, Reservation>> {
+    const byKey = new Map<string, ReservationHeader>();
+    const orders = new Set<string>();
+    for (const header of headers) {
+      if (byKey.has(header.idempotencyKey) || orders.has(header.orderId)) continue;
+      byKey.set(header.idempotencyKey, header);
+      orders.add(header.orderId);
+    }
+    const inserted = [...byKey.keys()].sort(compareText);
+    for (let start = 0; start < inserted.length; start += HEADERS_PER_STATEMENT) {
+      const rows = inserted.slice(start, start + HEADERS_PER_STATEMENT).map((key) => toEntity(byKey.get(key)!));
+      await manager.createQueryBuilder().insert().into(ReservationEntity).values(rows).orIgnore().updateEntity(false).execute();
+    }
+    const keys = [...new Set(headers.map((header) => header.idempotencyKey))].sort(compareText);
+    const claimed = new Map<string, Reservation>();
+    for (let start = 0; start < keys.length; start += SKUS_PER_QUERY) {
+      const query = manager
+        .createQueryBuilder(ReservationEntity, 'reservation')
+        .where({ idempotencyKey: In(keys.slice(start, start + SKUS_PER_QUERY)) })
+        .orderBy('reservation.idempotencyKey', 'ASC');
+      const entities = await forUpdate(manager, query).getMany();
+      const lines = await this.linesOf(
+        manager,
+        entities.map((entity) => entity.reservationId),
+      );
+      for (const entity of entities) claimed.set(entity.idempotencyKey, toReservation(entity, lines.get(entity.reservationId) ?? []));
+    }
+    return claimed;
+  }
+
+  /** Writes the headers of reservations this transaction claimed (requested lines, status, shortages, version, updated time). */
+  async saveHeaders(manager: EntityManager, reservations: readonly Reservation[]): Promise<void> {
+    for (let start = 0; start < reservations.length; start += HEADERS_PER_STATEMENT) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ReservationEntity)
+        .values(reservations.slice(start, start + HEADERS_PER_STATEMENT).map(({ lines: _lines, ...header }) => toEntity(header)))
+        .orUpdate(['requested_lines', 'status', 'shortages', 'version', 'updated_at'], ['reservation_id'])
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
+  /** Inserts the lines several reservations hold, in as few statements as the parameter limits allow. */
+  async insertLinesOf(
+    manager: EntityManager,
+    held: ReadonlyArray<{ reservationId: string; lines: readonly AllocatedLine[] }>,
+  ): Promise<void> {
+    const rows = held.flatMap(({ reservationId, lines }) =>
+      lines.map((line) => ({ reservationId, ...line, releasedQuantity: 0, consumedQuantity: 0 })),
+    );
+    for (let start = 0; start < rows.length; start += LINES_PER_STATEMENT) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ReservationLineEntity)
+        .values(rows.slice(start, start + LINES_PER_STATEMENT))
+        .updateEntity(false)
+        .execute();
+    }
   }
 
   findById(manager: EntityManager, reservationId: string, lock: boolean): Promise<Reservation | undefined> {
@@ -200,6 +280,15 @@ export class ReservationRepository {
     await manager.insert(ReservationOperationEntity, row);
   }
 
+  private async linesOf(manager: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationLineEntity[]>> {
+    const byReservation = new Map<string, ReservationLineEntity[]>();
+    if (reservationIds.length === 0) return byReservation;
+    for (const line of await manager.findBy(ReservationLineEntity, { reservationId: In([...reservationIds]) })) {
+      byReservation.set(line.reservationId, [...(byReservation.get(line.reservationId) ?? []), line]);
+    }
+    return byReservation;
+  }
+
   /** The positions of `skus`, locked in (sku, location) order until the transaction ends (PostgreSQL). */
   private async lockedPositions(manager: EntityManager, skus: string[]): Promise<StockPositionEntity[]> {
     if (skus.length === 0) return [];
@@ -225,18 +314,17 @@ export class ReservationRepository {
 }
 
 function toReservation(entity: ReservationEntity, lineEntities: ReservationLineEntity[]): Reservation {
-  // Lines in request order, the parts of a split line by location.
-  const position = new Map(entity.requestedLines.map((line, index) => [line.lineId, index]));
-  const lines = lineEntities
-    .map((line): ReservedLine => ({
+  const lines = inRequestOrder(
+    entity.requestedLines,
+    lineEntities.map((line): ReservedLine => ({
       lineId: line.lineId,
       sku: line.sku,
       locationId: line.locationId,
       quantity: line.quantity,
       releasedQuantity: line.releasedQuantity,
       consumedQuantity: line.consumedQuantity,
-    }))
-    .sort((a, b) => (position.get(a.lineId) ?? 0) - (position.get(b.lineId) ?? 0) || compareText(a.locationId, b.locationId));
+    })),
+  );
   return {
     reservationId: entity.reservationId,
     idempotencyKey: entity.idempotencyKey,
@@ -252,6 +340,12 @@ function toReservation(entity: ReservationEntity, lineEntities: ReservationLineE
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
   };
+}
+
+/** Lines in request order, the parts of a split line by location. */
+export function inRequestOrder(requested: readonly RequestedLine[], lines: ReservedLine[]): ReservedLine[] {
+  const position = new Map(requested.map((line, index) => [line.lineId, index]));
+  return lines.sort((a, b) => (position.get(a.lineId) ?? 0) - (position.get(b.lineId) ?? 0) || compareText(a.locationId, b.locationId));
 }
 
 function toEntity(header: ReservationHeader): ReservationEntity {

@@ -67,6 +67,30 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
     });
   }
 
+  type ReserveArgs = Parameters<typeof reserve>;
+
+  function reserveBatch(requests: ReserveArgs[]): Promise<inventoryV1.ReserveStockBatchResponse> {
+    return client.reserveStockBatch({
+      requests: requests.map(([orderId, channelAccountId, lines, options = {}]) => ({
+        idempotencyKey: options.idempotencyKey ?? orderId,
+        orderId,
+        channelAccountId,
+        channel: '',
+        lines: lines.map(([lineId, sku, quantity]) => ({ lineId, sku, quantity })),
+        requestedLocationId: options.requestedLocationId ?? '',
+      })),
+    });
+  }
+
+  async function reservedUnits(sku: string): Promise<{ reserved: number; onHand: number }> {
+    const { positions } = await client.listStockPositions({ skus: [sku], locationId: '', page: undefined });
+    for (const position of positions) expect(position.reserved).toBeLessThanOrEqual(position.onHand);
+    return {
+      reserved: positions.reduce((sum, position) => sum + position.reserved, 0),
+      onHand: positions.reduce((sum, position) => sum + position.onHand, 0),
+    };
+  }
+
   async function available(channelAccountId: string, sku: string): Promise<number> {
     const { availability } = await client.getAvailability({ channelAccountId, sku });
     return availability?.availableQuantity ?? Number.NaN;
@@ -486,5 +510,112 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
     expect(reservedOf('SKU-RACE-B')).toBe(12);
     await waitForPublished('amazon-us', 'SKU-RACE-B', 0);
     await waitForPublished('amazon-us', 'SKU-RACE-A', 13);
+  });
+
+  it('reserves a batch in request order, each request answered as ReserveStock would, refusals in their own results', async () => {
+    await setStock('SKU-BATCH', 'WH-1', 5);
+    await waitForPublished('amazon-us', 'SKU-BATCH', 5);
+    const { results } = await reserveBatch([
+      ['order-b1', 'shop-eu', [['l1', 'SKU-BATCH', 3]]],
+      // Sees the 3 units order-b1 took: short.
+      ['order-b2', 'amazon-us', [['l1', 'SKU-BATCH', 3]]],
+      ['order-b3', 'amazon-us', [['l1', 'SKU-BATCH', 2]]],
+      ['order-bx', 'nobody', [['l1', 'SKU-BATCH', 1]]],
+      ['order-bx', 'shop-eu', [['l1', 'SKU-BATCH', 0]]],
+      ['order-other', 'shop-eu', [['l1', 'SKU-BATCH', 1]], { idempotencyKey: 'order-b1' }],
+      ['order-b3', 'walmart-us', [['l1', 'SKU-BATCH', 1]], { idempotencyKey: 'order-b3-again' }],
+      // The same key again in the batch: the reservation order-b3 just got.
+      ['order-b3', 'amazon-us', [['l1', 'SKU-BATCH', 2]]],
+      // Two keys for one new order: the first in the batch takes it (nothing left: rejected).
+      ['order-b4', 'shop-eu', [['l1', 'SKU-BATCH', 1]], { idempotencyKey: 'z-order-b4' }],
+      ['order-b4', 'shop-eu', [['l1', 'SKU-BATCH', 1]], { idempotencyKey: 'a-order-b4' }],
+    ]);
+    expect(results.map((result) => result.response?.reservation?.status ?? result.error?.reason)).toEqual([
+      ReservationStatus.RESERVATION_STATUS_ACTIVE,
+      ReservationStatus.RESERVATION_STATUS_REJECTED,
+      ReservationStatus.RESERVATION_STATUS_ACTIVE,
+      'channel_policy_not_found',
+      'invalid_quantity',
+      'idempotency_key_reused',
+      'order_already_reserved',
+      ReservationStatus.RESERVATION_STATUS_ACTIVE,
+      ReservationStatus.RESERVATION_STATUS_REJECTED,
+      'order_already_reserved',
+    ]);
+    expect(results.map((result) => result.error?.code ?? null)).toEqual([
+      null,
+      null,
+      null,
+      GrpcStatus.NOT_FOUND,
+      GrpcStatus.INVALID_ARGUMENT,
+      GrpcStatus.ALREADY_EXISTS,
+      GrpcStatus.ALREADY_EXISTS,
+      null,
+      null,
+      GrpcStatus.ALREADY_EXISTS,
+    ]);
+    expect(results[1]!.response).toMatchObject({
+      created: true,
+      shortages: [{ lineId: 'l1', sku: 'SKU-BATCH', requestedQuantity: 3, reservableQuantity: 2 }],
+    });
+    expect(results[2]!.response).toMatchObject({
+      created: true,
+      reservation: { version: 1, lines: [{ lineId: 'l1', locationId: 'WH-1', quantity: 2, releasedQuantity: 0 }] },
+    });
+    expect(results[7]!.response).toEqual({ ...results[2]!.response, created: false });
+    expect(await reservedUnits('SKU-BATCH')).toEqual({ reserved: 5, onHand: 5 });
+    await waitForPublished('amazon-us', 'SKU-BATCH', 0);
+
+    // The batch again: the reservations as they stand, nothing held twice; the rejected one is
+    // evaluated again and now finds nothing left (a new version with the new shortage).
+    const again = await reserveBatch([
+      ['order-b1', 'shop-eu', [['l1', 'SKU-BATCH', 3]]],
+      ['order-b2', 'amazon-us', [['l1', 'SKU-BATCH', 3]]],
+      ['order-b3', 'amazon-us', [['l1', 'SKU-BATCH', 2]]],
+    ]);
+    expect(again.results[0]!.response).toEqual({ ...results[0]!.response, created: false });
+    expect(again.results[1]!.response).toMatchObject({
+      created: false,
+      reservation: { reservationId: results[1]!.response!.reservation!.reservationId, version: 2, lines: [] },
+      shortages: [{ lineId: 'l1', sku: 'SKU-BATCH', requestedQuantity: 3, reservableQuantity: 0 }],
+    });
+    expect(again.results[2]!.response).toEqual({ ...results[2]!.response, created: false });
+    // The single call reads what the batch wrote.
+    expect(await reserve('order-b1', 'shop-eu', [['l1', 'SKU-BATCH', 3]])).toEqual({ ...results[0]!.response, created: false });
+    expect(await reservedUnits('SKU-BATCH')).toEqual({ reserved: 5, onHand: 5 });
+  });
+
+  it('never holds more than is on hand when batches race for the same units, and a batch repeated concurrently holds nothing twice', async () => {
+    await setStock('SKU-BRACE-A', 'WH-1', 30);
+    await setStock('SKU-BRACE-B', 'WH-1', 7);
+    await setStock('SKU-BRACE-B', 'WH-2', 5);
+    // Eight batches of five orders; batch i+4 repeats batch i (same keys, same requests) and is fired with it.
+    const batch = (index: number): ReserveArgs[] =>
+      Array.from({ length: 5 }, (_, position) => {
+        const order = (index % 4) * 5 + position;
+        const lines: Array<[string, string, number]> = [
+          ['a', 'SKU-BRACE-A', 1],
+          ['b', 'SKU-BRACE-B', 1],
+        ];
+        return [`order-brace-${order}`, order % 2 === 0 ? 'shop-eu' : 'amazon-us', order % 3 === 0 ? lines.reverse() : lines];
+      });
+    const responses = await Promise.all(Array.from({ length: 8 }, (_, index) => reserveBatch(batch(index))));
+    const byOrder = new Map<string, inventoryV1.ReserveStockResponse[]>();
+    for (const { results } of responses) {
+      for (const result of results) {
+        const response = result.response!;
+        byOrder.set(response.reservation!.orderId, [...(byOrder.get(response.reservation!.orderId) ?? []), response]);
+      }
+    }
+    expect(byOrder.size).toBe(20);
+    for (const [orderId, [first, second]] of byOrder) {
+      // Each order once created and once repeated, with the same reservation.
+      expect([first!.created, second!.created].sort(), orderId).toEqual([false, true]);
+      expect(second!.reservation!.reservationId).toBe(first!.reservation!.reservationId);
+    }
+    const statuses = [...byOrder.values()].map(([response]) => response!.reservation!.status);
+    expect(statuses.filter((status) => status === ReservationStatus.RESERVATION_STATUS_ACTIVE)).toHaveLength(12);
+    expect(await reservedUnits('SKU-BRACE-B')).toEqual({ reserved: 12, onHand: 12 });
+    expect((await reservedUnits('SKU-BRACE-A')).reserved).toBe(12);
   });
 });

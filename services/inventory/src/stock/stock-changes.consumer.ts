@@ -12,8 +12,9 @@ export const STOCK_CHANGES_PURPOSE = 'stock-changes';
 
 /**
  * Consumes erp.stock_changed on `inventory.stock-changes`, in batches: the changes waiting at
- * once are applied in one inbox transaction (a burst of changes costs a few statements per
- * batch, not per change).
+ * once are applied in one transaction (a burst of changes costs a few statements per batch, not
+ * per change), and the next batch starts while one commits. The ERP version of each position
+ * makes a redelivery harmless, so no inbox row is written.
  */
 @Injectable()
 export class StockChangesConsumer implements OnModuleInit {
@@ -30,6 +31,11 @@ export class StockChangesConsumer implements OnModuleInit {
       handlers: [
         onEventBatch(Events.erp.stockChanged, (events, context) => this.handle(events, context), {
           maxBatchSize: this.settings.stockChangesBatchSize,
+          // Safe to overlap: a position only ever takes a newer ERP version, and rows are locked in key order.
+          maxBatchesInFlight: 2,
+          // No inbox row per change: a redelivered change is not newer than the stored version, so it
+          // applies nothing and marks nothing dirty.
+          dedupe: 'versions',
         }),
       ],
     });

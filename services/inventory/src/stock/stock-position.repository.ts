@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, keysetPage } from '@retail-mesh/persistence';
-import { In, type EntityManager } from 'typeorm';
+import { columnParameter, keysetPage, Placeholders } from '@retail-mesh/persistence';
+import type { EntityManager } from 'typeorm';
 import type { StockChange } from './stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from './stock-position.entity.js';
 
 // Six parameters a row: keeps each statement well under both databases' bound-parameter limits.
 const CHANGES_PER_STATEMENT = 200;
+// Keeps each IN (...) list well under both databases' bound-parameter limits.
+const SKUS_PER_QUERY = 500;
 
 export interface StockPositionFilter {
   skus: string[];
@@ -16,6 +18,10 @@ export interface StockPositionFilter {
 export interface StockPositionKey {
   sku: string;
   locationId: string;
+}
+
+export interface SkuLocationOnHand extends StockPositionKey {
+  onHand: number;
 }
 
 @Injectable()
@@ -61,9 +67,19 @@ export class StockPositionRepository {
     return manager.findOneByOrFail(StockPositionEntity, { sku: key.sku, locationId: key.locationId });
   }
 
-  findBySkus(manager: EntityManager, skus: string[]): Promise<StockPositionEntity[]> {
-    if (skus.length === 0) return Promise.resolve([]);
-    return manager.find(StockPositionEntity, { where: { sku: In(skus) }, order: { sku: 'ASC', locationId: 'ASC' } });
+  /** The on-hand of `skus` at every location, in (sku, location) order (read by hand: the publisher's hot read). */
+  async findBySkus(manager: EntityManager, skus: readonly string[]): Promise<SkuLocationOnHand[]> {
+    const found: SkuLocationOnHand[] = [];
+    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
+      const chunk = skus.slice(start, start + SKUS_PER_QUERY);
+      const rows: Array<{ sku: string; location_id: string; on_hand: string | number }> = await manager.query(
+        `SELECT sku, location_id, on_hand FROM ${STOCK_POSITION_TABLE} WHERE sku IN (${Placeholders.for(manager.connection).list(chunk.length)})
+         ORDER BY sku, location_id`,
+        chunk,
+      );
+      for (const row of rows) found.push({ sku: row.sku, locationId: row.location_id, onHand: Number(row.on_hand) });
+    }
+    return found;
   }
 
   /** One page in (sku, location) order, starting after `after`. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Events } from '@retail-mesh/contracts';
-import { EventConsumers, onEventOutsideTransaction } from '@retail-mesh/service-kit';
+import { EventConsumers, onEventBatch, onEventOutsideTransaction } from '@retail-mesh/service-kit';
 import { ErpCancellationsService } from '../cancellation/erp-cancellations.service.js';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
 import { AcknowledgementsService } from './acknowledgements.service.js';
@@ -11,10 +11,14 @@ export const CHANNEL_ACKNOWLEDGEMENTS_PURPOSE = 'channel-acknowledgements';
 /** Queue orders.erp-order-changes: erp.shipment_created and erp.order_cancelled. */
 export const ERP_ORDER_CHANGES_PURPOSE = 'erp-order-changes';
 
+// Acknowledgements applied in one inbox transaction at most (the consumer's prefetch bounds it too).
+const ACKNOWLEDGEMENTS_PER_TRANSACTION = 50;
+
 /**
- * What happens to orders after the ERP accepted them. Each handler runs the inbox itself
- * (InboxTransaction): shipments call inventory before their transaction, and every handler
- * counts its changes once committed. Events that can never apply (an unknown order, a shipment
+ * What happens to orders after the ERP accepted them. Acknowledgements are applied in batches, in
+ * the kit's inbox transaction; the other handlers run the inbox themselves (InboxTransaction):
+ * shipments call inventory before their transaction. Every handler counts its changes once
+ * committed. Events that can never apply (an unknown order, a shipment
  * of more than was ordered) are poison messages: dead-lettered with the reason.
  */
 @Injectable()
@@ -30,8 +34,13 @@ export class OrderUpdatesConsumer implements OnModuleInit {
   onModuleInit(): void {
     this.consumers.register({
       purpose: CHANNEL_ACKNOWLEDGEMENTS_PURPOSE,
-      prefetch: this.settings.consumerPrefetch,
-      handlers: [onEventOutsideTransaction(Events.channel.orderAcknowledged, (event) => this.acknowledgements.apply(event))],
+      // The next batch fills while one is applied.
+      prefetch: Math.max(this.settings.consumerPrefetch, 2 * ACKNOWLEDGEMENTS_PER_TRANSACTION),
+      handlers: [
+        onEventBatch(Events.channel.orderAcknowledged, (events, context) => this.acknowledgements.applyAll(events, context), {
+          maxBatchSize: ACKNOWLEDGEMENTS_PER_TRANSACTION,
+        }),
+      ],
     });
     this.consumers.register({
       purpose: ERP_ORDER_CHANGES_PURPOSE,

@@ -39,10 +39,10 @@ export interface PendingChange {
 export type WrittenChange = { written: false } | { written: true; order: ordersV1.Order; committed: CommittedChange };
 
 /**
- * Writes changes of orders in the caller's transaction: each row (compare-and-set on its
- * version, and the worker's claim), its changed lines, then the history entries and the events
- * (outbox) of all of them in one statement each. A change whose row moved on meanwhile is not
- * written.
+ * Writes changes of orders in the caller's transaction: the rows (compare-and-set on each one's
+ * version, and the worker's claim), the changed lines, the history entries and the events
+ * (outbox), each kind for all the changes in one statement. A change whose row moved on
+ * meanwhile is not written.
  */
 @Injectable()
 export class OrderWriter {
@@ -63,15 +63,21 @@ export class OrderWriter {
     const results: WrittenChange[] = [];
     const history: Array<Omit<OrderHistoryEntity, 'id'>> = [];
     const events: Array<OutgoingEvent<unknown>> = [];
+    for (const { order, expected } of changes) {
+      order.version = expected.version + 1;
+      order.updatedAt = now;
+    }
+    const written = await this.orders.updateMany(manager, changes);
+    await this.orders.updateLines(
+      manager,
+      changes.flatMap((change) => (written.has(change.order.orderId) ? (change.changedLines ?? []) : [])),
+    );
     for (const change of changes) {
       const { order } = change;
-      order.version = change.expected.version + 1;
-      order.updatedAt = now;
-      if (!(await this.orders.update(manager, order, change.expected))) {
+      if (!written.has(order.orderId)) {
         results.push({ written: false });
         continue;
       }
-      if (change.changedLines && change.changedLines.length > 0) await this.orders.updateLines(manager, change.changedLines);
       history.push({
         orderId: order.orderId,
         version: order.version,

@@ -70,6 +70,10 @@ export class OrderEntity {
   @Column({ name: 'taxes_included', type: 'boolean' })
   taxesIncluded!: boolean;
 
+  /** The channel fulfils it (Amazon FBA): no address needed, no stock reserved, no ERP shipment expected. */
+  @Column({ name: 'fulfilled_by_channel', type: 'boolean' })
+  fulfilledByChannel!: boolean;
+
   @Column({ name: 'requested_location_id', type: 'varchar', length: 64 })
   requestedLocationId!: string;
 

@@ -60,6 +60,17 @@ describe('order mapper', () => {
     });
   });
 
+  it('keeps that the channel fulfils an order (Amazon FBA), for validation and the ERP', () => {
+    const afn = ordersV1.Order.fromPartial({ ...submitted, shippingAddress: undefined, fulfilledByChannel: true });
+    const rows = toNewOrderRows(afn, { orderId: '8a0c6f0e-4d53-4c1f-9d8b-1c3f0a2b7e12', idempotencyKey: 'amazon-us/113-1' }, new Date());
+    expect(rows.order.fulfilledByChannel).toBe(true);
+    expect(toOrderMessage(rows.order, rows.lines).fulfilledByChannel).toBe(true);
+    expect(toOrderContent(afn)).toMatchObject({ fulfilledByChannel: true, shippingAddress: null });
+    expect(toNewOrderRows(submitted, { orderId: rows.order.orderId, idempotencyKey: 'x' }, new Date()).order.fulfilledByChannel).toBe(
+      false,
+    );
+  });
+
   it('reads what validation needs', () => {
     expect(toOrderContent(submitted)).toMatchObject({
       currency: 'USD',

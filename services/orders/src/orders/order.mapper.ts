@@ -73,6 +73,7 @@ export function toOrderContent(order: ordersV1.Order): OrderContent {
         }
       : null,
     shippingAddress: order.shippingAddress ? toAddressContent(order.shippingAddress) : null,
+    fulfilledByChannel: order.fulfilledByChannel,
     paymentStatus: paymentStatusName(order.paymentStatus),
     fraudSignals: order.fraudSignals.map((signal) => ({
       source: signal.source,
@@ -124,6 +125,7 @@ export function toNewOrderRows(
     paymentStatus: paymentStatusName(order.paymentStatus),
     currency: order.currency,
     taxesIncluded: order.taxesIncluded,
+    fulfilledByChannel: order.fulfilledByChannel,
     requestedLocationId: order.requestedLocationId,
     purchaseOrderNumber: order.purchaseOrderNumber,
     placedAt: fromTimestamp(order.placedAt!),
@@ -205,6 +207,7 @@ export function toOrderMessage(order: OrderEntity, lines: readonly OrderLineEnti
     createdAt: toTimestamp(order.createdAt),
     updatedAt: toTimestamp(order.updatedAt),
     taxesIncluded: order.taxesIncluded,
+    fulfilledByChannel: order.fulfilledByChannel,
   };
 }
 

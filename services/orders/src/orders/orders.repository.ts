@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { HoldReason, OrderState } from '@retail-mesh/domain';
-import { forUpdate, keysetPage } from '@retail-mesh/persistence';
-import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import {
+  columnParameter,
+  entityColumns,
+  forUpdate,
+  keysetPage,
+  propertyColumns,
+  returnedRows,
+  valuesList,
+  type ValuesColumn,
+} from '@retail-mesh/persistence';
+import { In, type EntityManager } from 'typeorm';
 import { OrderHistoryEntity } from './order-history.entity.js';
 import { OrderLineEntity } from './order-line.entity.js';
 import { OrderEntity } from './order.entity.js';
@@ -32,6 +41,7 @@ export interface ClaimRequest {
 
 // Keeps each statement well under both databases' bound-parameter limits.
 const IDS_PER_STATEMENT = 500;
+const ROWS_PER_STATEMENT = 100;
 
 // Columns a change may touch (everything but the identity and what SubmitOrder set for good).
 const MUTABLE_COLUMNS = [
@@ -55,10 +65,43 @@ const MUTABLE_COLUMNS = [
 
 @Injectable()
 export class OrdersRepository {
-  /** Inserts a new order with its lines; a repeat of its channel order fails with a unique violation. */
-  async insert(manager: EntityManager, order: OrderEntity, lines: OrderLineEntity[]): Promise<void> {
-    await manager.insert(OrderEntity, order);
-    await manager.insert(OrderLineEntity, lines);
+  /**
+   * Inserts new orders with their lines, one statement each per 100 orders; an order whose
+   * channel order (or idempotency key) is taken is left out by the unique constraints (INSERT ...
+   * ON CONFLICT DO NOTHING, which waits for a concurrent insert of the same key to commit).
+   * Returns the ids of the orders inserted.
+   */
+  async insertNew(
+    manager: EntityManager,
+    orders: ReadonlyArray<{ order: OrderEntity; lines: readonly OrderLineEntity[] }>,
+  ): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    const columns = entityColumns(manager, OrderEntity);
+    for (let start = 0; start < orders.length; start += ROWS_PER_STATEMENT) {
+      const rows = orders
+        .slice(start, start + ROWS_PER_STATEMENT)
+        .map(({ order }) => columns.map(({ property }) => order[property as keyof OrderEntity]));
+      const values = valuesList(manager, OrderEntity, columns, rows);
+      const records = await returnedRows<{ order_id: string }>(
+        manager,
+        `INSERT INTO orders (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql} ON CONFLICT DO NOTHING RETURNING order_id`,
+        values.parameters,
+      );
+      for (const record of records) inserted.add(record.order_id);
+    }
+    const lines = orders.flatMap(({ order, lines: orderLines }) => (inserted.has(order.orderId) ? orderLines : []));
+    const lineColumns = entityColumns(manager, OrderLineEntity);
+    for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
+      const rows = lines
+        .slice(start, start + ROWS_PER_STATEMENT)
+        .map((line) => lineColumns.map(({ property }) => line[property as keyof OrderLineEntity]));
+      const values = valuesList(manager, OrderLineEntity, lineColumns, rows);
+      await manager.query(
+        `INSERT INTO order_lines (${lineColumns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
+        values.parameters,
+      );
+    }
+    return inserted;
   }
 
   findById(manager: EntityManager, orderId: string): Promise<OrderEntity | null> {
@@ -68,6 +111,20 @@ export class OrdersRepository {
   /** The order, locked until the transaction ends (PostgreSQL; SQLite transactions run one at a time). */
   findByIdForUpdate(manager: EntityManager, orderId: string): Promise<OrderEntity | null> {
     return forUpdate(manager, manager.createQueryBuilder(OrderEntity, 'o').where('o.orderId = :orderId', { orderId })).getOne();
+  }
+
+  /** The orders, locked until the transaction ends, in id order (so two transactions never lock them the other way round). */
+  findByIdsForUpdate(manager: EntityManager, orderIds: readonly string[]): Promise<OrderEntity[]> {
+    const unique = [...new Set(orderIds)].sort();
+    return this.inChunks(unique, (chunk) =>
+      forUpdate(
+        manager,
+        manager
+          .createQueryBuilder(OrderEntity, 'o')
+          .where({ orderId: In(chunk) })
+          .orderBy('o.orderId', 'ASC'),
+      ).getMany(),
+    );
   }
 
   findByChannelOrder(manager: EntityManager, channelAccountId: string, channelOrderId: string): Promise<OrderEntity | null> {
@@ -97,27 +154,63 @@ export class OrdersRepository {
   }
 
   /**
-   * Writes `order`'s changed columns if it is still at `expectedVersion` (and, for the worker,
-   * still claimed by `claimToken`): false when another change got there first.
+   * Writes the changed columns of many orders (each at most once), in one statement per 100: an
+   * order only while it is still at its expected version (and, for the worker, still claimed by
+   * the expected token; another change got there first otherwise). Returns the ids written.
    */
-  async update(manager: EntityManager, order: OrderEntity, expected: { version: number; claimToken?: string }): Promise<boolean> {
-    const values = Object.fromEntries(MUTABLE_COLUMNS.map((column) => [column, order[column]]));
-    const query = manager
-      .createQueryBuilder()
-      .update(OrderEntity)
-      .set(values)
-      .where('order_id = :orderId AND version = :version', { orderId: order.orderId, version: expected.version });
-    if (expected.claimToken !== undefined) query.andWhere('claim_token = :claimToken', { claimToken: expected.claimToken });
-    const result = await query.execute();
-    return (result.affected ?? 0) > 0;
+  async updateMany(manager: EntityManager, changes: ReadonlyArray<{ order: OrderEntity; expected: ExpectedRow }>): Promise<Set<string>> {
+    if (new Set(changes.map(({ order }) => order.orderId)).size !== changes.length) throw new Error('updateMany: an order appears twice');
+    const written = new Set<string>();
+    const columns: ValuesColumn[] = [
+      { name: 'order_id', property: 'orderId' },
+      { name: 'expected_version', property: 'version' },
+      { name: 'expected_claim', property: 'claimToken' },
+      ...propertyColumns(manager, OrderEntity, MUTABLE_COLUMNS),
+    ];
+    const assignments = columns.slice(3).map(({ name }) => `${name} = v.${name}`);
+    for (let start = 0; start < changes.length; start += ROWS_PER_STATEMENT) {
+      const rows = changes
+        .slice(start, start + ROWS_PER_STATEMENT)
+        .map(({ order, expected }) => [
+          order.orderId,
+          expected.version,
+          expected.claimToken ?? null,
+          ...MUTABLE_COLUMNS.map((column) => order[column]),
+        ]);
+      const values = valuesList(manager, OrderEntity, columns, rows);
+      const records = await returnedRows<{ order_id: string }>(
+        manager,
+        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+         UPDATE orders SET ${assignments.join(', ')} FROM v
+         WHERE orders.order_id = v.order_id AND orders.version = v.expected_version
+           AND (v.expected_claim IS NULL OR orders.claim_token = v.expected_claim)
+         RETURNING orders.order_id`,
+        values.parameters,
+      );
+      for (const record of records) written.add(record.order_id);
+    }
+    return written;
   }
 
+  /** Writes the shipped and cancelled quantities and the location of the lines, in one statement per 100. */
   async updateLines(manager: EntityManager, lines: readonly OrderLineEntity[]): Promise<void> {
-    for (const line of lines) {
-      await manager.update(
-        OrderLineEntity,
-        { orderId: line.orderId, lineId: line.lineId },
-        { shippedQuantity: line.shippedQuantity, cancelledQuantity: line.cancelledQuantity, locationId: line.locationId },
+    const columns: ValuesColumn[] = [
+      { name: 'order_id', property: 'orderId' },
+      { name: 'line_id', property: 'lineId' },
+      { name: 'shipped_quantity', property: 'shippedQuantity' },
+      { name: 'cancelled_quantity', property: 'cancelledQuantity' },
+      { name: 'location_id', property: 'locationId' },
+    ];
+    for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
+      const rows = lines
+        .slice(start, start + ROWS_PER_STATEMENT)
+        .map((line) => [line.orderId, line.lineId, line.shippedQuantity, line.cancelledQuantity, line.locationId]);
+      const values = valuesList(manager, OrderLineEntity, columns, rows);
+      await manager.query(
+        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+         UPDATE order_lines SET shipped_quantity = v.shipped_quantity, cancelled_quantity = v.cancelled_quantity, location_id = v.location_id
+         FROM v WHERE order_lines.order_id = v.order_id AND order_lines.line_id = v.line_id`,
+        values.parameters,
       );
     }
   }
@@ -145,31 +238,31 @@ export class OrdersRepository {
 
   /**
    * Claims up to `limit` orders that are due and not claimed by a live pass, in the order they
-   * became due (for RESERVED orders: the order they were reserved in). PostgreSQL skips rows
-   * another transaction is claiming (FOR UPDATE SKIP LOCKED), so replicas never wait for each
-   * other; SQLite transactions run one at a time anyway.
+   * became due (for RESERVED orders: the order they were reserved in), with one UPDATE (atomic on
+   * its own). PostgreSQL skips rows another transaction is claiming (FOR UPDATE SKIP LOCKED in its
+   * subquery), so replicas never wait for each other; SQLite transactions run one at a time anyway.
    */
   async claim(manager: EntityManager, request: ClaimRequest): Promise<OrderEntity[]> {
-    const query = manager
-      .createQueryBuilder(OrderEntity, 'o')
-      .select('o.orderId')
-      .where('o.workDueAt <= :now', { now: request.now })
-      .andWhere('o.state IN (:...states)', { states: request.states })
-      .andWhere('(o.claimedUntil IS NULL OR o.claimedUntil < :now)', { now: request.now })
-      .orderBy('o.workDueAt', 'ASC')
-      .addOrderBy('o.orderId', 'ASC')
-      .limit(request.limit);
-    const ids = (await skipLocked(manager, query).getMany()).map((order) => order.orderId);
+    const postgres = manager.connection.options.type === 'postgres';
+    const time = (value: Date) => columnParameter(manager.connection, OrderEntity, 'workDueAt', value);
+    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
+      `UPDATE orders SET claim_token = :token, claimed_until = :claimedUntil
+       WHERE order_id IN (
+         SELECT order_id FROM orders
+         WHERE work_due_at <= :now AND state IN (:...states) AND (claimed_until IS NULL OR claimed_until < :now)
+         ORDER BY work_due_at, order_id LIMIT :limit${postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
+       RETURNING order_id`,
+      {
+        token: request.token,
+        claimedUntil: time(request.claimedUntil),
+        now: time(request.now),
+        states: request.states,
+        limit: request.limit,
+      },
+    );
+    const ids = (await returnedRows<{ order_id: string }>(manager, sql, parameters)).map((row) => row.order_id);
     if (ids.length === 0) return [];
-    await manager
-      .createQueryBuilder()
-      .update(OrderEntity)
-      .set({ claimToken: request.token, claimedUntil: request.claimedUntil })
-      .where({ orderId: In(ids) })
-      .execute();
-    const claimed = await manager.findBy(OrderEntity, { orderId: In(ids) });
-    const position = new Map(ids.map((orderId, index) => [orderId, index]));
-    return claimed.sort((a, b) => position.get(a.orderId)! - position.get(b.orderId)!);
+    return manager.find(OrderEntity, { where: { orderId: In(ids) }, order: { workDueAt: 'ASC', orderId: 'ASC' } });
   }
 
   /** Ends the claims of a pass (the orders it did not move out of the work states). */
@@ -180,6 +273,22 @@ export class OrdersRepository {
       .set({ claimToken: null, claimedUntil: null })
       .where('claim_token = :token', { token })
       .execute();
+  }
+
+  /** Ends the claims of these orders that their claimant still holds (the orders stay where they are in the queue). */
+  async releaseClaimsOf(manager: EntityManager, claims: ReadonlyArray<{ orderId: string; token: string }>): Promise<void> {
+    const byToken = new Map<string, string[]>();
+    for (const { orderId, token } of claims) byToken.set(token, [...(byToken.get(token) ?? []), orderId]);
+    for (const [token, orderIds] of byToken) {
+      for (let start = 0; start < orderIds.length; start += IDS_PER_STATEMENT) {
+        await manager
+          .createQueryBuilder()
+          .update(OrderEntity)
+          .set({ claimToken: null, claimedUntil: null })
+          .where({ orderId: In(orderIds.slice(start, start + IDS_PER_STATEMENT)), claimToken: token })
+          .execute();
+      }
+    }
   }
 
   /** Makes every claim expire now: for SQLite at start-up, where no other process can hold one. */
@@ -220,7 +329,8 @@ export class OrdersRepository {
   }
 }
 
-/** FOR UPDATE SKIP LOCKED on PostgreSQL; unchanged on SQLite. */
-function skipLocked<T extends OrderEntity>(manager: EntityManager, query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
-  return manager.connection.options.type === 'postgres' ? forUpdate(manager, query).setOnLocked('skip_locked') : query;
+/** The row an update expects: its version and, for the worker, its claim. */
+export interface ExpectedRow {
+  version: number;
+  claimToken?: string;
 }

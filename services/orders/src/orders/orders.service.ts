@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { fromTimestamp, type ordersV1 } from '@retail-mesh/contracts';
-import { isUniqueViolation, withTransaction } from '@retail-mesh/persistence';
+import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
 import {
   AbortedError,
   AlreadyExistsError,
@@ -16,13 +16,22 @@ import { OrdersMetrics } from '../orders.metrics.js';
 import { OrderIntakeWorker } from '../worker/order-intake.worker.js';
 import { readSubmittedOrder } from './order-input.js';
 import { holdReasonName, stateName, toHistoryMessage, toNewOrderRows, toOrderMessage } from './order.mapper.js';
+import type { OrderLineEntity } from './order-line.entity.js';
 import type { OrderEntity } from './order.entity.js';
 import { OrdersRepository, type OrderListFilter } from './orders.repository.js';
 import { isOrderId } from './order-id.js';
 
+// SubmitOrders recorded in one transaction at most.
+const MAX_SUBMISSIONS_PER_TRANSACTION = 100;
+
 /** SubmitOrder, GetOrder, ListOrders. */
 @Injectable()
 export class OrdersService {
+  private readonly submissions = new GroupCommit<{ order: OrderEntity; lines: OrderLineEntity[] }, boolean>(
+    MAX_SUBMISSIONS_PER_TRANSACTION,
+    (orders) => this.insertAll(orders),
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: OrdersRepository,
@@ -32,34 +41,15 @@ export class OrdersService {
 
   /**
    * Records a channel order as RECEIVED and wakes the worker. Idempotent through the unique
-   * constraint on (channel_account_id, channel_order_id): a concurrent or later repeat fails to
-   * insert and gets the order that is there (`created` false), as it stands.
+   * constraint on (channel_account_id, channel_order_id): a concurrent or later repeat is not
+   * inserted and gets the order that is there (`created` false), as it stands. Orders submitted
+   * at the same time are recorded in one transaction.
    */
   async submit(request: ordersV1.SubmitOrderRequest): Promise<ordersV1.SubmitOrderResponse> {
     const submitted = readSubmittedOrder(request);
     const now = new Date();
     const { order, lines } = toNewOrderRows(submitted.order, { orderId: randomUUID(), idempotencyKey: submitted.idempotencyKey }, now);
-    try {
-      await withTransaction(this.dataSource, async (manager) => {
-        await this.orders.insert(manager, order, lines);
-        await this.orders.addHistory(manager, [
-          {
-            orderId: order.orderId,
-            version: order.version,
-            fromState: null,
-            toState: order.state,
-            change: 'submitted',
-            actor: 'channel',
-            holdReason: null,
-            cancelReason: null,
-            detail: `${order.channel} order ${order.channelOrderNumber || order.channelOrderId} on ${order.channelAccountId}`,
-            erpChangeId: null,
-            changedAt: now,
-          },
-        ]);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+    if (!(await this.submissions.submit({ order, lines }))) {
       const existing = await this.existing(order);
       this.metrics.submitted('existing');
       return { order: await this.message(existing), created: false };
@@ -68,6 +58,33 @@ export class OrdersService {
     this.metrics.changed([{ from: null, to: 'RECEIVED', holdReason: null }]);
     this.intake.wake();
     return { order: toOrderMessage(order, lines), created: true };
+  }
+
+  /** Inserts new orders with their history in one transaction; true for each order inserted. */
+  private async insertAll(orders: ReadonlyArray<{ order: OrderEntity; lines: OrderLineEntity[] }>): Promise<boolean[]> {
+    const inserted = await withTransaction(this.dataSource, async (manager) => {
+      const ids = await this.orders.insertNew(manager, orders);
+      await this.orders.addHistory(
+        manager,
+        orders
+          .filter(({ order }) => ids.has(order.orderId))
+          .map(({ order }) => ({
+            orderId: order.orderId,
+            version: order.version,
+            fromState: null,
+            toState: order.state,
+            change: 'submitted' as const,
+            actor: 'channel',
+            holdReason: null,
+            cancelReason: null,
+            detail: `${order.channel} order ${order.channelOrderNumber || order.channelOrderId} on ${order.channelAccountId}`,
+            erpChangeId: null,
+            changedAt: order.createdAt,
+          })),
+      );
+      return ids;
+    });
+    return orders.map(({ order }) => inserted.has(order.orderId));
   }
 
   async get(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {

@@ -47,12 +47,19 @@ export interface PeerFailure {
 }
 
 export function peerFailureOf(error: unknown): PeerFailure {
-  const code = (error as { code?: unknown }).code;
+  return failureOf(
+    (error as { code?: unknown }).code,
+    errorReasonOf(error),
+    (error as { details?: string }).details || (error as Error).message || String(error),
+  );
+}
+
+/** A failure a peer reported inside a batch answer (its status code, reason and message). */
+export function peerFailureOfStatus(status: { code: number; reason: string; message: string }): PeerFailure {
+  return failureOf(status.code, status.reason || undefined, status.message);
+}
+
+function failureOf(code: unknown, reason: string | undefined, message: string): PeerFailure {
   const known = typeof code === 'number' && GrpcStatus[code] !== undefined;
-  return {
-    permanent: known && PERMANENT.has(code),
-    code: known ? GrpcStatus[code] : 'UNKNOWN',
-    reason: errorReasonOf(error),
-    message: (error as { details?: string }).details || (error as Error).message || String(error),
-  };
+  return { permanent: known && PERMANENT.has(code), code: known ? GrpcStatus[code] : 'UNKNOWN', reason, message };
 }

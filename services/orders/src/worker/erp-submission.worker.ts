@@ -8,33 +8,40 @@ import { OrdersMetrics } from '../orders.metrics.js';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
 import { PeerClients, peerFailureOf } from '../peers/peer-clients.js';
 import { ErpGate } from './erp-gate.js';
+import { SubmissionWindow } from './submission-window.js';
 import { WorkQueue, type Claimed, type StepResult } from './work-queue.js';
-import { WorkLoop } from './work-loop.js';
 
 /**
  * Takes RESERVED orders to ACCEPTED: ErpService.CreateSalesOrder (idempotency key = order id,
  * so a retry after a lost answer creates nothing twice), then ACCEPTED with the ERP order id
- * and orders.order_accepted.<channel> in one transaction. One pass at a time, claiming the
- * orders in the order they were reserved; while the ERP connector answers UNAVAILABLE the gate
- * holds them back (they keep their place), then probes with the oldest. A permanent refusal
- * puts the order on hold (ERP_REJECTED).
+ * and orders.order_accepted.<channel> in one transaction. A sliding window of calls (ADR 0004):
+ * orders are claimed in the order they were reserved and their calls started in that order, up
+ * to ORDERS_ERP_WINDOW at once; each place is refilled as soon as its call is back and
+ * committed. While the ERP connector answers UNAVAILABLE the gate holds the orders back (they
+ * keep their place), then probes with the oldest. A permanent refusal puts the order on hold
+ * (ERP_REJECTED).
  */
 @Injectable()
 export class ErpSubmissionWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: WorkLoop;
-  private readonly gate: ErpGate;
+  private readonly window: SubmissionWindow<Claimed, StepResult>;
 
   constructor(
     private readonly queue: WorkQueue,
     private readonly peers: PeerClients,
     private readonly metrics: OrdersMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
+    @Inject(ORDERS_SETTINGS) settings: OrdersSettings,
   ) {
-    this.gate = new ErpGate({ initialMs: settings.retryBackoffMs, maxMs: settings.retryMaxBackoffMs });
-    this.loop = new WorkLoop(() => this.pass(), {
+    this.window = new SubmissionWindow<Claimed, StepResult>({
       name: 'erp-submission',
-      concurrency: 1,
+      size: settings.erpWindow,
+      claim: async (limit) => (await this.queue.claim(['RESERVED'], limit)).items,
+      send: (item) => this.submit(item),
+      unavailable: (result) => result.kind === 'wait',
+      commit: async (results) => {
+        await this.queue.commit(results);
+      },
+      gate: new ErpGate({ initialMs: settings.retryBackoffMs, maxMs: settings.retryMaxBackoffMs }),
       pollIntervalMs: settings.workerPollIntervalMs,
       retryDelayMs: settings.retryBackoffMs,
       logger,
@@ -42,48 +49,16 @@ export class ErpSubmissionWorker implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.loop.start();
+    this.window.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+    await this.window.stop();
   }
 
   /** Call after committing RESERVED orders. */
   wake(): void {
-    this.loop.wake();
-  }
-
-  private async pass(): Promise<boolean> {
-    const admitted = this.gate.admit(this.settings.workerBatchSize, Date.now());
-    if (admitted === 0) {
-      this.loop.wakeIn(this.gate.waitMs(Date.now()));
-      return false;
-    }
-    const batch = await this.queue.claim(['RESERVED'], admitted).catch((error: unknown) => {
-      this.gate.unused();
-      throw error;
-    });
-    if (batch.items.length === 0) {
-      this.gate.unused();
-      return false;
-    }
-    let available = true;
-    try {
-      // Started in reservation order: the oldest order's call goes first.
-      const results = await Promise.all(batch.items.map((item) => this.submit(item)));
-      available = results.every((result) => result.kind !== 'wait');
-      if (available) this.gate.succeeded();
-      else this.gate.unavailable(Date.now());
-      await this.queue.commit(batch, results);
-    } finally {
-      await this.queue.finish(batch);
-    }
-    if (!available) {
-      this.loop.wakeIn(this.gate.waitMs(Date.now()));
-      return false;
-    }
-    return batch.items.length === admitted;
+    this.window.wake();
   }
 
   private async submit(item: Claimed): Promise<StepResult> {

@@ -1,3 +1,4 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { inventoryV1 } from '@retail-mesh/contracts';
 import { holdFor, remainingLines, validateOrderContent, type HoldReason } from '@retail-mesh/domain';
@@ -9,7 +10,7 @@ import { toLineQuantities, toOrderContent, toOrderMessage } from '../orders/orde
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { OrdersMetrics } from '../orders.metrics.js';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
-import { PeerClients, peerFailureOf } from '../peers/peer-clients.js';
+import { PeerClients, peerFailureOf, peerFailureOfStatus, type PeerFailure } from '../peers/peer-clients.js';
 import { CatalogCheck, type CatalogFindings } from './catalog-check.js';
 import { ErpSubmissionWorker } from './erp-submission.worker.js';
 import { WorkQueue, type Claimed, type StepResult } from './work-queue.js';
@@ -18,9 +19,10 @@ import { WorkLoop } from './work-loop.js';
 /**
  * Takes RECEIVED orders through validation (catalog: SKU known and listed on the channel
  * account; money, address, payment, fraud: libs/domain) to VALIDATED, and VALIDATED ones through
- * InventoryService.ReserveStock (idempotency key = order id) to RESERVED, or puts them on hold
- * with the reason. Each step commits for the whole batch before the next one starts, so a crash
- * resumes from the last committed state; the ERP submission worker takes RESERVED orders on.
+ * InventoryService.ReserveStockBatch (one call per batch; idempotency key = order id) to
+ * RESERVED, or puts them on hold with the reason. Each step commits for the whole batch before
+ * the next one starts, so a crash resumes from the last committed state; the ERP submission
+ * worker takes RESERVED orders on.
  */
 @Injectable()
 export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -71,9 +73,9 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     try {
       const received = batch.items.filter((item) => item.order.state === 'RECEIVED');
       const validated = batch.items.filter((item) => item.order.state === 'VALIDATED');
-      validated.push(...(await this.queue.commit(batch, await this.validate(received))));
+      validated.push(...(await this.queue.commit(await this.validate(received))));
       // A shutdown lets the step in flight commit, then stops: the rest resumes at the next start.
-      if (this.loop.isRunning && validated.length > 0) reserved = await this.queue.commit(batch, await this.reserve(validated));
+      if (this.loop.isRunning && validated.length > 0) reserved = await this.queue.commit(await this.reserve(validated));
     } finally {
       await this.queue.finish(batch);
     }
@@ -108,38 +110,45 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  private reserve(items: readonly Claimed[]): Promise<StepResult[]> {
-    return Promise.all(items.map((item) => this.reserveOne(item)));
+  /** One ReserveStockBatch for the orders that need stock held (a peer failure retries them all). */
+  private async reserve(items: readonly Claimed[]): Promise<StepResult[]> {
+    const results = items.map((item) => this.withoutReservation(item));
+    const pending = items.filter((_, index) => results[index] === undefined);
+    if (pending.length > 0) {
+      let response: inventoryV1.ReserveStockBatchResponse;
+      try {
+        response = await this.peers.inventory.reserveStockBatch({ requests: pending.map(reserveRequestOf) });
+      } catch (error) {
+        return items.map((item, index) => results[index] ?? this.retry(item, 'inventory', error));
+      }
+      const outcomes = await Promise.all(
+        pending.map((item, position) => {
+          const result = response.results[position];
+          if (result?.response) return this.reserved(item, result.response);
+          return this.refused(item, peerFailureOfStatus(result?.error ?? { code: GrpcStatus.UNKNOWN, reason: '', message: 'no result' }));
+        }),
+      );
+      let next = 0;
+      results.forEach((result, index) => {
+        if (result === undefined) results[index] = outcomes[next++];
+      });
+    }
+    return results as StepResult[];
   }
 
-  private async reserveOne(item: Claimed): Promise<StepResult> {
+  /** The outcome of an order that holds no stock of the merchant's, or already holds its own; undefined to reserve. */
+  private withoutReservation(item: Claimed): StepResult | undefined {
     const { order } = item;
+    // The channel ships it from its own stock (Amazon FBA): none of the merchant's is held.
+    if (order.fulfilledByChannel)
+      return { item, kind: 'advance', action: { kind: 'reserve' }, detail: 'fulfilled by the channel: nothing reserved' };
     // Validated again after an operator released an ERP rejection: the reservation still holds the stock.
     if (order.reservationId !== null)
       return { item, kind: 'advance', action: { kind: 'reserve' }, detail: `reservation ${order.reservationId}` };
-    const skuOf = new Map(item.lines.map((line) => [line.lineId, line.sku]));
-    let response: inventoryV1.ReserveStockResponse;
-    try {
-      response = await this.peers.inventory.reserveStock({
-        idempotencyKey: order.orderId,
-        orderId: order.orderId,
-        channelAccountId: order.channelAccountId,
-        channel: order.channel,
-        lines: remainingLines(toLineQuantities(item.lines)).map((line) => ({ ...line, sku: skuOf.get(line.lineId)! })),
-        requestedLocationId: order.requestedLocationId,
-      });
-    } catch (error) {
-      const failure = peerFailureOf(error);
-      if (!failure.permanent) return this.retry(item, 'inventory', error);
-      // The channel account has no policy, or inventory refused the request: nothing can be reserved as it is.
-      const reason: HoldReason = failure.reason === 'channel_policy_not_found' ? 'LOCATION_NOT_ELIGIBLE' : 'INSUFFICIENT_STOCK';
-      return {
-        item,
-        kind: 'hold',
-        reason,
-        detail: `inventory refused the reservation (${failure.reason ?? failure.code}): ${failure.message}`,
-      };
-    }
+    return undefined;
+  }
+
+  private async reserved(item: Claimed, response: inventoryV1.ReserveStockResponse): Promise<StepResult> {
     const reservation = response.reservation;
     if (reservation?.status === inventoryV1.ReservationStatus.RESERVATION_STATUS_ACTIVE) {
       return {
@@ -154,6 +163,19 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
       };
     }
     return { item, kind: 'hold', ...(await this.shortageHold(item, response.shortages)) };
+  }
+
+  /** Inventory refused the request: retried later when that may help, else on hold with the reason. */
+  private refused(item: Claimed, failure: PeerFailure): StepResult {
+    if (!failure.permanent) return this.retryFor(item, 'inventory', failure);
+    // The channel account has no policy, or inventory refused the request: nothing can be reserved as it is.
+    const reason: HoldReason = failure.reason === 'channel_policy_not_found' ? 'LOCATION_NOT_ELIGIBLE' : 'INSUFFICIENT_STOCK';
+    return {
+      item,
+      kind: 'hold',
+      reason,
+      detail: `inventory refused the reservation (${failure.reason ?? failure.code}): ${failure.message}`,
+    };
   }
 
   /**
@@ -183,10 +205,26 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
   }
 
   private retry(item: Claimed, peer: 'catalog' | 'inventory', error: unknown): StepResult {
-    const failure = peerFailureOf(error);
+    return this.retryFor(item, peer, peerFailureOf(error));
+  }
+
+  private retryFor(item: Claimed, peer: 'catalog' | 'inventory', failure: PeerFailure): StepResult {
     this.metrics.peerFailed(peer, failure.code);
     return { item, kind: 'retry', error: `${peer}: ${failure.code}: ${failure.message}` };
   }
+}
+
+/** ReserveStock for an order's remaining units (idempotency key = order id). */
+function reserveRequestOf({ order, lines }: Claimed): inventoryV1.ReserveStockRequest {
+  const skuOf = new Map(lines.map((line) => [line.lineId, line.sku]));
+  return {
+    idempotencyKey: order.orderId,
+    orderId: order.orderId,
+    channelAccountId: order.channelAccountId,
+    channel: order.channel,
+    lines: remainingLines(toLineQuantities(lines)).map((line) => ({ ...line, sku: skuOf.get(line.lineId)! })),
+    requestedLocationId: order.requestedLocationId,
+  };
 }
 
 /** Sets each line's location to where most of its units are reserved; returns the lines that changed. */

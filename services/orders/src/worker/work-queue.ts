@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { applyOrderAction, isWorkState, type HoldReason, type OrderAction, type OrderState } from '@retail-mesh/domain';
-import { withTransaction } from '@retail-mesh/persistence';
 import { OutboxPublisher } from '@retail-mesh/service-kit';
 import { DataSource } from 'typeorm';
 import { orderAccepted, orderOnHold } from '../orders/order-events.js';
@@ -17,10 +16,11 @@ import { backoffMs } from './erp-gate.js';
 /** Who the worker's changes are attributed to in an order's history. */
 export const WORKER_ACTOR = 'orders';
 
-/** An order a pass holds, with its lines. */
+/** An order a pass holds, with its lines and the token of its claim. */
 export interface Claimed {
   order: OrderEntity;
   lines: OrderLineEntity[];
+  token: string;
 }
 
 export interface ClaimedBatch {
@@ -39,7 +39,7 @@ export type StepResult =
   | { item: Claimed; kind: 'hold'; reason: HoldReason; detail: string }
   /** A peer failed: try the step again after a backoff that grows with the attempts. */
   | { item: Claimed; kind: 'retry'; error: string }
-  /** Leave the order as it is (the ERP is unavailable: it keeps its place in the queue). */
+  /** Leave the order as it is and end its claim (the ERP is unavailable: it keeps its place in the queue). */
   | { item: Claimed; kind: 'wait' };
 
 const CHANGE_OF: Partial<Record<OrderAction['kind'], ChangeRecord['change']>> = {
@@ -71,44 +71,48 @@ export class WorkQueue {
     const token = randomUUID();
     if (limit === 0) return { token, items: [] };
     const now = new Date();
-    const claimed = await withTransaction(this.dataSource, (manager) =>
-      this.orders.claim(manager, { states, limit, now, token, claimedUntil: this.leaseEnd(now) }),
-    );
+    const claimed = await this.orders.claim(this.dataSource.manager, { states, limit, now, token, claimedUntil: this.leaseEnd(now) });
     if (claimed.length === 0) return { token, items: [] };
     const lines = await this.orders.linesOf(
       this.dataSource.manager,
       claimed.map((order) => order.orderId),
     );
-    return { token, items: claimed.map((order) => ({ order, lines: lines.get(order.orderId) ?? [] })) };
+    return { token, items: claimed.map((order) => ({ order, lines: lines.get(order.orderId) ?? [], token })) };
   }
 
   /**
    * Commits the results of a step in one transaction; returns the items that advanced and are
    * still in a work state (the next step's input), updated.
    */
-  async commit(batch: ClaimedBatch, results: readonly StepResult[]): Promise<Claimed[]> {
+  async commit(results: readonly StepResult[]): Promise<Claimed[]> {
     if (results.length === 0) return [];
     const now = new Date();
     const { next, committed } = await this.publisher.transaction(async ({ manager, publish }) => {
-      for (const result of results) {
-        if (result.kind !== 'retry') continue;
-        const { order } = result.item;
-        const attempts = order.workAttempts + 1;
-        const workDueAt = new Date(now.getTime() + backoffMs(attempts, this.settings.retryBackoffMs, this.settings.retryMaxBackoffMs));
-        await this.orders.update(
-          manager,
-          { ...order, workAttempts: attempts, workDueAt, lastError: result.error },
-          {
-            version: order.version,
-            claimToken: batch.token,
-          },
-        );
-      }
+      // A failed step: tried again after a backoff that grows with the attempts.
+      await this.orders.updateMany(
+        manager,
+        results.flatMap((result) => {
+          if (result.kind !== 'retry') return [];
+          const { order, token } = result.item;
+          const attempts = order.workAttempts + 1;
+          const workDueAt = new Date(now.getTime() + backoffMs(attempts, this.settings.retryBackoffMs, this.settings.retryMaxBackoffMs));
+          return [
+            {
+              order: { ...order, workAttempts: attempts, workDueAt, lastError: result.error },
+              expected: { version: order.version, claimToken: token },
+            },
+          ];
+        }),
+      );
+      await this.orders.releaseClaimsOf(
+        manager,
+        results.filter((result) => result.kind === 'wait').map(({ item }) => ({ orderId: item.order.orderId, token: item.token })),
+      );
       const changes = results
         .filter(
           (result): result is Extract<StepResult, { kind: 'advance' | 'hold' }> => result.kind === 'advance' || result.kind === 'hold',
         )
-        .map((result) => this.changeOf(batch.token, result, now));
+        .map((result) => this.changeOf(result, now));
       const written = await this.writer.writeAll(
         manager,
         publish,
@@ -132,21 +136,18 @@ export class WorkQueue {
   /** Ends the pass's claims (orders it leaves in a work state become claimable again). */
   async finish(batch: ClaimedBatch): Promise<void> {
     if (batch.items.length === 0) return;
-    await withTransaction(this.dataSource, (manager) => this.orders.releaseClaims(manager, batch.token));
+    await this.orders.releaseClaims(this.dataSource.manager, batch.token);
   }
 
   /** The change a step result makes, and the claimed item as it will be once written. */
-  private changeOf(
-    token: string,
-    result: Extract<StepResult, { kind: 'advance' | 'hold' }>,
-    now: Date,
-  ): { pending: PendingChange; updated: Claimed } {
+  private changeOf(result: Extract<StepResult, { kind: 'advance' | 'hold' }>, now: Date): { pending: PendingChange; updated: Claimed } {
     const { item } = result;
+    const { token } = item;
     const from = item.order.state;
     const action: OrderAction = result.kind === 'hold' ? { kind: 'hold', reason: result.reason } : result.action;
     const change = applyOrderAction(from, toLineQuantities(item.lines), action);
     const order: OrderEntity = { ...item.order, state: change.to, workAttempts: 0, lastError: null };
-    const updated: Claimed = { order, lines: item.lines.map((line) => ({ ...line })) };
+    const updated: Claimed = { order, lines: item.lines.map((line) => ({ ...line })), token };
     const changedLines = result.kind === 'advance' && result.update ? result.update(updated) : [];
     if (isWorkState(change.to)) {
       order.workDueAt = now;

@@ -319,6 +319,31 @@ export interface ReserveStockResponse {
   created: boolean;
 }
 
+export interface ReserveStockBatchRequest {
+  requests: ReserveStockRequest[];
+}
+
+export interface ReserveStockBatchResponse {
+  /** One per request, in request order. */
+  results: ReserveStockResult[];
+}
+
+export interface ReserveStockResult {
+  response?:
+    | ReserveStockResponse
+    | null;
+  /** What ReserveStock would have answered as its error status. */
+  error?: ReserveStockError | null;
+}
+
+export interface ReserveStockError {
+  /** The gRPC status code (e.g. 5 NOT_FOUND, 6 ALREADY_EXISTS). */
+  code: number;
+  /** The machine-readable reason (ReserveStock's error-reason trailer), e.g. idempotency_key_reused. */
+  reason: string;
+  message: string;
+}
+
 export interface ReleaseReservationRequest {
   reservationId: string;
   /** Empty = everything still reserved. */
@@ -3714,6 +3739,338 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
   },
 };
 
+function createBaseReserveStockBatchRequest(): ReserveStockBatchRequest {
+  return { requests: [] };
+}
+
+export const ReserveStockBatchRequest: MessageFns<ReserveStockBatchRequest> = {
+  encode(message: ReserveStockBatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      ReserveStockRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockBatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockBatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(ReserveStockRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockBatchRequest {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => ReserveStockRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReserveStockBatchRequest): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => ReserveStockRequest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockBatchRequest>): ReserveStockBatchRequest {
+    return ReserveStockBatchRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockBatchRequest>): ReserveStockBatchRequest {
+    const message = createBaseReserveStockBatchRequest();
+    message.requests = object.requests?.map((e) => ReserveStockRequest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveStockBatchResponse(): ReserveStockBatchResponse {
+  return { results: [] };
+}
+
+export const ReserveStockBatchResponse: MessageFns<ReserveStockBatchResponse> = {
+  encode(message: ReserveStockBatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      ReserveStockResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockBatchResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockBatchResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(ReserveStockResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockBatchResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => ReserveStockResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReserveStockBatchResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => ReserveStockResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockBatchResponse>): ReserveStockBatchResponse {
+    return ReserveStockBatchResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockBatchResponse>): ReserveStockBatchResponse {
+    const message = createBaseReserveStockBatchResponse();
+    message.results = object.results?.map((e) => ReserveStockResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveStockResult(): ReserveStockResult {
+  return {};
+}
+
+export const ReserveStockResult: MessageFns<ReserveStockResult> = {
+  encode(message: ReserveStockResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.response !== undefined && message.response !== null) {
+      ReserveStockResponse.encode(message.response, writer.uint32(10).fork()).join();
+    }
+    if (message.error !== undefined && message.error !== null) {
+      ReserveStockError.encode(message.error, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.response = ReserveStockResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = ReserveStockError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockResult {
+    return {
+      response: isSet(object.response) ? ReserveStockResponse.fromJSON(object.response) : null,
+      error: isSet(object.error) ? ReserveStockError.fromJSON(object.error) : null,
+    };
+  },
+
+  toJSON(message: ReserveStockResult): unknown {
+    const obj: any = {};
+    if (message.response !== undefined && message.response !== null) {
+      obj.response = ReserveStockResponse.toJSON(message.response);
+    }
+    if (message.error !== undefined && message.error !== null) {
+      obj.error = ReserveStockError.toJSON(message.error);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockResult>): ReserveStockResult {
+    return ReserveStockResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockResult>): ReserveStockResult {
+    const message = createBaseReserveStockResult();
+    message.response = (object.response !== undefined && object.response !== null)
+      ? ReserveStockResponse.fromPartial(object.response)
+      : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? ReserveStockError.fromPartial(object.error)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReserveStockError(): ReserveStockError {
+  return { code: 0, reason: "", message: "" };
+}
+
+export const ReserveStockError: MessageFns<ReserveStockError> = {
+  encode(message: ReserveStockError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: ReserveStockError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockError>): ReserveStockError {
+    return ReserveStockError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockError>): ReserveStockError {
+    const message = createBaseReserveStockError();
+    message.code = object.code ?? 0;
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
 function createBaseReleaseReservationRequest(): ReleaseReservationRequest {
   return { reservationId: "", lines: [], reason: "", releaseId: "" };
 }
@@ -4326,6 +4683,16 @@ export interface InventoryServiceClient {
 
   reserveStock(request: ReserveStockRequest, metadata?: Metadata): Observable<ReserveStockResponse>;
 
+  /**
+   * ReserveStock for several orders in one call and one transaction (a worker holding a batch of
+   * orders makes one round trip, and inventory locks and counts once). Each request gets exactly
+   * what ReserveStock would answer it, evaluated in request order (a later request sees what an
+   * earlier one reserved); a request ReserveStock would refuse gets that error in its result and
+   * leaves the others unaffected.
+   */
+
+  reserveStockBatch(request: ReserveStockBatchRequest, metadata?: Metadata): Observable<ReserveStockBatchResponse>;
+
   /** Gives reserved units back (order cancelled). Releasing what is already released is a no-op. */
 
   releaseReservation(request: ReleaseReservationRequest, metadata?: Metadata): Observable<ReleaseReservationResponse>;
@@ -4413,6 +4780,19 @@ export interface InventoryServiceController {
     metadata?: Metadata,
   ): Promise<ReserveStockResponse> | Observable<ReserveStockResponse> | ReserveStockResponse;
 
+  /**
+   * ReserveStock for several orders in one call and one transaction (a worker holding a batch of
+   * orders makes one round trip, and inventory locks and counts once). Each request gets exactly
+   * what ReserveStock would answer it, evaluated in request order (a later request sees what an
+   * earlier one reserved); a request ReserveStock would refuse gets that error in its result and
+   * leaves the others unaffected.
+   */
+
+  reserveStockBatch(
+    request: ReserveStockBatchRequest,
+    metadata?: Metadata,
+  ): Promise<ReserveStockBatchResponse> | Observable<ReserveStockBatchResponse> | ReserveStockBatchResponse;
+
   /** Gives reserved units back (order cancelled). Releasing what is already released is a no-op. */
 
   releaseReservation(
@@ -4449,6 +4829,7 @@ export function InventoryServiceControllerMethods() {
       "listAvailability",
       "republishAvailability",
       "reserveStock",
+      "reserveStockBatch",
       "releaseReservation",
       "consumeReservation",
       "getReservation",

@@ -450,6 +450,12 @@ export interface Order {
    * discounts plus shipping, and tax_total is the part of it that is tax.
    */
   taxesIncluded: boolean;
+  /**
+   * True when the channel fulfils the order itself (Amazon's FBA, FulfillmentChannel "AFN"): the
+   * seller ships nothing, so the mesh needs no shipping address, reserves no merchant stock and
+   * expects no ERP shipment; the ERP sales order still books the sale.
+   */
+  fulfilledByChannel: boolean;
 }
 
 /** One line of an order. */
@@ -687,6 +693,7 @@ function createBaseOrder(): Order {
     cancelReason: 0,
     version: 0,
     taxesIncluded: false,
+    fulfilledByChannel: false,
   };
 }
 
@@ -772,6 +779,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.taxesIncluded !== false) {
       writer.uint32(216).bool(message.taxesIncluded);
+    }
+    if (message.fulfilledByChannel !== false) {
+      writer.uint32(224).bool(message.fulfilledByChannel);
     }
     return writer;
   },
@@ -1005,6 +1015,14 @@ export const Order: MessageFns<Order> = {
             message.taxesIncluded = reader.bool();
             continue;
           }
+          case 28: {
+            if (tag !== 224) {
+              break;
+            }
+
+            message.fulfilledByChannel = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1124,6 +1142,11 @@ export const Order: MessageFns<Order> = {
         : isSet(object.taxes_included)
         ? globalThis.Boolean(object.taxes_included)
         : false,
+      fulfilledByChannel: isSet(object.fulfilledByChannel)
+        ? globalThis.Boolean(object.fulfilledByChannel)
+        : isSet(object.fulfilled_by_channel)
+        ? globalThis.Boolean(object.fulfilled_by_channel)
+        : false,
     };
   },
 
@@ -1210,6 +1233,9 @@ export const Order: MessageFns<Order> = {
     if (message.taxesIncluded !== false) {
       obj.taxesIncluded = message.taxesIncluded;
     }
+    if (message.fulfilledByChannel !== false) {
+      obj.fulfilledByChannel = message.fulfilledByChannel;
+    }
     return obj;
   },
 
@@ -1261,6 +1287,7 @@ export const Order: MessageFns<Order> = {
       ? Timestamp.fromPartial(object.updatedAt)
       : undefined;
     message.taxesIncluded = object.taxesIncluded ?? false;
+    message.fulfilledByChannel = object.fulfilledByChannel ?? false;
     return message;
   },
 };
