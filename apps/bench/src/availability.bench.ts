@@ -17,7 +17,7 @@ import {
 import type { LevelState, ShopState } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
-import { percentile, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
+import { histogramSnapshot, percentile, printHistogramDeltas, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
 export interface AvailabilityResult {
@@ -47,6 +47,8 @@ const PORT_OFFSET = 500;
 /** Every change moves WH-EAST above this floor, so the available quantity always changes. */
 const CHANGE_FLOOR = 50;
 const CONVERGENCE_TIMEOUT_MS = 150_000;
+/** Where a change's time goes: its age as each consumer takes it, the publisher's passes, the channel pushes. */
+const HOP_HISTOGRAMS = /consumer_event_age_seconds|availability_push_latency_seconds|recompute|api_call_seconds/;
 /** The fixed rate latency is also measured at (changes/s). */
 const FIXED_LATENCY_RATE = 500;
 
@@ -306,11 +308,16 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
     );
 
     // At a fixed rate (comparable between runs and machines), then at half the sustained rate (the figure).
+    const hops = async () => histogramSnapshot(mesh, HOP_HISTOGRAMS);
+    const beforeFixed = await hops();
     const fixed = await measureLatency(erp, shopifyAdmin, model, probe, FIXED_LATENCY_RATE, latencySeconds);
     printLatency('at a fixed rate', fixed, latencySeconds);
+    const beforeHalf = await hops();
+    printHistogramDeltas('per hop at the fixed rate', beforeFixed, beforeHalf);
     const halfRate = Math.max(1, Math.round(burst.changesPerSecond / 2));
     const latency = await measureLatency(erp, shopifyAdmin, model, probe, halfRate, latencySeconds);
     printLatency('at half the sustained rate', latency, latencySeconds);
+    printHistogramDeltas('per hop at half the sustained rate', beforeHalf, await hops());
 
     await printServiceMetrics(mesh, /consumer|outbox|inbox|handl|relay|publish|shopify|erp_|push|dirty|pending|backlog|lag/i);
     await stopMesh();

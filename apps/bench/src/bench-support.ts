@@ -67,3 +67,64 @@ export async function withBenchMesh<T>(portOffset: number, work: (bench: BenchMe
     await dropSchemasWithPrefix(schemaPrefix);
   }
 }
+
+/** Cumulative bucket counts of one histogram series, by upper bound. */
+interface HistogramSeries {
+  buckets: Map<number, number>;
+  count: number;
+}
+
+/** Every series of the named histograms across the mesh's services, keyed `service name{labels}`. */
+export type HistogramSnapshot = Map<string, HistogramSeries>;
+
+const BUCKET_LINE = /^([a-z_]+)_bucket\{(.*)\} (\S+)$/;
+
+/** Reads the histograms whose name matches `names` from every service's /metrics. */
+export async function histogramSnapshot(mesh: DistributedMesh, names: RegExp): Promise<HistogramSnapshot> {
+  const snapshot: HistogramSnapshot = new Map();
+  for (const [service, ports] of Object.entries(mesh.layout.services)) {
+    const text = await (await fetch(`http://127.0.0.1:${ports.httpPort}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const match = BUCKET_LINE.exec(line);
+      if (!match || !names.test(match[1]!)) continue;
+      const labels = match[2]!.split(',').filter((label) => !label.startsWith('le=') && !label.startsWith('service='));
+      const bound = /le="([^"]+)"/.exec(match[2]!)?.[1];
+      if (bound === undefined) continue;
+      const key = `${service} ${match[1]}{${labels.join(',')}}`;
+      const series = snapshot.get(key) ?? { buckets: new Map<number, number>(), count: 0 };
+      const value = Number(match[3]);
+      if (bound === '+Inf') series.count = value;
+      else series.buckets.set(Number(bound), value);
+      snapshot.set(key, series);
+    }
+  }
+  return snapshot;
+}
+
+/**
+ * p50 and p99 of what each series observed between two snapshots, interpolated within buckets
+ * (as Prometheus' histogram_quantile does): where the latency of a measured phase went, per hop.
+ */
+export function printHistogramDeltas(label: string, before: HistogramSnapshot, after: HistogramSnapshot): void {
+  console.log(`--- ${label}: observations between the phase's start and end (p50 / p99 from the buckets)`);
+  for (const [key, end] of after) {
+    const start = before.get(key);
+    const count = end.count - (start?.count ?? 0);
+    if (count <= 0) continue;
+    const bounds = [...end.buckets.keys()].sort((a, b) => a - b);
+    const cumulative = bounds.map((bound) => (end.buckets.get(bound) ?? 0) - (start?.buckets.get(bound) ?? 0));
+    const quantile = (q: number): string => {
+      const rank = q * count;
+      let lower = 0;
+      let below = 0;
+      for (const [index, bound] of bounds.entries()) {
+        const within = cumulative[index]!;
+        if (within >= rank) return `${round((lower + ((rank - below) / Math.max(1, within - below)) * (bound - lower)) * 1000, 0)} ms`;
+        lower = bound;
+        below = within;
+      }
+      return `> ${round(lower * 1000, 0)} ms`;
+    };
+    console.log(`  ${key}: ${count} observed, p50 ${quantile(0.5)}, p99 ${quantile(0.99)}`);
+  }
+}

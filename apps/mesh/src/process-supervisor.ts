@@ -20,6 +20,14 @@ export interface SupervisorOptions {
 /** How many output lines of each process are kept to explain a failed start-up. */
 const RECENT_LINES_KEPT = 40;
 
+/**
+ * Node options for every service process from MESH_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a benchmark: NODE_OPTIONS refuses --cpu-prof.
+ */
+function extraNodeArgs(): string[] {
+  return (process.env.MESH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export class ProcessSupervisor {
   private readonly specs = new Map<string, ProcessSpec>();
   private readonly running = new Map<string, ChildProcess>();
@@ -31,7 +39,7 @@ export class ProcessSupervisor {
   start(spec: ProcessSpec): ChildProcess {
     if (this.running.has(spec.name)) throw new Error(`${spec.name} is already running`);
     this.specs.set(spec.name, spec);
-    const child = spawn(process.execPath, ['--enable-source-maps', spec.script], {
+    const child = spawn(process.execPath, [...extraNodeArgs(), '--enable-source-maps', spec.script], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

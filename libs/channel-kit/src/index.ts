@@ -44,6 +44,14 @@ export {
   type RequestedPushState,
 } from './availability/desired-state.js';
 export { toDesiredAvailability, type AvailabilityChangedCheck, type ChannelIdentity } from './availability/availability-changed.mapper.js';
+export { DesiredStateRow } from './availability/desired-state.entity.js';
+export { MAX_PUSH_UPDATES, pushAvailability, type PushAvailabilityDependencies } from './adapter/push-availability.js';
+export { DesiredStateStore, type DesiredStateTable, type PushedVersion, type RefusedVersion } from './availability/desired-state.store.js';
+export {
+  DesiredAvailabilityConsumer,
+  AVAILABILITY_CONSUMER_PURPOSE,
+  type DesiredAvailabilityConsumerDependencies,
+} from './availability/desired-availability.consumer.js';
 export {
   accountHealth,
   pushResultFor,

@@ -31,6 +31,8 @@ export const channelAmazonSettings = {
   availabilityFeedThreshold: env.int('AMAZON_AVAILABILITY_FEED_THRESHOLD', { min: 0, max: 100_000 }).default(50),
   /** Messages per JSON_LISTINGS_FEED. */
   availabilityFeedMaxMessages: env.int('AMAZON_AVAILABILITY_FEED_MAX_MESSAGES', { min: 1, max: 10_000 }).default(5_000),
+  /** Most availability events stored in one transaction (the consumer's prefetch is three times this). */
+  availabilityBatchSize: env.int('AMAZON_AVAILABILITY_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
   pushPollIntervalMs: env.int('AMAZON_PUSH_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(5_000),
   holdMs: env.int('AMAZON_PUSH_HOLD_MS', { min: 100, max: 86_400_000 }).default(300_000),
   leaseTtlMs: env.int('AMAZON_LEASE_TTL_MS', { min: 1_000, max: 600_000 }).default(30_000),

@@ -2,10 +2,10 @@
 // initialises, starts the per-account loops once the app is up, and on shutdown lets each loop
 // finish its step (waits cut short by the shutdown signal) and releases the leases.
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { DesiredAvailabilityConsumer } from '@retail-mesh/channel-kit';
 import { Events } from '@retail-mesh/contracts';
 import { onEventOutsideTransaction, type EventConsumers } from '@retail-mesh/service-kit';
 import { AMAZON_CHANNEL } from './amazon/amazon-channel.js';
-import { AVAILABILITY_CONSUMER_PURPOSE, AVAILABILITY_EVENT, type AvailabilityConsumer } from './availability/availability.consumer.js';
 import type { AvailabilityPusher } from './availability/availability-pusher.js';
 import type { DesiredListingRepository } from './availability/desired-listing.repository.js';
 import type { ChannelAmazonMetrics } from './metrics/channel-amazon.metrics.js';
@@ -15,7 +15,7 @@ import type { OrderIntake } from './orders/order-intake.js';
 
 export interface ChannelAmazonLifecycleDependencies {
   consumers: EventConsumers;
-  availability: AvailabilityConsumer;
+  availability: DesiredAvailabilityConsumer;
   orderEvents: OrderEventsConsumer;
   pusher: AvailabilityPusher;
   intake: OrderIntake;
@@ -31,12 +31,10 @@ export class ChannelAmazonLifecycle implements OnModuleInit, OnApplicationBootst
   constructor(private readonly deps: ChannelAmazonLifecycleDependencies) {}
 
   onModuleInit(): void {
+    // Availability in batches, one transaction each; the order handlers each run their own inbox
+    // transaction, so the loop they feed is woken after the commit.
+    this.deps.availability.register(this.deps.consumers);
     const channels = [AMAZON_CHANNEL];
-    // Each handler runs its own inbox transaction, so the loop it feeds is woken after the commit.
-    this.deps.consumers.register({
-      purpose: AVAILABILITY_CONSUMER_PURPOSE,
-      handlers: [onEventOutsideTransaction(AVAILABILITY_EVENT, (event) => this.deps.availability.handle(event), { channels })],
-    });
     this.deps.consumers.register({
       purpose: ORDERS_CONSUMER_PURPOSE,
       handlers: [

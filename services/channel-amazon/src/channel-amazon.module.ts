@@ -4,12 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DesiredAvailabilityConsumer } from '@retail-mesh/channel-kit';
 import { grpcServices, type ordersV1 } from '@retail-mesh/contracts';
 import { createGrpcClient, type ServiceInfrastructure } from '@retail-mesh/service-kit';
 import { AmazonAccountRegistry } from './accounts/amazon-account.registry.js';
 import { ChannelAdapterController } from './adapter/channel-adapter.controller.js';
 import { AmazonChannelAdapterService } from './adapter/channel-adapter.service.js';
-import { AvailabilityConsumer } from './availability/availability.consumer.js';
+import { AMAZON } from './amazon/amazon-channel.js';
 import { AvailabilityPusher } from './availability/availability-pusher.js';
 import { DesiredListingRepository } from './availability/desired-listing.repository.js';
 import type { ChannelAmazonSettings } from './channel-amazon.config.js';
@@ -117,7 +118,14 @@ export class ChannelAmazonModule {
     });
     const lifecycle = new ChannelAmazonLifecycle({
       consumers: infra.consumers,
-      availability: new AvailabilityConsumer({ dataSource, desired, accounts, pusher, metrics }),
+      availability: new DesiredAvailabilityConsumer({
+        channel: AMAZON,
+        batchSize: settings.availabilityBatchSize,
+        desired,
+        accounts,
+        pusher,
+        metrics,
+      }),
       orderEvents: new OrderEventsConsumer({
         dataSource,
         publisher,

@@ -22,7 +22,7 @@ export const channelShopifySettings = {
   retries: env.int('SHOPIFY_RETRIES', { min: 0, max: 20 }).default(4),
   retryBaseDelayMs: env.int('SHOPIFY_RETRY_BASE_DELAY_MS', { min: 1, max: 60_000 }).default(500),
   listingCacheTtlMs: env.int('SHOPIFY_LISTING_CACHE_TTL_MS', { min: 0, max: 86_400_000 }).default(300_000),
-  /** Most availability events stored in one transaction (the consumer's prefetch is twice this). */
+  /** Most availability events stored in one transaction (the consumer’s prefetch is three times this). */
   availabilityBatchSize: env.int('SHOPIFY_AVAILABILITY_BATCH_SIZE', { min: 1, max: 1000 }).default(200),
   /** `host:port` of the orders service's gRPC server (SubmitOrder, CancelOrder). */
   ordersGrpcUrl: env.string('ORDERS_GRPC_URL', { pattern: /^[^\s:/]+:\d{1,5}$/, description: 'host:port' }).default('127.0.0.1:50053'),

@@ -4,12 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DesiredAvailabilityConsumer } from '@retail-mesh/channel-kit';
 import { grpcServices, type catalogV1 } from '@retail-mesh/contracts';
 import { createGrpcClient, type ServiceInfrastructure } from '@retail-mesh/service-kit';
 import { ShopifyAccountRegistry } from './accounts/shopify-account.registry.js';
 import { ChannelAdapterController } from './adapter/channel-adapter.controller.js';
 import { ShopifyChannelAdapterService } from './adapter/channel-adapter.service.js';
-import { AvailabilityConsumer } from './availability/availability.consumer.js';
 import { AvailabilityPusher } from './availability/availability-pusher.js';
 import { AvailabilitySyncService } from './availability/availability-sync.service.js';
 import { DesiredInventoryRepository } from './availability/desired-inventory.repository.js';
@@ -18,6 +18,7 @@ import type { ChannelShopifySettings } from './channel-shopify.config.js';
 import { CatalogListingSource } from './listings/catalog-listing.source.js';
 import { ShopifyListingResolver } from './listings/shopify-listing.resolver.js';
 import { ChannelShopifyMetrics } from './metrics/channel-shopify.metrics.js';
+import { SHOPIFY } from './shopify/shopify-channel.js';
 import { createShopifyOrders, ShopifyOrdersModule } from './orders/orders.module.js';
 
 // package.json is one level above both src/ and dist/.
@@ -52,7 +53,14 @@ export class ChannelShopifyModule {
         failureBackoffMaxMs: settings.failureBackoffMaxMs,
       },
     });
-    const consumer = new AvailabilityConsumer({ desired, accounts, pusher, metrics });
+    const consumer = new DesiredAvailabilityConsumer({
+      channel: SHOPIFY,
+      batchSize: settings.availabilityBatchSize,
+      desired,
+      accounts,
+      pusher,
+      metrics,
+    });
     const orders = createShopifyOrders(infra, accounts, shutdown.signal);
     const adapter = new ShopifyChannelAdapterService({
       dataSource: infra.dataSource,
@@ -68,7 +76,6 @@ export class ChannelShopifyModule {
     const sync = new AvailabilitySyncService({
       consumers: infra.consumers,
       consumer,
-      batchSize: settings.availabilityBatchSize,
       pusher,
       desired,
       metrics,

@@ -230,7 +230,7 @@ describe('WorkerLoop', () => {
           await self.holdLease();
           return 'idle';
         },
-        lease: { store: leases, key, holderId: 'replica-1', ttlMs: 10_000 },
+        lease: { store: leases, key, holderId: 'replica-1', ttlMs: 10_000, renewAfterMs: 0 },
         onFailure: (failed) => failures.push(failed),
       });
       worker.start();
@@ -243,6 +243,30 @@ describe('WorkerLoop', () => {
       });
       await worker.stop();
       expect(leases.released).toEqual([]);
+    });
+
+    it('writes the lease again only once a third of it has passed since the last renewal', async () => {
+      const acquiredAt: number[] = [];
+      const store: WorkerLeaseStore = {
+        acquire: async (_key, _holder, now) => {
+          acquiredAt.push(now.getTime());
+          return true;
+        },
+        release: async () => undefined,
+      };
+      const worker = loop({
+        step: async (self) => {
+          await self.holdLease();
+          return 'wait';
+        },
+        options: { idleMs: 1_000, waitMs: 1_000, failureBackoffMaxMs: 60_000 },
+        lease: { store, key, holderId: 'replica-1', ttlMs: 9_000 },
+      });
+      worker.start();
+      // Steps at 0, 1 s, ... 7 s; each checks the lease twice.
+      await vi.advanceTimersByTimeAsync(7_500);
+      expect(acquiredAt).toEqual([0, 3_000, 6_000]);
+      await worker.stop();
     });
 
     it('counts a failing lease store as a failed iteration', async () => {

@@ -6,9 +6,11 @@
 // cut it short, or a burst of commits would defeat it. `stop` lets the step in flight finish.
 //
 // With a lease, only the replica holding the (channel account, duty) lease runs the step; the
-// others check back every half lease. The holder renews it before every step and, through
+// others check back every half lease. The holder makes sure of it before every step and, through
 // `holdLease`, before every attempt that changes something at the channel: a replica that paused
-// longer than the lease may have been replaced and must then not send what it read before.
+// longer than the lease may have been replaced and must then not send what it read before. A lease
+// renewed less than `renewAfterMs` ago (default a third of the lease) is still safely held, so it
+// is not written again: a busy loop would otherwise commit twice per step for nothing.
 import type { Logger } from '@retail-mesh/observability';
 import { ChannelApiError } from '../errors/channel-api.error.js';
 import { backoffDelayMs } from '../retry/retry-with-backoff.js';
@@ -48,6 +50,8 @@ export interface WorkerLoopLease {
   holderId: string;
   /** A replica that dies is replaced after this long; keep one channel request well under it. */
   ttlMs: number;
+  /** Renew only once this long has passed since the last renewal. Default a third of `ttlMs`. */
+  renewAfterMs?: number;
 }
 
 export interface WorkerLoopOptions {
@@ -104,6 +108,8 @@ export class WorkerLoop {
   private stopping = false;
   private sleeping: { wake: () => void; wakeable: boolean } | undefined;
   private running: Promise<void> | undefined;
+  /** When this replica last took or renewed the lease (Date.now()); undefined while it does not hold it. */
+  private leaseRenewedAt: number | undefined;
 
   constructor(private readonly deps: WorkerLoopDependencies) {
     this.status = {
@@ -137,6 +143,7 @@ export class WorkerLoop {
         this.deps.logger.warn({ err: error, ...lease.key }, 'could not release the lease');
       });
       this.status.leader = false;
+      this.leaseRenewedAt = undefined;
     }
   }
 
@@ -144,7 +151,7 @@ export class WorkerLoop {
   async holdLease(): Promise<void> {
     const { lease } = this.deps;
     if (!lease) return;
-    if (await lease.store.acquire(lease.key, lease.holderId, new Date(), lease.ttlMs)) return;
+    if (await this.renewLease(lease)) return;
     this.status.leader = false;
     throw new StepFailure('lease_lost', `another replica took over ${lease.key.duty} of ${lease.key.channelAccountId}`);
   }
@@ -181,12 +188,22 @@ export class WorkerLoop {
   private async iterate(): Promise<StepOutcome | 'follower'> {
     const { lease } = this.deps;
     if (lease) {
-      this.status.leader = await lease.store.acquire(lease.key, lease.holderId, new Date(), lease.ttlMs);
+      this.status.leader = await this.renewLease(lease);
       if (!this.status.leader) return 'follower';
     }
     const outcome = await this.deps.step(this);
     this.status.lastSuccessAt = new Date();
     return outcome;
+  }
+
+  /** Whether this replica holds the lease: renewed recently enough, or taken or renewed now. */
+  private async renewLease(lease: WorkerLoopLease): Promise<boolean> {
+    const renewAfterMs = lease.renewAfterMs ?? Math.floor(lease.ttlMs / 3);
+    if (this.leaseRenewedAt !== undefined && Date.now() - this.leaseRenewedAt < renewAfterMs) return true;
+    const now = Date.now();
+    const held = await lease.store.acquire(lease.key, lease.holderId, new Date(now), lease.ttlMs);
+    this.leaseRenewedAt = held ? now : undefined;
+    return held;
   }
 
   private delayAfter(outcome: StepOutcome | 'follower'): number {

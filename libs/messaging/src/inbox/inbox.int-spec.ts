@@ -3,7 +3,7 @@ import { createDataSource, runMigrations } from '@retail-mesh/persistence';
 import { createTestSchema, waitFor, type TestSchema } from '@retail-mesh/testing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CreateOutboxMessages1764201600000 } from '../outbox/migrations/1764201600000-create-outbox-messages.js';
+import { OUTBOX_MIGRATIONS } from '../outbox/index.js';
 import { Outbox } from '../outbox/outbox.js';
 import { outboxTestMessage } from '../outbox/outbox.fixture.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
@@ -68,7 +68,7 @@ describe('inbox on PostgreSQL', () => {
       url: schema.url,
       schema: schema.name,
       entities: [InboxMessage, OutboxMessage],
-      migrations: [CreateInboxMessages1764201600001, CreateOutboxMessages1764201600000],
+      migrations: [CreateInboxMessages1764201600001, ...OUTBOX_MIGRATIONS],
     });
     await runMigrations(dataSource);
   });

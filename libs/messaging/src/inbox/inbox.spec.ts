@@ -3,7 +3,7 @@ import { createDataSource, runMigrations } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PoisonMessageError } from '../event-bus.js';
-import { CreateOutboxMessages1764201600000 } from '../outbox/migrations/1764201600000-create-outbox-messages.js';
+import { OUTBOX_MIGRATIONS } from '../outbox/index.js';
 import { Outbox } from '../outbox/outbox.js';
 import { outboxTestMessage } from '../outbox/outbox.fixture.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
@@ -32,7 +32,7 @@ describe('inbox on SQLite', () => {
       type: 'sqlite',
       path: ':memory:',
       entities: [InboxMessage, OutboxMessage],
-      migrations: [CreateInboxMessages1764201600001, CreateOutboxMessages1764201600000],
+      migrations: [CreateInboxMessages1764201600001, ...OUTBOX_MIGRATIONS],
     });
     await runMigrations(dataSource);
     effects = [];

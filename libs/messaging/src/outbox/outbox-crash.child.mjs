@@ -9,7 +9,7 @@ const { database, messages } = JSON.parse(process.argv[2]);
 const dataSource = await createDataSource({
   ...database,
   entities: [outbox.OutboxMessage],
-  migrations: [outbox.CreateOutboxMessages1764201600000],
+  migrations: outbox.OUTBOX_MIGRATIONS,
 });
 await runMigrations(dataSource);
 await withTransaction(dataSource, (manager) =>

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusMessage, EventBus } from '../event-bus.js';
 import { InProcessEventBus } from '../in-process/in-process-bus.js';
 import { RabbitMqEventBus } from '../rabbitmq/rabbitmq-bus.js';
-import { CreateOutboxMessages1764201600000 } from './migrations/1764201600000-create-outbox-messages.js';
+import { OUTBOX_MIGRATIONS } from './index.js';
 import { collectDeliveries, outboxTestMessage } from './outbox.fixture.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -50,7 +50,7 @@ async function publishAfterRestart(database: DatabaseConnectionOptions, bus: Eve
   const dataSource = await createDataSource({
     ...database,
     entities: [OutboxMessage],
-    migrations: [CreateOutboxMessages1764201600000],
+    migrations: OUTBOX_MIGRATIONS,
   });
   const relay = new OutboxRelay({ dataSource, bus, pollIntervalMs: 60_000 });
   try {

@@ -1,8 +1,8 @@
 // Publishes what business transactions wrote to the outbox. Woken right after a commit
 // (`wake()`), with a slow poll as the backstop for a wake that never came (a crash between
 // commit and wake, another replica's rows, a failed attempt).
-import { columnParameter, Placeholders, withTransaction } from '@retail-mesh/persistence';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { Placeholders, withTransaction } from '@retail-mesh/persistence';
+import { type DataSource, type EntityManager } from 'typeorm';
 import type { BusMessage, EventBus } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../event-bus-hooks.js';
 import { OUTBOX_TABLE, OutboxMessage } from './outbox-message.entity.js';
@@ -10,12 +10,10 @@ import { OUTBOX_TABLE, OutboxMessage } from './outbox-message.entity.js';
 export const DEFAULT_OUTBOX_BATCH_SIZE = 500;
 export const DEFAULT_OUTBOX_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_OUTBOX_RETRY_DELAYS_MS = [250, 1000, 5000, 15000];
-export const DEFAULT_OUTBOX_RETENTION_MS = 60 * 60 * 1000;
-const PURGE_INTERVAL_MS = 60 * 1000;
 
 /** Optional hooks for metrics; every method is optional. */
 export interface OutboxRelayObserver {
-  /** A batch was confirmed by the broker and marked published. */
+  /** A batch was confirmed by the broker and deleted from the outbox. */
   published?(count: number): void;
   /** Publishing a batch failed; its rows stay and are retried after a delay. */
   failed?(error: unknown): void;
@@ -26,12 +24,15 @@ export interface OutboxRelayOptions {
   bus: EventBus;
   /** Rows per `bus.publish` call. Default 500. */
   batchSize?: number;
+  /**
+   * Batches published at once (PostgreSQL only: SQLite always one). Default 2: rows committed
+   * while a batch waits for its confirms go out at once instead of after it.
+   */
+  batchesInFlight?: number;
   /** The backstop poll when nobody calls `wake()`. Default 1000 ms. */
   pollIntervalMs?: number;
   /** Delay after consecutive failure n (index n-1; the last one repeats). Default [250, 1000, 5000, 15000]. */
   retryDelaysMs?: number[];
-  /** How long published rows are kept for inspection before the relay deletes them. Default 1 h. */
-  retentionMs?: number;
   logger?: BusLogger;
   observer?: OutboxRelayObserver;
 }
@@ -51,6 +52,13 @@ interface Sleep {
   finish(): void;
 }
 
+/** One loop of the relay: it claims, publishes and commits a batch at a time. */
+interface Lane {
+  wakeRequested: boolean;
+  sleep: Sleep | undefined;
+  consecutiveFailures: number;
+}
+
 // One relay per DataSource in a process: two would publish the same rows twice on SQLite.
 const running = new WeakMap<DataSource, OutboxRelay>();
 
@@ -60,30 +68,25 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly retryDelaysMs: number[];
-  private readonly retentionMs: number;
   private readonly logger: BusLogger;
   private readonly observer: OutboxRelayObserver;
+  private readonly lanes: Lane[];
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private wakeRequested = false;
-  private sleep: Sleep | undefined;
-  private consecutiveFailures = 0;
-  private lastPurgeAt = 0;
 
   constructor(options: OutboxRelayOptions) {
     if (!options.dataSource.hasMetadata(OutboxMessage)) {
-      throw new Error(
-        'the DataSource lacks the outbox: add OutboxMessage to its entities and CreateOutboxMessages1764201600000 to its migrations',
-      );
+      throw new Error('the DataSource lacks the outbox: add OutboxMessage to its entities and OUTBOX_MIGRATIONS to its migrations');
     }
     this.dataSource = options.dataSource;
     this.bus = options.bus;
     this.batchSize = options.batchSize ?? DEFAULT_OUTBOX_BATCH_SIZE;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_OUTBOX_POLL_INTERVAL_MS;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_OUTBOX_RETRY_DELAYS_MS;
-    this.retentionMs = options.retentionMs ?? DEFAULT_OUTBOX_RETENTION_MS;
     this.logger = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
+    const batchesInFlight = options.dataSource.options.type === 'postgres' ? (options.batchesInFlight ?? 2) : 1;
+    this.lanes = Array.from({ length: batchesInFlight }, () => ({ wakeRequested: false, sleep: undefined, consecutiveFailures: 0 }));
   }
 
   /** Starts the loop; it first publishes whatever is already waiting (rows left by a crash). */
@@ -93,13 +96,14 @@ export class OutboxRelay {
     if (other !== undefined) throw new Error('an OutboxRelay is already running on this DataSource');
     running.set(this.dataSource, this);
     this.stopping = false;
-    this.loop = this.run();
+    this.loop = Promise.all(this.lanes.map((lane) => this.run(lane))).then(() => undefined);
   }
 
   /** Publishes soon: call it after a transaction that added outbox messages has committed. */
   wake(): void {
-    this.wakeRequested = true;
-    if (this.sleep?.wakeable) this.sleep.finish();
+    // One idle lane takes the new rows now; busy lanes look again after their batch.
+    for (const lane of this.lanes) lane.wakeRequested = true;
+    this.lanes.find((lane) => lane.sleep?.wakeable)?.sleep?.finish();
   }
 
   /**
@@ -109,7 +113,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (this.loop === undefined) return;
     this.stopping = true;
-    this.sleep?.finish();
+    for (const lane of this.lanes) lane.sleep?.finish();
     await this.loop;
     this.loop = undefined;
     running.delete(this.dataSource);
@@ -119,60 +123,58 @@ export class OutboxRelay {
   async backlog(): Promise<OutboxBacklog> {
     const repository = this.dataSource.getRepository(OutboxMessage);
     const [count, oldest] = await Promise.all([
-      repository.countBy({ publishedAt: IsNull() }),
-      repository.findOne({ where: { publishedAt: IsNull() }, order: { seq: 'ASC' }, select: { seq: true, createdAt: true } }),
+      repository.count(),
+      repository.findOne({ where: {}, order: { seq: 'ASC' }, select: { seq: true, createdAt: true } }),
     ]);
     const oldestAgeSeconds = oldest === null ? 0 : Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000);
     return { count, oldestAgeSeconds };
   }
 
-  private async run(): Promise<void> {
+  private async run(lane: Lane): Promise<void> {
     while (!this.stopping) {
-      this.wakeRequested = false;
-      const outcome = await this.cycle();
+      lane.wakeRequested = false;
+      const outcome = await this.cycle(lane);
       // SQLite and the in-process bus never wait for I/O: let timers, sockets and consumers run
       // between batches of a large backlog.
       if (outcome === 'more') await new Promise<void>((resolve) => setImmediate(resolve));
       if (outcome === 'more' || this.stopping) continue;
-      if (outcome === 'failed') await this.pause(this.retryDelay(), false);
-      else if (!this.wakeRequested) await this.pause(this.pollIntervalMs, true);
+      if (outcome === 'failed') await this.pause(lane, this.retryDelay(lane), false);
+      else if (!lane.wakeRequested) await this.pause(lane, this.pollIntervalMs, true);
     }
     // Drain: publish what was committed before stop() was called.
     let outcome: CycleOutcome;
-    do outcome = await this.cycle();
+    do outcome = await this.cycle(lane);
     while (outcome === 'more');
   }
 
-  private async cycle(): Promise<CycleOutcome> {
+  private async cycle(lane: Lane): Promise<CycleOutcome> {
     let published: number;
     try {
       published = await this.publishBatch();
     } catch (error) {
-      this.consecutiveFailures += 1;
+      lane.consecutiveFailures += 1;
       this.logger.error(
-        { err: error, consecutiveFailures: this.consecutiveFailures },
+        { err: error, consecutiveFailures: lane.consecutiveFailures },
         'outbox relay: publishing failed; the messages stay in the outbox and are retried',
       );
       this.observer.failed?.(error);
       return 'failed';
     }
-    this.consecutiveFailures = 0;
+    lane.consecutiveFailures = 0;
     if (published > 0) this.observer.published?.(published);
-    if (published === this.batchSize) return 'more';
-    await this.purgeIfDue();
-    return 'caught-up';
+    return published === this.batchSize ? 'more' : 'caught-up';
   }
 
   private async publishBatch(): Promise<number> {
     let batch: BusMessageRow[] = [];
     try {
       if (this.dataSource.options.type === 'postgres') {
-        // Rows are claimed (marked, and locked) in one statement and the mark commits only once
-        // the broker confirmed them: replicas running their own relay skip locked rows and take
-        // the next ones; a crash or failure rolls back and unlocks them for the next attempt.
+        // Rows are claimed (deleted, and so locked) in one statement and the delete commits only
+        // once the broker confirmed them: replicas running their own relay skip locked rows and
+        // take the next ones; a crash or failure rolls back and restores them for the next attempt.
         return await withTransaction(this.dataSource, async (manager) => {
-          // The partial index yields unpublished rows in seq order. Statistics taken while the
-          // outbox was nearly empty make the planner sort the whole backlog for every batch instead.
+          // The index yields rows in seq order. Statistics taken while the outbox was nearly empty
+          // make the planner sort the whole backlog for every batch instead.
           await manager.query('SET LOCAL enable_sort = off');
           batch = await this.claimUnpublished(manager);
           if (batch.length > 0) await this.bus.publish(batch.map((row) => row.message));
@@ -184,7 +186,7 @@ export class OutboxRelay {
       batch = await withTransaction(this.dataSource, (manager) => this.unpublished(manager));
       if (batch.length > 0) {
         await this.bus.publish(batch.map((row) => row.message));
-        await withTransaction(this.dataSource, (manager) => this.markPublished(manager, batch));
+        await withTransaction(this.dataSource, (manager) => this.deletePublished(manager, batch));
       }
       return batch.length;
     } catch (error) {
@@ -196,30 +198,30 @@ export class OutboxRelay {
 
   /** SQLite: the oldest unpublished rows, read by hand (the relay's hot path; entity hydration cost more than the query). */
   private async unpublished(manager: EntityManager): Promise<BusMessageRow[]> {
-    const rows: OutboxRow[] = await manager.query(
-      `SELECT seq, id, routing_key, body, headers FROM ${OUTBOX_TABLE} WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
-      [this.batchSize],
-    );
+    const rows: OutboxRow[] = await manager.query(`SELECT seq, id, routing_key, body, headers FROM ${OUTBOX_TABLE} ORDER BY seq LIMIT ?`, [
+      this.batchSize,
+    ]);
     return rows.map(toBusMessageRow);
   }
 
   /**
-   * PostgreSQL: marks the oldest unpublished rows not locked by another relay as published and
-   * returns them, in seq order; the caller publishes them before its transaction commits.
+   * PostgreSQL: deletes the oldest rows not locked by another relay and returns them, in seq
+   * order; the caller publishes them before its transaction commits. A delete writes far less
+   * than marking the rows published and purging them later.
    */
   private async claimUnpublished(manager: EntityManager): Promise<BusMessageRow[]> {
-    // The structured result: TypeORM answers a PostgreSQL UPDATE with [rows, count] otherwise.
+    // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner!.query(
-      `UPDATE ${OUTBOX_TABLE} SET published_at = $1, attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM ${OUTBOX_TABLE} WHERE published_at IS NULL ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+      `DELETE FROM ${OUTBOX_TABLE}
+       WHERE seq IN (SELECT seq FROM ${OUTBOX_TABLE} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING seq, id, routing_key, body, headers`,
-      [new Date(), this.batchSize],
+      [this.batchSize],
       true,
     );
     return (records as OutboxRow[]).map(toBusMessageRow).sort((a, b) => a.seq - b.seq);
   }
 
-  /** Records the attempt for inspection (`attempts` on rows still unpublished); best effort. */
+  /** Records the failed attempt on the rows, which stay for the next one (for inspection); best effort. */
   private async countFailedAttempt(batch: BusMessageRow[]): Promise<void> {
     try {
       await withTransaction(this.dataSource, (manager) =>
@@ -235,42 +237,29 @@ export class OutboxRelay {
     }
   }
 
-  /** SQLite: records that the broker confirmed `rows`. */
-  private async markPublished(manager: EntityManager, rows: BusMessageRow[]): Promise<void> {
+  /** SQLite: the broker confirmed `rows`, so they leave the outbox. */
+  private async deletePublished(manager: EntityManager, rows: BusMessageRow[]): Promise<void> {
     const seqs = Placeholders.for(this.dataSource).list(rows.length);
-    await manager.query(`UPDATE ${OUTBOX_TABLE} SET published_at = ?, attempts = attempts + 1 WHERE seq IN (${seqs})`, [
-      columnParameter(this.dataSource, OutboxMessage, 'publishedAt', new Date()),
-      ...rows.map((row) => row.seq),
-    ]);
+    await manager.query(
+      `DELETE FROM ${OUTBOX_TABLE} WHERE seq IN (${seqs})`,
+      rows.map((row) => row.seq),
+    );
   }
 
-  private async purgeIfDue(): Promise<void> {
-    if (Date.now() - this.lastPurgeAt < PURGE_INTERVAL_MS) return;
-    this.lastPurgeAt = Date.now();
-    try {
-      const cutoff = columnParameter(this.dataSource, OutboxMessage, 'publishedAt', new Date(Date.now() - this.retentionMs));
-      await withTransaction(this.dataSource, (manager) =>
-        manager.createQueryBuilder().delete().from(OutboxMessage).where('published_at <= :cutoff', { cutoff }).execute(),
-      );
-    } catch (error) {
-      this.logger.warn({ err: error }, 'outbox relay: could not delete old published messages');
-    }
-  }
-
-  private retryDelay(): number {
-    const index = Math.min(this.consecutiveFailures, this.retryDelaysMs.length) - 1;
+  private retryDelay(lane: Lane): number {
+    const index = Math.min(lane.consecutiveFailures, this.retryDelaysMs.length) - 1;
     return this.retryDelaysMs[Math.max(index, 0)] ?? 0;
   }
 
-  private pause(ms: number, wakeable: boolean): Promise<void> {
+  private pause(lane: Lane, ms: number, wakeable: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
       const finish = () => {
         clearTimeout(timer);
-        this.sleep = undefined;
+        lane.sleep = undefined;
         resolve();
       };
       const timer = setTimeout(finish, ms);
-      this.sleep = { wakeable, finish };
+      lane.sleep = { wakeable, finish };
     });
   }
 }

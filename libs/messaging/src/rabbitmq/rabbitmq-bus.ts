@@ -16,6 +16,7 @@ import { runDelivery, type DeliverySettlement } from '../delivery-runner.js';
 import type { BusMessage, Consumer, ConsumerOptions, DeadLetter, Delivery, DeliveryHandler, EventBus } from '../event-bus.js';
 import { silentLogger, type BusLogger, type EventBusObserver } from '../event-bus-hooks.js';
 import { deadLetterCopy, directCopy, publishOptions, toDeadLetter, toDelivery, type Outgoing } from './amqp-message.js';
+import { AckBatcher } from './ack-batcher.js';
 import { publishPipelined } from './confirm-pipeline.js';
 import {
   DEFAULT_DEAD_LETTER_EXCHANGE,
@@ -70,6 +71,7 @@ function isNotFound(error: unknown): boolean {
 
 class RabbitMqConsumer implements Consumer {
   private channel?: ConfirmChannel;
+  private acks?: AckBatcher;
   private consumerTag?: string;
   private startedOn?: ChannelModel;
   private inFlight = 0;
@@ -93,7 +95,9 @@ class RabbitMqConsumer implements Consumer {
     try {
       await declareConsumerTopology(channel, this.options, this.host.exchanges);
       await channel.prefetch(this.options.prefetch);
-      const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(channel, model, message));
+      const acks = new AckBatcher(channel);
+      const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(channel, acks, model, message));
+      this.acks = acks;
       this.consumerTag = consumerTag;
     } catch (error) {
       this.startedOn = undefined;
@@ -125,12 +129,13 @@ class RabbitMqConsumer implements Consumer {
     }
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (channel && this.channel === channel) {
+      this.acks?.flush();
       this.channel = undefined;
       await channel.close().catch(() => undefined);
     }
   }
 
-  private onMessage(channel: ConfirmChannel, model: ChannelModel, message: ConsumeMessage | null): void {
+  private onMessage(channel: ConfirmChannel, acks: AckBatcher, model: ChannelModel, message: ConsumeMessage | null): void {
     const { queue } = this.options;
     if (message === null) {
       // The broker cancelled us (the queue was deleted): reconnecting re-declares it.
@@ -139,27 +144,28 @@ class RabbitMqConsumer implements Consumer {
       return;
     }
     this.inFlight += 1;
+    acks.received(message);
     const delivery = toDelivery(message, queue);
     const settlement: DeliverySettlement = {
-      ack: async () => channel.ack(message),
+      ack: async () => acks.ack(message),
       retry: async (delayMs) => {
         await sendConfirmed(channel, directCopy(retryQueueName(queue, delayMs), delivery, delivery.attempt + 1));
-        channel.ack(message);
+        acks.ack(message);
       },
       deadLetter: async (reason, attempts) => {
         await sendConfirmed(channel, deadLetterCopy(queue, delivery, reason, attempts));
-        channel.ack(message);
+        acks.ack(message);
       },
     };
     runDelivery(delivery, this.handler, settlement, { options: this.options, observer: this.host.observer, logger: this.host.logger })
-      .catch((error: unknown) => this.settlementFailed(channel, message, error))
+      .catch((error: unknown) => this.settlementFailed(channel, acks, message, error))
       .finally(() => {
         this.inFlight -= 1;
         if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
   }
 
-  private settlementFailed(channel: ConfirmChannel, message: ConsumeMessage, error: unknown): void {
+  private settlementFailed(channel: ConfirmChannel, acks: AckBatcher, message: ConsumeMessage, error: unknown): void {
     const where = { queue: this.options.queue, id: message.properties.messageId as unknown };
     if (this.channel !== channel) {
       this.host.logger.info({ ...where, err: error }, 'channel lost before the delivery was settled; the broker delivers it again');
@@ -169,7 +175,7 @@ class RabbitMqConsumer implements Consumer {
     // with the delivery count raised.
     this.host.logger.error({ ...where, err: error }, 'settling a delivery failed; returning it to the queue');
     try {
-      channel.nack(message, false, true);
+      acks.nack(message);
     } catch {
       // The channel closed meanwhile; the broker returns the message itself.
     }

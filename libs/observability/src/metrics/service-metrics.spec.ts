@@ -96,6 +96,20 @@ describe('ServiceMetrics', () => {
     expect(text).not.toContain('someone-else');
   });
 
+  it('records how old events are when their consumer takes them', async () => {
+    const metrics = metricsFor('inventory');
+    metrics.consumerTookEvent('inventory.stock', 0.04);
+    metrics.consumerTookEvent('inventory.stock', 0.18);
+    // A clock behind the publisher's counts as no age at all.
+    metrics.consumerTookEvent('inventory.stock', -0.5);
+    const text = await metrics.render();
+    const labels = 'service="inventory",queue="inventory.stock"';
+    expect(text).toContain(`retail_mesh_consumer_event_age_seconds_bucket{le="0.005",${labels}} 1`);
+    expect(text).toContain(`retail_mesh_consumer_event_age_seconds_bucket{le="0.05",${labels}} 2`);
+    expect(text).toContain(`retail_mesh_consumer_event_age_seconds_bucket{le="0.2",${labels}} 3`);
+    expect(text).toContain(`retail_mesh_consumer_event_age_seconds_sum{${labels}} 0.22`);
+  });
+
   it('reads the outbox and dead-letter gauges at scrape time, once per scrape', async () => {
     const metrics = metricsFor('catalog');
     let reads = 0;

@@ -11,6 +11,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { serviceMetricName, sharedMetricName } from './metric-names.js';
 
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Finer where a flow's per-hop latency budget lies (tens to hundreds of milliseconds).
+const EVENT_AGE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60];
 
 export interface ServiceMetricsOptions {
   /** The service name, e.g. `inventory`. */
@@ -64,6 +66,7 @@ export class ServiceMetrics {
   private readonly consumerDeadLettered: Counter<'service' | 'queue'>;
   private readonly consumerDuplicates: Counter<'service' | 'queue'>;
   private readonly consumerHandlingSeconds: Histogram<'service' | 'queue'>;
+  private readonly consumerEventAgeSeconds: Histogram<'service' | 'queue'>;
   private readonly outboxPublished: Counter<'service'>;
   private readonly outboxPublishFailures: Counter<'service'>;
 
@@ -104,6 +107,13 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
+    this.consumerEventAgeSeconds = new Histogram({
+      name: sharedMetricName('consumer_event_age_seconds', 'histogram'),
+      help: 'Age of an event when its consumer takes it (now minus the event time): how far behind the fact the flow is at this hop.',
+      labelNames: ['service', 'queue'],
+      buckets: EVENT_AGE_BUCKETS_SECONDS,
+      registers,
+    });
     this.outboxPublished = new Counter({
       name: sharedMetricName('outbox_published_total', 'counter'),
       help: 'Outbox messages the broker confirmed.',
@@ -140,6 +150,11 @@ export class ServiceMetrics {
   consumerFailedDelivery(queue: string, seconds: number): void {
     this.consumerFailed.inc(this.queueLabels(queue));
     this.consumerHandlingSeconds.observe(this.queueLabels(queue), seconds);
+  }
+
+  /** The age of a delivered event (now minus its time) as its consumer takes it. */
+  consumerTookEvent(queue: string, ageSeconds: number): void {
+    this.consumerEventAgeSeconds.observe(this.queueLabels(queue), Math.max(0, ageSeconds));
   }
 
   consumerRetriedDelivery(queue: string): void {

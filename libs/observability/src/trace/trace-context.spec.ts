@@ -69,6 +69,13 @@ describe('the current trace context', () => {
     expect(parseTraceparent(childTraceparent())).toBeDefined();
   });
 
+  it('gives every new span and trace distinct ids, well past one refill of the random pool', () => {
+    const contexts = Array.from({ length: 2000 }, () => newTraceContext());
+    expect(new Set(contexts.map((context) => context.traceId)).size).toBe(contexts.length);
+    expect(new Set(contexts.map((context) => context.spanId)).size).toBe(contexts.length);
+    for (const context of contexts) expect(parseTraceparent(formatTraceparent(context))).toEqual(context);
+  });
+
   it('keeps concurrent traces apart', async () => {
     const a = '00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-00f067aa0ba902b7-01';
     const b = '00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-00f067aa0ba902b7-01';

@@ -1,4 +1,4 @@
-import { CreateInboxMessages1764201600001, CreateOutboxMessages1764201600000, InboxMessage, OutboxMessage } from '@retail-mesh/messaging';
+import { CreateInboxMessages1764201600001, InboxMessage, OUTBOX_MIGRATIONS, OutboxMessage } from '@retail-mesh/messaging';
 import { createDataSource, type DatabaseOptions } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
 import type { ServiceConfig } from '../config/service-config.js';
@@ -10,7 +10,7 @@ export function serviceDatabaseOptions(
   config: Pick<ServiceConfig, 'database'>,
 ): DatabaseOptions {
   const entities = [...definition.entities, OutboxMessage, InboxMessage];
-  const migrations = [CreateOutboxMessages1764201600000, CreateInboxMessages1764201600001, ...definition.migrations];
+  const migrations = [...OUTBOX_MIGRATIONS, CreateInboxMessages1764201600001, ...definition.migrations];
   return config.database.type === 'postgres'
     ? { type: 'postgres', url: config.database.url, schema: config.database.schema, applicationName: definition.name, entities, migrations }
     : { type: 'sqlite', path: config.database.path, entities, migrations };

@@ -270,6 +270,7 @@ export class EventConsumers {
     const handler = registration.handlers.get(type);
     if (!handler) throw new PoisonMessageError(`${delivery.queue} has no handler for ${type}`);
     const { envelope, payload, time } = decodeEvent(delivery, handler.definition);
+    this.deps.metrics.consumerTookEvent(delivery.queue, (Date.now() - time.getTime()) / 1000);
     const channel = handler.definition.channelScoped ? delivery.routingKey.slice(handler.definition.routingKey.length + 1) : undefined;
     const event: ReceivedEvent<unknown> = { payload, envelope, time, channel, delivery };
     switch (handler.mode) {

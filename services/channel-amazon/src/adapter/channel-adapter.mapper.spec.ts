@@ -1,7 +1,10 @@
-import type { DesiredRowView } from '@retail-mesh/channel-kit';
+import { pushResultFor as kitPushResultFor, type DesiredRowView } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { accountHealth, channelOrderStatus, pushResultFor } from './channel-adapter.mapper.js';
+import { accountHealth, channelOrderStatus, PUSH_RESULT_WORDING } from './channel-adapter.mapper.js';
+
+const pushResultFor = (update: channelV1.AvailabilityUpdate, row: DesiredRowView | undefined, accountError: string | null) =>
+  kitPushResultFor(update, row, accountError, PUSH_RESULT_WORDING);
 
 const { PushOutcome, AccountHealth, ChannelOrderStatus } = channelV1;
 const row = (overrides: Partial<DesiredRowView> = {}): DesiredRowView => ({

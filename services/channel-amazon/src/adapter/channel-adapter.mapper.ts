@@ -1,12 +1,7 @@
 // What the ChannelAdapterService answers, from the adapter's state (channel-kit's rules, in
 // Amazon's terms): per-update push results, per-account health, and Amazon's order status in the
 // contract's terms.
-import {
-  accountHealth as channelAccountHealth,
-  pushResultFor as channelPushResult,
-  type DesiredRowView,
-  type LoopHealthInput,
-} from '@retail-mesh/channel-kit';
+import { accountHealth as channelAccountHealth, type LoopHealthInput, type PushResultWording } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import type { AmazonOrderStatus } from '../amazon/sp-api.types.js';
 
@@ -15,14 +10,8 @@ const { ChannelOrderStatus } = channelV1;
 /** Amazon's issue code for a SKU without a listing (patchListingsItem INVALID / feed report). */
 export const NOT_LISTED_CODE = 'NOT_FOUND';
 
-/** The result of one requested update, read back after storing it and waiting (bounded) for the pusher. */
-export function pushResultFor(
-  update: channelV1.AvailabilityUpdate,
-  row: DesiredRowView | undefined,
-  accountError: string | null,
-): channelV1.PushResult {
-  return channelPushResult(update, row, accountError, { notListedCode: NOT_LISTED_CODE, queuedMessage: 'queued, not yet taken by Amazon' });
-}
+/** How push results name Amazon's refusals; an update still queued is FAILED (not taken by Amazon yet). */
+export const PUSH_RESULT_WORDING: PushResultWording = { notListedCode: NOT_LISTED_CODE, queuedMessage: 'queued, not yet taken by Amazon' };
 
 /** Failing when a duty keeps failing or LWA/SP-API refuse the credentials; degraded while one retries. */
 export function accountHealth(loops: readonly LoopHealthInput[]): channelV1.AccountHealth {

@@ -3,9 +3,8 @@
 // queued for the order feeds, shipments are confirmed with read-back, orders re-read on demand.
 // Calls that wait for Amazon wait at most AMAZON_RPC_WAIT_MS and then say what is still queued.
 // Order calls first read the order: one Amazon does not know is NOT_FOUND at once, not a feed error later.
+import { pushAvailability } from '@retail-mesh/channel-kit';
 import { channelV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
-import { isQuantity } from '@retail-mesh/domain';
-import { withTransaction } from '@retail-mesh/persistence';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -27,7 +26,7 @@ import type { NewOrderFeedAction, OrderFeedActionRepository } from '../order-fee
 import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
 import type { OrderIntake } from '../orders/order-intake.js';
 import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
-import { accountHealth, channelOrderStatus, pushResultFor } from './channel-adapter.mapper.js';
+import { accountHealth, channelOrderStatus, PUSH_RESULT_WORDING } from './channel-adapter.mapper.js';
 
 export const MAX_PUSH_UPDATES = 1000;
 export const MAX_LISTING_STATE_SKUS = 50;
@@ -51,37 +50,14 @@ export interface AmazonChannelAdapterDependencies {
 export class AmazonChannelAdapterService {
   constructor(private readonly deps: AmazonChannelAdapterDependencies) {}
 
-  async pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
+  pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
     const channelAccountId = this.servedAccount(request.channelAccountId);
-    if (request.updates.length > MAX_PUSH_UPDATES)
-      throw new InvalidArgumentError('too_many_updates', `at most ${MAX_PUSH_UPDATES} updates per call`);
-    for (const update of request.updates) validateUpdate(update);
-    const now = new Date();
-    let stored = 0;
-    await withTransaction(this.deps.dataSource, async (manager) => {
-      for (const update of request.updates) {
-        const desired = {
-          channelAccountId,
-          sku: update.sku,
-          quantity: update.availableQuantity,
-          version: update.version,
-          sourceChangedAt: null,
-        };
-        if (await this.deps.desired.storeDesired(manager, desired, now)) stored += 1;
-        else this.deps.metrics.staleDropped(channelAccountId);
-      }
-    });
-    if (stored > 0) this.deps.pusher.wake(channelAccountId);
-    const skus = [...new Set(request.updates.map((update) => update.sku))];
-    const deadline = Date.now() + this.deps.rpcWaitMs;
-    for (;;) {
-      const rows = new Map((await this.deps.desired.find(channelAccountId, skus)).map((row) => [row.sku, row]));
-      const accountError = this.deps.pusher.status(channelAccountId)?.lastError ?? null;
-      const results = request.updates.map((update) => pushResultFor(update, rows.get(update.sku), accountError));
-      const remainingMs = deadline - Date.now();
-      if (results.every((result) => result.outcome !== channelV1.PushOutcome.PUSH_OUTCOME_FAILED) || remainingMs <= 0) return { results };
-      await this.deps.pusher.nextProgress(remainingMs);
-    }
+    const { dataSource, desired, pusher, metrics } = this.deps;
+    return pushAvailability(
+      { dataSource, desired, pusher, metrics, wording: PUSH_RESULT_WORDING, waitMs: this.deps.rpcWaitMs },
+      channelAccountId,
+      request.updates,
+    );
   }
 
   /** What Amazon shows now for each SKU (getListingsItem: its DEFAULT quantity). */
@@ -301,12 +277,4 @@ export class AmazonChannelAdapterService {
 function requireAmazonOrderId(channelOrderId: string): void {
   if (!/^\d{3}-\d{7}-\d{7}$/.test(channelOrderId))
     throw new InvalidArgumentError('invalid_channel_order_id', `channel_order_id "${channelOrderId}" is not an Amazon order id (3-7-7)`);
-}
-
-function validateUpdate(update: channelV1.AvailabilityUpdate): void {
-  if (update.sku.trim() === '') throw new InvalidArgumentError('invalid_sku', 'every update needs a sku');
-  if (!isQuantity(update.availableQuantity))
-    throw new InvalidArgumentError('invalid_quantity', `available_quantity of ${update.sku} must be a non-negative integer`);
-  if (!Number.isSafeInteger(update.version) || update.version < 1)
-    throw new InvalidArgumentError('invalid_version', `version of ${update.sku} must be a positive integer`);
 }

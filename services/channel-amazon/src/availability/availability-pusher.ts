@@ -153,7 +153,8 @@ export class AvailabilityPusher extends AccountWorker {
 
   private async refuse(channelAccountId: string, refused: RefusedListing[]): Promise<void> {
     if (refused.length === 0) return;
-    await this.deps.desired.hold(channelAccountId, refused, new Date(Date.now() + this.deps.options.holdMs));
+    const now = new Date();
+    await this.deps.desired.hold(channelAccountId, refused, new Date(now.getTime() + this.deps.options.holdMs), now);
     for (const item of refused) this.deps.metrics.refused(channelAccountId, item.code);
     this.deps.logger.warn({ channelAccountId, refused }, 'Amazon refused availability updates; they are held');
   }

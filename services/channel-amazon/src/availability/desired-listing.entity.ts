@@ -1,54 +1,9 @@
-import { portableColumn } from '@retail-mesh/persistence';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { DesiredStateRow } from '@retail-mesh/channel-kit';
+import { Entity, Index } from 'typeorm';
 
 export const DESIRED_LISTINGS_TABLE = 'desired_listings';
 
-/**
- * The quantity the mesh wants Amazon to show for a SKU of a channel account (`desired_*`) and the
- * last version Amazon accepted (`pushed_*`). Pending while `pushed_version < desired_version`:
- * the row is the durable, coalescing queue of pushes (at most one pending value per SKU, the
- * newest wins, nothing lost if the process dies).
- */
+/** The quantity the mesh wants Amazon to show per SKU of a channel account, and how far Amazon has got (channel-kit's DesiredStateRow). */
 @Entity({ name: DESIRED_LISTINGS_TABLE })
 @Index('desired_listings_pending', ['channelAccountId', 'pendingSince'])
-export class DesiredListing {
-  @PrimaryColumn({ name: 'channel_account_id', type: 'varchar', length: 100 })
-  channelAccountId!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 255 })
-  sku!: string;
-
-  @Column({ name: 'desired_quantity', type: 'integer' })
-  desiredQuantity!: number;
-
-  @Column(portableColumn.bigint({ name: 'desired_version' }))
-  desiredVersion!: number;
-
-  @Column(portableColumn.timestamp({ name: 'source_changed_at', nullable: true }))
-  sourceChangedAt!: Date | null;
-
-  @Column(portableColumn.timestamp({ name: 'pending_since' }))
-  pendingSince!: Date;
-
-  @Column(portableColumn.timestamp({ name: 'updated_at' }))
-  updatedAt!: Date;
-
-  @Column(portableColumn.bigint({ name: 'pushed_version', nullable: true }))
-  pushedVersion!: number | null;
-
-  @Column({ name: 'pushed_quantity', type: 'integer', nullable: true })
-  pushedQuantity!: number | null;
-
-  @Column(portableColumn.timestamp({ name: 'pushed_at', nullable: true }))
-  pushedAt!: Date | null;
-
-  /** Not pushed before this time after Amazon refused it; a newer version clears it. */
-  @Column(portableColumn.timestamp({ name: 'hold_until', nullable: true }))
-  holdUntil!: Date | null;
-
-  @Column({ name: 'last_error_code', type: 'varchar', length: 64, nullable: true })
-  lastErrorCode!: string | null;
-
-  @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })
-  lastError!: string | null;
-}
+export class DesiredListing extends DesiredStateRow {}

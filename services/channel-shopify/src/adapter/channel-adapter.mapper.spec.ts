@@ -1,7 +1,10 @@
-import type { DesiredRowView } from '@retail-mesh/channel-kit';
+import { pushResultFor as kitPushResultFor, type DesiredRowView } from '@retail-mesh/channel-kit';
 import { channelV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { accountHealth, pushResultFor } from './channel-adapter.mapper.js';
+import { accountHealth, PUSH_RESULT_WORDING } from './channel-adapter.mapper.js';
+
+const pushResultFor = (update: channelV1.AvailabilityUpdate, row: DesiredRowView | undefined, accountError: string | null) =>
+  kitPushResultFor(update, row, accountError, PUSH_RESULT_WORDING);
 
 const { PushOutcome, AccountHealth } = channelV1;
 

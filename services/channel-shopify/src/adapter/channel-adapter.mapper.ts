@@ -1,17 +1,11 @@
 // What the ChannelAdapterService answers, from the adapter's state (channel-kit's rules, in
 // Shopify's terms): per-update push results and per-account health.
-import { accountHealth as channelAccountHealth, pushResultFor as channelPushResult, type DesiredRowView } from '@retail-mesh/channel-kit';
+import { accountHealth as channelAccountHealth, type PushResultWording } from '@retail-mesh/channel-kit';
 import type { channelV1 } from '@retail-mesh/contracts';
 import { NOT_LISTED } from '../availability/availability-push.js';
 
-/** The result of one requested update; one still queued says so (FAILED: not on Shopify yet, retrying is unnecessary). */
-export function pushResultFor(
-  update: channelV1.AvailabilityUpdate,
-  row: DesiredRowView | undefined,
-  accountError: string | null,
-): channelV1.PushResult {
-  return channelPushResult(update, row, accountError, { notListedCode: NOT_LISTED, queuedMessage: 'queued, not yet accepted by Shopify' });
-}
+/** How push results name Shopify's refusals; an update still queued is FAILED (not on Shopify yet, retrying is unnecessary). */
+export const PUSH_RESULT_WORDING: PushResultWording = { notListedCode: NOT_LISTED, queuedMessage: 'queued, not yet accepted by Shopify' };
 
 export interface AccountHealthInput {
   consecutiveFailures: number;

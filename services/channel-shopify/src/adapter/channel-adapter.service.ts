@@ -1,9 +1,8 @@
 // The ChannelAdapterService calls that make sense for Shopify availability today: push (store
 // the desired quantity, wake the pusher, report how far it got), read back what Shopify shows,
 // and the adapter's status per store (with the pending updates the pending_updates gauge counts).
+import { pushAvailability } from '@retail-mesh/channel-kit';
 import { channelV1, toTimestamp } from '@retail-mesh/contracts';
-import { isQuantity } from '@retail-mesh/domain';
-import { withTransaction } from '@retail-mesh/persistence';
 import { InvalidArgumentError, NotFoundError } from '@retail-mesh/service-kit';
 import type { DataSource } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
@@ -14,10 +13,8 @@ import type { ShopifyListingResolver } from '../listings/shopify-listing.resolve
 import type { ChannelShopifyMetrics } from '../metrics/channel-shopify.metrics.js';
 import type { PollStatus } from '../orders/order-poller.js';
 import { inventoryLevelRefKey, type ShopifyVariantRef } from '../shopify/shopify-admin.client.js';
-import { accountHealth, pushResultFor } from './channel-adapter.mapper.js';
+import { accountHealth, PUSH_RESULT_WORDING } from './channel-adapter.mapper.js';
 
-/** Updates per PushAvailability call. */
-export const MAX_PUSH_UPDATES = 1000;
 /** SKUs per GetListingState call. */
 export const MAX_LISTING_STATE_SKUS = 250;
 
@@ -38,34 +35,14 @@ export interface ChannelAdapterServiceDependencies {
 export class ShopifyChannelAdapterService {
   constructor(private readonly deps: ChannelAdapterServiceDependencies) {}
 
-  async pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
+  pushAvailability(request: channelV1.PushAvailabilityRequest): Promise<channelV1.PushAvailabilityResponse> {
     const channelAccountId = this.servedAccount(request.channelAccountId);
-    if (request.updates.length > MAX_PUSH_UPDATES) {
-      throw new InvalidArgumentError('too_many_updates', `at most ${MAX_PUSH_UPDATES} updates per call, got ${request.updates.length}`);
-    }
-    for (const update of request.updates) validateUpdate(update);
-    const wanted = request.updates.map((update) => ({
+    const { dataSource, desired, pusher, metrics } = this.deps;
+    return pushAvailability(
+      { dataSource, desired, pusher, metrics, wording: PUSH_RESULT_WORDING, waitMs: this.deps.pushWaitMs },
       channelAccountId,
-      sku: update.sku,
-      quantity: update.availableQuantity,
-      version: update.version,
-      sourceChangedAt: null,
-    }));
-    const stored = await withTransaction(this.deps.dataSource, (manager) => this.deps.desired.storeDesired(manager, wanted, new Date()));
-    this.deps.metrics.staleDropped(channelAccountId, wanted.length - stored.length);
-    if (stored.length > 0) this.deps.pusher.wake(channelAccountId);
-
-    const skus = [...new Set(request.updates.map((update) => update.sku))];
-    const deadline = Date.now() + this.deps.pushWaitMs;
-    for (;;) {
-      const rows = new Map((await this.deps.desired.find(channelAccountId, skus)).map((row) => [row.sku, row]));
-      const accountError = this.deps.pusher.status(channelAccountId)?.lastError ?? null;
-      const results = request.updates.map((update) => pushResultFor(update, rows.get(update.sku), accountError));
-      const settled = results.every((result) => result.outcome !== channelV1.PushOutcome.PUSH_OUTCOME_FAILED);
-      const remainingMs = deadline - Date.now();
-      if (settled || remainingMs <= 0) return { results };
-      await this.deps.pusher.nextProgress(remainingMs);
-    }
+      request.updates,
+    );
   }
 
   /**
@@ -146,18 +123,5 @@ export class ShopifyChannelAdapterService {
       throw new NotFoundError('channel_account_not_found', `this adapter serves no Shopify channel account "${channelAccountId}"`);
     }
     return channelAccountId;
-  }
-}
-
-function validateUpdate(update: channelV1.AvailabilityUpdate): void {
-  if (update.sku.trim() === '') throw new InvalidArgumentError('invalid_sku', 'every update needs a sku');
-  if (!isQuantity(update.availableQuantity)) {
-    throw new InvalidArgumentError(
-      'invalid_quantity',
-      `available_quantity of ${update.sku} must be a non-negative integer, got ${update.availableQuantity}`,
-    );
-  }
-  if (!Number.isSafeInteger(update.version) || update.version < 1) {
-    throw new InvalidArgumentError('invalid_version', `version of ${update.sku} must be a positive integer, got ${update.version}`);
   }
 }

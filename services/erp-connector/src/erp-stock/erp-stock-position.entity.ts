@@ -1,11 +1,13 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+export const ERP_STOCK_POSITION_TABLE = 'erp_stock_position';
+
 /**
  * The ERP's on-hand per SKU x location as its change feed last reported it: what ListErpStock
  * answers and ResyncStock re-publishes, without loading the ERP.
  */
-@Entity({ name: 'erp_stock_position' })
+@Entity({ name: ERP_STOCK_POSITION_TABLE })
 export class ErpStockPositionEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   sku!: string;

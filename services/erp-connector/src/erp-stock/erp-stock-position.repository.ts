@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { keysetPage } from '@retail-mesh/persistence';
+import { columnParameter, keysetPage, Placeholders } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { StockFeedChange } from '../stock-feed/stock-feed-record.js';
-import { ErpStockPositionEntity } from './erp-stock-position.entity.js';
+import { ERP_STOCK_POSITION_TABLE, ErpStockPositionEntity } from './erp-stock-position.entity.js';
+
+// Six parameters a row: well under both databases' bound-parameter limits.
+const ROWS_PER_STATEMENT = 500;
 
 export interface ErpStockFilter {
   /** Empty = every SKU. */
@@ -13,20 +16,32 @@ export interface ErpStockFilter {
 
 @Injectable()
 export class ErpStockPositionRepository {
-  /** Records the latest change per SKU x location of a page (feed order: a later change wins). */
+  /**
+   * Records the latest change per SKU x location of a page (feed order: a later change wins).
+   * Written by hand, values in order: it runs for every feed page, and TypeORM's upsert builder
+   * cost more than the database did.
+   */
   async record(manager: EntityManager, changes: StockFeedChange[]): Promise<void> {
-    const latest = new Map<string, ErpStockPositionEntity>();
-    for (const change of changes) {
-      latest.set(`${change.sku}\u0000${change.locationId}`, {
-        sku: change.sku,
-        locationId: change.locationId,
-        onHand: change.onHand,
-        version: Number(change.feedId),
-        erpChangeId: change.feedId,
-        changedAt: change.changedAt,
-      });
+    const latest = new Map<string, StockFeedChange>();
+    for (const change of changes) latest.set(`${change.sku}\u0000${change.locationId}`, change);
+    const newest = [...latest.values()];
+    for (let start = 0; start < newest.length; start += ROWS_PER_STATEMENT) {
+      const placeholders = Placeholders.for(manager.connection);
+      const rows: string[] = [];
+      const values: unknown[] = [];
+      for (const change of newest.slice(start, start + ROWS_PER_STATEMENT)) {
+        rows.push(placeholders.row(6));
+        const changedAt = columnParameter(manager.connection, ErpStockPositionEntity, 'changedAt', change.changedAt);
+        values.push(change.sku, change.locationId, change.onHand, Number(change.feedId), change.feedId, changedAt);
+      }
+      await manager.query(
+        `INSERT INTO ${ERP_STOCK_POSITION_TABLE} (sku, location_id, on_hand, version, erp_change_id, changed_at)
+         VALUES ${rows.join(', ')}
+         ON CONFLICT (sku, location_id) DO UPDATE SET
+           on_hand = excluded.on_hand, version = excluded.version, erp_change_id = excluded.erp_change_id, changed_at = excluded.changed_at`,
+        values,
+      );
     }
-    if (latest.size > 0) await manager.upsert(ErpStockPositionEntity, [...latest.values()], ['sku', 'locationId']);
   }
 
   /** One page in (sku, location) order, after the given key. */

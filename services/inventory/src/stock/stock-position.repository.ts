@@ -37,16 +37,16 @@ export class StockPositionRepository {
     const applied: StockPositionKey[] = [];
     const updatedAt = columnParameter(manager.connection, StockPositionEntity, 'updatedAt', now);
     for (let start = 0; start < changes.length; start += CHANGES_PER_STATEMENT) {
-      const parameters: Record<string, unknown> = { updatedAt };
-      const rows = changes.slice(start, start + CHANGES_PER_STATEMENT).map((change, index) => {
-        parameters[`sku${index}`] = change.sku;
-        parameters[`location${index}`] = change.locationId;
-        parameters[`onHand${index}`] = change.onHand;
-        parameters[`version${index}`] = change.version;
-        parameters[`changedAt${index}`] = columnParameter(manager.connection, StockPositionEntity, 'erpChangedAt', change.changedAt);
-        return `(:sku${index}, :location${index}, :onHand${index}, :version${index}, :changedAt${index}, :updatedAt)`;
-      });
-      const sql = `
+      const placeholders = Placeholders.for(manager.connection);
+      const rows: string[] = [];
+      const values: unknown[] = [];
+      for (const change of changes.slice(start, start + CHANGES_PER_STATEMENT)) {
+        rows.push(placeholders.row(6));
+        const changedAt = columnParameter(manager.connection, StockPositionEntity, 'erpChangedAt', change.changedAt);
+        values.push(change.sku, change.locationId, change.onHand, change.version, changedAt, updatedAt);
+      }
+      // Written by hand, values in order: the publisher's hottest statement.
+      const query = `
         INSERT INTO ${STOCK_POSITION_TABLE} (sku, location_id, on_hand, erp_version, erp_changed_at, updated_at)
         VALUES ${rows.join(', ')}
         ON CONFLICT (sku, location_id) DO UPDATE SET
@@ -56,7 +56,6 @@ export class StockPositionRepository {
           updated_at = excluded.updated_at
         WHERE ${STOCK_POSITION_TABLE}.erp_version < excluded.erp_version
         RETURNING sku, location_id`;
-      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
       const returned: Array<{ sku: string; location_id: string }> = await manager.query(query, values);
       applied.push(...returned.map((row) => ({ sku: row.sku, locationId: row.location_id })));
     }
