@@ -11,7 +11,7 @@ export type {
 export { runMigrations } from './migrations.js';
 export { forUpdate } from './row-lock.js';
 export { keysetPage } from './keyset-page.js';
-export { withTransaction } from './transaction.js';
+export { withAutocommit, withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';
 export { Placeholders } from './positional.js';
 export { GroupCommit } from './group-commit.js';

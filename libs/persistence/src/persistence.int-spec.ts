@@ -5,7 +5,7 @@ import { createDataSource, MIGRATIONS_TABLE } from './create-data-source.js';
 import type { PostgresDatabaseOptions } from './database-options.js';
 import { runMigrations } from './migrations.js';
 import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
-import { withTransaction } from './transaction.js';
+import { withAutocommit, withTransaction } from './transaction.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const sample = { entities: [SampleWidget], migrations: [CreateSampleWidgets1700000000000] };
@@ -113,5 +113,15 @@ describe('createDataSource on PostgreSQL', () => {
     );
     const names = await dataSource.getRepository(SampleWidget).find({ select: { name: true } });
     expect(names.filter((row) => row.name.startsWith('pg-concurrent-'))).toHaveLength(12);
+  });
+
+  it('commits each statement of withAutocommit by itself: a later failure takes nothing back', async () => {
+    await runMigrations(dataSource);
+    const failing = withAutocommit(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('pg-autocommit-kept'));
+      throw new Error('the second statement failed');
+    });
+    await expect(failing).rejects.toThrow('the second statement failed');
+    expect(await dataSource.getRepository(SampleWidget).countBy({ name: 'pg-autocommit-kept' })).toBe(1);
   });
 });

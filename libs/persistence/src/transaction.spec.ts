@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
-import { withTransaction } from './transaction.js';
+import { withAutocommit, withTransaction } from './transaction.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 // Lets other async work run between two statements of a transaction, as real I/O would.
@@ -28,6 +28,15 @@ describe('withTransaction on SQLite', () => {
     });
     await expect(failing).rejects.toThrow('business rule broken');
     expect(await dataSource.getRepository(SampleWidget).find({ select: { name: true } })).toEqual([{ name: 'kept' }]);
+  });
+
+  it('runs withAutocommit as a transaction: on SQLite that is how a write waits for the writer', async () => {
+    const failing = withAutocommit(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('autocommit-dropped'));
+      throw new Error('the second statement failed');
+    });
+    await expect(failing).rejects.toThrow('the second statement failed');
+    expect(await count()).toBe(0);
   });
 
   it('runs overlapping transactions one at a time: each commits or rolls back alone', async () => {

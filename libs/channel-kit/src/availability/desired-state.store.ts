@@ -2,7 +2,7 @@
 // and SQLite. Each adapter owns its table, entity and migration; this store only needs the
 // columns every such table has (DesiredStateRow) and is told about the few that differ.
 import { compareKeys, newestPerKey } from '@retail-mesh/domain';
-import { columnParameter, propertyColumns, returnedRows, valuesList, withTransaction } from '@retail-mesh/persistence';
+import { columnParameter, propertyColumns, returnedRows, valuesList, withAutocommit } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { PendingCounts } from '../metrics/channel-adapter.metrics.js';
 import type { DesiredStateRow } from './desired-state.entity.js';
@@ -133,7 +133,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
   /**
    * Records that the channel accepted exactly these versions, in one statement per 200 rows. A
    * newer desired version that arrived meanwhile stays pending; an older push can never lower
-   * what is recorded.
+   * what is recorded. Each statement stands alone (a push loop's hot path: no transaction).
    */
   async markPushed(channelAccountId: string, items: readonly PushedVersion[], now: Date): Promise<void> {
     if (items.length === 0) return;
@@ -144,7 +144,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     const lastErrorAt = this.optionalColumn(this.table.lastErrorAtProperty);
     if (channelQuantity) alsoSet.push(`${channelQuantity} = v.pushed_quantity`);
     if (lastErrorAt) alsoSet.push(`${lastErrorAt} = NULL`);
-    await withTransaction(this.dataSource, async (manager) => {
+    await withAutocommit(this.dataSource, async (manager) => {
       const columns = propertyColumns(manager, this.entity, ['channelAccountId', 'sku', 'pushedVersion', 'pushedQuantity', 'pushedAt']);
       for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
         const values = valuesList(
@@ -176,7 +176,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     const table = this.tableName;
     const properties = ['channelAccountId', 'sku', 'desiredVersion', 'holdUntil', 'lastErrorCode', 'lastError'];
     if (this.table.lastErrorAtProperty) properties.push(this.table.lastErrorAtProperty);
-    await withTransaction(this.dataSource, async (manager) => {
+    await withAutocommit(this.dataSource, async (manager) => {
       const columns = propertyColumns(manager, this.entity, properties);
       // Everything after the key and the refused version is set.
       const assignments = columns.slice(3).map(({ name }) => `${name} = v.${name}`);

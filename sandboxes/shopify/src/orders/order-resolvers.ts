@@ -315,7 +315,8 @@ export function orderRootFields(scope: ResolverScope) {
         shop.counters.mutationsApplied += 1;
         orderChanged(services, shop, order, [WEBHOOK_TOPICS.ORDERS_UPDATED]);
       }
-      return { node: { __typename: 'Order', id: order.id }, userErrors: [] };
+      // The order after the change, as Shopify's payload node: clients read its tags from it.
+      return { node: { __typename: 'Order', ...orderNode(scope, order) }, userErrors: [] };
     },
   };
 }

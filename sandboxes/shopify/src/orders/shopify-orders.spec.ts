@@ -444,10 +444,14 @@ describe('GraphQL orders, fulfilments, cancellation, tags', () => {
   it('adds tags once (a repeat changes nothing and delivers no update)', async () => {
     const { order } = await createOrder();
     const add = () =>
-      gql('mutation($id: ID!) { tagsAdd(id: $id, tags: ["erp:SO-1"]) { node { id } userErrors { field message } } }', {
-        id: order.admin_graphql_api_id,
-      });
-    expect((await add()).data.tagsAdd).toEqual({ node: { id: order.admin_graphql_api_id }, userErrors: [] });
+      gql(
+        'mutation($id: ID!) { tagsAdd(id: $id, tags: ["erp:SO-1"]) { node { id ... on Order { tags } } userErrors { field message } } }',
+        {
+          id: order.admin_graphql_api_id,
+        },
+      );
+    // The payload's node is the order after the change.
+    expect((await add()).data.tagsAdd).toEqual({ node: { id: order.admin_graphql_api_id, tags: ['vip', 'erp:SO-1'] }, userErrors: [] });
     await add();
     expect((await inspect(order.id)).tags).toEqual(['vip', 'erp:SO-1']);
     await waitFor(() => receiver.byTopic('orders/updated', order.id).length === 1);

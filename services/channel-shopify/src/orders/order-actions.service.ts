@@ -110,9 +110,10 @@ export class ShopifyOrderActions {
   }
 
   /**
-   * Tags the order `erp:<erp order id>` (or `mesh:<order id>`); confirmed by reading the tags back.
-   * No read first: tagsAdd leaves a tag the order has as it is (a repeat changes nothing and sends
-   * no orders/updated), and a first acknowledgement, by far the usual one, would read for nothing.
+   * Tags the order `erp:<erp order id>` (or `mesh:<order id>`); confirmed by the tags tagsAdd
+   * answers with (the order after the mutation, in the same request: no second call). No read
+   * first: tagsAdd leaves a tag the order has as it is (a repeat changes nothing and sends no
+   * orders/updated), and a first acknowledgement, by far the usual one, would read for nothing.
    */
   async acknowledge(ref: OrderRef, orderId: string, erpOrderId: string): Promise<{ tag: string; already: boolean }> {
     return this.tracked(ref.channelAccountId, 'acknowledge', async () => {
@@ -122,14 +123,16 @@ export class ShopifyOrderActions {
           'refused',
           `the order ids make a tag longer than Shopify allows: erp "${erpOrderId}", order "${orderId}"`,
         );
+      let tags: string[] | null;
       try {
-        await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
+        tags = await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
       } catch (error) {
         // Refused: NOT_FOUND when Shopify does not know the order (the read says so), else the refusal.
         if (error instanceof OrderActionRefused) await this.existingTags(ref);
         throw error;
       }
-      if (!(await this.existingTags(ref)).includes(tag))
+      // No order in the answer: read it (NOT_FOUND when Shopify does not know it).
+      if (!(tags ?? (await this.existingTags(ref))).includes(tag))
         throw new OrderActionNotConfirmed(`Shopify does not show the tag ${tag} on ${ref.channelOrderId} after tagsAdd`);
       return { tag, already: false };
     });

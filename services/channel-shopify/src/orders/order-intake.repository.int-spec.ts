@@ -95,4 +95,16 @@ describe.each(['postgres', 'sqlite'] as const)('order intake tables on %s', (typ
     expect(await storedPayload(2)).toBe(payload(2, at(10), at(10)).payload);
     expect(await storedPayload(3)).toBe(payload(3, at(5)).payload);
   });
+
+  it('tells which listed orders a poll has something to store for: unknown, newer, or cancelled in the same second', async () => {
+    await withTransaction(dataSource, (manager) => repository.storeAll(manager, [payload(11, at(10)), payload(12, at(10))], t0));
+    const listed = [payload(11, at(10)), payload(11, at(9)), payload(12, at(10), at(10)), payload(13, at(1)), payload(11, at(11))];
+    const wanted = await repository.newerThanStored(
+      'shop-1',
+      listed.map(({ identity }) => identity),
+    );
+    expect(wanted).toEqual([listed[2]!.identity, listed[3]!.identity, listed[4]!.identity]);
+    // Another account's order of the same id is not held.
+    expect(await repository.newerThanStored('shop-2', [listed[0]!.identity])).toEqual([listed[0]!.identity]);
+  });
 });

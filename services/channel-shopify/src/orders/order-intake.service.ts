@@ -204,6 +204,11 @@ export class OrderIntake {
     return stored.length;
   }
 
+  /** Of these orders of one account, those `storeOrders` would store (not held yet, or newer than held). */
+  newerThanStored(channelAccountId: string, identities: readonly OrderIdentity[]): Promise<OrderIdentity[]> {
+    return this.deps.repository.newerThanStored(channelAccountId, identities);
+  }
+
   private storedOne(channelAccountId: string, source: OrderSource): void {
     this.deps.metrics.stored(channelAccountId, source);
     this.wake();

@@ -10,7 +10,7 @@ import type { OrderCursorRepository } from './order-cursor.repository.js';
 import type { OrderIntake } from './order-intake.service.js';
 import type { IncomingOrder, OrderSource } from './order-intake.repository.js';
 import type { OrdersMetrics } from './orders.metrics.js';
-import { orderIdentity, ShopifyOrderError } from './shopify-order.js';
+import { orderIdentity, ShopifyOrderError, type OrderIdentity } from './shopify-order.js';
 import type { ShopifyOrdersClient } from './shopify-orders.client.js';
 import type { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
 import { ORDER_WEBHOOK_TOPIC_ENUMS } from './shopify-webhook.js';
@@ -40,6 +40,14 @@ export interface PollStatus {
   updatedAtSeen: Date | null;
   lastPollAt: Date | null;
   lastError: string | null;
+}
+
+/** What `orderIdentity` reads of an order: a poll lists only these. */
+const IDENTITY_FIELDS = ['id', 'admin_graphql_api_id', 'name', 'updated_at', 'cancelled_at'];
+
+/** `gid://shopify/Order/123` -> 123. */
+function numericOrderId(channelOrderId: string): number {
+  return Number(channelOrderId.slice(channelOrderId.lastIndexOf('/') + 1));
 }
 
 export function webhookUri(baseUrl: string, channelAccountId: string): string {
@@ -110,26 +118,31 @@ export class OrderPoller {
     return 'idle';
   }
 
+  /**
+   * Lists the orders updated since `since` with only the fields that say which and how recent,
+   * then reads whole only those a poll has something to store for (not held yet, or newer than
+   * held): the overlap makes every poll list the orders of the last minutes again, and most of
+   * them are held already. A sync (a repair) reads and submits again every one it lists.
+   */
   private async read(channelAccountId: string, since: Date, source: OrderSource, moveCursor: boolean): Promise<number> {
     const client = this.deps.restClient(channelAccountId);
     const status = this.statuses.get(channelAccountId) as PollStatus;
-    let url: string | null = client.firstPageUrl(since);
+    let url: string | null = client.firstPageUrl(since, { fields: IDENTITY_FIELDS });
     let newest = since;
     let found = 0;
     while (url) {
       const page = await client.page(url);
+      const listed = this.identities(channelAccountId, page.orders);
+      for (const identity of listed) if (identity.updatedAt > newest) newest = identity.updatedAt;
+      found += listed.length;
+      const wanted = source === 'sync' ? listed : await this.deps.intake.newerThanStored(channelAccountId, listed);
       const orders: IncomingOrder[] = [];
-      for (const json of page.orders) {
-        try {
-          const identity = orderIdentity(json);
-          orders.push({ channelAccountId, identity, payload: JSON.stringify(json), source });
-          if (identity.updatedAt > newest) newest = identity.updatedAt;
-        } catch (error) {
-          if (!(error instanceof ShopifyOrderError)) throw error;
-          this.deps.logger.warn({ channelAccountId, reason: error.message }, 'skipping an order Shopify listed that is not an order');
-        }
+      for (const json of await client.byIds(wanted.map((identity) => numericOrderId(identity.channelOrderId)))) {
+        const [identity] = this.identities(channelAccountId, [json]);
+        if (identity === undefined) continue;
+        orders.push({ channelAccountId, identity, payload: JSON.stringify(json), source });
+        if (identity.updatedAt > newest) newest = identity.updatedAt;
       }
-      found += orders.length;
       const last = page.next === null;
       const seen = newest;
       await this.deps.intake.storeOrders(orders, {
@@ -144,6 +157,20 @@ export class OrderPoller {
       status.lastError = null;
     }
     return found;
+  }
+
+  /** The identities of the listed orders; one that is not an order is skipped with a warning. */
+  private identities(channelAccountId: string, orders: readonly unknown[]): OrderIdentity[] {
+    const identities: OrderIdentity[] = [];
+    for (const json of orders) {
+      try {
+        identities.push(orderIdentity(json));
+      } catch (error) {
+        if (!(error instanceof ShopifyOrderError)) throw error;
+        this.deps.logger.warn({ channelAccountId, reason: error.message }, 'skipping an order Shopify listed that is not an order');
+      }
+    }
+    return identities;
   }
 
   /** Subscribes the account's order topics to this adapter, unless Shopify already has them. */

@@ -128,7 +128,7 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refundMethod: 
 const TAGS_ADD = `
 mutation TagsAdd($id: ID!, $tags: [String!]!) {
   tagsAdd(id: $id, tags: $tags) {
-    node { id }
+    node { id ... on Order { tags } }
     userErrors { field message }
   }
 }`;
@@ -296,14 +296,23 @@ export class ShopifyOrdersClient {
     return string(record(payload.job, 'OrderCancel', 'job').id, 'OrderCancel', 'job.id');
   }
 
-  /** tagsAdd: adding a tag the order has is a no-op on Shopify, so a repeat is harmless. */
-  async addTags(orderId: string, tags: string[]): Promise<void> {
-    await this.admin.graphql(
-      'TagsAdd',
+  /**
+   * tagsAdd: adding a tag the order has is a no-op on Shopify, so a repeat is harmless. The
+   * order's tags after it (its payload's node, in the same request); null when it returns no order.
+   */
+  async addTags(orderId: string, tags: string[]): Promise<string[] | null> {
+    const operation = 'TagsAdd';
+    const data = await this.admin.graphql(
+      operation,
       TAGS_ADD,
       { id: orderId, tags },
-      { check: (value) => checkUserErrors('TagsAdd', record(value, 'TagsAdd', 'data').tagsAdd) },
+      { check: (value) => checkUserErrors(operation, record(value, operation, 'data').tagsAdd) },
     );
+    const node = record(record(data, operation, 'data').tagsAdd, operation, 'tagsAdd').node;
+    if (node === null || node === undefined) return null;
+    const after = record(node, operation, 'node').tags;
+    if (!Array.isArray(after) || !after.every((tag) => typeof tag === 'string')) throw malformed(operation, 'node.tags');
+    return after;
   }
 
   /** The store's webhook subscriptions of these topics (GraphQL enum values such as ORDERS_CREATE). */

@@ -18,16 +18,22 @@ const RETRY_DELAY_MS = 1000;
  * the transaction that applies them); this publisher, woken after those commits, waits out a
  * short coalescing window, then computes each dirty SKU once for every channel policy, publishes
  * the keys whose quantity changed with their next version and deletes the marks it consumed,
- * all in one transaction (the marks are taken by deleting them first: a rollback restores them). Marks that arrive meanwhile are handled by the next pass, so a burst
- * of changes to one SKU becomes a few publications of its latest value, not one per change.
+ * all in one transaction (the marks are taken by deleting them first: a rollback restores them).
+ * Marks that arrive meanwhile are handled by the next pass, so a burst of changes to one SKU
+ * becomes a few publications of its latest value, not one per change. On PostgreSQL a second pass
+ * may run while one commits; it leaves the SKUs of the first alone (the busy set), so no key is
+ * published by two passes at once.
  */
 @Injectable()
 export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = 0;
-  private pass: Promise<void> | undefined;
+  private readonly passes = new Set<Promise<void>>();
+  /** SKUs a pass in flight is computing. */
+  private readonly busySkus = new Set<string>();
   private wokenDuringPass = false;
   private running = false;
+  private readonly maxPasses: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,7 +44,9 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
     private readonly metrics: InventoryMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(INVENTORY_SETTINGS) private readonly settings: InventorySettings,
-  ) {}
+  ) {
+    this.maxPasses = dataSource.options.type === 'postgres' ? settings.publishPassesInFlight : 1;
+  }
 
   /** Starts with a pass at once: marks left by a crash or a shutdown are published first. */
   onApplicationBootstrap(): void {
@@ -51,7 +59,7 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.pass;
+    await Promise.all(this.passes);
     await this.drain().catch((error: unknown) =>
       this.logger.warn({ err: error }, 'availability publisher: final pass failed; the marks stay for the next start'),
     );
@@ -60,8 +68,8 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
   /** Call after a transaction that marked SKUs dirty has committed. */
   wake(): void {
     if (!this.running) return;
-    if (this.pass !== undefined) this.wokenDuringPass = true;
-    else this.schedule(this.settings.coalesceWindowMs);
+    if (this.passes.size > 0) this.wokenDuringPass = true;
+    if (this.passes.size < this.maxPasses) this.schedule(this.settings.coalesceWindowMs);
   }
 
   /** Arms the timer for `delayMs` from now, unless it is already due sooner. */
@@ -80,10 +88,15 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
   }
 
   private runPass(): void {
+    if (this.passes.size >= this.maxPasses) return;
     this.wokenDuringPass = false;
-    this.pass = this.drain()
+    const pass: Promise<void> = this.drain()
       .then(
-        () => this.schedule(this.wokenDuringPass ? this.settings.coalesceWindowMs : this.settings.publishPollIntervalMs),
+        () => {
+          // Marks of SKUs this pass held back the other from, or that came meanwhile, wait for the next pass.
+          const more = this.wokenDuringPass || this.passes.size > 1;
+          this.schedule(more ? this.settings.coalesceWindowMs : this.settings.publishPollIntervalMs);
+        },
         (error: unknown) => {
           if (error instanceof AvailabilityVersionConflictError) {
             // Another replica published a key of this batch first (expected with replicas): recompute soon.
@@ -96,26 +109,36 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
         },
       )
       .finally(() => {
-        this.pass = undefined;
+        this.passes.delete(pass);
       });
+    this.passes.add(pass);
   }
 
-  /** Publishes batches until no marks are left. */
+  /** Publishes batches until no marks are left (for this pass: the busy SKUs are another's). */
   private async drain(): Promise<void> {
     const batchSize = this.settings.publishBatchSize;
     for (;;) {
-      const { markCount, counts } = await withTransaction(this.dataSource, async (manager) => {
-        const batch = await this.dirty.takeBatch(manager, batchSize);
-        if (batch.markCount === 0) return { markCount: 0, counts: new Map<string, number>() };
-        const policies = await this.policies.findAll(manager);
-        const published = await this.availability.publishChanges(manager, batch.skus, policies, { force: false, now: new Date() });
-        return { markCount: batch.markCount, counts: published };
-      });
-      if (totalPublished(counts) > 0) {
-        this.metrics.published(counts);
-        this.outbox.wake();
+      const taken = new Set<string>();
+      try {
+        const { markCount, counts } = await withTransaction(this.dataSource, async (manager) => {
+          const batch = await this.dirty.takeBatch(manager, batchSize, this.busySkus);
+          for (const { sku } of batch.skus) {
+            taken.add(sku);
+            this.busySkus.add(sku);
+          }
+          if (batch.markCount === 0) return { markCount: 0, counts: new Map<string, number>() };
+          const policies = await this.policies.findAll(manager);
+          const published = await this.availability.publishChanges(manager, batch.skus, policies, { force: false, now: new Date() });
+          return { markCount: batch.markCount, counts: published };
+        });
+        if (totalPublished(counts) > 0) {
+          this.metrics.published(counts);
+          this.outbox.wake();
+        }
+        if (markCount < batchSize) return;
+      } finally {
+        for (const sku of taken) this.busySkus.delete(sku);
       }
-      if (markCount < batchSize) return;
     }
   }
 }

@@ -54,17 +54,24 @@ export class DirtySkuRepository {
    * Takes (deletes, in the caller's transaction) the oldest `limit` marks and returns them merged
    * per SKU. Exactly the marks returned are deleted, never "everything up to id N": on PostgreSQL
    * a mark with a lower id can commit after a higher one was read, and it must stay for the next
-   * batch. A replica taking the same marks concurrently waits for this transaction and then finds
-   * them gone; a rollback puts them back.
+   * batch. On PostgreSQL marks another transaction holds are skipped (a concurrent pass of this
+   * process or a replica takes the next ones), and so are the marks of `busySkus` (the SKUs a
+   * concurrent pass of this process is computing: two passes must not publish one key at once).
+   * A rollback puts the marks back.
    */
-  async takeBatch(manager: EntityManager, limit: number): Promise<DirtyBatch> {
-    const limitParameter = Placeholders.for(manager.connection).next();
+  async takeBatch(manager: EntityManager, limit: number, busySkus: ReadonlySet<string> = new Set()): Promise<DirtyBatch> {
     if (manager.queryRunner === undefined) throw new Error('takeBatch needs the EntityManager of a transaction');
+    const placeholders = Placeholders.for(manager.connection);
+    const postgres = manager.connection.options.type === 'postgres';
+    const busy = postgres && busySkus.size > 0 ? [...busySkus] : [];
+    const notBusy = busy.length > 0 ? `WHERE sku NOT IN (${placeholders.list(busy.length)})` : '';
+    const limitParameter = placeholders.next();
+    const skipLocked = postgres ? 'FOR UPDATE SKIP LOCKED' : '';
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner.query(
-      `DELETE FROM ${DIRTY_SKU_TABLE} WHERE id IN (SELECT id FROM ${DIRTY_SKU_TABLE} ORDER BY id LIMIT ${limitParameter})
+      `DELETE FROM ${DIRTY_SKU_TABLE} WHERE id IN (SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter} ${skipLocked})
        RETURNING id, sku, source_changed_at, traceparent`,
-      [limit],
+      [...busy, limit],
       true,
     );
     const marks = records as Array<{

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, forUpdate } from '@retail-mesh/persistence';
+import { columnParameter, forUpdate, Placeholders, propertyColumns, valuesList } from '@retail-mesh/persistence';
 import { In, type EntityManager } from 'typeorm';
 import { positionKey } from '../stock/stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from '../stock/stock-position.entity.js';
@@ -59,8 +59,11 @@ export class ReservationRepository {
     }
     const inserted = [...byKey.keys()].sort(compareText);
     for (let start = 0; start < inserted.length; start += HEADERS_PER_STATEMENT) {
-      const rows = inserted.slice(start, start + HEADERS_PER_STATEMENT).map((key) => toEntity(byKey.get(key)!));
-      await manager.createQueryBuilder().insert().into(ReservationEntity).values(rows).orIgnore().updateEntity(false).execute();
+      const values = headerValues(
+        manager,
+        inserted.slice(start, start + HEADERS_PER_STATEMENT).map((key) => byKey.get(key)!),
+      );
+      await manager.query(`INSERT INTO reservation (${values.columns}) VALUES ${values.sql} ON CONFLICT DO NOTHING`, values.parameters);
     }
     const keys = [...new Set(headers.map((header) => header.idempotencyKey))].sort(compareText);
     const claimed = new Map<string, Reservation>();
@@ -81,15 +84,14 @@ export class ReservationRepository {
 
   /** Writes the headers of reservations this transaction claimed (requested lines, status, shortages, version, updated time). */
   async saveHeaders(manager: EntityManager, reservations: readonly Reservation[]): Promise<void> {
+    const changed = ['requested_lines', 'status', 'shortages', 'version', 'updated_at'];
     for (let start = 0; start < reservations.length; start += HEADERS_PER_STATEMENT) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ReservationEntity)
-        .values(reservations.slice(start, start + HEADERS_PER_STATEMENT).map(({ lines: _lines, ...header }) => toEntity(header)))
-        .orUpdate(['requested_lines', 'status', 'shortages', 'version', 'updated_at'], ['reservation_id'])
-        .updateEntity(false)
-        .execute();
+      const values = headerValues(manager, reservations.slice(start, start + HEADERS_PER_STATEMENT));
+      await manager.query(
+        `INSERT INTO reservation (${values.columns}) VALUES ${values.sql}
+         ON CONFLICT (reservation_id) DO UPDATE SET ${changed.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+        values.parameters,
+      );
     }
   }
 
@@ -98,17 +100,16 @@ export class ReservationRepository {
     manager: EntityManager,
     held: ReadonlyArray<{ reservationId: string; lines: readonly AllocatedLine[] }>,
   ): Promise<void> {
+    const columns = propertyColumns(manager, ReservationLineEntity, LINE_COLUMNS);
     const rows = held.flatMap(({ reservationId, lines }) =>
-      lines.map((line) => ({ reservationId, ...line, releasedQuantity: 0, consumedQuantity: 0 })),
+      lines.map((line) => [reservationId, line.lineId, line.locationId, line.sku, line.quantity, 0, 0]),
     );
     for (let start = 0; start < rows.length; start += LINES_PER_STATEMENT) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ReservationLineEntity)
-        .values(rows.slice(start, start + LINES_PER_STATEMENT))
-        .updateEntity(false)
-        .execute();
+      const values = valuesList(manager, ReservationLineEntity, columns, rows.slice(start, start + LINES_PER_STATEMENT));
+      await manager.query(
+        `INSERT INTO reservation_line (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
+        values.parameters,
+      );
     }
   }
 
@@ -185,16 +186,15 @@ export class ReservationRepository {
     const unique = [...new Set(skus)];
     for (let start = 0; start < unique.length; start += SKUS_PER_QUERY) {
       const chunk = unique.slice(start, start + SKUS_PER_QUERY);
-      const reserved: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
-        .createQueryBuilder(ReservationLineEntity, 'line')
-        .select('line.sku', 'sku')
-        .addSelect('line.locationId', 'locationId')
-        .addSelect('SUM(line.quantity - line.releasedQuantity - line.consumedQuantity)', 'quantity')
-        .where('line.sku IN (:...skus)', { skus: chunk })
-        .andWhere('line.quantity > line.releasedQuantity + line.consumedQuantity')
-        .groupBy('line.sku')
-        .addGroupBy('line.locationId')
-        .getRawMany();
+      // Written by hand: every reservation and availability computation runs it.
+      const placeholders = Placeholders.for(manager.connection);
+      const reserved: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager.query(
+        `SELECT sku, location_id AS "locationId", SUM(quantity - released_quantity - consumed_quantity) AS quantity
+         FROM reservation_line
+         WHERE sku IN (${placeholders.list(chunk.length)}) AND quantity > released_quantity + consumed_quantity
+         GROUP BY sku, location_id`,
+        chunk,
+      );
       reserved.forEach(add);
       const shipped: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
         .createQueryBuilder(ConsumedStockEntity, 'consumed')
@@ -346,6 +346,41 @@ function toReservation(entity: ReservationEntity, lineEntities: ReservationLineE
 export function inRequestOrder(requested: readonly RequestedLine[], lines: ReservedLine[]): ReservedLine[] {
   const position = new Map(requested.map((line, index) => [line.lineId, index]));
   return lines.sort((a, b) => (position.get(a.lineId) ?? 0) - (position.get(b.lineId) ?? 0) || compareText(a.locationId, b.locationId));
+}
+
+// The columns of a reservation header and of a reservation line, in the order their values are given.
+const HEADER_COLUMNS = [
+  'reservationId',
+  'idempotencyKey',
+  'orderId',
+  'channelAccountId',
+  'channel',
+  'requestedLines',
+  'requestedLocationId',
+  'status',
+  'shortages',
+  'version',
+  'createdAt',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof ReservationHeader>;
+const LINE_COLUMNS = ['reservationId', 'lineId', 'locationId', 'sku', 'quantity', 'releasedQuantity', 'consumedQuantity'] as const;
+
+/**
+ * A VALUES list of reservation headers for a hand-written INSERT (TypeORM's insert builder costs
+ * more than the database does here).
+ */
+function headerValues(
+  manager: EntityManager,
+  headers: readonly ReservationHeader[],
+): { columns: string; sql: string; parameters: unknown[] } {
+  const columns = propertyColumns(manager, ReservationEntity, HEADER_COLUMNS);
+  const values = valuesList(
+    manager,
+    ReservationEntity,
+    columns,
+    headers.map((header) => HEADER_COLUMNS.map((column) => header[column])),
+  );
+  return { columns: columns.map(({ name }) => name).join(', '), ...values };
 }
 
 function toEntity(header: ReservationHeader): ReservationEntity {

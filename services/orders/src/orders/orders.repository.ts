@@ -5,12 +5,13 @@ import {
   entityColumns,
   forUpdate,
   keysetPage,
+  Placeholders,
   propertyColumns,
   returnedRows,
   valuesList,
   type ValuesColumn,
 } from '@retail-mesh/persistence';
-import { In, type EntityManager } from 'typeorm';
+import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { OrderHistoryEntity } from './order-history.entity.js';
 import { OrderLineEntity } from './order-line.entity.js';
 import { OrderEntity } from './order.entity.js';
@@ -62,6 +63,21 @@ const MUTABLE_COLUMNS = [
   'claimToken',
   'claimedUntil',
 ] as const satisfies ReadonlyArray<keyof OrderEntity>;
+
+// The columns of a history entry (its id is generated).
+const HISTORY_COLUMNS = [
+  'orderId',
+  'version',
+  'fromState',
+  'toState',
+  'change',
+  'actor',
+  'holdReason',
+  'cancelReason',
+  'detail',
+  'erpChangeId',
+  'changedAt',
+] as const satisfies ReadonlyArray<keyof OrderHistoryEntity>;
 
 @Injectable()
 export class OrdersRepository {
@@ -116,15 +132,16 @@ export class OrdersRepository {
   /** The orders, locked until the transaction ends, in id order (so two transactions never lock them the other way round). */
   findByIdsForUpdate(manager: EntityManager, orderIds: readonly string[]): Promise<OrderEntity[]> {
     const unique = [...new Set(orderIds)].sort();
-    return this.inChunks(unique, (chunk) =>
-      forUpdate(
-        manager,
-        manager
-          .createQueryBuilder(OrderEntity, 'o')
-          .where({ orderId: In(chunk) })
-          .orderBy('o.orderId', 'ASC'),
-      ).getMany(),
-    );
+    // Written by hand (every batch of acknowledgements runs it); SQLite transactions run one at a time: no row lock.
+    const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+    return this.inChunks(unique, async (chunk) => {
+      const placeholders = Placeholders.for(manager.connection);
+      const rows: Array<Record<string, unknown>> = await manager.query(
+        `SELECT * FROM orders WHERE order_id IN (${placeholders.list(chunk.length)}) ORDER BY order_id${lock}`,
+        chunk,
+      );
+      return hydrated(manager, OrderEntity, rows);
+    });
   }
 
   findByChannelOrder(manager: EntityManager, channelAccountId: string, channelOrderId: string): Promise<OrderEntity | null> {
@@ -145,9 +162,15 @@ export class OrdersRepository {
 
   /** The lines of each order, in submitted order: one query per 500 orders. */
   async linesOf(manager: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderLineEntity[]>> {
-    const rows = await this.inChunks(orderIds, (chunk) =>
-      manager.find(OrderLineEntity, { where: { orderId: In(chunk) }, order: { orderId: 'ASC', position: 'ASC' } }),
-    );
+    // Written by hand: TypeORM's find costs more than the database does here (every worker step reads lines).
+    const rows = await this.inChunks(orderIds, async (chunk) => {
+      const placeholders = Placeholders.for(manager.connection);
+      const raw: Array<Record<string, unknown>> = await manager.query(
+        `SELECT * FROM order_lines WHERE order_id IN (${placeholders.list(chunk.length)}) ORDER BY order_id, position`,
+        chunk,
+      );
+      return hydrated(manager, OrderLineEntity, raw);
+    });
     const byOrder = new Map<string, OrderLineEntity[]>(orderIds.map((orderId) => [orderId, []]));
     for (const row of rows) byOrder.get(row.orderId)?.push(row);
     return byOrder;
@@ -215,16 +238,16 @@ export class OrdersRepository {
     }
   }
 
+  /** Appends history entries, one statement per 100 (written by hand: TypeORM's insert builder costs more than the database does). */
   async addHistory(manager: EntityManager, entries: ReadonlyArray<Omit<OrderHistoryEntity, 'id'>>): Promise<void> {
-    if (entries.length === 0) return;
-    for (let start = 0; start < entries.length; start += 100) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(OrderHistoryEntity)
-        .values(entries.slice(start, start + 100))
-        .updateEntity(false)
-        .execute();
+    const columns = propertyColumns(manager, OrderHistoryEntity, HISTORY_COLUMNS);
+    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
+      const rows = entries.slice(start, start + ROWS_PER_STATEMENT).map((entry) => HISTORY_COLUMNS.map((column) => entry[column]));
+      const values = valuesList(manager, OrderHistoryEntity, columns, rows);
+      await manager.query(
+        `INSERT INTO order_history (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
+        values.parameters,
+      );
     }
   }
 
@@ -245,34 +268,32 @@ export class OrdersRepository {
   async claim(manager: EntityManager, request: ClaimRequest): Promise<OrderEntity[]> {
     const postgres = manager.connection.options.type === 'postgres';
     const time = (value: Date) => columnParameter(manager.connection, OrderEntity, 'workDueAt', value);
-    const [sql, parameters] = manager.connection.driver.escapeQueryWithParameters(
-      `UPDATE orders SET claim_token = :token, claimed_until = :claimedUntil
+    const placeholders = Placeholders.for(manager.connection);
+    // Values in placeholder order. The claimed rows come back whole (RETURNING *): no second read.
+    const set = `claim_token = ${placeholders.next()}, claimed_until = ${placeholders.next()}`;
+    const due = `work_due_at <= ${placeholders.next()} AND state IN (${placeholders.list(request.states.length)})`;
+    const unclaimed = `(claimed_until IS NULL OR claimed_until < ${placeholders.next()})`;
+    const limit = placeholders.next();
+    const parameters = [request.token, time(request.claimedUntil), time(request.now), ...request.states, time(request.now), request.limit];
+    const rows = await returnedRows<Record<string, unknown>>(
+      manager,
+      `UPDATE orders SET ${set}
        WHERE order_id IN (
-         SELECT order_id FROM orders
-         WHERE work_due_at <= :now AND state IN (:...states) AND (claimed_until IS NULL OR claimed_until < :now)
-         ORDER BY work_due_at, order_id LIMIT :limit${postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
-       RETURNING order_id`,
-      {
-        token: request.token,
-        claimedUntil: time(request.claimedUntil),
-        now: time(request.now),
-        states: request.states,
-        limit: request.limit,
-      },
+         SELECT order_id FROM orders WHERE ${due} AND ${unclaimed}
+         ORDER BY work_due_at, order_id LIMIT ${limit}${postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
+       RETURNING *`,
+      parameters,
     );
-    const ids = (await returnedRows<{ order_id: string }>(manager, sql, parameters)).map((row) => row.order_id);
-    if (ids.length === 0) return [];
-    return manager.find(OrderEntity, { where: { orderId: In(ids) }, order: { workDueAt: 'ASC', orderId: 'ASC' } });
+    // In the order they became due, as the subquery picked them.
+    return hydrated(manager, OrderEntity, rows).sort(
+      (a, b) => a.workDueAt!.getTime() - b.workDueAt!.getTime() || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
+    );
   }
 
   /** Ends the claims of a pass (the orders it did not move out of the work states). */
   async releaseClaims(manager: EntityManager, token: string): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(OrderEntity)
-      .set({ claimToken: null, claimedUntil: null })
-      .where('claim_token = :token', { token })
-      .execute();
+    const placeholder = Placeholders.for(manager.connection).next();
+    await manager.query(`UPDATE orders SET claim_token = NULL, claimed_until = NULL WHERE claim_token = ${placeholder}`, [token]);
   }
 
   /** Ends the claims of these orders that their claimant still holds (the orders stay where they are in the queue). */
@@ -333,4 +354,19 @@ export class OrdersRepository {
 export interface ExpectedRow {
   version: number;
   claimToken?: string;
+}
+
+/** Entities from the rows of a hand-written statement, each column read as TypeORM reads it (types, transformers). */
+function hydrated<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): T[] {
+  const metadata = manager.connection.getMetadata(entity);
+  const { driver } = manager.connection;
+  return rows.map((row) => {
+    const loaded = metadata.create() as T;
+    for (const column of metadata.columns) column.setEntityValue(loaded, driver.prepareHydratedValue(row[column.databaseName], column));
+    return loaded;
+  });
 }
