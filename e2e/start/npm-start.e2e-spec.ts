@@ -86,6 +86,10 @@ describe('npm start', () => {
     await setErpStock('DEMO-001-M', { 'WH-EAST': 25, 'WH-WEST': 5 });
     // 30 on hand less the demo's Shopify safety stock of 2.
     await waitFor(async () => (await shopifyAvailable('DEMO-001-M')) === 28, { description: 'Shopify to show 28' });
+    // The demo shop exists before the services start: Shopify never refused the adapter's token.
+    const metrics = await (await fetch(`http://127.0.0.1:${9161 + PORT_OFFSET}/metrics`)).text();
+    expect(metrics).toContain('retail_mesh_channel_shopify_api_calls_total');
+    expect(metrics).not.toContain('outcome="unauthorized"');
 
     expect(await stop(running)).toEqual([]);
   });

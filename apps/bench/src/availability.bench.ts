@@ -6,7 +6,6 @@
 import { performance } from 'node:perf_hooks';
 import {
   demoSkus,
-  seedDemo,
   DEMO_LOCATIONS,
   DEMO_SAFETY_STOCK,
   DEMO_SHOP,
@@ -284,13 +283,12 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
   const batchSize = options.batchSize ?? 200;
   const latencySeconds = options.latencySeconds ?? 15;
 
-  return withBenchMesh(PORT_OFFSET, async ({ mesh, rabbitmqUrl, stopMesh }) => {
-    const skus = demoSkus(productCount);
+  const skus = demoSkus(productCount);
+  return withBenchMesh(PORT_OFFSET, skus, async ({ mesh, rabbitmqUrl, stopMesh }) => {
     const model = new StockModel(skus);
     // Changes are written to the ERP sandbox in-process: the load generator costs no HTTP round trips.
     const erp = mesh.sandboxes.erp.stock;
     const shopifyAdmin = new SandboxAdminClient(mesh.layout.sandboxUrls.shopify);
-    await seedDemo(mesh.layout, skus);
     const shop = mesh.sandboxes.shopify.shops.get(DEMO_SHOP);
     if (!shop) throw new Error(`the Shopify sandbox has no shop ${DEMO_SHOP}`);
     const probe = new ShopifyProbe(shop, skus);

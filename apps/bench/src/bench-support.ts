@@ -1,7 +1,7 @@
 // Small helpers every benchmark uses: percentiles, rounding, pacing, and the metrics dump that
 // shows where the time went.
 import { performance } from 'node:perf_hooks';
-import { startDistributedMesh, type DistributedMesh } from '@retail-mesh/mesh';
+import { seedDemoChannels, seedDemoMesh, startDistributedMesh, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName } from '@retail-mesh/testing';
 
 export function percentile(sorted: number[], fraction: number): number {
@@ -35,10 +35,11 @@ export interface BenchMesh {
 }
 
 /**
- * Runs `work` against a distributed mesh on its own vhost and schemas at `portOffset`, printing
- * error logs of the services, and removes everything afterwards, whatever happens.
+ * Runs `work` against a distributed mesh on its own vhost and schemas at `portOffset`, seeded
+ * with the demo data of `skus` (the channels before the services start), printing error logs of
+ * the services, and removes everything afterwards, whatever happens.
  */
-export async function withBenchMesh<T>(portOffset: number, work: (bench: BenchMesh) => Promise<T>): Promise<T> {
+export async function withBenchMesh<T>(portOffset: number, skus: DemoSku[], work: (bench: BenchMesh) => Promise<T>): Promise<T> {
   const vhost = await createTestVhost('rm_bench');
   const schemaPrefix = `${uniqueName('rm_bench')}_`;
   let running: DistributedMesh | undefined;
@@ -55,11 +56,13 @@ export async function withBenchMesh<T>(portOffset: number, work: (bench: BenchMe
       databaseUrl: TEST_POSTGRES_URL,
       schemaPrefix,
       logLevel: 'warn',
+      beforeServices: (layout) => seedDemoChannels(layout, skus),
       onLine: (name, line) => {
         if (/"level":(50|60)/.test(line)) console.log(`[${name}] ${line}`);
       },
     });
     console.log(`mesh started in ${round((performance.now() - started) / 1000, 1)} s (distributed, port offset ${portOffset})`);
+    await seedDemoMesh(running.layout, skus);
     return await work({ mesh: running, rabbitmqUrl: vhost.url, stopMesh });
   } finally {
     await stopMesh();

@@ -4,7 +4,7 @@
 // orders offered at half that rate, and, at the end, duplicates and lost orders by comparing the
 // channel sandbox with the ERP sandbox.
 import { performance } from 'node:perf_hooks';
-import { demoSkus, seedDemo, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
+import { demoSkus, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
@@ -239,9 +239,8 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
 
   let tracker: IntakeTracker | undefined;
   try {
-    return await withBenchMesh(PORT_OFFSET, async ({ mesh }) => {
-      const skus = demoSkus(productCount);
-      await seedDemo(mesh.layout, skus);
+    const skus = demoSkus(productCount);
+    return await withBenchMesh(PORT_OFFSET, skus, async ({ mesh }) => {
       await stockUp(mesh, skus);
       console.log(`${skus.length} SKUs seeded and stocked`);
 

@@ -172,10 +172,20 @@ export async function seedMeshReferenceData(layout: MeshLayout, skus: DemoSku[])
   }
 }
 
-/** Everything `npm start` and the flow tests seed, in dependency order. */
-export async function seedDemo(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
+/** What the channels hold before the mesh runs: pass it as `beforeServices`, then seed the rest with seedDemoMesh. */
+export async function seedDemoChannels(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
   await seedShopifySandbox(layout, skus);
   await seedAmazonSandbox(layout, skus);
+}
+
+/** The mesh's reference data (through its APIs) and the ERP's stock, once the services run. */
+export async function seedDemoMesh(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
   await seedMeshReferenceData(layout, skus);
   await seedErpStock(layout, skus);
+}
+
+/** Everything `npm start` and the flow tests seed, in dependency order, all after the services started. */
+export async function seedDemo(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
+  await seedDemoChannels(layout, skus);
+  await seedDemoMesh(layout, skus);
 }

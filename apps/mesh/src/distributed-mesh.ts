@@ -67,6 +67,7 @@ export async function startDistributedMesh(options: DistributedMeshOptions): Pro
     await waitUntilServiceReady(supervisor, name, layout.services[name].httpPort);
   };
   try {
+    await options.beforeServices?.(layout);
     for (const name of SERVICE_NAMES) {
       supervisor.start({ name, script: serviceScript(name), env: environments[name] });
       await waitUntilServiceReady(supervisor, name, layout.services[name].httpPort);

@@ -27,6 +27,7 @@ export async function startEmbeddedMesh(options: Omit<MeshOptions, 'rabbitmqUrl'
     await sandboxes.close();
   };
   try {
+    await options.beforeServices?.(layout);
     for (const name of SERVICE_NAMES) {
       const definition = SERVICE_DEFINITIONS[name];
       const config = readServiceConfig(

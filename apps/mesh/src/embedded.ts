@@ -1,7 +1,7 @@
 // `npm start`: the whole mesh in one process, seeded with demo data.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { demoSkus, seedDemo, DEMO_SAFETY_STOCK } from './demo-data.js';
+import { demoSkus, seedDemoChannels, seedDemoMesh, DEMO_SAFETY_STOCK } from './demo-data.js';
 import { startEmbeddedMesh } from './embedded-mesh.js';
 import { listeningReport } from './listening-report.js';
 import { stopOnSignals } from './stop-on-signals.js';
@@ -21,9 +21,14 @@ for (const service of SERVICE_NAMES) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(dataDir, `${service}.sqlite${suffix}`), { force: true });
 }
 
-const mesh = await startEmbeddedMesh({ dataDir, portOffset, logLevel: process.env.LOG_LEVEL ?? 'warn' });
 const skus = demoSkus();
-await seedDemo(mesh.layout, skus);
+const mesh = await startEmbeddedMesh({
+  dataDir,
+  portOffset,
+  logLevel: process.env.LOG_LEVEL ?? 'warn',
+  beforeServices: (layout) => seedDemoChannels(layout, skus),
+});
+await seedDemoMesh(mesh.layout, skus);
 
 const erp = mesh.layout.sandboxUrls.erp.replace('http://127.0.0.1', 'localhost');
 const shopify = mesh.layout.sandboxUrls.shopify.replace('http://127.0.0.1', 'localhost');

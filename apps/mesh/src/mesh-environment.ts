@@ -40,6 +40,11 @@ export interface MeshOptions {
   logLevel?: string;
   /** How often the ERP connector polls the stock feed when it is caught up. */
   erpPollIntervalMs?: number;
+  /**
+   * Runs once the sandboxes listen, before any service starts: seed what the channels hold (a
+   * shop and its token), so the adapters' first calls find it instead of answering 401.
+   */
+  beforeServices?: (layout: MeshLayout) => Promise<void>;
 }
 
 export interface MeshLayout {

@@ -26,7 +26,7 @@ export class InventoryMetrics {
   constructor(metrics: ServiceMetrics, dataSource: DataSource, dirty: DirtySkuRepository) {
     this.stockChanges = metrics.counter(
       'stock_changes_total',
-      'ERP stock changes received, by outcome (applied, or stale: a version not newer than the stored one). Redelivered events are counted by retail_mesh_consumer_duplicates_total.',
+      'ERP stock changes received, by outcome (applied, or stale: a version not newer than the stored one). A redelivered change counts as stale: the version decides, no inbox row is written.',
       ['outcome'],
     );
     this.availabilityPublished = metrics.counter(

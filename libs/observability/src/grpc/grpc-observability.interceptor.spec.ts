@@ -1,7 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
 import { describe, expect, it } from 'vitest';
-import { grpcCodeOf, grpcMethodFromPath } from './grpc-observability.interceptor.js';
+import { failedCallLogLevel, grpcCodeOf, grpcMethodFromPath } from './grpc-observability.interceptor.js';
 
 describe('grpcMethodFromPath', () => {
   it('splits a call path into the full service name and the method', () => {
@@ -20,6 +20,13 @@ describe('grpcCodeOf', () => {
       status.UNAVAILABLE,
     );
     expect(grpcCodeOf({ code: status.ALREADY_EXISTS })).toBe(status.ALREADY_EXISTS);
+  });
+
+  it('logs server faults as errors, and refused or not offered calls as warnings', () => {
+    for (const code of [status.INTERNAL, status.UNKNOWN, status.UNAVAILABLE, status.DATA_LOSS])
+      expect(failedCallLogLevel(code)).toBe('error');
+    for (const code of [status.UNIMPLEMENTED, status.INVALID_ARGUMENT, status.NOT_FOUND, status.FAILED_PRECONDITION])
+      expect(failedCallLogLevel(code)).toBe('warn');
   });
 
   it('is UNKNOWN for anything else', () => {

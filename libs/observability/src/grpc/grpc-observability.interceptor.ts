@@ -37,14 +37,14 @@ export function grpcCodeOf(error: unknown): number {
 }
 
 // Statuses that mean the server (or something it depends on) failed, as opposed to the caller
-// asking for something impossible: these are logged as errors.
-const SERVER_FAULTS = new Set<number>([
-  GrpcStatus.UNKNOWN,
-  GrpcStatus.INTERNAL,
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DATA_LOSS,
-  GrpcStatus.UNIMPLEMENTED,
-]);
+// asking for something impossible or not offered (UNIMPLEMENTED is a known gap of the service,
+// answered on purpose): these are logged as errors.
+const SERVER_FAULTS = new Set<number>([GrpcStatus.UNKNOWN, GrpcStatus.INTERNAL, GrpcStatus.UNAVAILABLE, GrpcStatus.DATA_LOSS]);
+
+/** The level a failed call is logged at: error for a server fault, warn for a refused request. */
+export function failedCallLogLevel(code: number): 'error' | 'warn' {
+  return SERVER_FAULTS.has(code) ? 'error' : 'warn';
+}
 
 export class GrpcObservabilityInterceptor implements NestInterceptor {
   constructor(
@@ -88,7 +88,7 @@ export class GrpcObservabilityInterceptor implements NestInterceptor {
     };
     if (error === undefined) this.logger.info(details, 'grpc call handled');
     // An error mapped to a status keeps what was thrown as `cause`: log that, with its stack.
-    else if (SERVER_FAULTS.has(code))
+    else if (failedCallLogLevel(code) === 'error')
       this.logger.error({ ...details, err: (error as { cause?: unknown }).cause ?? error }, 'grpc call failed');
     else this.logger.warn({ ...details, error: errorMessage(error) }, 'grpc call rejected');
   }
