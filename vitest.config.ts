@@ -34,6 +34,9 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // vitest's default on 2 cores is one worker; the integration tests mostly wait on PostgreSQL,
+    // RabbitMQ and sandboxes over loopback, so a third worker keeps the cores busy meanwhile.
+    maxWorkers: 3,
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/last-run.json' },
     projects: [

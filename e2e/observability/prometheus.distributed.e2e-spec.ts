@@ -129,7 +129,7 @@ describe('Prometheus with the chart rules, scraping the distributed mesh', () =>
     expect(ratio.value).toBeLessThanOrEqual(1);
   });
 
-  it(`raises ${DLQ_ALERT} for ${STOCK_CHANGES_QUEUE} when a poison message is dead-lettered`, { timeout: 150_000 }, async () => {
+  it(`puts ${DLQ_ALERT} for ${STOCK_CHANGES_QUEUE} into pending when a poison message is dead-lettered`, async () => {
     const { mesh, prometheus } = running();
     const depthQuery = `retail_mesh_consumer_dead_letter_messages{service="inventory", queue="${STOCK_CHANGES_QUEUE}"}`;
     // The gauge is scraped (the queue exists and its DLQ is empty) before the poison arrives.
@@ -161,7 +161,9 @@ describe('Prometheus with the chart rules, scraping the distributed mesh', () =>
       description: `${STOCK_CHANGES_QUEUE} DLQ depth 1 in Prometheus`,
     });
 
-    // The rule waits `for: 1m` as shipped: pending first, then firing.
+    // The shipped rule matches the live metric: the alert goes pending with the rule's labels and
+    // annotations. Firing after its `for: 1m` is Prometheus's own timing, which the rule's promtool
+    // unit test (charts/retail-mesh/files/rules/tests/messaging.test.yaml) checks without a minute's wait.
     const expectedLabels = { alertname: DLQ_ALERT, severity: 'warning', service: 'inventory', queue: STOCK_CHANGES_QUEUE };
     const [pending] = await waitFor(
       async () => {
@@ -172,17 +174,8 @@ describe('Prometheus with the chart rules, scraping the distributed mesh', () =>
     );
     expect(pending.state).toBe('pending');
     expect(pending.labels).toEqual(expectedLabels);
-    const firing = await waitFor(
-      async () => {
-        const alerts = alertsNamed(await prometheus.alerts(), DLQ_ALERT);
-        return alerts.some((alert) => alert.state === 'firing') ? alerts : undefined;
-      },
-      { description: `${DLQ_ALERT} to fire`, timeoutMs: 120_000, intervalMs: 500 },
-    );
-    expect(firing).toHaveLength(1);
-    expect(firing[0].labels).toEqual(expectedLabels);
-    expect(firing[0].annotations.summary).toBe(`${STOCK_CHANGES_QUEUE}.dlq holds 1 dead-lettered messages.`);
-    expect(firing[0].annotations.runbook_url).toBe(`${RUNBOOK_BASE_URL}${DLQ_ALERT}.md`);
+    expect(pending.annotations.summary).toBe(`${STOCK_CHANGES_QUEUE}.dlq holds 1 dead-lettered messages.`);
+    expect(pending.annotations.runbook_url).toBe(`${RUNBOOK_BASE_URL}${DLQ_ALERT}.md`);
     // Otherwise the mesh is healthy: no other alert is even pending.
     const active = new Set((await prometheus.alerts()).map((alert) => alert.labels.alertname));
     expect([...active].sort()).toEqual([DLQ_ALERT, 'RetailMeshWatchdog']);

@@ -1056,7 +1056,7 @@ export function describeOrderFlowUnderFailure(getRig: () => OrderRig): void {
       await rig.mesh.killService!('orders');
       await rig.mesh.restartService!('orders');
 
-      // The restarted worker takes the order over once the dead one's claim expires (30 s lease).
+      // The restarted worker takes the order over once the dead one’s claim expires (the mesh under test’s 15 s lease).
       const order = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED, 120_000);
       expect(order.erpOrderId).toBe(created.id);
       expect((await salesOrdersOf(rig.mesh, placed.ref)).map((salesOrder) => salesOrder.id)).toEqual([created.id]);

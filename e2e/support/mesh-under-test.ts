@@ -46,6 +46,12 @@ export interface MeshUnderTest {
 
 /** Port offsets keep a test mesh clear of a mesh started by hand with `npm start`. */
 const PORT_OFFSET = { embedded: 300, distributed: 400 } as const;
+/**
+ * Orders workers' claims: longer than the ERP connector's 10 s request timeout (a live worker
+ * keeps its orders through a slow ERP call), shorter than the 30 s default, so the SIGKILL test
+ * waits less for the restarted process to take the dead one's order over.
+ */
+const ORDERS_WORKER_LEASE_MS = 15_000;
 
 export interface MeshUnderTestOptions {
   /** Another offset than the mode's default, so two suites' meshes can run at the same time. */
@@ -60,6 +66,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
       portOffset,
       dataDir: `.data/e2e/${uniqueName('embedded')}`,
       logLevel: 'warn',
+      ordersWorkerLeaseMs: ORDERS_WORKER_LEASE_MS,
     });
     await seedOrStop(mesh.layout, skus, () => mesh.stop());
     return {
@@ -82,6 +89,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
     databaseUrl: TEST_POSTGRES_URL,
     schemaPrefix,
     logLevel: 'warn',
+    ordersWorkerLeaseMs: ORDERS_WORKER_LEASE_MS,
     onLine: (name, line) => {
       if (process.env.E2E_VERBOSE) console.log(`[${name}] ${line}`);
     },

@@ -40,6 +40,8 @@ export interface MeshOptions {
   logLevel?: string;
   /** How often the ERP connector polls the stock feed when it is caught up. */
   erpPollIntervalMs?: number;
+  /** How long an orders worker's claim on an order lasts: a killed worker's orders wait this long for another (default 30 s). */
+  ordersWorkerLeaseMs?: number;
   /**
    * Runs once the sandboxes listen, before any service starts: seed what the channels hold (a
    * shop and its token), so the adapters' first calls find it instead of answering 401.
@@ -122,6 +124,7 @@ export function serviceEnvironment(service: ServiceName, options: MeshOptions, l
       env.CATALOG_GRPC_URL = grpcUrl(layout, 'catalog');
       env.INVENTORY_GRPC_URL = grpcUrl(layout, 'inventory');
       env.ERP_CONNECTOR_GRPC_URL = grpcUrl(layout, 'erp-connector');
+      if (options.ordersWorkerLeaseMs !== undefined) env.ORDERS_WORKER_LEASE_MS = String(options.ordersWorkerLeaseMs);
       break;
     case 'channel-shopify':
       env.SHOPIFY_ACCOUNTS = JSON.stringify(layout.shopifyAccounts);

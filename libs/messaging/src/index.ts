@@ -8,3 +8,4 @@ export { DEFAULT_DEAD_LETTER_EXCHANGE, DEFAULT_EXCHANGE, deadLetterQueueName, re
 export * from './outbox/index.js';
 export * from './inbox/index.js';
 export * from './envelope.js';
+export * from './loops/index.js';

@@ -13,6 +13,5 @@ export { forUpdate } from './row-lock.js';
 export { keysetPage } from './keyset-page.js';
 export { withAutocommit, withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';
-export { Placeholders } from './positional.js';
 export { GroupCommit } from './group-commit.js';
-export { entityColumns, propertyColumns, returnedRows, valuesList, type ValuesColumn } from './values-list.js';
+export { EntityColumns, hydrated, inChunks, returnedRows, SqlParameters, type ValuesColumn } from './hand-written-sql.js';

@@ -2,7 +2,7 @@
 // and SQLite. Each adapter owns its table, entity and migration; this store only needs the
 // columns every such table has (DesiredStateRow) and is told about the few that differ.
 import { compareKeys, newestPerKey } from '@retail-mesh/domain';
-import { columnParameter, propertyColumns, returnedRows, valuesList, withAutocommit } from '@retail-mesh/persistence';
+import { columnParameter, EntityColumns, hydrated, inChunks, returnedRows, SqlParameters, withAutocommit } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { PendingCounts } from '../metrics/channel-adapter.metrics.js';
 import type { DesiredStateRow } from './desired-state.entity.js';
@@ -36,6 +36,8 @@ const MAX_ERROR_CODE_LENGTH = 64;
 const MAX_ERROR_LENGTH = 1000;
 // At most seven parameters a row: keeps each statement well under both databases' bound-parameter limits.
 const ROWS_PER_STATEMENT = 200;
+// Keeps each IN (...) list well under both databases' bound-parameter limits.
+const SKUS_PER_QUERY = 500;
 
 const STORED_PROPERTIES = ['channelAccountId', 'sku', 'desiredQuantity', 'desiredVersion', 'sourceChangedAt', 'pendingSince', 'updatedAt'];
 
@@ -68,13 +70,10 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     // Rows locked in key order: two concurrent batches can wait for each other, never deadlock.
     newest.sort((a, b) => compareKeys(desiredKey(a.channelAccountId, a.sku), desiredKey(b.channelAccountId, b.sku)));
     const table = this.tableName;
-    const columns = propertyColumns(manager, this.entity, STORED_PROPERTIES);
-    const stored: DesiredAvailability[] = [];
-    for (let start = 0; start < newest.length; start += ROWS_PER_STATEMENT) {
-      const chunk = newest.slice(start, start + ROWS_PER_STATEMENT);
-      const values = valuesList(
-        manager,
-        this.entity,
+    const columns = EntityColumns.of(this.dataSource, this.entity, STORED_PROPERTIES);
+    return inChunks(newest, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(this.dataSource);
+      const rows = parameters.rows(
         columns,
         chunk.map((desired) => [
           desired.channelAccountId,
@@ -89,8 +88,8 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
       // pending_since survives while the row stays pending, so a busy SKU keeps its place in line.
       const returned = await returnedRows<{ channel_account_id: string; sku: string }>(
         manager,
-        `INSERT INTO ${table} (${columns.map(({ name }) => name).join(', ')})
-         VALUES ${values.sql}
+        `INSERT INTO ${table} (${columns.names})
+         VALUES ${rows}
          ON CONFLICT (channel_account_id, sku) DO UPDATE SET
            desired_quantity = excluded.desired_quantity,
            desired_version = excluded.desired_version,
@@ -104,30 +103,44 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
            hold_until = NULL
          WHERE ${table}.desired_version < excluded.desired_version
          RETURNING channel_account_id, sku`,
-        values.parameters,
+        parameters.values,
       );
       const storedKeys = new Set(returned.map((row) => desiredKey(row.channel_account_id, row.sku)));
-      stored.push(...chunk.filter((desired) => storedKeys.has(desiredKey(desired.channelAccountId, desired.sku))));
-    }
-    return stored;
+      return chunk.filter((desired) => storedKeys.has(desiredKey(desired.channelAccountId, desired.sku)));
+    });
   }
 
+  /** The rows of `skus` of an account (read by hand, like pendingBatch: the push loop's hot path). */
   async find(channelAccountId: string, skus: readonly string[]): Promise<Row[]> {
-    if (skus.length === 0) return [];
-    return this.rows()
-      .where('row.channelAccountId = :channelAccountId', { channelAccountId })
-      .andWhere('row.sku IN (:...skus)', { skus: [...skus] })
-      .getMany();
+    return inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
+      const parameters = SqlParameters.for(this.dataSource);
+      const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+        `SELECT * FROM ${this.tableName} WHERE channel_account_id = ${parameters.add(channelAccountId)} AND sku IN (${parameters.list(chunk)})`,
+        parameters.values,
+      );
+      return hydrated(this.dataSource, this.entity, rows);
+    });
   }
 
-  /** Pending rows of an account not on hold, longest waiting first. */
+  /** Pending rows of an account not on hold, longest waiting first (read by hand: TypeORM's query builder costs more than the query). */
   async pendingBatch(channelAccountId: string, now: Date, limit: number): Promise<Row[]> {
-    return this.pendingQuery(channelAccountId, now).orderBy('row.pendingSince', 'ASC').addOrderBy('row.sku', 'ASC').limit(limit).getMany();
+    const parameters = SqlParameters.for(this.dataSource);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM ${this.tableName} WHERE ${this.pending(parameters, channelAccountId, now)}
+       ORDER BY pending_since, sku LIMIT ${parameters.add(limit)}`,
+      parameters.values,
+    );
+    return hydrated(this.dataSource, this.entity, rows);
   }
 
   /** How many rows of an account wait for a push (not on hold). */
   async pendingCount(channelAccountId: string, now: Date): Promise<number> {
-    return this.pendingQuery(channelAccountId, now).getCount();
+    const parameters = SqlParameters.for(this.dataSource);
+    const [row]: Array<{ count: string | number }> = await this.dataSource.query(
+      `SELECT COUNT(*) AS count FROM ${this.tableName} WHERE ${this.pending(parameters, channelAccountId, now)}`,
+      parameters.values,
+    );
+    return Number(row!.count);
   }
 
   /**
@@ -145,16 +158,22 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     if (channelQuantity) alsoSet.push(`${channelQuantity} = v.pushed_quantity`);
     if (lastErrorAt) alsoSet.push(`${lastErrorAt} = NULL`);
     await withAutocommit(this.dataSource, async (manager) => {
-      const columns = propertyColumns(manager, this.entity, ['channelAccountId', 'sku', 'pushedVersion', 'pushedQuantity', 'pushedAt']);
-      for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
-        const values = valuesList(
-          manager,
-          this.entity,
+      const columns = EntityColumns.of(manager.connection, this.entity, [
+        'channelAccountId',
+        'sku',
+        'pushedVersion',
+        'pushedQuantity',
+        'pushedAt',
+      ]);
+      await inChunks(items, ROWS_PER_STATEMENT, async (chunk) => {
+        const parameters = SqlParameters.for(manager.connection);
+        const rows = parameters.rows(
           columns,
-          items.slice(start, start + ROWS_PER_STATEMENT).map((item) => [channelAccountId, item.sku, item.version, item.quantity, now]),
+          chunk.map((item) => [channelAccountId, item.sku, item.version, item.quantity, now]),
+          { typed: true },
         );
         await manager.query(
-          `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+          `WITH v(${columns.names}) AS (VALUES ${rows})
            UPDATE ${table} SET
              pushed_version = v.pushed_version,
              pushed_quantity = v.pushed_quantity,
@@ -164,9 +183,9 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
            WHERE ${table}.channel_account_id = v.channel_account_id
              AND ${table}.sku = v.sku
              AND (${table}.pushed_version IS NULL OR ${table}.pushed_version < v.pushed_version)`,
-          values.parameters,
+          parameters.values,
         );
-      }
+      });
     });
   }
 
@@ -177,32 +196,36 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     const properties = ['channelAccountId', 'sku', 'desiredVersion', 'holdUntil', 'lastErrorCode', 'lastError'];
     if (this.table.lastErrorAtProperty) properties.push(this.table.lastErrorAtProperty);
     await withAutocommit(this.dataSource, async (manager) => {
-      const columns = propertyColumns(manager, this.entity, properties);
+      const columns = EntityColumns.of(manager.connection, this.entity, properties);
       // Everything after the key and the refused version is set.
-      const assignments = columns.slice(3).map(({ name }) => `${name} = v.${name}`);
-      for (let start = 0; start < refused.length; start += ROWS_PER_STATEMENT) {
-        const rows = refused.slice(start, start + ROWS_PER_STATEMENT).map((item) => {
-          const row = [
-            channelAccountId,
-            item.sku,
-            item.version,
-            until,
-            item.code.slice(0, MAX_ERROR_CODE_LENGTH),
-            item.message.slice(0, MAX_ERROR_LENGTH),
-          ];
-          return this.table.lastErrorAtProperty ? [...row, now] : row;
-        });
-        const values = valuesList(manager, this.entity, columns, rows);
+      const assignments = columns.columns.slice(3).map(({ name }) => `${name} = v.${name}`);
+      await inChunks(refused, ROWS_PER_STATEMENT, async (chunk) => {
+        const parameters = SqlParameters.for(manager.connection);
+        const rows = parameters.rows(
+          columns,
+          chunk.map((item) => {
+            const row = [
+              channelAccountId,
+              item.sku,
+              item.version,
+              until,
+              item.code.slice(0, MAX_ERROR_CODE_LENGTH),
+              item.message.slice(0, MAX_ERROR_LENGTH),
+            ];
+            return this.table.lastErrorAtProperty ? [...row, now] : row;
+          }),
+          { typed: true },
+        );
         await manager.query(
-          `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+          `WITH v(${columns.names}) AS (VALUES ${rows})
            UPDATE ${table} SET ${assignments.join(', ')}
            FROM v
            WHERE ${table}.channel_account_id = v.channel_account_id
              AND ${table}.sku = v.sku
              AND ${table}.desired_version = v.desired_version`,
-          values.parameters,
+          parameters.values,
         );
-      }
+      });
     });
   }
 
@@ -224,11 +247,11 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     );
   }
 
-  private pendingQuery(channelAccountId: string, now: Date) {
-    return this.rows()
-      .where('row.channelAccountId = :channelAccountId', { channelAccountId })
-      .andWhere('(row.pushedVersion IS NULL OR row.pushedVersion < row.desiredVersion)')
-      .andWhere('(row.holdUntil IS NULL OR row.holdUntil <= :now)', { now: this.timestamp(now) });
+  /** The condition of an account's rows that wait for a push (not on hold). */
+  private pending(parameters: SqlParameters, channelAccountId: string, now: Date): string {
+    return `channel_account_id = ${parameters.add(channelAccountId)}
+      AND (pushed_version IS NULL OR pushed_version < desired_version)
+      AND (hold_until IS NULL OR hold_until <= ${parameters.add(this.timestamp(now))})`;
   }
 
   private rows() {

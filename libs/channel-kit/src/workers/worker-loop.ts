@@ -11,6 +11,7 @@
 // longer than the lease may have been replaced and must then not send what it read before. A lease
 // renewed less than `renewAfterMs` ago (default a third of the lease) is still safely held, so it
 // is not written again: a busy loop would otherwise commit twice per step for nothing.
+import { WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import { ChannelApiError } from '../errors/channel-api.error.js';
 import { backoffDelayMs } from '../retry/retry-with-backoff.js';
@@ -104,9 +105,7 @@ const DEFAULT_FAILURE_BACKOFF_BASE_MS = 1_000;
 
 export class WorkerLoop {
   readonly status: WorkerLoopStatus;
-  private wakeRequested = false;
-  private stopping = false;
-  private sleeping: { wake: () => void; wakeable: boolean } | undefined;
+  private readonly signal = new WakeSignal();
   private running: Promise<void> | undefined;
   /** When this replica last took or renewed the lease (Date.now()); undefined while it does not hold it. */
   private leaseRenewedAt: number | undefined;
@@ -128,14 +127,12 @@ export class WorkerLoop {
 
   /** Something to do arrived (a commit): an idle loop runs now, a running one runs again after its step. */
   wake(): void {
-    this.wakeRequested = true;
-    if (this.sleeping?.wakeable) this.sleeping.wake();
+    this.signal.wake();
   }
 
   /** Lets the step in flight finish (cut its waits short with an abort signal), then releases the lease. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.sleeping?.wake();
+    this.signal.stop();
     await this.running;
     const { lease } = this.deps;
     if (lease && this.status.leader) {
@@ -158,8 +155,8 @@ export class WorkerLoop {
 
   private async run(): Promise<void> {
     const { options } = this.deps;
-    while (!this.stopping) {
-      this.wakeRequested = false;
+    while (!this.signal.isStopped) {
+      const seen = this.signal.checkpoint();
       let delayMs: number;
       let wakeable: boolean;
       try {
@@ -169,7 +166,7 @@ export class WorkerLoop {
         // A follower is woken by commits too, but only the leader can act on them.
         wakeable = outcome === 'idle';
       } catch (error) {
-        if (this.stopping) break;
+        if (this.signal.isStopped) break;
         const failures = this.recordFailure(error);
         const backoffMs = backoffDelayMs(failures, {
           baseDelayMs: options.failureBackoffBaseMs ?? DEFAULT_FAILURE_BACKOFF_BASE_MS,
@@ -181,7 +178,7 @@ export class WorkerLoop {
         wakeable = false;
       }
       this.deps.onIteration?.();
-      if (delayMs > 0 && !this.stopping && !(wakeable && this.wakeRequested)) await this.sleep(delayMs, wakeable);
+      if (delayMs > 0) await this.signal.sleep(delayMs, { wakeable, since: seen });
     }
   }
 
@@ -218,18 +215,6 @@ export class WorkerLoop {
       case 'follower':
         return Math.min(options.idleMs, Math.ceil((lease as WorkerLoopLease).ttlMs / 2));
     }
-  }
-
-  private sleep(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), ms);
-      const done = () => {
-        clearTimeout(timer);
-        this.sleeping = undefined;
-        resolve();
-      };
-      this.sleeping = { wake: done, wakeable };
-    });
   }
 
   /** Returns the failures in a row, this one included. */

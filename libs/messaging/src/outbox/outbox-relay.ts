@@ -1,10 +1,11 @@
 // Publishes what business transactions wrote to the outbox. Woken right after a commit
 // (`wake()`), with a slow poll as the backstop for a wake that never came (a crash between
 // commit and wake, another replica's rows, a failed attempt).
-import { Placeholders, withTransaction } from '@retail-mesh/persistence';
+import { SqlParameters, withTransaction } from '@retail-mesh/persistence';
 import { type DataSource, type EntityManager } from 'typeorm';
 import type { BusMessage, EventBus } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../event-bus-hooks.js';
+import { WakeSignal } from '../loops/wake-signal.js';
 import { OUTBOX_TABLE, OutboxMessage } from './outbox-message.entity.js';
 
 export const DEFAULT_OUTBOX_BATCH_SIZE = 500;
@@ -46,16 +47,8 @@ export interface OutboxBacklog {
 
 type CycleOutcome = 'more' | 'caught-up' | 'failed';
 
-interface Sleep {
-  /** Whether `wake()` may cut it short (not a back-off after a failure). */
-  wakeable: boolean;
-  finish(): void;
-}
-
 /** One loop of the relay: it claims, publishes and commits a batch at a time. */
 interface Lane {
-  wakeRequested: boolean;
-  sleep: Sleep | undefined;
   consecutiveFailures: number;
 }
 
@@ -72,7 +65,8 @@ export class OutboxRelay {
   private readonly observer: OutboxRelayObserver;
   private readonly lanes: Lane[];
   private loop: Promise<void> | undefined;
-  private stopping = false;
+  /** Shared by the lanes; a new one per start, as stop() ends it for good. */
+  private signal = new WakeSignal();
 
   constructor(options: OutboxRelayOptions) {
     if (!options.dataSource.hasMetadata(OutboxMessage)) {
@@ -86,7 +80,7 @@ export class OutboxRelay {
     this.logger = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
     const batchesInFlight = options.dataSource.options.type === 'postgres' ? (options.batchesInFlight ?? 2) : 1;
-    this.lanes = Array.from({ length: batchesInFlight }, () => ({ wakeRequested: false, sleep: undefined, consecutiveFailures: 0 }));
+    this.lanes = Array.from({ length: batchesInFlight }, () => ({ consecutiveFailures: 0 }));
   }
 
   /** Starts the loop; it first publishes whatever is already waiting (rows left by a crash). */
@@ -95,15 +89,15 @@ export class OutboxRelay {
     const other = running.get(this.dataSource);
     if (other !== undefined) throw new Error('an OutboxRelay is already running on this DataSource');
     running.set(this.dataSource, this);
-    this.stopping = false;
-    this.loop = Promise.all(this.lanes.map((lane) => this.run(lane))).then(() => undefined);
+    const signal = new WakeSignal();
+    this.signal = signal;
+    this.loop = Promise.all(this.lanes.map((lane) => this.run(lane, signal))).then(() => undefined);
   }
 
   /** Publishes soon: call it after a transaction that added outbox messages has committed. */
   wake(): void {
     // One idle lane takes the new rows now; busy lanes look again after their batch.
-    for (const lane of this.lanes) lane.wakeRequested = true;
-    this.lanes.find((lane) => lane.sleep?.wakeable)?.sleep?.finish();
+    this.signal.wake();
   }
 
   /**
@@ -112,8 +106,7 @@ export class OutboxRelay {
    */
   async stop(): Promise<void> {
     if (this.loop === undefined) return;
-    this.stopping = true;
-    for (const lane of this.lanes) lane.sleep?.finish();
+    this.signal.stop();
     await this.loop;
     this.loop = undefined;
     running.delete(this.dataSource);
@@ -130,16 +123,15 @@ export class OutboxRelay {
     return { count, oldestAgeSeconds };
   }
 
-  private async run(lane: Lane): Promise<void> {
-    while (!this.stopping) {
-      lane.wakeRequested = false;
+  private async run(lane: Lane, signal: WakeSignal): Promise<void> {
+    while (!signal.isStopped) {
+      const seen = signal.checkpoint();
       const outcome = await this.cycle(lane);
       // SQLite and the in-process bus never wait for I/O: let timers, sockets and consumers run
       // between batches of a large backlog.
       if (outcome === 'more') await new Promise<void>((resolve) => setImmediate(resolve));
-      if (outcome === 'more' || this.stopping) continue;
-      if (outcome === 'failed') await this.pause(lane, this.retryDelay(lane), false);
-      else if (!lane.wakeRequested) await this.pause(lane, this.pollIntervalMs, true);
+      else if (outcome === 'failed') await signal.sleep(this.retryDelay(lane), { wakeable: false });
+      else await signal.sleep(this.pollIntervalMs, { wakeable: true, since: seen });
     }
     // Drain: publish what was committed before stop() was called.
     let outcome: CycleOutcome;
@@ -173,9 +165,6 @@ export class OutboxRelay {
         // once the broker confirmed them: replicas running their own relay skip locked rows and
         // take the next ones; a crash or failure rolls back and restores them for the next attempt.
         return await withTransaction(this.dataSource, async (manager) => {
-          // The index yields rows in seq order. Statistics taken while the outbox was nearly empty
-          // make the planner sort the whole backlog for every batch instead.
-          await manager.query('SET LOCAL enable_sort = off');
           batch = await this.claimUnpublished(manager);
           if (batch.length > 0) await this.bus.publish(batch.map((row) => row.message));
           return batch.length;
@@ -208,12 +197,19 @@ export class OutboxRelay {
    * PostgreSQL: deletes the oldest rows not locked by another relay and returns them, in seq
    * order; the caller publishes them before its transaction commits. A delete writes far less
    * than marking the rows published and purging them later.
+   *
+   * `seq = ANY(ARRAY(...))` rather than `seq IN (...)`: the claimed seqs become one array, so the
+   * delete always looks them up by primary key, whatever the statistics say. With `IN` the planner
+   * hash-joins the claim with a scan of the whole table while it holds a few thousand rows. The
+   * claim itself needs no help: the planner scales its row estimate to the table's current size,
+   * so a backlog is read from the index in seq order even with statistics taken while the outbox
+   * was empty (a small table is sorted, which costs nothing).
    */
   private async claimUnpublished(manager: EntityManager): Promise<BusMessageRow[]> {
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner!.query(
       `DELETE FROM ${OUTBOX_TABLE}
-       WHERE seq IN (SELECT seq FROM ${OUTBOX_TABLE} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       WHERE seq = ANY(ARRAY(SELECT seq FROM ${OUTBOX_TABLE} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED))
        RETURNING seq, id, routing_key, body, headers`,
       [this.batchSize],
       true,
@@ -239,28 +235,14 @@ export class OutboxRelay {
 
   /** SQLite: the broker confirmed `rows`, so they leave the outbox. */
   private async deletePublished(manager: EntityManager, rows: BusMessageRow[]): Promise<void> {
-    const seqs = Placeholders.for(this.dataSource).list(rows.length);
-    await manager.query(
-      `DELETE FROM ${OUTBOX_TABLE} WHERE seq IN (${seqs})`,
-      rows.map((row) => row.seq),
-    );
+    const parameters = SqlParameters.for(this.dataSource);
+    const seqs = parameters.list(rows.map((row) => row.seq));
+    await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq IN (${seqs})`, parameters.values);
   }
 
   private retryDelay(lane: Lane): number {
     const index = Math.min(lane.consecutiveFailures, this.retryDelaysMs.length) - 1;
     return this.retryDelaysMs[Math.max(index, 0)] ?? 0;
-  }
-
-  private pause(lane: Lane, ms: number, wakeable: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        lane.sleep = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      lane.sleep = { wakeable, finish };
-    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { columnParameter, Placeholders } from '@retail-mesh/persistence';
+import { EntityColumns, inChunks, SqlParameters } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { BusMessage } from '../event-bus.js';
 import { OUTBOX_TABLE, OutboxMessage } from './outbox-message.entity.js';
@@ -22,16 +22,15 @@ export const Outbox = {
       if (!UUID.test(message.id)) throw new Error(`outbox message id must be a uuid, got "${message.id}"`);
     }
     // Written by hand, values in order: TypeORM's insert builder costs more than the database does here.
-    const createdAt = columnParameter(manager.connection, OutboxMessage, 'createdAt', new Date());
-    for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
-      const placeholders = Placeholders.for(manager.connection);
-      const rows: string[] = [];
-      const values: unknown[] = [];
-      for (const message of messages.slice(start, start + ROWS_PER_INSERT)) {
-        rows.push(placeholders.row(5));
-        values.push(message.id, message.routingKey, message.body, JSON.stringify(message.headers), createdAt);
-      }
-      await manager.query(`INSERT INTO ${OUTBOX_TABLE} (id, routing_key, body, headers, created_at) VALUES ${rows.join(', ')}`, values);
-    }
+    const columns = EntityColumns.of(manager.connection, OutboxMessage, ['id', 'routingKey', 'body', 'headers', 'createdAt']);
+    const createdAt = new Date();
+    await inChunks(messages, ROWS_PER_INSERT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((message) => [message.id, message.routingKey, message.body, message.headers, createdAt]),
+      );
+      await manager.query(`INSERT INTO ${OUTBOX_TABLE} (${columns.names}) VALUES ${rows}`, parameters.values);
+    });
   },
 };

@@ -1,4 +1,4 @@
-import { columnParameter, Placeholders, propertyColumns, returnedRows, valuesList } from '@retail-mesh/persistence';
+import { columnParameter, EntityColumns, inChunks, returnedRows, SqlParameters } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OrderIdentity } from './shopify-order.js';
 import { SHOPIFY_ORDERS_TABLE, ShopifyOrderRecord } from './shopify-order.entity.js';
@@ -67,33 +67,41 @@ export class OrderIntakeRepository {
       if (current === undefined || supersedes(order.identity, incoming[current]!.identity)) winners.set(key, index);
     });
     const chosen = [...winners.values()].sort((a, b) => a - b).map((index) => incoming[index]!);
-    const stored = new Set<string>();
-    const stamp = this.time('updatedAt', now);
-    for (let start = 0; start < chosen.length; start += ORDERS_PER_STATEMENT) {
+    const columns = EntityColumns.of(this.dataSource, ShopifyOrderRecord, [
+      'channelAccountId',
+      'channelOrderId',
+      'orderName',
+      'payload',
+      'shopifyUpdatedAt',
+      'shopifyCancelledAt',
+      'source',
+      'firstSeenAt',
+      'updatedAt',
+      'attempts',
+      'nextAttemptAt',
+    ]);
+    const returned = await inChunks(chosen, ORDERS_PER_STATEMENT, (chunk) => {
       // Values in placeholder order: TypeORM's named parameters cost more than the statement here.
-      const placeholders = Placeholders.for(this.dataSource);
-      const parameters: unknown[] = [];
-      const rows = chosen.slice(start, start + ORDERS_PER_STATEMENT).map(({ channelAccountId, identity, payload, source }) => {
-        parameters.push(
+      const parameters = SqlParameters.for(this.dataSource);
+      const rows = parameters.rows(
+        columns,
+        chunk.map(({ channelAccountId, identity, payload, source }) => [
           channelAccountId,
           identity.channelOrderId,
           identity.name.slice(0, 100),
           payload,
-          this.time('shopifyUpdatedAt', identity.updatedAt),
-          this.time('shopifyCancelledAt', identity.cancelledAt),
+          identity.updatedAt,
+          identity.cancelledAt,
           source,
-          stamp,
-          stamp,
+          now,
+          now,
           0,
-          stamp,
-        );
-        return placeholders.row(11);
-      });
+          now,
+        ]),
+      );
       const sql = `
-        INSERT INTO ${SHOPIFY_ORDERS_TABLE}
-          (channel_account_id, channel_order_id, order_name, payload, shopify_updated_at, shopify_cancelled_at, source,
-           first_seen_at, updated_at, attempts, next_attempt_at)
-        VALUES ${rows.join(', ')}
+        INSERT INTO ${SHOPIFY_ORDERS_TABLE} (${columns.names})
+        VALUES ${rows}
         ON CONFLICT (channel_account_id, channel_order_id) DO UPDATE SET
           order_name = excluded.order_name,
           payload = excluded.payload,
@@ -108,9 +116,9 @@ export class OrderIntakeRepository {
           OR (${SHOPIFY_ORDERS_TABLE}.shopify_updated_at = excluded.shopify_updated_at
             AND ${SHOPIFY_ORDERS_TABLE}.shopify_cancelled_at IS NULL AND excluded.shopify_cancelled_at IS NOT NULL)
         RETURNING channel_account_id, channel_order_id`;
-      const returned = await returnedRows<{ channel_account_id: string; channel_order_id: string }>(manager, sql, parameters);
-      for (const row of returned) stored.add(orderKeyOf(row.channel_account_id, row.channel_order_id));
-    }
+      return returnedRows<{ channel_account_id: string; channel_order_id: string }>(manager, sql, parameters.values);
+    });
+    const stored = new Set(returned.map((row) => orderKeyOf(row.channel_account_id, row.channel_order_id)));
     return incoming.map(
       (order, index) =>
         winners.get(orderKeyOf(order.channelAccountId, order.identity.channelOrderId)) === index &&
@@ -139,30 +147,35 @@ export class OrderIntakeRepository {
       if (!firsts.has(key)) firsts.set(key, index);
     });
     const chosen = [...firsts.values()].map((index) => deliveries[index]!);
-    const inserted = new Set<string>();
-    const receivedAt = columnParameter(this.dataSource, ShopifyWebhookDelivery, 'receivedAt', now);
-    for (let start = 0; start < chosen.length; start += KEYS_PER_STATEMENT / 2) {
-      const placeholders = Placeholders.for(this.dataSource);
-      const parameters: unknown[] = [];
-      const rows = chosen.slice(start, start + KEYS_PER_STATEMENT / 2).map((delivery) => {
-        parameters.push(
+    const columns = EntityColumns.of(this.dataSource, ShopifyWebhookDelivery, [
+      'channelAccountId',
+      'webhookId',
+      'topic',
+      'channelOrderId',
+      'eventId',
+      'receivedAt',
+    ]);
+    const returned = await inChunks(chosen, KEYS_PER_STATEMENT / 2, (chunk) => {
+      const parameters = SqlParameters.for(this.dataSource);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((delivery) => [
           delivery.channelAccountId,
           delivery.webhookId,
           delivery.topic.slice(0, 64),
           delivery.channelOrderId,
           delivery.eventId?.slice(0, 100) ?? null,
-          receivedAt,
-        );
-        return placeholders.row(6);
-      });
+          now,
+        ]),
+      );
       const sql = `
-        INSERT INTO ${SHOPIFY_WEBHOOK_DELIVERIES_TABLE} (channel_account_id, webhook_id, topic, channel_order_id, event_id, received_at)
-        VALUES ${rows.join(', ')}
+        INSERT INTO ${SHOPIFY_WEBHOOK_DELIVERIES_TABLE} (${columns.names})
+        VALUES ${rows}
         ON CONFLICT (channel_account_id, webhook_id) DO NOTHING
         RETURNING channel_account_id, webhook_id`;
-      const returned = await returnedRows<{ channel_account_id: string; webhook_id: string }>(manager, sql, parameters);
-      for (const row of returned) inserted.add(orderKeyOf(row.channel_account_id, row.webhook_id));
-    }
+      return returnedRows<{ channel_account_id: string; webhook_id: string }>(manager, sql, parameters.values);
+    });
+    const inserted = new Set(returned.map((row) => orderKeyOf(row.channel_account_id, row.webhook_id)));
     return deliveries.map((delivery, index) => {
       const key = orderKeyOf(delivery.channelAccountId, delivery.webhookId);
       return firsts.get(key) === index && inserted.has(key);
@@ -177,24 +190,23 @@ export class OrderIntakeRepository {
     const metadata = this.dataSource.getMetadata(ShopifyOrderRecord);
     const time = (value: unknown, property: keyof ShopifyOrderRecord) =>
       this.dataSource.driver.prepareHydratedValue(value, metadata.findColumnWithPropertyPath(property)!) as Date | null;
-    const stored = new Map<string, Pick<OrderIdentity, 'updatedAt' | 'cancelledAt'>>();
-    for (let start = 0; start < identities.length; start += KEYS_PER_STATEMENT) {
+    const rows = await inChunks(identities, KEYS_PER_STATEMENT, (chunk) => {
       // Written by hand: TypeORM's find with a long IN list costs more than the query (every poll runs it per page).
-      const chunk = identities.slice(start, start + KEYS_PER_STATEMENT).map((identity) => identity.channelOrderId);
-      const placeholders = Placeholders.for(this.dataSource);
-      const rows: Array<{ channel_order_id: string; shopify_updated_at: unknown; shopify_cancelled_at: unknown }> =
-        await this.dataSource.query(
-          `SELECT channel_order_id, shopify_updated_at, shopify_cancelled_at FROM ${SHOPIFY_ORDERS_TABLE}
-         WHERE channel_account_id = ${placeholders.next()} AND channel_order_id IN (${placeholders.list(chunk.length)})`,
-          [channelAccountId, ...chunk],
-        );
-      for (const row of rows) {
-        stored.set(row.channel_order_id, {
-          updatedAt: time(row.shopify_updated_at, 'shopifyUpdatedAt')!,
-          cancelledAt: time(row.shopify_cancelled_at, 'shopifyCancelledAt'),
-        });
-      }
-    }
+      const parameters = SqlParameters.for(this.dataSource);
+      const sql = `SELECT channel_order_id, shopify_updated_at, shopify_cancelled_at FROM ${SHOPIFY_ORDERS_TABLE}
+        WHERE channel_account_id = ${parameters.add(channelAccountId)}
+          AND channel_order_id IN (${parameters.list(chunk.map((identity) => identity.channelOrderId))})`;
+      return this.dataSource.query<Array<{ channel_order_id: string; shopify_updated_at: unknown; shopify_cancelled_at: unknown }>>(
+        sql,
+        parameters.values,
+      );
+    });
+    const stored = new Map<string, Pick<OrderIdentity, 'updatedAt' | 'cancelledAt'>>(
+      rows.map((row) => [
+        row.channel_order_id,
+        { updatedAt: time(row.shopify_updated_at, 'shopifyUpdatedAt')!, cancelledAt: time(row.shopify_cancelled_at, 'shopifyCancelledAt') },
+      ]),
+    );
     return identities.filter((identity) => {
       const current = stored.get(identity.channelOrderId);
       return current === undefined || supersedes(identity, current);
@@ -226,36 +238,22 @@ export class OrderIntakeRepository {
    * replica may hold some).
    */
   async claimAll(keys: readonly OrderKey[], holder: string, now: Date, until: Date): Promise<OrderKey[]> {
-    const claimed: OrderKey[] = [];
-    for (let start = 0; start < keys.length; start += KEYS_PER_STATEMENT) {
-      const parameters: Record<string, unknown> = {
-        holder,
-        until: this.time('claimExpiresAt', until),
-        now: this.time('claimExpiresAt', now),
-      };
-      const tuples = keys.slice(start, start + KEYS_PER_STATEMENT).map((key, index) => {
-        parameters[`account${index}`] = key.channelAccountId;
-        parameters[`order${index}`] = key.channelOrderId;
-        return `(:account${index}, :order${index})`;
-      });
+    const columns = EntityColumns.of(this.dataSource, ShopifyOrderRecord, ['channelAccountId', 'channelOrderId']);
+    const claimed = await inChunks(keys, KEYS_PER_STATEMENT, (chunk) => {
+      const parameters = SqlParameters.for(this.dataSource);
+      const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
+      const tuples = parameters.rows(
+        columns,
+        chunk.map((key) => [key.channelAccountId, key.channelOrderId]),
+      );
       const sql = `
-        UPDATE ${SHOPIFY_ORDERS_TABLE} SET claimed_by = :holder, claim_expires_at = :until
-        WHERE (channel_account_id, channel_order_id) IN (${tuples.join(', ')})
-          AND (claim_expires_at IS NULL OR claim_expires_at <= :now)
+        UPDATE ${SHOPIFY_ORDERS_TABLE} SET ${set}
+        WHERE (${columns.names}) IN (${tuples})
+          AND (claim_expires_at IS NULL OR claim_expires_at <= ${parameters.add(this.time('claimExpiresAt', now))})
         RETURNING channel_account_id, channel_order_id`;
-      const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
-      // The structured result: TypeORM answers a PostgreSQL UPDATE with [rows, count] otherwise.
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        const { records } = await runner.query(query, values, true);
-        for (const row of records as Array<{ channel_account_id: string; channel_order_id: string }>) {
-          claimed.push({ channelAccountId: row.channel_account_id, channelOrderId: row.channel_order_id });
-        }
-      } finally {
-        await runner.release();
-      }
-    }
-    return claimed;
+      return returnedRows<{ channel_account_id: string; channel_order_id: string }>(this.dataSource.manager, sql, parameters.values);
+    });
+    return claimed.map((row) => ({ channelAccountId: row.channel_account_id, channelOrderId: row.channel_order_id }));
   }
 
   /**
@@ -266,27 +264,28 @@ export class OrderIntakeRepository {
     manager: EntityManager,
     submitted: ReadonlyArray<{ key: OrderKey; orderId: string; submittedAt: Date; done: boolean }>,
   ): Promise<void> {
-    const columns = propertyColumns(manager, ShopifyOrderRecord, ['channelAccountId', 'channelOrderId', 'orderId', 'submittedAt']);
+    const columns = EntityColumns.of(this.dataSource, ShopifyOrderRecord, ['channelAccountId', 'channelOrderId', 'orderId', 'submittedAt']);
     const released = 'attempts = 0, last_error = NULL, claimed_by = NULL, claim_expires_at = NULL';
     for (const done of [true, false]) {
-      const rows = submitted.filter((entry) => entry.done === done);
-      for (let start = 0; start < rows.length; start += KEYS_PER_STATEMENT / 2) {
-        const values = valuesList(
-          manager,
-          ShopifyOrderRecord,
-          columns,
-          rows
-            .slice(start, start + KEYS_PER_STATEMENT / 2)
-            .map(({ key, orderId, submittedAt }) => [key.channelAccountId, key.channelOrderId, orderId, submittedAt]),
-        );
-        await manager.query(
-          `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
-           UPDATE ${SHOPIFY_ORDERS_TABLE} SET order_id = v.order_id, submitted_at = v.submitted_at${done ? `, ${released}` : ''}
-           FROM v WHERE ${SHOPIFY_ORDERS_TABLE}.channel_account_id = v.channel_account_id
-             AND ${SHOPIFY_ORDERS_TABLE}.channel_order_id = v.channel_order_id`,
-          values.parameters,
-        );
-      }
+      await inChunks(
+        submitted.filter((entry) => entry.done === done),
+        KEYS_PER_STATEMENT / 2,
+        async (chunk) => {
+          const parameters = SqlParameters.for(this.dataSource);
+          const rows = parameters.rows(
+            columns,
+            chunk.map(({ key, orderId, submittedAt }) => [key.channelAccountId, key.channelOrderId, orderId, submittedAt]),
+            { typed: true },
+          );
+          await manager.query(
+            `WITH v(${columns.names}) AS (VALUES ${rows})
+             UPDATE ${SHOPIFY_ORDERS_TABLE} SET order_id = v.order_id, submitted_at = v.submitted_at${done ? `, ${released}` : ''}
+             FROM v WHERE ${SHOPIFY_ORDERS_TABLE}.channel_account_id = v.channel_account_id
+               AND ${SHOPIFY_ORDERS_TABLE}.channel_order_id = v.channel_order_id`,
+            parameters.values,
+          );
+        },
+      );
     }
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, keysetPage, Placeholders } from '@retail-mesh/persistence';
+import { EntityColumns, inChunks, keysetPage, SqlParameters } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { StockFeedChange } from '../stock-feed/stock-feed-record.js';
 import { ERP_STOCK_POSITION_TABLE, ErpStockPositionEntity } from './erp-stock-position.entity.js';
@@ -25,23 +25,28 @@ export class ErpStockPositionRepository {
     const latest = new Map<string, StockFeedChange>();
     for (const change of changes) latest.set(`${change.sku}\u0000${change.locationId}`, change);
     const newest = [...latest.values()];
-    for (let start = 0; start < newest.length; start += ROWS_PER_STATEMENT) {
-      const placeholders = Placeholders.for(manager.connection);
-      const rows: string[] = [];
-      const values: unknown[] = [];
-      for (const change of newest.slice(start, start + ROWS_PER_STATEMENT)) {
-        rows.push(placeholders.row(6));
-        const changedAt = columnParameter(manager.connection, ErpStockPositionEntity, 'changedAt', change.changedAt);
-        values.push(change.sku, change.locationId, change.onHand, Number(change.feedId), change.feedId, changedAt);
-      }
+    const columns = EntityColumns.of(manager.connection, ErpStockPositionEntity, [
+      'sku',
+      'locationId',
+      'onHand',
+      'version',
+      'erpChangeId',
+      'changedAt',
+    ]);
+    await inChunks(newest, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((change) => [change.sku, change.locationId, change.onHand, Number(change.feedId), change.feedId, change.changedAt]),
+      );
       await manager.query(
-        `INSERT INTO ${ERP_STOCK_POSITION_TABLE} (sku, location_id, on_hand, version, erp_change_id, changed_at)
-         VALUES ${rows.join(', ')}
+        `INSERT INTO ${ERP_STOCK_POSITION_TABLE} (${columns.names})
+         VALUES ${rows}
          ON CONFLICT (sku, location_id) DO UPDATE SET
            on_hand = excluded.on_hand, version = excluded.version, erp_change_id = excluded.erp_change_id, changed_at = excluded.changed_at`,
-        values,
+        parameters.values,
       );
-    }
+    });
   }
 
   /** One page in (sku, location) order, after the given key. */

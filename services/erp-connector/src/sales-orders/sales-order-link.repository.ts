@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  columnParameter,
-  forUpdate,
-  Placeholders,
-  propertyColumns,
-  returnedRows,
-  valuesList,
-  withTransaction,
-} from '@retail-mesh/persistence';
+import { EntityColumns, forUpdate, inChunks, returnedRows, SqlParameters, withTransaction } from '@retail-mesh/persistence';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { SalesOrderLinkEntity, type LinkStatus } from './sales-order-link.entity.js';
 
@@ -145,8 +137,7 @@ export class SalesOrderLinkRepository {
     finished: ReadonlyArray<{ orderId: string; token: string; outcome: Outcome }>,
     at: Date,
   ): Promise<Set<string>> {
-    const won = new Set<string>();
-    const columns = propertyColumns(manager, SalesOrderLinkEntity, [
+    const columns = EntityColumns.of(manager.connection, SalesOrderLinkEntity, [
       'orderId',
       'claimToken',
       'status',
@@ -155,29 +146,30 @@ export class SalesOrderLinkRepository {
       'lastError',
       'updatedAt',
     ]);
-    for (let start = 0; start < finished.length; start += LINKS_PER_STATEMENT) {
-      const rows = finished
-        .slice(start, start + LINKS_PER_STATEMENT)
-        .map(({ orderId, token, outcome }) =>
+    const won = await inChunks(finished, LINKS_PER_STATEMENT, (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map(({ orderId, token, outcome }) =>
           outcome.status === 'CREATED'
             ? [orderId, token, outcome.status, outcome.erpOrderId, null, null, at]
             : [orderId, token, outcome.status, null, outcome.code.slice(0, 64), outcome.message, at],
-        );
-      const values = valuesList(manager, SalesOrderLinkEntity, columns, rows);
-      const returned = await returnedRows<{ order_id: string }>(
+        ),
+        { typed: true },
+      );
+      return returnedRows<{ order_id: string }>(
         manager,
-        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+        `WITH v(${columns.names}) AS (VALUES ${rows})
          UPDATE ${LINK_TABLE} SET status = v.status,
            erp_order_id = CASE WHEN v.status = 'CREATED' THEN v.erp_order_id ELSE ${LINK_TABLE}.erp_order_id END,
            last_error_code = v.last_error_code, last_error = v.last_error, claim_token = NULL, claimed_until = NULL,
            updated_at = v.updated_at
          FROM v WHERE ${LINK_TABLE}.order_id = v.order_id AND ${LINK_TABLE}.claim_token = v.claim_token
          RETURNING ${LINK_TABLE}.order_id`,
-        values.parameters,
+        parameters.values,
       );
-      for (const { order_id: orderId } of returned) won.add(orderId);
-    }
-    return won;
+    });
+    return new Set(won.map((row) => row.order_id));
   }
 
   /** Gives the claim back after a transient failure, keeping the error for GetSalesOrder. */
@@ -206,36 +198,34 @@ export class SalesOrderLinkRepository {
 
   /** Inserts the links whose order has none yet; returns their order ids. */
   private async insertClaimed(links: readonly SalesOrderLinkEntity[]): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    const columns: Array<[column: string, property: keyof SalesOrderLinkEntity]> = [
-      ['order_id', 'orderId'],
-      ['idempotency_key', 'idempotencyKey'],
-      ['external_id', 'externalId'],
-      ['erp_order_id', 'erpOrderId'],
-      ['status', 'status'],
-      ['attempts', 'attempts'],
-      ['last_error_code', 'lastErrorCode'],
-      ['last_error', 'lastError'],
-      ['claim_token', 'claimToken'],
-      ['claimed_until', 'claimedUntil'],
-      ['created_at', 'createdAt'],
-      ['updated_at', 'updatedAt'],
-    ];
-    for (let start = 0; start < links.length; start += LINKS_PER_STATEMENT) {
+    const columns = EntityColumns.of(this.dataSource, SalesOrderLinkEntity, [
+      'orderId',
+      'idempotencyKey',
+      'externalId',
+      'erpOrderId',
+      'status',
+      'attempts',
+      'lastErrorCode',
+      'lastError',
+      'claimToken',
+      'claimedUntil',
+      'createdAt',
+      'updatedAt',
+    ]);
+    const inserted = await inChunks(links, LINKS_PER_STATEMENT, async (chunk) => {
       // Values in placeholder order: TypeORM's named parameters cost more than the statement here.
-      const placeholders = Placeholders.for(this.dataSource);
-      const parameters: unknown[] = [];
-      const rows = links.slice(start, start + LINKS_PER_STATEMENT).map((link) => {
-        for (const [, property] of columns)
-          parameters.push(columnParameter(this.dataSource, SalesOrderLinkEntity, property, link[property]));
-        return placeholders.row(columns.length);
-      });
-      const sql = `INSERT INTO ${LINK_TABLE} (${columns.map(([column]) => column).join(', ')}) VALUES ${rows.join(', ')}
-        ON CONFLICT (order_id) DO NOTHING RETURNING order_id`;
-      const returned: Array<{ order_id: string }> = await this.dataSource.query(sql, parameters);
-      for (const { order_id: orderId } of returned) inserted.add(orderId);
-    }
-    return inserted;
+      const parameters = SqlParameters.for(this.dataSource);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((link) => columns.valuesOf(link)),
+      );
+      const returned: Array<{ order_id: string }> = await this.dataSource.query(
+        `INSERT INTO ${LINK_TABLE} (${columns.names}) VALUES ${rows} ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+        parameters.values,
+      );
+      return returned;
+    });
+    return new Set(inserted.map((row) => row.order_id));
   }
 
   private async lockedLink(manager: EntityManager, orderId: string): Promise<SalesOrderLinkEntity> {

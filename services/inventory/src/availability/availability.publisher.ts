@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DueTimer, WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import { withTransaction } from '@retail-mesh/persistence';
 import { LOGGER, OutboxPublisher } from '@retail-mesh/service-kit';
@@ -21,17 +22,25 @@ const RETRY_DELAY_MS = 1000;
  * all in one transaction (the marks are taken by deleting them first: a rollback restores them).
  * Marks that arrive meanwhile are handled by the next pass, so a burst of changes to one SKU
  * becomes a few publications of its latest value, not one per change. On PostgreSQL a second pass
- * may run while one commits; it leaves the SKUs of the first alone (the busy set), so no key is
+ * may run while one commits; it leaves the SKUs of the first alone (the busy SKUs), so no key is
  * published by two passes at once.
  */
 @Injectable()
 export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private timerDueAt = 0;
+  /** A wake arms the pass timer while a pass may start; one during a pass makes the next come soon. */
+  private readonly signal = new WakeSignal(() => {
+    if (this.passes.size < this.maxPasses) this.schedule(this.settings.coalesceWindowMs);
+  });
+  private readonly passTimer = new DueTimer(() => this.runPass());
+  /** The signal's checkpoint as the latest pass started. */
+  private lastStart = 0;
   private readonly passes = new Set<Promise<void>>();
-  /** SKUs a pass in flight is computing. */
-  private readonly busySkus = new Set<string>();
-  private wokenDuringPass = false;
+  /**
+   * SKUs passes in flight are computing, with how many passes hold each: two can, when both took
+   * marks of one SKU before either had told the other, and the first to finish must not free the
+   * SKU while the second still computes it.
+   */
+  private readonly busySkus = new Map<string, number>();
   private running = false;
   private readonly maxPasses: number;
 
@@ -57,8 +66,8 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
   /** Stops scheduling, then publishes what is still marked, so the outbox relay (stopped after us) flushes it. */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.signal.stop();
+    this.passTimer.cancel();
     await Promise.all(this.passes);
     await this.drain().catch((error: unknown) =>
       this.logger.warn({ err: error }, 'availability publisher: final pass failed; the marks stay for the next start'),
@@ -67,34 +76,22 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
 
   /** Call after a transaction that marked SKUs dirty has committed. */
   wake(): void {
-    if (!this.running) return;
-    if (this.passes.size > 0) this.wokenDuringPass = true;
-    if (this.passes.size < this.maxPasses) this.schedule(this.settings.coalesceWindowMs);
+    this.signal.wake();
   }
 
-  /** Arms the timer for `delayMs` from now, unless it is already due sooner. */
+  /** Runs a pass in `delayMs`, unless one is already due sooner. */
   private schedule(delayMs: number): void {
-    if (!this.running) return;
-    const dueAt = Date.now() + delayMs;
-    if (this.timer !== undefined) {
-      if (this.timerDueAt <= dueAt) return;
-      clearTimeout(this.timer);
-    }
-    this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.runPass();
-    }, delayMs);
+    if (this.running) this.passTimer.within(delayMs);
   }
 
   private runPass(): void {
     if (this.passes.size >= this.maxPasses) return;
-    this.wokenDuringPass = false;
+    this.lastStart = this.signal.checkpoint();
     const pass: Promise<void> = this.drain()
       .then(
         () => {
           // Marks of SKUs this pass held back the other from, or that came meanwhile, wait for the next pass.
-          const more = this.wokenDuringPass || this.passes.size > 1;
+          const more = this.signal.wokenSince(this.lastStart) || this.passes.size > 1;
           this.schedule(more ? this.settings.coalesceWindowMs : this.settings.publishPollIntervalMs);
         },
         (error: unknown) => {
@@ -121,10 +118,10 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
       const taken = new Set<string>();
       try {
         const { markCount, counts } = await withTransaction(this.dataSource, async (manager) => {
-          const batch = await this.dirty.takeBatch(manager, batchSize, this.busySkus);
+          const batch = await this.dirty.takeBatch(manager, batchSize, new Set(this.busySkus.keys()));
           for (const { sku } of batch.skus) {
             taken.add(sku);
-            this.busySkus.add(sku);
+            this.busySkus.set(sku, (this.busySkus.get(sku) ?? 0) + 1);
           }
           if (batch.markCount === 0) return { markCount: 0, counts: new Map<string, number>() };
           const policies = await this.policies.findAll(manager);
@@ -137,7 +134,11 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
         }
         if (markCount < batchSize) return;
       } finally {
-        for (const sku of taken) this.busySkus.delete(sku);
+        for (const sku of taken) {
+          const holders = (this.busySkus.get(sku) ?? 1) - 1;
+          if (holders > 0) this.busySkus.set(sku, holders);
+          else this.busySkus.delete(sku);
+        }
       }
     }
   }

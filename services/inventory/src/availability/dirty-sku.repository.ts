@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, Placeholders } from '@retail-mesh/persistence';
+import { EntityColumns, inChunks, SqlParameters } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import { DIRTY_SKU_TABLE, DirtySkuEntity } from './dirty-sku.entity.js';
 
@@ -38,16 +38,15 @@ export class DirtySkuRepository {
 
   /** Marks SKUs dirty, each for its own cause (one multi-row insert per 500, written by hand: the stock path's hot statement). */
   async markEach(manager: EntityManager, marks: Array<{ sku: string } & DirtyCause>): Promise<void> {
-    for (let start = 0; start < marks.length; start += ROWS_PER_STATEMENT) {
-      const placeholders = Placeholders.for(manager.connection);
-      const rows: string[] = [];
-      const values: unknown[] = [];
-      for (const mark of marks.slice(start, start + ROWS_PER_STATEMENT)) {
-        rows.push(placeholders.row(3));
-        values.push(mark.sku, this.changedAtParameter(manager, mark.sourceChangedAt), mark.traceparent ?? null);
-      }
-      await manager.query(`INSERT INTO ${DIRTY_SKU_TABLE} (sku, source_changed_at, traceparent) VALUES ${rows.join(', ')}`, values);
-    }
+    const columns = EntityColumns.of(manager.connection, DirtySkuEntity, ['sku', 'sourceChangedAt', 'traceparent']);
+    await inChunks(marks, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((mark) => [mark.sku, mark.sourceChangedAt, mark.traceparent ?? null]),
+      );
+      await manager.query(`INSERT INTO ${DIRTY_SKU_TABLE} (${columns.names}) VALUES ${rows}`, parameters.values);
+    });
   }
 
   /**
@@ -61,17 +60,17 @@ export class DirtySkuRepository {
    */
   async takeBatch(manager: EntityManager, limit: number, busySkus: ReadonlySet<string> = new Set()): Promise<DirtyBatch> {
     if (manager.queryRunner === undefined) throw new Error('takeBatch needs the EntityManager of a transaction');
-    const placeholders = Placeholders.for(manager.connection);
+    const parameters = SqlParameters.for(manager.connection);
     const postgres = manager.connection.options.type === 'postgres';
     const busy = postgres && busySkus.size > 0 ? [...busySkus] : [];
-    const notBusy = busy.length > 0 ? `WHERE sku NOT IN (${placeholders.list(busy.length)})` : '';
-    const limitParameter = placeholders.next();
+    const notBusy = busy.length > 0 ? `WHERE sku NOT IN (${parameters.list(busy)})` : '';
+    const limitParameter = parameters.add(limit);
     const skipLocked = postgres ? 'FOR UPDATE SKIP LOCKED' : '';
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner.query(
       `DELETE FROM ${DIRTY_SKU_TABLE} WHERE id IN (SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter} ${skipLocked})
        RETURNING id, sku, source_changed_at, traceparent`,
-      [...busy, limit],
+      parameters.values,
       true,
     );
     const marks = records as Array<{
@@ -99,10 +98,6 @@ export class DirtySkuRepository {
   /** Marks waiting (a backlog gauge). */
   count(manager: EntityManager): Promise<number> {
     return manager.count(DirtySkuEntity);
-  }
-
-  private changedAtParameter(manager: EntityManager, value: Date | null): unknown {
-    return value === null ? null : columnParameter(manager.connection, DirtySkuEntity, 'sourceChangedAt', value);
   }
 
   /** node-postgres reads timestamptz as a Date; SQLite's datetime comes back as the driver's UTC text. */

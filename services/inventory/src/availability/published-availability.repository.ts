@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import { columnParameter, Placeholders } from '@retail-mesh/persistence';
+import { EntityColumns, inChunks, SqlParameters } from '@retail-mesh/persistence';
 import { ServiceError } from '@retail-mesh/service-kit';
 import type { EntityManager } from 'typeorm';
 import { PUBLISHED_AVAILABILITY_TABLE, PublishedAvailabilityEntity } from './published-availability.entity.js';
@@ -32,25 +32,21 @@ export class AvailabilityVersionConflictError extends ServiceError {
 export class PublishedAvailabilityRepository {
   /** What was last published for `skus`, every channel account (read by hand: the publisher's hot read). */
   async findBySkus(manager: EntityManager, skus: readonly string[]): Promise<PublishedKey[]> {
-    const found: PublishedKey[] = [];
-    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
-      const chunk = skus.slice(start, start + SKUS_PER_QUERY);
+    return inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
       const rows: Array<{ channel_account_id: string; sku: string; available_quantity: string | number; version: string | number }> =
         await manager.query(
           `SELECT channel_account_id, sku, available_quantity, version FROM ${PUBLISHED_AVAILABILITY_TABLE}
-           WHERE sku IN (${Placeholders.for(manager.connection).list(chunk.length)})`,
-          chunk,
+           WHERE sku IN (${parameters.list(chunk)})`,
+          parameters.values,
         );
-      for (const row of rows) {
-        found.push({
-          channelAccountId: row.channel_account_id,
-          sku: row.sku,
-          availableQuantity: Number(row.available_quantity),
-          version: Number(row.version),
-        });
-      }
-    }
-    return found;
+      return rows.map((row) => ({
+        channelAccountId: row.channel_account_id,
+        sku: row.sku,
+        availableQuantity: Number(row.available_quantity),
+        version: Number(row.version),
+      }));
+    });
   }
 
   async find(manager: EntityManager, channelAccountId: string, sku: string): Promise<PublishedAvailabilityEntity | undefined> {
@@ -88,25 +84,32 @@ export class PublishedAvailabilityRepository {
    * and the caller's transaction rolls back. At most one row per key.
    */
   async saveMany(manager: EntityManager, rows: readonly PublishedAvailabilityEntity[]): Promise<void> {
-    const timestamp = (property: 'computedAt' | 'sourceChangedAt', value: Date | null) =>
-      value === null ? null : columnParameter(manager.connection, PublishedAvailabilityEntity, property, value);
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-      const parameters: Record<string, unknown> = {};
-      const values = chunk.map((row, index) => {
-        parameters[`account${index}`] = row.channelAccountId;
-        parameters[`sku${index}`] = row.sku;
-        parameters[`channel${index}`] = row.channel;
-        parameters[`quantity${index}`] = row.availableQuantity;
-        parameters[`version${index}`] = row.version;
-        parameters[`computedAt${index}`] = timestamp('computedAt', row.computedAt);
-        parameters[`sourceChangedAt${index}`] = timestamp('sourceChangedAt', row.sourceChangedAt);
-        return `(:account${index}, :sku${index}, :channel${index}, :quantity${index}, :version${index}, :computedAt${index}, :sourceChangedAt${index})`;
-      });
+    const columns = EntityColumns.of(manager.connection, PublishedAvailabilityEntity, [
+      'channelAccountId',
+      'sku',
+      'channel',
+      'availableQuantity',
+      'version',
+      'computedAt',
+      'sourceChangedAt',
+    ]);
+    await inChunks(rows, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const values = parameters.rows(
+        columns,
+        chunk.map((row) => [
+          row.channelAccountId,
+          row.sku,
+          row.channel,
+          row.availableQuantity,
+          row.version,
+          row.computedAt,
+          row.sourceChangedAt,
+        ]),
+      );
       const sql = `
-        INSERT INTO ${PUBLISHED_AVAILABILITY_TABLE}
-          (channel_account_id, sku, channel, available_quantity, version, computed_at, source_changed_at)
-        VALUES ${values.join(', ')}
+        INSERT INTO ${PUBLISHED_AVAILABILITY_TABLE} (${columns.names})
+        VALUES ${values}
         ON CONFLICT (channel_account_id, sku) DO UPDATE SET
           channel = excluded.channel,
           available_quantity = excluded.available_quantity,
@@ -115,11 +118,10 @@ export class PublishedAvailabilityRepository {
           source_changed_at = excluded.source_changed_at
         WHERE ${PUBLISHED_AVAILABILITY_TABLE}.version = excluded.version - 1
         RETURNING sku`;
-      const [query, queryValues] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-      const saved: unknown[] = await manager.query(query, queryValues);
+      const saved: unknown[] = await manager.query(sql, parameters.values);
       if (saved.length < chunk.length) {
         throw new AvailabilityVersionConflictError(`${chunk.length - saved.length} of ${chunk.length} keys were published concurrently`);
       }
-    }
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, forUpdate, Placeholders, propertyColumns, valuesList } from '@retail-mesh/persistence';
+import { EntityColumns, forUpdate, inChunks, SqlParameters } from '@retail-mesh/persistence';
 import { In, type EntityManager } from 'typeorm';
 import { positionKey } from '../stock/stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from '../stock/stock-position.entity.js';
@@ -57,20 +57,14 @@ export class ReservationRepository {
       byKey.set(header.idempotencyKey, header);
       orders.add(header.orderId);
     }
-    const inserted = [...byKey.keys()].sort(compareText);
-    for (let start = 0; start < inserted.length; start += HEADERS_PER_STATEMENT) {
-      const values = headerValues(
-        manager,
-        inserted.slice(start, start + HEADERS_PER_STATEMENT).map((key) => byKey.get(key)!),
-      );
-      await manager.query(`INSERT INTO reservation (${values.columns}) VALUES ${values.sql} ON CONFLICT DO NOTHING`, values.parameters);
-    }
+    const inserted = [...byKey.keys()].sort(compareText).map((key) => byKey.get(key)!);
+    await this.writeHeaders(manager, inserted, 'ON CONFLICT DO NOTHING');
     const keys = [...new Set(headers.map((header) => header.idempotencyKey))].sort(compareText);
     const claimed = new Map<string, Reservation>();
-    for (let start = 0; start < keys.length; start += SKUS_PER_QUERY) {
+    await inChunks(keys, SKUS_PER_QUERY, async (chunk) => {
       const query = manager
         .createQueryBuilder(ReservationEntity, 'reservation')
-        .where({ idempotencyKey: In(keys.slice(start, start + SKUS_PER_QUERY)) })
+        .where({ idempotencyKey: In(chunk) })
         .orderBy('reservation.idempotencyKey', 'ASC');
       const entities = await forUpdate(manager, query).getMany();
       const lines = await this.linesOf(
@@ -78,21 +72,18 @@ export class ReservationRepository {
         entities.map((entity) => entity.reservationId),
       );
       for (const entity of entities) claimed.set(entity.idempotencyKey, toReservation(entity, lines.get(entity.reservationId) ?? []));
-    }
+    });
     return claimed;
   }
 
   /** Writes the headers of reservations this transaction claimed (requested lines, status, shortages, version, updated time). */
   async saveHeaders(manager: EntityManager, reservations: readonly Reservation[]): Promise<void> {
     const changed = ['requested_lines', 'status', 'shortages', 'version', 'updated_at'];
-    for (let start = 0; start < reservations.length; start += HEADERS_PER_STATEMENT) {
-      const values = headerValues(manager, reservations.slice(start, start + HEADERS_PER_STATEMENT));
-      await manager.query(
-        `INSERT INTO reservation (${values.columns}) VALUES ${values.sql}
-         ON CONFLICT (reservation_id) DO UPDATE SET ${changed.map((column) => `${column} = excluded.${column}`).join(', ')}`,
-        values.parameters,
-      );
-    }
+    await this.writeHeaders(
+      manager,
+      reservations,
+      `ON CONFLICT (reservation_id) DO UPDATE SET ${changed.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+    );
   }
 
   /** Inserts the lines several reservations hold, in as few statements as the parameter limits allow. */
@@ -100,17 +91,14 @@ export class ReservationRepository {
     manager: EntityManager,
     held: ReadonlyArray<{ reservationId: string; lines: readonly AllocatedLine[] }>,
   ): Promise<void> {
-    const columns = propertyColumns(manager, ReservationLineEntity, LINE_COLUMNS);
+    const columns = EntityColumns.of(manager.connection, ReservationLineEntity, LINE_COLUMNS);
     const rows = held.flatMap(({ reservationId, lines }) =>
       lines.map((line) => [reservationId, line.lineId, line.locationId, line.sku, line.quantity, 0, 0]),
     );
-    for (let start = 0; start < rows.length; start += LINES_PER_STATEMENT) {
-      const values = valuesList(manager, ReservationLineEntity, columns, rows.slice(start, start + LINES_PER_STATEMENT));
-      await manager.query(
-        `INSERT INTO reservation_line (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
-        values.parameters,
-      );
-    }
+    await inChunks(rows, LINES_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      await manager.query(`INSERT INTO reservation_line (${columns.names}) VALUES ${parameters.rows(columns, chunk)}`, parameters.values);
+    });
   }
 
   findById(manager: EntityManager, reservationId: string, lock: boolean): Promise<Reservation | undefined> {
@@ -183,17 +171,15 @@ export class ReservationRepository {
       if (known === undefined) held.set(key, { sku: row.sku, locationId: row.locationId, quantity });
       else known.quantity += quantity;
     };
-    const unique = [...new Set(skus)];
-    for (let start = 0; start < unique.length; start += SKUS_PER_QUERY) {
-      const chunk = unique.slice(start, start + SKUS_PER_QUERY);
+    await inChunks([...new Set(skus)], SKUS_PER_QUERY, async (chunk) => {
       // Written by hand: every reservation and availability computation runs it.
-      const placeholders = Placeholders.for(manager.connection);
+      const parameters = SqlParameters.for(manager.connection);
       const reserved: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager.query(
         `SELECT sku, location_id AS "locationId", SUM(quantity - released_quantity - consumed_quantity) AS quantity
          FROM reservation_line
-         WHERE sku IN (${placeholders.list(chunk.length)}) AND quantity > released_quantity + consumed_quantity
+         WHERE sku IN (${parameters.list(chunk)}) AND quantity > released_quantity + consumed_quantity
          GROUP BY sku, location_id`,
-        chunk,
+        parameters.values,
       );
       reserved.forEach(add);
       const shipped: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
@@ -211,7 +197,7 @@ export class ReservationRepository {
         .addGroupBy('consumed.locationId')
         .getRawMany();
       shipped.forEach(add);
-    }
+    });
     return [...held.values()];
   }
 
@@ -228,43 +214,36 @@ export class ReservationRepository {
     // Locked in the order reservations and stock changes lock them: consumptions of the same SKUs
     // take turns on their consumed_stock rows instead of deadlocking, and versions cannot move meanwhile.
     const positions = await this.lockedPositions(manager, skus);
-    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
-      const parameters = { skus: skus.slice(start, start + SKUS_PER_QUERY) };
-      const sql = `
-        DELETE FROM ${CONSUMED_STOCK_TABLE}
-        WHERE sku IN (:...skus)
-          AND erp_version < (
-            SELECT ${STOCK_POSITION_TABLE}.erp_version FROM ${STOCK_POSITION_TABLE}
-            WHERE ${STOCK_POSITION_TABLE}.sku = ${CONSUMED_STOCK_TABLE}.sku
-              AND ${STOCK_POSITION_TABLE}.location_id = ${CONSUMED_STOCK_TABLE}.location_id)`;
-      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-      await manager.query(query, values);
-    }
+    await inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      await manager.query(
+        `DELETE FROM ${CONSUMED_STOCK_TABLE}
+         WHERE sku IN (${parameters.list(chunk)})
+           AND erp_version < (
+             SELECT ${STOCK_POSITION_TABLE}.erp_version FROM ${STOCK_POSITION_TABLE}
+             WHERE ${STOCK_POSITION_TABLE}.sku = ${CONSUMED_STOCK_TABLE}.sku
+               AND ${STOCK_POSITION_TABLE}.location_id = ${CONSUMED_STOCK_TABLE}.location_id)`,
+        parameters.values,
+      );
+    });
 
     const versionOf = new Map(positions.map((position) => [positionKey(position.sku, position.locationId), position.erpVersion]));
     const rows = units.flatMap((unit) => {
       const erpVersion = consumedStockVersion(versionOf.get(positionKey(unit.sku, unit.locationId)) ?? 0, shipmentVersion);
-      return erpVersion === undefined ? [] : [{ ...unit, erpVersion }];
+      return erpVersion === undefined ? [] : [[unit.sku, unit.locationId, erpVersion, unit.quantity, now]];
     });
-    const updatedAt = columnParameter(manager.connection, ConsumedStockEntity, 'updatedAt', now);
-    for (let start = 0; start < rows.length; start += CONSUMED_ROWS_PER_STATEMENT) {
-      const parameters: Record<string, unknown> = { updatedAt };
-      const tuples = rows.slice(start, start + CONSUMED_ROWS_PER_STATEMENT).map((row, index) => {
-        parameters[`sku${index}`] = row.sku;
-        parameters[`location${index}`] = row.locationId;
-        parameters[`version${index}`] = row.erpVersion;
-        parameters[`quantity${index}`] = row.quantity;
-        return `(:sku${index}, :location${index}, :version${index}, :quantity${index}, :updatedAt)`;
-      });
-      const sql = `
-        INSERT INTO ${CONSUMED_STOCK_TABLE} (sku, location_id, erp_version, quantity, updated_at)
-        VALUES ${tuples.join(', ')}
-        ON CONFLICT (sku, location_id, erp_version) DO UPDATE SET
-          quantity = ${CONSUMED_STOCK_TABLE}.quantity + excluded.quantity,
-          updated_at = excluded.updated_at`;
-      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-      await manager.query(query, values);
-    }
+    const columns = EntityColumns.of(manager.connection, ConsumedStockEntity, ['sku', 'locationId', 'erpVersion', 'quantity', 'updatedAt']);
+    await inChunks(rows, CONSUMED_ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      await manager.query(
+        `INSERT INTO ${CONSUMED_STOCK_TABLE} (${columns.names})
+         VALUES ${parameters.rows(columns, chunk)}
+         ON CONFLICT (sku, location_id, erp_version) DO UPDATE SET
+           quantity = ${CONSUMED_STOCK_TABLE}.quantity + excluded.quantity,
+           updated_at = excluded.updated_at`,
+        parameters.values,
+      );
+    });
   }
 
   async findOperation(
@@ -278,6 +257,22 @@ export class ReservationRepository {
 
   async insertOperation(manager: EntityManager, row: ReservationOperationEntity): Promise<void> {
     await manager.insert(ReservationOperationEntity, row);
+  }
+
+  /**
+   * Inserts reservation headers with the given conflict clause, in statements of 100 (written by
+   * hand: TypeORM's insert builder costs more than the database does here).
+   */
+  private async writeHeaders(manager: EntityManager, headers: readonly ReservationHeader[], onConflict: string): Promise<void> {
+    const columns = EntityColumns.of(manager.connection, ReservationEntity, HEADER_COLUMNS);
+    await inChunks(headers, HEADERS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((header) => columns.valuesOf(header)),
+      );
+      await manager.query(`INSERT INTO reservation (${columns.names}) VALUES ${rows} ${onConflict}`, parameters.values);
+    });
   }
 
   private async linesOf(manager: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationLineEntity[]>> {
@@ -364,24 +359,6 @@ const HEADER_COLUMNS = [
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof ReservationHeader>;
 const LINE_COLUMNS = ['reservationId', 'lineId', 'locationId', 'sku', 'quantity', 'releasedQuantity', 'consumedQuantity'] as const;
-
-/**
- * A VALUES list of reservation headers for a hand-written INSERT (TypeORM's insert builder costs
- * more than the database does here).
- */
-function headerValues(
-  manager: EntityManager,
-  headers: readonly ReservationHeader[],
-): { columns: string; sql: string; parameters: unknown[] } {
-  const columns = propertyColumns(manager, ReservationEntity, HEADER_COLUMNS);
-  const values = valuesList(
-    manager,
-    ReservationEntity,
-    columns,
-    headers.map((header) => HEADER_COLUMNS.map((column) => header[column])),
-  );
-  return { columns: columns.map(({ name }) => name).join(', '), ...values };
-}
 
 function toEntity(header: ReservationHeader): ReservationEntity {
   return Object.assign(new ReservationEntity(), header);

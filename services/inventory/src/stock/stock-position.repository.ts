@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { columnParameter, keysetPage, Placeholders } from '@retail-mesh/persistence';
+import { EntityColumns, inChunks, keysetPage, SqlParameters } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { StockChange } from './stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from './stock-position.entity.js';
@@ -34,21 +34,24 @@ export class StockPositionRepository {
    * the caller keeps the newest of a batch.
    */
   async applyMany(manager: EntityManager, changes: readonly StockChange[], now: Date): Promise<StockPositionKey[]> {
-    const applied: StockPositionKey[] = [];
-    const updatedAt = columnParameter(manager.connection, StockPositionEntity, 'updatedAt', now);
-    for (let start = 0; start < changes.length; start += CHANGES_PER_STATEMENT) {
-      const placeholders = Placeholders.for(manager.connection);
-      const rows: string[] = [];
-      const values: unknown[] = [];
-      for (const change of changes.slice(start, start + CHANGES_PER_STATEMENT)) {
-        rows.push(placeholders.row(6));
-        const changedAt = columnParameter(manager.connection, StockPositionEntity, 'erpChangedAt', change.changedAt);
-        values.push(change.sku, change.locationId, change.onHand, change.version, changedAt, updatedAt);
-      }
+    const columns = EntityColumns.of(manager.connection, StockPositionEntity, [
+      'sku',
+      'locationId',
+      'onHand',
+      'erpVersion',
+      'erpChangedAt',
+      'updatedAt',
+    ]);
+    return inChunks(changes, CHANGES_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((change) => [change.sku, change.locationId, change.onHand, change.version, change.changedAt, now]),
+      );
       // Written by hand, values in order: the publisher's hottest statement.
       const query = `
-        INSERT INTO ${STOCK_POSITION_TABLE} (sku, location_id, on_hand, erp_version, erp_changed_at, updated_at)
-        VALUES ${rows.join(', ')}
+        INSERT INTO ${STOCK_POSITION_TABLE} (${columns.names})
+        VALUES ${rows}
         ON CONFLICT (sku, location_id) DO UPDATE SET
           on_hand = excluded.on_hand,
           erp_version = excluded.erp_version,
@@ -56,10 +59,9 @@ export class StockPositionRepository {
           updated_at = excluded.updated_at
         WHERE ${STOCK_POSITION_TABLE}.erp_version < excluded.erp_version
         RETURNING sku, location_id`;
-      const returned: Array<{ sku: string; location_id: string }> = await manager.query(query, values);
-      applied.push(...returned.map((row) => ({ sku: row.sku, locationId: row.location_id })));
-    }
-    return applied;
+      const returned: Array<{ sku: string; location_id: string }> = await manager.query(query, parameters.values);
+      return returned.map((row) => ({ sku: row.sku, locationId: row.location_id }));
+    });
   }
 
   findOne(manager: EntityManager, key: StockPositionKey): Promise<StockPositionEntity> {
@@ -68,17 +70,15 @@ export class StockPositionRepository {
 
   /** The on-hand of `skus` at every location, in (sku, location) order (read by hand: the publisher's hot read). */
   async findBySkus(manager: EntityManager, skus: readonly string[]): Promise<SkuLocationOnHand[]> {
-    const found: SkuLocationOnHand[] = [];
-    for (let start = 0; start < skus.length; start += SKUS_PER_QUERY) {
-      const chunk = skus.slice(start, start + SKUS_PER_QUERY);
+    return inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
       const rows: Array<{ sku: string; location_id: string; on_hand: string | number }> = await manager.query(
-        `SELECT sku, location_id, on_hand FROM ${STOCK_POSITION_TABLE} WHERE sku IN (${Placeholders.for(manager.connection).list(chunk.length)})
+        `SELECT sku, location_id, on_hand FROM ${STOCK_POSITION_TABLE} WHERE sku IN (${parameters.list(chunk)})
          ORDER BY sku, location_id`,
-        chunk,
+        parameters.values,
       );
-      for (const row of rows) found.push({ sku: row.sku, locationId: row.location_id, onHand: Number(row.on_hand) });
-    }
-    return found;
+      return rows.map((row) => ({ sku: row.sku, locationId: row.location_id, onHand: Number(row.on_hand) }));
+    });
   }
 
   /** One page in (sku, location) order, starting after `after`. */

@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { HoldReason, OrderState } from '@retail-mesh/domain';
 import {
   columnParameter,
-  entityColumns,
+  EntityColumns,
   forUpdate,
+  hydrated,
+  inChunks,
   keysetPage,
-  Placeholders,
-  propertyColumns,
   returnedRows,
-  valuesList,
-  type ValuesColumn,
+  SqlParameters,
 } from '@retail-mesh/persistence';
-import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { OrderHistoryEntity } from './order-history.entity.js';
 import { OrderLineEntity } from './order-line.entity.js';
 import { OrderEntity } from './order.entity.js';
@@ -91,32 +90,30 @@ export class OrdersRepository {
     manager: EntityManager,
     orders: ReadonlyArray<{ order: OrderEntity; lines: readonly OrderLineEntity[] }>,
   ): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    const columns = entityColumns(manager, OrderEntity);
-    for (let start = 0; start < orders.length; start += ROWS_PER_STATEMENT) {
-      const rows = orders
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map(({ order }) => columns.map(({ property }) => order[property as keyof OrderEntity]));
-      const values = valuesList(manager, OrderEntity, columns, rows);
-      const records = await returnedRows<{ order_id: string }>(
+    const columns = EntityColumns.of(manager.connection, OrderEntity);
+    const records = await inChunks(orders, ROWS_PER_STATEMENT, (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map(({ order }) => columns.valuesOf(order)),
+      );
+      return returnedRows<{ order_id: string }>(
         manager,
-        `INSERT INTO orders (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql} ON CONFLICT DO NOTHING RETURNING order_id`,
-        values.parameters,
+        `INSERT INTO orders (${columns.names}) VALUES ${rows} ON CONFLICT DO NOTHING RETURNING order_id`,
+        parameters.values,
       );
-      for (const record of records) inserted.add(record.order_id);
-    }
+    });
+    const inserted = new Set(records.map((record) => record.order_id));
     const lines = orders.flatMap(({ order, lines: orderLines }) => (inserted.has(order.orderId) ? orderLines : []));
-    const lineColumns = entityColumns(manager, OrderLineEntity);
-    for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
-      const rows = lines
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map((line) => lineColumns.map(({ property }) => line[property as keyof OrderLineEntity]));
-      const values = valuesList(manager, OrderLineEntity, lineColumns, rows);
-      await manager.query(
-        `INSERT INTO order_lines (${lineColumns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
-        values.parameters,
+    const lineColumns = EntityColumns.of(manager.connection, OrderLineEntity);
+    await inChunks(lines, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        lineColumns,
+        chunk.map((line) => lineColumns.valuesOf(line)),
       );
-    }
+      await manager.query(`INSERT INTO order_lines (${lineColumns.names}) VALUES ${rows}`, parameters.values);
+    });
     return inserted;
   }
 
@@ -134,13 +131,13 @@ export class OrdersRepository {
     const unique = [...new Set(orderIds)].sort();
     // Written by hand (every batch of acknowledgements runs it); SQLite transactions run one at a time: no row lock.
     const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
-    return this.inChunks(unique, async (chunk) => {
-      const placeholders = Placeholders.for(manager.connection);
+    return inChunks(unique, IDS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
       const rows: Array<Record<string, unknown>> = await manager.query(
-        `SELECT * FROM orders WHERE order_id IN (${placeholders.list(chunk.length)}) ORDER BY order_id${lock}`,
-        chunk,
+        `SELECT * FROM orders WHERE order_id IN (${parameters.list(chunk)}) ORDER BY order_id${lock}`,
+        parameters.values,
       );
-      return hydrated(manager, OrderEntity, rows);
+      return hydrated(manager.connection, OrderEntity, rows);
     });
   }
 
@@ -157,19 +154,19 @@ export class OrdersRepository {
   }
 
   findByIds(manager: EntityManager, orderIds: readonly string[]): Promise<OrderEntity[]> {
-    return this.inChunks(orderIds, (chunk) => manager.findBy(OrderEntity, { orderId: In(chunk) }));
+    return inChunks(orderIds, IDS_PER_STATEMENT, (chunk) => manager.findBy(OrderEntity, { orderId: In(chunk) }));
   }
 
   /** The lines of each order, in submitted order: one query per 500 orders. */
   async linesOf(manager: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderLineEntity[]>> {
     // Written by hand: TypeORM's find costs more than the database does here (every worker step reads lines).
-    const rows = await this.inChunks(orderIds, async (chunk) => {
-      const placeholders = Placeholders.for(manager.connection);
+    const rows = await inChunks(orderIds, IDS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
       const raw: Array<Record<string, unknown>> = await manager.query(
-        `SELECT * FROM order_lines WHERE order_id IN (${placeholders.list(chunk.length)}) ORDER BY order_id, position`,
-        chunk,
+        `SELECT * FROM order_lines WHERE order_id IN (${parameters.list(chunk)}) ORDER BY order_id, position`,
+        parameters.values,
       );
-      return hydrated(manager, OrderLineEntity, raw);
+      return hydrated(manager.connection, OrderLineEntity, raw);
     });
     const byOrder = new Map<string, OrderLineEntity[]>(orderIds.map((orderId) => [orderId, []]));
     for (const row of rows) byOrder.get(row.orderId)?.push(row);
@@ -183,72 +180,74 @@ export class OrdersRepository {
    */
   async updateMany(manager: EntityManager, changes: ReadonlyArray<{ order: OrderEntity; expected: ExpectedRow }>): Promise<Set<string>> {
     if (new Set(changes.map(({ order }) => order.orderId)).size !== changes.length) throw new Error('updateMany: an order appears twice');
-    const written = new Set<string>();
-    const columns: ValuesColumn[] = [
+    const columns = EntityColumns.of(manager.connection, OrderEntity, [
       { name: 'order_id', property: 'orderId' },
       { name: 'expected_version', property: 'version' },
       { name: 'expected_claim', property: 'claimToken' },
-      ...propertyColumns(manager, OrderEntity, MUTABLE_COLUMNS),
-    ];
-    const assignments = columns.slice(3).map(({ name }) => `${name} = v.${name}`);
-    for (let start = 0; start < changes.length; start += ROWS_PER_STATEMENT) {
-      const rows = changes
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map(({ order, expected }) => [
+      ...MUTABLE_COLUMNS,
+    ]);
+    const assignments = columns.columns.slice(3).map(({ name }) => `${name} = v.${name}`);
+    const records = await inChunks(changes, ROWS_PER_STATEMENT, (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map(({ order, expected }) => [
           order.orderId,
           expected.version,
           expected.claimToken ?? null,
           ...MUTABLE_COLUMNS.map((column) => order[column]),
-        ]);
-      const values = valuesList(manager, OrderEntity, columns, rows);
-      const records = await returnedRows<{ order_id: string }>(
+        ]),
+        { typed: true },
+      );
+      return returnedRows<{ order_id: string }>(
         manager,
-        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+        `WITH v(${columns.names}) AS (VALUES ${rows})
          UPDATE orders SET ${assignments.join(', ')} FROM v
          WHERE orders.order_id = v.order_id AND orders.version = v.expected_version
            AND (v.expected_claim IS NULL OR orders.claim_token = v.expected_claim)
          RETURNING orders.order_id`,
-        values.parameters,
+        parameters.values,
       );
-      for (const record of records) written.add(record.order_id);
-    }
-    return written;
+    });
+    return new Set(records.map((record) => record.order_id));
   }
 
   /** Writes the shipped and cancelled quantities and the location of the lines, in one statement per 100. */
   async updateLines(manager: EntityManager, lines: readonly OrderLineEntity[]): Promise<void> {
-    const columns: ValuesColumn[] = [
-      { name: 'order_id', property: 'orderId' },
-      { name: 'line_id', property: 'lineId' },
-      { name: 'shipped_quantity', property: 'shippedQuantity' },
-      { name: 'cancelled_quantity', property: 'cancelledQuantity' },
-      { name: 'location_id', property: 'locationId' },
-    ];
-    for (let start = 0; start < lines.length; start += ROWS_PER_STATEMENT) {
-      const rows = lines
-        .slice(start, start + ROWS_PER_STATEMENT)
-        .map((line) => [line.orderId, line.lineId, line.shippedQuantity, line.cancelledQuantity, line.locationId]);
-      const values = valuesList(manager, OrderLineEntity, columns, rows);
+    const columns = EntityColumns.of(manager.connection, OrderLineEntity, [
+      'orderId',
+      'lineId',
+      'shippedQuantity',
+      'cancelledQuantity',
+      'locationId',
+    ]);
+    await inChunks(lines, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((line) => columns.valuesOf(line)),
+        { typed: true },
+      );
       await manager.query(
-        `WITH v(${columns.map(({ name }) => name).join(', ')}) AS (VALUES ${values.sql})
+        `WITH v(${columns.names}) AS (VALUES ${rows})
          UPDATE order_lines SET shipped_quantity = v.shipped_quantity, cancelled_quantity = v.cancelled_quantity, location_id = v.location_id
          FROM v WHERE order_lines.order_id = v.order_id AND order_lines.line_id = v.line_id`,
-        values.parameters,
+        parameters.values,
       );
-    }
+    });
   }
 
   /** Appends history entries, one statement per 100 (written by hand: TypeORM's insert builder costs more than the database does). */
   async addHistory(manager: EntityManager, entries: ReadonlyArray<Omit<OrderHistoryEntity, 'id'>>): Promise<void> {
-    const columns = propertyColumns(manager, OrderHistoryEntity, HISTORY_COLUMNS);
-    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
-      const rows = entries.slice(start, start + ROWS_PER_STATEMENT).map((entry) => HISTORY_COLUMNS.map((column) => entry[column]));
-      const values = valuesList(manager, OrderHistoryEntity, columns, rows);
-      await manager.query(
-        `INSERT INTO order_history (${columns.map(({ name }) => name).join(', ')}) VALUES ${values.sql}`,
-        values.parameters,
+    const columns = EntityColumns.of(manager.connection, OrderHistoryEntity, HISTORY_COLUMNS);
+    await inChunks(entries, ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      const rows = parameters.rows(
+        columns,
+        chunk.map((entry) => columns.valuesOf(entry)),
       );
-    }
+      await manager.query(`INSERT INTO order_history (${columns.names}) VALUES ${rows}`, parameters.values);
+    });
   }
 
   historyOf(manager: EntityManager, orderId: string): Promise<OrderHistoryEntity[]> {
@@ -268,13 +267,12 @@ export class OrdersRepository {
   async claim(manager: EntityManager, request: ClaimRequest): Promise<OrderEntity[]> {
     const postgres = manager.connection.options.type === 'postgres';
     const time = (value: Date) => columnParameter(manager.connection, OrderEntity, 'workDueAt', value);
-    const placeholders = Placeholders.for(manager.connection);
+    const parameters = SqlParameters.for(manager.connection);
     // Values in placeholder order. The claimed rows come back whole (RETURNING *): no second read.
-    const set = `claim_token = ${placeholders.next()}, claimed_until = ${placeholders.next()}`;
-    const due = `work_due_at <= ${placeholders.next()} AND state IN (${placeholders.list(request.states.length)})`;
-    const unclaimed = `(claimed_until IS NULL OR claimed_until < ${placeholders.next()})`;
-    const limit = placeholders.next();
-    const parameters = [request.token, time(request.claimedUntil), time(request.now), ...request.states, time(request.now), request.limit];
+    const set = `claim_token = ${parameters.add(request.token)}, claimed_until = ${parameters.add(time(request.claimedUntil))}`;
+    const due = `work_due_at <= ${parameters.add(time(request.now))} AND state IN (${parameters.list(request.states)})`;
+    const unclaimed = `(claimed_until IS NULL OR claimed_until < ${parameters.add(time(request.now))})`;
+    const limit = parameters.add(request.limit);
     const rows = await returnedRows<Record<string, unknown>>(
       manager,
       `UPDATE orders SET ${set}
@@ -282,18 +280,21 @@ export class OrdersRepository {
          SELECT order_id FROM orders WHERE ${due} AND ${unclaimed}
          ORDER BY work_due_at, order_id LIMIT ${limit}${postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
        RETURNING *`,
-      parameters,
+      parameters.values,
     );
     // In the order they became due, as the subquery picked them.
-    return hydrated(manager, OrderEntity, rows).sort(
+    return hydrated(manager.connection, OrderEntity, rows).sort(
       (a, b) => a.workDueAt!.getTime() - b.workDueAt!.getTime() || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0),
     );
   }
 
   /** Ends the claims of a pass (the orders it did not move out of the work states). */
   async releaseClaims(manager: EntityManager, token: string): Promise<void> {
-    const placeholder = Placeholders.for(manager.connection).next();
-    await manager.query(`UPDATE orders SET claim_token = NULL, claimed_until = NULL WHERE claim_token = ${placeholder}`, [token]);
+    const parameters = SqlParameters.for(manager.connection);
+    await manager.query(
+      `UPDATE orders SET claim_token = NULL, claimed_until = NULL WHERE claim_token = ${parameters.add(token)}`,
+      parameters.values,
+    );
   }
 
   /** Ends the claims of these orders that their claimant still holds (the orders stay where they are in the queue). */
@@ -301,14 +302,14 @@ export class OrdersRepository {
     const byToken = new Map<string, string[]>();
     for (const { orderId, token } of claims) byToken.set(token, [...(byToken.get(token) ?? []), orderId]);
     for (const [token, orderIds] of byToken) {
-      for (let start = 0; start < orderIds.length; start += IDS_PER_STATEMENT) {
+      await inChunks(orderIds, IDS_PER_STATEMENT, async (chunk) => {
         await manager
           .createQueryBuilder()
           .update(OrderEntity)
           .set({ claimToken: null, claimedUntil: null })
-          .where({ orderId: In(orderIds.slice(start, start + IDS_PER_STATEMENT)), claimToken: token })
+          .where({ orderId: In(chunk), claimToken: token })
           .execute();
-      }
+      });
     }
   }
 
@@ -341,32 +342,10 @@ export class OrdersRepository {
     if (filter.placedBefore) query.andWhere('o.placedAt < :placedBefore', { placedBefore: filter.placedBefore });
     return query.getMany();
   }
-
-  private async inChunks<T>(ids: readonly string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-    const rows: T[] = [];
-    for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
-      rows.push(...(await read(ids.slice(start, start + IDS_PER_STATEMENT))));
-    return rows;
-  }
 }
 
 /** The row an update expects: its version and, for the worker, its claim. */
 export interface ExpectedRow {
   version: number;
   claimToken?: string;
-}
-
-/** Entities from the rows of a hand-written statement, each column read as TypeORM reads it (types, transformers). */
-function hydrated<T extends ObjectLiteral>(
-  manager: EntityManager,
-  entity: EntityTarget<T>,
-  rows: ReadonlyArray<Record<string, unknown>>,
-): T[] {
-  const metadata = manager.connection.getMetadata(entity);
-  const { driver } = manager.connection;
-  return rows.map((row) => {
-    const loaded = metadata.create() as T;
-    for (const column of metadata.columns) column.setEntityValue(loaded, driver.prepareHydratedValue(row[column.databaseName], column));
-    return loaded;
-  });
 }

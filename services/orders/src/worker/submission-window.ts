@@ -1,3 +1,4 @@
+import { WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import type { ErpGate } from './erp-gate.js';
 
@@ -33,12 +34,12 @@ export class SubmissionWindow<T, R> {
   private running = false;
   private inFlight = 0;
   private claiming = false;
-  /** Woken while a claim ran: it may have missed what the wake-up announced, so claim again. */
-  private wokenWhileClaiming = false;
+  /** Woken by `wake()` and by freed places; a claim that ran meanwhile may have missed them, so claim again. */
+  private readonly signal = new WakeSignal(() => this.pump());
+  /** The signal's checkpoint as the latest claim started. */
+  private claimStart = 0;
   private committing = false;
   private readonly settled: R[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private timerDueAt = 0;
   private readonly whenIdle: Array<() => void> = [];
 
   constructor(private readonly options: SubmissionWindowOptions<T, R>) {}
@@ -50,14 +51,13 @@ export class SubmissionWindow<T, R> {
 
   /** Call after committing items the window should pick up. */
   wake(): void {
-    this.pump();
+    this.signal.wake();
   }
 
   /** Starts no more calls and waits for those out to come back and be committed. */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.signal.stop();
     if (!this.idle) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
   }
 
@@ -72,17 +72,13 @@ export class SubmissionWindow<T, R> {
 
   /** Claims as many items as the gate admits into the free places, unless a claim is running already. */
   private pump(): void {
-    if (!this.running) return;
-    if (this.claiming) {
-      this.wokenWhileClaiming = true;
-      return;
-    }
-    this.wokenWhileClaiming = false;
+    if (!this.running || this.claiming) return;
+    this.claimStart = this.signal.checkpoint();
     const now = Date.now();
     const admitted = this.options.gate.admit(this.options.size - this.inFlight, now, this.inFlight);
     if (admitted === 0) {
       const waitMs = this.options.gate.waitMs(now);
-      if (waitMs > 0) this.wakeIn(waitMs);
+      if (waitMs > 0) this.signal.wakeWithin(waitMs);
       return;
     }
     this.claiming = true;
@@ -97,8 +93,7 @@ export class SubmissionWindow<T, R> {
       this.options.gate.unused();
       this.options.logger.warn({ err: error, loop: this.options.name }, 'claiming work failed; retrying');
       this.claiming = false;
-      this.wokenWhileClaiming = false;
-      this.wakeIn(this.options.retryDelayMs);
+      this.signal.wakeWithin(this.options.retryDelayMs);
       this.settleIdle();
       return;
     }
@@ -112,8 +107,8 @@ export class SubmissionWindow<T, R> {
     }
     // A full claim may have left more behind, and a wake-up meanwhile may announce more;
     // otherwise the poll looks again later.
-    if (items.length === limit || this.wokenWhileClaiming) this.pump();
-    else this.wakeIn(this.options.pollIntervalMs);
+    if (items.length === limit || this.signal.wokenSince(this.claimStart)) this.pump();
+    else this.signal.wakeWithin(this.options.pollIntervalMs);
     this.settleIdle();
   }
 
@@ -125,7 +120,7 @@ export class SubmissionWindow<T, R> {
       // A bug, not an answer: the claim runs out and the item is taken again later.
       this.options.logger.error({ err: error, loop: this.options.name }, 'a call failed without a result');
       this.inFlight -= 1;
-      this.pump();
+      this.signal.wake();
       this.settleIdle();
       return;
     }
@@ -148,24 +143,10 @@ export class SubmissionWindow<T, R> {
         this.options.logger.warn({ err: error, loop: this.options.name, results: results.length }, 'committing results failed');
       }
       this.inFlight -= results.length;
-      this.pump();
+      this.signal.wake();
     }
     this.committing = false;
     this.settleIdle();
-  }
-
-  private wakeIn(delayMs: number): void {
-    if (!this.running) return;
-    const dueAt = Date.now() + delayMs;
-    if (this.timer !== undefined) {
-      if (this.timerDueAt <= dueAt) return;
-      clearTimeout(this.timer);
-    }
-    this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, delayMs);
   }
 
   private settleIdle(): void {

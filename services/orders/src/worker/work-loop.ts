@@ -1,3 +1,4 @@
+import { WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 
 export interface WorkLoopOptions {
@@ -19,9 +20,9 @@ export interface WorkLoopOptions {
 export class WorkLoop {
   private running = false;
   private readonly active = new Set<Promise<'again' | 'poll' | 'retry'>>();
-  private wokenWhileBusy = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerDueAt = 0;
+  private readonly signal = new WakeSignal(() => this.startPass());
+  /** Taken as the latest pass started: a wake since, while all passes ran, asks for one more. */
+  private lastStart = 0;
 
   constructor(
     private readonly pass: () => Promise<boolean>,
@@ -35,49 +36,35 @@ export class WorkLoop {
 
   /** Call after committing work the loop should pick up (a new order, a released hold). */
   wake(): void {
-    if (!this.running) return;
-    if (this.active.size >= this.options.concurrency) {
-      this.wokenWhileBusy = true;
-      return;
-    }
-    const run = this.runPass();
-    this.active.add(run);
-    void run.then((next) => {
-      this.active.delete(run);
-      if (next === 'again' || this.wokenWhileBusy) {
-        this.wokenWhileBusy = false;
-        this.wake();
-      } else {
-        this.wakeIn(next === 'retry' ? this.options.retryDelayMs : this.options.pollIntervalMs);
-      }
-    });
+    this.signal.wake();
   }
 
   /** Runs a pass within `delayMs` (or sooner if already due): for work that comes due later. */
   wakeIn(delayMs: number): void {
-    if (!this.running) return;
-    const dueAt = Date.now() + delayMs;
-    if (this.timer !== undefined) {
-      if (this.timerDueAt <= dueAt) return;
-      clearTimeout(this.timer);
-    }
-    this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.wake();
-    }, delayMs);
+    if (this.running) this.signal.wakeWithin(delayMs);
   }
 
   /** Stops starting passes and waits for those running (they see `isRunning` false and stop early). */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.signal.stop();
     while (this.active.size > 0) await Promise.all([...this.active]);
   }
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  private startPass(): void {
+    if (!this.running || this.active.size >= this.options.concurrency) return;
+    this.lastStart = this.signal.checkpoint();
+    const run = this.runPass();
+    this.active.add(run);
+    void run.then((next) => {
+      this.active.delete(run);
+      if (next === 'again' || this.signal.wokenSince(this.lastStart)) this.wake();
+      else this.wakeIn(next === 'retry' ? this.options.retryDelayMs : this.options.pollIntervalMs);
+    });
   }
 
   private async runPass(): Promise<'again' | 'poll' | 'retry'> {

@@ -1,0 +1,97 @@
+import { createTestSchema, type TestSchema } from '@retail-mesh/testing';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDataSource } from './create-data-source.js';
+import { EntityColumns, hydrated, returnedRows, SqlParameters } from './hand-written-sql.js';
+import { runMigrations } from './migrations.js';
+import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
+
+describe('hand-written SQL on PostgreSQL', () => {
+  let schema: TestSchema;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('rm_hand_written_sql');
+    dataSource = await createDataSource({
+      type: 'postgres',
+      url: schema.url,
+      schema: schema.name,
+      entities: [SampleWidget],
+      migrations: [CreateSampleWidgets1700000000000],
+    });
+    await runMigrations(dataSource);
+  });
+
+  beforeEach(async () => {
+    await dataSource.query('DELETE FROM sample_widgets');
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await schema.remove();
+  });
+
+  async function insert(widgets: SampleWidget[]): Promise<void> {
+    const columns = EntityColumns.of(dataSource, SampleWidget);
+    const parameters = SqlParameters.for(dataSource);
+    const rows = parameters.rows(
+      columns,
+      widgets.map((widget) => columns.valuesOf(widget)),
+    );
+    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) VALUES ${rows}`, parameters.values);
+  }
+
+  it('inserts entities with an uncast VALUES list and reads them back whole with hydrated', async () => {
+    const widgets = [sampleWidget('a', { shippedAt: new Date('2025-12-31T23:59:59.999Z') }), sampleWidget('b', { labels: {} })];
+    await insert(widgets);
+    const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets ORDER BY name');
+    expect(hydrated(dataSource, SampleWidget, raw)).toEqual(widgets);
+  });
+
+  it('types a VALUES list in a CTE by casting the first row only, each column type computed once', async () => {
+    const widgets = ['a', 'b', 'c'].map((name) => sampleWidget(name));
+    await insert(widgets);
+    const normalizeType = vi.spyOn(dataSource.driver, 'normalizeType');
+    const columns = EntityColumns.of(dataSource, SampleWidget, ['id', 'quantity', 'labels', 'shippedAt']);
+    const shippedAt = new Date('2026-01-02T03:04:05.678Z');
+    const parameters = SqlParameters.for(dataSource);
+    const rows = parameters.rows(
+      columns,
+      widgets.map((widget, index) => [widget.id, index + 10, { row: String(index) }, index === 1 ? null : shippedAt]),
+      { typed: true },
+    );
+    expect(normalizeType).toHaveBeenCalledTimes(4);
+    normalizeType.mockRestore();
+    expect(rows).toBe(
+      '(CAST($1 AS uuid), CAST($2 AS integer), CAST($3 AS text), CAST($4 AS timestamp with time zone)), ($5, $6, $7, $8), ($9, $10, $11, $12)',
+    );
+
+    // Comparisons and assignments need the types: uuid = uuid, timestamptz from a parameter.
+    const updated = await returnedRows<{ name: string }>(
+      dataSource.manager,
+      `WITH v(${columns.names}) AS (VALUES ${rows})
+       UPDATE sample_widgets SET quantity = v.quantity, labels = v.labels, shipped_at = v.shipped_at
+       FROM v WHERE sample_widgets.id = v.id AND v.quantity > 10
+       RETURNING sample_widgets.name`,
+      parameters.values,
+    );
+    expect(updated.map((row) => row.name).sort()).toEqual(['b', 'c']);
+    const read = await dataSource.getRepository(SampleWidget).find({ order: { name: 'ASC' } });
+    expect(read.map(({ quantity, labels, shippedAt: shipped }) => ({ quantity, labels, shipped }))).toEqual([
+      { quantity: 1, labels: { colour: 'blue' }, shipped: null },
+      { quantity: 11, labels: { row: '1' }, shipped: null },
+      { quantity: 12, labels: { row: '2' }, shipped: shippedAt },
+    ]);
+  });
+
+  it('numbers placeholders across values, lists and rows', () => {
+    const parameters = SqlParameters.for(dataSource);
+    const columns = EntityColumns.of(dataSource, SampleWidget, ['name']);
+    expect([parameters.add(1), parameters.list(['a', 'b']), parameters.rows(columns, [['x'], ['y']])]).toEqual([
+      '$1',
+      '$2, $3',
+      '($4), ($5)',
+    ]);
+    expect(parameters.values).toEqual([1, 'a', 'b', 'x', 'y']);
+  });
+});

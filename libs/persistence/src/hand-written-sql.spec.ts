@@ -1,0 +1,101 @@
+import type { DataSource } from 'typeorm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EntityColumns, hydrated, inChunks, SqlParameters } from './hand-written-sql.js';
+import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
+
+describe('SqlParameters', () => {
+  it('numbers PostgreSQL placeholders across values, lists and rows, keeping the values in order', async () => {
+    const dataSource = await sampleWidgetDatabase();
+    try {
+      const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'quantity']);
+      const parameters = new SqlParameters(true);
+      const sql = [
+        parameters.add('x'),
+        parameters.list(['a', 'b']),
+        parameters.rows(columns, [
+          ['n1', 1],
+          ['n2', 2],
+        ]),
+      ];
+      expect(sql).toEqual(['$1', '$2, $3', '($4, $5), ($6, $7)']);
+      expect(parameters.values).toEqual(['x', 'a', 'b', 'n1', 1, 'n2', 2]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('hand-written SQL on SQLite', () => {
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    dataSource = await sampleWidgetDatabase();
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  it('uses ? and stores each value as its column does, without casts even when typed', () => {
+    const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'labels', 'createdAt']);
+    const parameters = SqlParameters.for(dataSource);
+    const at = new Date('2025-03-04T05:06:07.089Z');
+    const sql = parameters.rows(
+      columns,
+      [
+        ['a', { colour: 'red' }, at],
+        ['b', {}, at],
+      ],
+      { typed: true },
+    );
+    expect(sql).toBe('(?, ?, ?), (?, ?, ?)');
+    expect(parameters.values).toEqual(['a', '{"colour":"red"}', '2025-03-04 05:06:07.089', 'b', '{}', '2025-03-04 05:06:07.089']);
+    expect(parameters.list([1, 2])).toBe('?, ?');
+  });
+
+  it('names every column of the entity by default, and a renamed column by its given name', () => {
+    expect(EntityColumns.of(dataSource, SampleWidget).names).toBe('id, name, quantity, payload, labels, created_at, shipped_at');
+    const renamed = EntityColumns.of(dataSource, SampleWidget, [{ name: 'expected_quantity', property: 'quantity' }, 'createdAt']);
+    expect(renamed.names).toBe('expected_quantity, created_at');
+    expect(() => EntityColumns.of(dataSource, SampleWidget, ['nope'])).toThrow('no column for property "nope"');
+  });
+
+  it('inserts entities with a VALUES list and reads them back whole with hydrated', async () => {
+    const widgets = [sampleWidget('one', { shippedAt: new Date('2025-12-31T23:59:59.999Z') }), sampleWidget('two', { quantity: 5 })];
+    const columns = EntityColumns.of(dataSource, SampleWidget);
+    const parameters = SqlParameters.for(dataSource);
+    const rows = parameters.rows(
+      columns,
+      widgets.map((widget) => columns.valuesOf(widget)),
+    );
+    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) VALUES ${rows}`, parameters.values);
+
+    const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets ORDER BY name');
+    const read = hydrated(dataSource, SampleWidget, raw);
+    expect(read).toEqual(widgets);
+    expect(read[0]).toBeInstanceOf(SampleWidget);
+  });
+});
+
+describe('inChunks', () => {
+  it('runs one statement per chunk of at most `size` items, in order, and gathers what they return', async () => {
+    const seen: number[][] = [];
+    const results = await inChunks([1, 2, 3, 4, 5], 2, async (chunk) => {
+      seen.push(chunk);
+      return chunk.map((item) => item * 10);
+    });
+    expect(seen).toEqual([[1, 2], [3, 4], [5]]);
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('runs nothing for no items, and returns nothing from statements that return nothing', async () => {
+    let calls = 0;
+    expect(
+      await inChunks([], 10, async () => {
+        calls += 1;
+      }),
+    ).toEqual([]);
+    expect(calls).toBe(0);
+    expect(await inChunks(['a', 'b'], 1, async () => undefined)).toEqual([]);
+  });
+});

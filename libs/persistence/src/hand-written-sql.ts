@@ -1,0 +1,153 @@
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+
+// Hand-written statements over many rows, on either database: for hot paths where TypeORM's
+// query builders (their per-parameter bookkeeping) cost more than the database does. Values go
+// in placeholder order (`$1, $2, …` on PostgreSQL, `?` on SQLite), each stored as TypeORM stores
+// it in its column; large inputs are split into statements of a bounded number of rows.
+
+type ColumnMetadata = EntityMetadata['columns'][number];
+
+/** A column of a VALUES list: its name there and the entity property whose column type it takes. */
+export interface ValuesColumn {
+  name: string;
+  property: string;
+}
+
+/**
+ * Columns of an entity that VALUES rows are given in, looked up once per statement shape: each
+ * value is prepared as the driver stores it in its column (dates, booleans, JSON, transformers).
+ */
+export class EntityColumns {
+  /** The column names, comma-separated: for `INSERT INTO t (…)` or `WITH v(…)`. */
+  readonly names: string;
+
+  private constructor(
+    private readonly dataSource: DataSource,
+    readonly columns: readonly ValuesColumn[],
+    private readonly metadata: readonly ColumnMetadata[],
+    /** The column types of a typed VALUES list on PostgreSQL, computed once per column. */
+    readonly types: readonly string[],
+  ) {
+    this.names = columns.map(({ name }) => name).join(', ');
+  }
+
+  /**
+   * The columns of `properties` (every column of the entity when omitted), named as in the table;
+   * a `{ name, property }` names a column of the VALUES list that takes a property's type (say
+   * `expected_version` for `version`).
+   */
+  static of(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, properties?: ReadonlyArray<string | ValuesColumn>): EntityColumns {
+    const entityMetadata = dataSource.getMetadata(entity);
+    const metadata: ColumnMetadata[] = [];
+    const columns: ValuesColumn[] = [];
+    for (const each of properties ?? entityMetadata.columns.map((column) => column.propertyPath)) {
+      const property = typeof each === 'string' ? each : each.property;
+      const column = entityMetadata.findColumnWithPropertyPath(property);
+      if (column === undefined) throw new Error(`no column for property "${property}"`);
+      metadata.push(column);
+      columns.push({ name: typeof each === 'string' ? column.databaseName : each.name, property });
+    }
+    const types = dataSource.options.type === 'postgres' ? metadata.map((column) => dataSource.driver.normalizeType(column)) : [];
+    return new EntityColumns(dataSource, columns, metadata, types);
+  }
+
+  /** The values of an entity's (or a row's) properties, in the order of the columns. */
+  valuesOf(entity: ObjectLiteral): unknown[] {
+    return this.columns.map(({ property }) => entity[property]);
+  }
+
+  /** `value` as the driver stores it in the column at `index`. */
+  prepare(index: number, value: unknown): unknown {
+    return this.dataSource.driver.preparePersistentValue(value, this.metadata[index]!);
+  }
+}
+
+/**
+ * The placeholders of one statement with their values, in order. Build the SQL and pass
+ * `values` as its parameters.
+ */
+export class SqlParameters {
+  readonly values: unknown[] = [];
+
+  constructor(private readonly numbered: boolean) {}
+
+  static for(dataSource: DataSource): SqlParameters {
+    return new SqlParameters(dataSource.options.type === 'postgres');
+  }
+
+  /** The placeholder of one value, passed as given. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.numbered ? `$${this.values.length}` : '?';
+  }
+
+  /** `p, p, …` for the values of an IN list, passed as given. */
+  list(values: readonly unknown[]): string {
+    return values.map((value) => this.add(value)).join(', ');
+  }
+
+  /**
+   * `(p, …), (p, …)` for rows of values in the order of `columns`. `typed` for a VALUES list
+   * whose column types PostgreSQL cannot take from a target table (`WITH v(…) AS (VALUES …)`):
+   * the first row's placeholders are cast to the column types, and PostgreSQL types the rows
+   * after it alike. An INSERT's VALUES takes its table's types without casts.
+   */
+  rows(columns: EntityColumns, rows: ReadonlyArray<readonly unknown[]>, options: { typed?: boolean } = {}): string {
+    const cast = options.typed === true && this.numbered;
+    return rows
+      .map((row, rowIndex) => {
+        const cells = row.map((value, index) => {
+          const placeholder = this.add(columns.prepare(index, value));
+          return cast && rowIndex === 0 ? `CAST(${placeholder} AS ${columns.types[index]})` : placeholder;
+        });
+        return `(${cells.join(', ')})`;
+      })
+      .join(', ');
+  }
+}
+
+/**
+ * Runs `statement` on consecutive chunks of at most `size` items, one after the other, and returns
+ * what they returned, in order: keeps each statement under both databases' bound-parameter limits.
+ */
+export async function inChunks<T, R = never>(
+  items: readonly T[],
+  size: number,
+  statement: (chunk: T[]) => Promise<readonly R[] | void>,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    const returned = await statement(items.slice(start, start + size));
+    if (returned) results.push(...returned);
+  }
+  return results;
+}
+
+/**
+ * The rows a statement returns (RETURNING), on both databases: TypeORM would answer a PostgreSQL
+ * UPDATE or DELETE with [rows, count]. In the manager's transaction when it has one.
+ */
+export async function returnedRows<T>(manager: EntityManager, sql: string, parameters: readonly unknown[]): Promise<T[]> {
+  if (manager.queryRunner) return (await manager.queryRunner.query(sql, [...parameters], true)).records as T[];
+  const runner = manager.connection.createQueryRunner();
+  try {
+    return (await runner.query(sql, [...parameters], true)).records as T[];
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Entities from the rows of a hand-written statement, each column read as TypeORM reads it (types, transformers). */
+export function hydrated<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): T[] {
+  const metadata = dataSource.getMetadata(entity);
+  const { driver } = dataSource;
+  return rows.map((row) => {
+    const loaded = metadata.create() as T;
+    for (const column of metadata.columns) column.setEntityValue(loaded, driver.prepareHydratedValue(row[column.databaseName], column));
+    return loaded;
+  });
+}
