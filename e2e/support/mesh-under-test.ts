@@ -4,7 +4,8 @@
 import type { GrpcServiceContract } from '@retail-mesh/contracts';
 import {
   demoSkus,
-  seedDemo,
+  seedDemoChannels,
+  seedDemoMesh,
   startDistributedMesh,
   startEmbeddedMesh,
   DEMO_LOCATIONS,
@@ -67,6 +68,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
       dataDir: `.data/e2e/${uniqueName('embedded')}`,
       logLevel: 'warn',
       ordersWorkerLeaseMs: ORDERS_WORKER_LEASE_MS,
+      beforeServices: (layout) => seedDemoChannels(layout, skus),
     });
     await seedOrStop(mesh.layout, skus, () => mesh.stop());
     return {
@@ -90,6 +92,7 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
     schemaPrefix,
     logLevel: 'warn',
     ordersWorkerLeaseMs: ORDERS_WORKER_LEASE_MS,
+    beforeServices: (layout) => seedDemoChannels(layout, skus),
     onLine: (name, line) => {
       if (process.env.E2E_VERBOSE) console.log(`[${name}] ${line}`);
     },
@@ -125,10 +128,13 @@ export async function startMeshUnderTest(mode: MeshMode, productCount = 20, opti
   };
 }
 
-/** Seeds the demo data; if that fails, stops the mesh (no orphaned processes, vhosts, schemas) and rethrows. */
+/**
+ * Seeds the mesh's demo data (the channels were seeded before the services started); if that
+ * fails, stops the mesh (no orphaned processes, vhosts, schemas) and rethrows.
+ */
 async function seedOrStop(layout: MeshLayout, skus: DemoSku[], stop: () => Promise<void>): Promise<void> {
   try {
-    await seedDemo(layout, skus);
+    await seedDemoMesh(layout, skus);
   } catch (error) {
     await stop();
     throw error;

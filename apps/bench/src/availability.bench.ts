@@ -3,7 +3,7 @@
 // changes drained to convergence), the latency of single changes offered at a fixed rate and at
 // half the sustained rate, Shopify calls per change, and the broker's raw ceiling in the same run
 // for a ratio.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import {
   demoSkus,
   DEMO_LOCATIONS,
@@ -186,6 +186,8 @@ interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   counters: ShopCounters;
+  /** Event loop delay of this process, which hosts the sandboxes: a busy loop answers Shopify calls late. */
+  hostLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 /**
@@ -210,6 +212,8 @@ async function measureLatency(
     pending.delete(sku);
   });
 
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const tickMs = 20;
   const ticks = Math.round((seconds * 1000) / tickMs);
   const started = performance.now();
@@ -243,6 +247,7 @@ async function measureLatency(
     });
   } finally {
     stopListening();
+    loopDelay.disable();
   }
   const counters = counterDelta(await shopCounters(shopifyAdmin), before);
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -255,6 +260,11 @@ async function measureLatency(
     p99Ms: round(percentile(sorted, 0.99), 1),
     maxMs: round(sorted.at(-1) ?? Number.NaN, 1),
     counters,
+    hostLoopDelay: {
+      p50Ms: round(loopDelay.percentile(50) / 1e6, 1),
+      p99Ms: round(loopDelay.percentile(99) / 1e6, 1),
+      maxMs: round(loopDelay.max / 1e6, 1),
+    },
   };
 }
 
@@ -266,6 +276,10 @@ function printLatency(label: string, latency: LatencyResult, seconds: number): v
   console.log(
     `  Shopify: ${latency.counters.graphqlCalls} GraphQL calls, ${latency.counters.mutationsApplied} mutations applied, ` +
       `${latency.counters.throttledCalls} throttled → ${round(latency.counters.graphqlCalls / Math.max(1, latency.seen), 3)} calls/change`,
+  );
+  const { hostLoopDelay } = latency;
+  console.log(
+    `  sandbox host (this process) event loop delay: p50 ${hostLoopDelay.p50Ms} ms, p99 ${hostLoopDelay.p99Ms} ms, max ${hostLoopDelay.maxMs} ms`,
   );
 }
 

@@ -183,9 +183,3 @@ export async function seedDemoMesh(layout: MeshLayout, skus: DemoSku[]): Promise
   await seedMeshReferenceData(layout, skus);
   await seedErpStock(layout, skus);
 }
-
-/** Everything `npm start` and the flow tests seed, in dependency order, all after the services started. */
-export async function seedDemo(layout: MeshLayout, skus: DemoSku[]): Promise<void> {
-  await seedDemoChannels(layout, skus);
-  await seedDemoMesh(layout, skus);
-}

@@ -74,6 +74,7 @@ export const Events = {
   },
   erp: {
     stockChanged: event('retail.erp.v1.StockChanged', 'erp.stock_changed', false, erpEvents.StockChanged),
+    stockChangeBatch: event('retail.erp.v1.StockChangeBatch', 'erp.stock_change_batch', false, erpEvents.StockChangeBatch),
     shipmentCreated: event('retail.erp.v1.ShipmentCreated', 'erp.shipment_created', false, erpEvents.ShipmentCreated),
     orderCancelled: event('retail.erp.v1.OrderCancelled', 'erp.order_cancelled', false, erpEvents.OrderCancelled),
     returnReceived: event('retail.erp.v1.ReturnReceived', 'erp.return_received', false, erpEvents.ReturnReceived),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 
+/** Lets pending callbacks run until `condition` holds (a handful of turns of the event loop). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !condition(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
+
 describe('GroupCommit', () => {
   it('runs the calls of one turn together, and those that arrive meanwhile in the next batch', async () => {
     const batches: number[][] = [];
@@ -43,5 +49,129 @@ describe('GroupCommit', () => {
       '2 is refused',
       30,
     ]);
+  });
+
+  describe('batches in flight and failures', () => {
+    it('hands over what waits at once, up to the maximum, one batch at a time', async () => {
+      const batches: number[][] = [];
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const batcher = new GroupCommit<number, void>(4, async (items) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        batches.push(items);
+        await Promise.resolve();
+        inFlight--;
+        return items.map(() => undefined);
+      });
+      await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.submit(index)));
+      expect(batches).toEqual([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
+      expect(mostInFlight).toBe(1);
+    });
+
+    it('with two in flight, starts the next full batch while the first is still being handled, never a third', async () => {
+      const batches: number[][] = [];
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const releases: Array<() => void> = [];
+      const batcher = new GroupCommit<number, void>(
+        3,
+        async (items) => {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          batches.push(items);
+          await new Promise<void>((resolve) => releases.push(resolve));
+          inFlight--;
+          return items.map(() => undefined);
+        },
+        2,
+      );
+      const handled = Promise.all(Array.from({ length: 8 }, (_, index) => batcher.submit(index)));
+      await waitUntil(() => releases.length === 2);
+      expect(batches).toEqual([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
+      releases.shift()!();
+      await waitUntil(() => releases.length === 1);
+      // Not a full batch: it waits for the one still in flight.
+      for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(batches).toHaveLength(2);
+      releases.shift()!();
+      await waitUntil(() => releases.length === 1);
+      expect(batches.at(-1)).toEqual([6, 7]);
+      releases.shift()!();
+      await handled;
+      expect(mostInFlight).toBe(2);
+    });
+
+    it('with two in flight, starts a second batch only when a full one waits', async () => {
+      const batches: number[][] = [];
+      const releases: Array<() => void> = [];
+      const batcher = new GroupCommit<number, void>(
+        3,
+        async (items) => {
+          batches.push(items);
+          await new Promise<void>((resolve) => releases.push(resolve));
+          return items.map(() => undefined);
+        },
+        2,
+      );
+      const first = batcher.submit(0);
+      await waitUntil(() => releases.length === 1);
+      const more = [batcher.submit(1), batcher.submit(2)];
+      for (let turn = 0; turn < 5; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(batches).toEqual([[0]]);
+      releases.shift()!();
+      await first;
+      await waitUntil(() => releases.length === 1);
+      expect(batches).toEqual([[0], [1, 2]]);
+      releases.shift()!();
+      await Promise.all(more);
+    });
+
+    it('refuses a maxInFlight below 1', () => {
+      expect(() => new GroupCommit<number, void>(1, async () => [], 0)).toThrow(/maxInFlight/);
+    });
+
+    it('takes a single item alone when nothing else waits', async () => {
+      const batches: string[][] = [];
+      const batcher = new GroupCommit<string, void>(10, async (items) => {
+        batches.push(items);
+        return items.map(() => undefined);
+      });
+      await batcher.submit('a');
+      await batcher.submit('b');
+      expect(batches).toEqual([['a'], ['b']]);
+    });
+
+    it('retries the items of a failed batch one by one, so only the bad one fails', async () => {
+      const calls: string[][] = [];
+      const batcher = new GroupCommit<string, void>(10, async (items) => {
+        calls.push(items);
+        if (items.includes('bad')) throw new Error('bad item');
+        return items.map(() => undefined);
+      });
+      const outcomes = await Promise.allSettled(['a', 'bad', 'c'].map((item) => batcher.submit(item)));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error('bad item'));
+      expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+    });
+
+    it('keeps going after a failure with what arrived meanwhile', async () => {
+      const seen: string[] = [];
+      const batcher = new GroupCommit<string, void>(10, async (items) => {
+        if (items.length === 1 && items[0] === 'bad') throw new Error('no');
+        seen.push(...items);
+        return items.map(() => undefined);
+      });
+      await expect(batcher.submit('bad')).rejects.toThrow('no');
+      await batcher.submit('next');
+      expect(seen).toEqual(['next']);
+    });
   });
 });

@@ -1,5 +1,5 @@
-// The ERP connector end to end against the ERP sandbox: the stock change feed becomes
-// erp.stock_changed events; a restart resumes from the persisted cursor without skipping or
+// The ERP connector end to end against the ERP sandbox: each page of the stock change feed
+// becomes one erp.stock_change_batch event; a restart resumes from the persisted cursor without skipping or
 // re-publishing; malformed records are dead-lettered with the reason while the flow continues;
 // 429s, 5xx, timeouts and a revoked token are survived. Runs on PostgreSQL + RabbitMQ
 // (distributed mode) and on SQLite + the in-process bus (embedded mode).
@@ -11,9 +11,10 @@ import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTes
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpConnectorService } from './erp-connector.definition.js';
-import { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';
+import { stockChangeBatchEventId } from './stock-feed/stock-changed.mapper.js';
 import { STOCK_FEED_QUEUE } from './change-feed/rejected-record.js';
 
+/** One stock change as inventory would see it, with the event (a feed page's batch) that carried it. */
 interface Received {
   routingKey: string;
   envelope: commonV1.EventEnvelope;
@@ -26,6 +27,8 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
   let service: RunningService;
   let client: GrpcClient<erpV1.ErpServiceClient>;
   const received: Received[] = [];
+  /** The id of each event delivered, once per delivery. */
+  const deliveredIds: string[] = [];
 
   async function start(): Promise<void> {
     service = await testBed.start();
@@ -50,10 +53,11 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
         ERP_REQUEST_TIMEOUT_MS: '1000',
       },
     });
-    // What inventory would see: every erp.stock_changed, before anything is published.
-    await testBed.bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChanged.binding], prefetch: 200 }, async (delivery) => {
-      const { envelope, payload } = decodeEvent(delivery, Events.erp.stockChanged);
-      received.push({ routingKey: delivery.routingKey, envelope, payload });
+    // What inventory would see: every erp.stock_change_batch, before anything is published.
+    await testBed.bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChangeBatch.binding], prefetch: 200 }, async (delivery) => {
+      const { envelope, payload } = decodeEvent(delivery, Events.erp.stockChangeBatch);
+      deliveredIds.push(envelope.id);
+      for (const change of payload.changes) received.push({ routingKey: delivery.routingKey, envelope, payload: change });
     });
     await start();
   });
@@ -78,16 +82,16 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
     });
   }
 
-  it('publishes a StockChanged for each feed record, with the record’s fields and an id derived from its feed id', async () => {
+  it('publishes each feed record as a StockChanged in its page’s batch, whose id is derived from the page’s feed ids', async () => {
     const record = setStock('SKU-1', 'WH-EAST', 17);
     await waitForFeedIds([record]);
     const [event] = eventsFor(record.id);
-    expect(event.routingKey).toBe('erp.stock_changed');
+    expect(event.routingKey).toBe('erp.stock_change_batch');
     expect(event.envelope).toMatchObject({
-      id: stockChangedEventId(String(record.id)),
-      type: 'retail.erp.v1.StockChanged',
+      id: stockChangeBatchEventId([{ feedId: String(record.id) }]),
+      type: 'retail.erp.v1.StockChangeBatch',
       source: 'erp-connector',
-      subject: 'SKU-1',
+      subject: `erp-feed:${record.id}..${record.id}`,
     });
     expect(event.payload).toMatchObject({
       erpChangeId: String(record.id),
@@ -114,9 +118,19 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
     const all = [...before, ...during, ...after];
     await waitForFeedIds(all);
     for (const record of all) expect(eventsFor(record.id)).toHaveLength(1);
-    // And every id published so far exactly once.
-    const ids = received.map((event) => event.envelope.id);
-    expect(new Set(ids).size).toBe(ids.length);
+    // And every event published so far delivered exactly once.
+    expect(new Set(deliveredIds).size).toBe(deliveredIds.length);
+  });
+
+  it('carries the changes of one feed page in one event', async () => {
+    // Written in one turn: the connector reads them in one page (7 records).
+    const records = Array.from({ length: 5 }, (_, index) => setStock(`SKU-PAGE-${index}`, 'WH-EAST', index));
+    await waitForFeedIds(records);
+    const eventIds = new Set(records.flatMap((record) => eventsFor(record.id).map((event) => event.envelope.id)));
+    expect(eventIds.size).toBe(1);
+    expect(received.filter((event) => eventIds.has(event.envelope.id)).map((event) => event.payload.erpChangeId)).toEqual(
+      records.map((record) => String(record.id)),
+    );
   });
 
   it('dead-letters malformed records with the reason, and the records after them still flow', async () => {

@@ -6,4 +6,4 @@ export { STOCK_FEED_QUEUE, ORDER_FEED_QUEUE } from './change-feed/rejected-recor
 export { ORDER_CANCELLATIONS_PURPOSE } from './order-cancellations/order-cancelled.consumer.js';
 export { salesOrderExternalId } from './sales-orders/sales-order.mapper.js';
 export { shipmentCreatedEventId, orderCancelledEventId } from './order-feed/order-events.mapper.js';
-export { stockChangedEventId } from './stock-feed/stock-changed.mapper.js';
+export { stockChangeBatchEventId } from './stock-feed/stock-changed.mapper.js';

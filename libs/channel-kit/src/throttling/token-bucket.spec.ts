@@ -78,6 +78,15 @@ describe('parseRateLimitHeader', () => {
 });
 
 describe('TokenBucketRegistry', () => {
+  // Frozen time: a bucket refilling between two reads would not show the token taken as exactly 9.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('keeps one bucket per channel account and operation, with the operation default limit', async () => {
     const defaults: Record<string, { ratePerSecond: number; burst: number }> = {
       getOrders: { ratePerSecond: 0.0167, burst: 20 },

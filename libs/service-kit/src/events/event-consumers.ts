@@ -17,9 +17,8 @@ import {
   type EventBus,
 } from '@retail-mesh/messaging';
 import { runWithTraceparent, type BusMetricsObserver, type Logger, type ServiceMetrics } from '@retail-mesh/observability';
-import { withTransaction } from '@retail-mesh/persistence';
+import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
-import { DeliveryBatcher } from './delivery-batcher.js';
 import type { OutboxPublisher, TransactionContext } from './outbox-publisher.js';
 
 export interface ReceivedEvent<T> {
@@ -165,7 +164,7 @@ interface Registration {
   options: ConsumerOptions;
   handlers: Map<string, EventHandler<unknown>>;
   /** One per batch handler, by event type. */
-  batchers: Map<string, DeliveryBatcher<ReceivedEvent<unknown>>>;
+  batchers: Map<string, GroupCommit<ReceivedEvent<unknown>, void>>;
 }
 
 export interface EventConsumersDependencies {
@@ -206,12 +205,19 @@ export class EventConsumers {
     }
     const bindings = [...new Set([...handlers.values()].flatMap((handler) => handler.bindings))];
     const { prefetch, deliveryLimit, retryDelaysMs } = options;
-    const batchers = new Map<string, DeliveryBatcher<ReceivedEvent<unknown>>>();
+    const batchers = new Map<string, GroupCommit<ReceivedEvent<unknown>, void>>();
     for (const handler of handlers.values()) {
       if (handler.mode !== 'batch') continue;
       batchers.set(
         handler.definition.type,
-        new DeliveryBatcher(handler.maxBatchSize, (events) => this.handleInInbox(queue, handler, events), handler.maxBatchesInFlight),
+        new GroupCommit<ReceivedEvent<unknown>, void>(
+          handler.maxBatchSize,
+          async (events) => {
+            await this.handleInInbox(queue, handler, events);
+            return events.map(() => undefined);
+          },
+          handler.maxBatchesInFlight,
+        ),
       );
     }
     this.registrations.push({ options: { queue, bindings, prefetch, deliveryLimit, retryDelaysMs }, handlers, batchers });
@@ -279,7 +285,7 @@ export class EventConsumers {
       case 'inbox':
         return this.handleInInbox(delivery.queue, handler, [event]);
       case 'batch':
-        return registration.batchers.get(type)!.add(event);
+        return registration.batchers.get(type)!.submit(event);
     }
   }
 

@@ -21,8 +21,8 @@ describe('erp-connector replicas on PostgreSQL + RabbitMQ', () => {
       logLevel: 'silent',
       settings: { ERP_BASE_URL: erp.url, ERP_POLL_INTERVAL_MS: '10', ERP_FEED_PAGE_SIZE: '5' },
     });
-    await testBed.bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChanged.binding], prefetch: 200 }, async (delivery) => {
-      publishedIds.push(decodeEvent(delivery, Events.erp.stockChanged).payload.erpChangeId);
+    await testBed.bus.consume({ queue: 'test.stock', bindings: [Events.erp.stockChangeBatch.binding], prefetch: 200 }, async (delivery) => {
+      publishedIds.push(...decodeEvent(delivery, Events.erp.stockChangeBatch).payload.changes.map((change) => change.erpChangeId));
     });
     for (let replica = 0; replica < 2; replica++) await testBed.start();
   });

@@ -12,7 +12,7 @@ import { FeedCursorConflictError, FeedCursorRepository, type FeedCursor } from '
 import { OwnCancellationService } from '../order-cancellations/own-cancellation.service.js';
 import { toOrderCancelledEvent, toShipmentCreatedEvent } from '../order-feed/order-events.mapper.js';
 import { SalesOrderLinkRepository } from '../sales-orders/sales-order-link.repository.js';
-import { toStockChangedEvent } from '../stock-feed/stock-changed.mapper.js';
+import { toStockChangeBatchEvent } from '../stock-feed/stock-changed.mapper.js';
 import { parseFeedRecord, type FeedRecord, type FeedRecordType } from './feed-record.js';
 import { deadLetterQueueOf, rejectedRecordMessage } from './rejected-record.js';
 
@@ -45,7 +45,7 @@ export interface ChangeFeedStatus {
 }
 
 /**
- * Follows the ERP's change feed: stock changes become erp.stock_changed, item fulfillments
+ * Follows the ERP's change feed: the stock changes of a page become one erp.stock_change_batch, item fulfillments
  * erp.shipment_created and sales order cancellations erp.order_cancelled (for sales orders of a
  * mesh order: its id from the link table, else from the order's custom field). Each page:
  * rejected records are dead-lettered first (so nothing is lost if we crash before the cursor
@@ -168,9 +168,11 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     const erpOrderIds = records.flatMap((record) => (record.type === 'stock_change' ? [] : [record.change.erpOrderId]));
     const orderIds = await this.links.orderIdsByErpOrderId(manager, erpOrderIds);
     const events: OutgoingEvent<unknown>[] = [];
+    // The page's stock changes travel as one message (ADR 0007); orders' records one each.
+    const stockChanges = records.flatMap((record) => (record.type === 'stock_change' ? [record.change] : []));
+    if (stockChanges.length > 0) events.push(toStockChangeBatchEvent(stockChanges));
     for (const record of records) {
       if (record.type === 'stock_change') {
-        events.push(toStockChangedEvent(record.change));
         count(record.type, 'published');
         continue;
       }

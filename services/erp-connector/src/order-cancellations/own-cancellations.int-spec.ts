@@ -16,7 +16,7 @@ const FEED_MODES = [
   { name: 'a change log that reports the connector’s own changes', reportsOwnChanges: true },
   { name: 'a change log that leaves them out', reportsOwnChanges: false },
 ];
-const RECEIVED_EVENTS = [Events.erp.orderCancelled, Events.erp.stockChanged] as const;
+const RECEIVED_EVENTS = [Events.erp.orderCancelled, Events.erp.stockChangeBatch] as const;
 const MARKER_SKU = 'FEED-MARKER';
 
 let sequence = 0;
@@ -51,7 +51,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
           const definition = RECEIVED_EVENTS.find((candidate) => candidate.routingKey === delivery.routingKey) as EventDefinition<unknown>;
           const { payload } = decodeEvent(delivery, definition);
           if (definition === Events.erp.orderCancelled) cancellations.push(payload as erpEventsV1.OrderCancelled);
-          else stockChanges.push(payload as erpEventsV1.StockChanged);
+          else stockChanges.push(...(payload as erpEventsV1.StockChangeBatch).changes);
         },
       );
       service = await testBed.start();

@@ -25,7 +25,7 @@ const ORDER_EVENTS = [
   Events.erp.salesOrderRejected,
   Events.erp.shipmentCreated,
   Events.erp.orderCancelled,
-  Events.erp.stockChanged,
+  Events.erp.stockChangeBatch,
 ] as const;
 
 interface Received {
@@ -351,8 +351,8 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
         () =>
           received.some(
             (event) =>
-              event.routingKey === 'erp.stock_changed' &&
-              (event.payload as erpEventsV1.StockChanged).erpChangeId === String(stockRecord.id),
+              event.routingKey === 'erp.stock_change_batch' &&
+              (event.payload as erpEventsV1.StockChangeBatch).changes.some((change) => change.erpChangeId === String(stockRecord.id)),
           ),
         { description: 'the stock change of the shipment' },
       );

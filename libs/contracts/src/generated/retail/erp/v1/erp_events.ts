@@ -25,6 +25,17 @@ export interface StockChanged {
   changedAt?: Timestamp | null;
 }
 
+/**
+ * The stock changes of one page of the ERP's change feed, in feed order. Routing key:
+ * erp.stock_change_batch. Each change keeps its own `version`: a consumer applies each one as it
+ * would a StockChanged, so a batch read twice or out of order changes nothing. One message per
+ * page instead of one per change: the per-message cost (outbox row, broker write, delivery, ack)
+ * is paid once per page (ADR 0007).
+ */
+export interface StockChangeBatch {
+  changes: StockChanged[];
+}
+
 /** The warehouse shipped (some of) a sales order. Routing key: erp.shipment_created. */
 export interface ShipmentCreated {
   erpChangeId: string;
@@ -267,6 +278,77 @@ export const StockChanged: MessageFns<StockChanged> = {
     message.changedAt = (object.changedAt !== undefined && object.changedAt !== null)
       ? Timestamp.fromPartial(object.changedAt)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseStockChangeBatch(): StockChangeBatch {
+  return { changes: [] };
+}
+
+export const StockChangeBatch: MessageFns<StockChangeBatch> = {
+  encode(message: StockChangeBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      StockChanged.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockChangeBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockChangeBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(StockChanged.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StockChangeBatch {
+    return {
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => StockChanged.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: StockChangeBatch): unknown {
+    const obj: any = {};
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => StockChanged.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StockChangeBatch>): StockChangeBatch {
+    return StockChangeBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StockChangeBatch>): StockChangeBatch {
+    const message = createBaseStockChangeBatch();
+    message.changes = object.changes?.map((e) => StockChanged.fromPartial(e)) || [];
     return message;
   },
 };

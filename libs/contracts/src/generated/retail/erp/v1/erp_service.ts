@@ -199,7 +199,7 @@ export interface ResyncStockRequest {
 }
 
 export interface ResyncStockResponse {
-  /** Number of erp.stock_changed events published. */
+  /** Number of positions published. */
   publishedCount: number;
 }
 
@@ -2295,7 +2295,7 @@ export interface ErpServiceClient {
 
   listErpStock(request: ListErpStockRequest, metadata?: Metadata): Observable<ListErpStockResponse>;
 
-  /** Re-publishes erp.stock_changed for current ERP positions (repair after lost events). */
+  /** Re-publishes the current ERP positions as erp.stock_change_batch events (repair after lost events). */
 
   resyncStock(request: ResyncStockRequest, metadata?: Metadata): Observable<ResyncStockResponse>;
 
@@ -2343,7 +2343,7 @@ export interface ErpServiceController {
     metadata?: Metadata,
   ): Promise<ListErpStockResponse> | Observable<ListErpStockResponse> | ListErpStockResponse;
 
-  /** Re-publishes erp.stock_changed for current ERP positions (repair after lost events). */
+  /** Re-publishes the current ERP positions as erp.stock_change_batch events (repair after lost events). */
 
   resyncStock(
     request: ResyncStockRequest,
