@@ -104,7 +104,7 @@ interface ShopifyOrderView {
       transactions: { kind: string; amount: string }[];
     }[];
   };
-  tags: string[];
+  metafields: { namespace: string; key: string; value: string }[];
   cancellation: { reason: string; by: 'merchant' | 'api' } | null;
   fulfillments: { status: string; trackingInfo: { company: string; number: string }[]; lineItems: { sku: string; quantity: number }[] }[];
 }
@@ -397,7 +397,9 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       expect(salesOrders[0].id).toBe(order.erpOrderId);
       expect(salesOrders[0].externalId).toBe(expectedExternalId('shopify', placed.ref));
       expect(salesOrders[0].fields.item.items).toMatchObject([{ item: { refName: sku }, quantity: 2 }]);
-      expect((await shopifyOrder(rig.mesh, placed)).tags).toContain(`erp:${order.erpOrderId}`);
+      expect((await shopifyOrder(rig.mesh, placed)).metafields).toContainEqual(
+        expect.objectContaining({ namespace: 'retail_mesh', key: 'erp_order_id', value: order.erpOrderId }),
+      );
       expect(order.lines).toMatchObject([{ sku, quantity: 2, locationId: EAST }]);
       const { history } = await orderOf(rig, placed.ref);
       expect(history.map((entry) => entry.change)).toEqual(['submitted', 'validated', 'reserved', 'accepted', 'acknowledged']);
@@ -827,6 +829,15 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       await waitForChannels(rig, sku, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });
       expect(await amazonFeedsOf(rig.mesh, ACKNOWLEDGEMENT_FEED, ref)).toEqual([]);
       expect((await amazonOrder(rig.mesh, ref)).acknowledgements).toEqual([]);
+
+      // Amazon ships it from its own stock: the adapter's poll reports it, the order is SHIPPED by the channel.
+      await rig.mesh.amazonAdmin.call('POST', `/_sandbox/orders/${ref.channelOrderId}/shipments`, {});
+      const shipped = await waitForState(rig, ref, OrderState.ORDER_STATE_SHIPPED);
+      expect(shipped.lines.map((line) => line.shippedQuantity)).toEqual([2]);
+      const shippedEntries = (await orderOf(rig, ref)).history.filter((entry) => entry.change === 'shipped');
+      expect(shippedEntries.map((entry) => entry.actor)).toEqual(['channel']);
+      // Still none of the merchant's stock: nothing was reserved, nothing is consumed.
+      expect(await explanation(rig, SHOPIFY_ACCOUNT_ID, sku)).toMatchObject({ onHand: 10, reserved: 0 });
     });
 
     it('cancels the units the ERP cancelled of a Shopify order with a refund of restock type CANCEL; the rest stays to ship', async () => {
@@ -1060,7 +1071,9 @@ export function describeOrderFlowUnderFailure(getRig: () => OrderRig): void {
       const order = await waitForState(rig, placed.ref, OrderState.ORDER_STATE_ACKNOWLEDGED, 120_000);
       expect(order.erpOrderId).toBe(created.id);
       expect((await salesOrdersOf(rig.mesh, placed.ref)).map((salesOrder) => salesOrder.id)).toEqual([created.id]);
-      expect((await shopifyOrder(rig.mesh, placed)).tags).toContain(`erp:${created.id}`);
+      expect((await shopifyOrder(rig.mesh, placed)).metafields).toContainEqual(
+        expect.objectContaining({ namespace: 'retail_mesh', key: 'erp_order_id', value: created.id }),
+      );
       const [fault] = await rig.mesh.erpAdmin.faults();
       expect(fault.fired).toBe(1);
       await rig.mesh.erpAdmin.clearFaults();

@@ -7,10 +7,10 @@ interface Waiting<I, O> {
 }
 
 /**
- * Runs concurrent calls of a one-item database operation as batches (group commit): while a batch
- * runs, the calls that arrive wait, and the next batch takes all of them (up to `maxBatchSize`).
- * Idle, a call runs alone at the next turn of the event loop; under load, many calls share one
- * transaction. If a batch fails, each of its items runs alone, so an error lands on the call that
+ * Runs concurrent calls of a one-item operation as batches (group commit): while a batch runs, the
+ * calls that arrive wait, and the next batch takes all of them (up to `maxBatchSize`). Idle, a call
+ * runs alone at the next turn of the event loop; under load, many calls share one transaction (or
+ * one API call that takes many items). If a batch fails, each of its items runs alone, so an error lands on the call that
  * caused it.
  *
  * With `maxInFlight` above 1, a full batch waiting starts while the previous one is still

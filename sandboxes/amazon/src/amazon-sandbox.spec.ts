@@ -250,6 +250,60 @@ describe('Orders v0', () => {
     expect((await call('POST', `/orders/v0/orders/${order.AmazonOrderId}/shipmentConfirmation`, body)).status).toBe(204);
     expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload.OrderStatus).toBe('Shipped');
   });
+
+  it('ships an AFN order as Amazon does (admin route): items, status and LastUpdateDate move; the seller ships MFN orders', async () => {
+    const [afn, mfn] = await seedOrders([
+      {
+        fulfillmentChannel: 'AFN',
+        items: [
+          { sku: 'TEE-M', quantity: 2, unitPrice: '10.00' },
+          { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+        ],
+      },
+      { items: [{ sku: 'MUG', quantity: 1, unitPrice: '5.00' }] },
+    ]);
+    const ship = (orderId: string, body: unknown) =>
+      fetch(`${sandbox.url}/_sandbox/orders/${orderId}/shipments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const [first, second] = afn.OrderItems;
+    clock += 60_000;
+    expect((await ship(afn.AmazonOrderId, { items: [{ orderItemId: first.OrderItemId, quantity: 1 }] })).status).toBe(200);
+    expect((await call('GET', `/orders/v0/orders/${afn.AmazonOrderId}`)).body.payload).toMatchObject({
+      OrderStatus: 'PartiallyShipped',
+      LastUpdateDate: '2026-11-27T10:01:00Z',
+      NumberOfItemsShipped: 1,
+      NumberOfItemsUnshipped: 2,
+    });
+    expect(
+      (await call('GET', `/orders/v0/orders/${afn.AmazonOrderId}/orderItems`)).body.payload.OrderItems.map(
+        (item: AnyJson) => item.QuantityShipped,
+      ),
+    ).toEqual([1, 0]);
+    // More than is open, an unknown item, an MFN order: refused.
+    expect((await ship(afn.AmazonOrderId, { items: [{ orderItemId: first.OrderItemId, quantity: 2 }] })).status).toBe(400);
+    expect((await ship(afn.AmazonOrderId, { items: [{ orderItemId: 'NOPE' }] })).status).toBe(400);
+    expect((await ship(mfn.AmazonOrderId, {})).status).toBe(400);
+
+    // Without items: every open unit.
+    clock += 60_000;
+    const shipped: AnyJson = await (await ship(afn.AmazonOrderId, {})).json();
+    expect(shipped).toMatchObject({ OrderStatus: 'Shipped', LastUpdateDate: '2026-11-27T10:02:00Z', NumberOfItemsShipped: 3 });
+    expect(shipped.OrderItems.map((item: AnyJson) => item.QuantityShipped)).toEqual([2, 1]);
+    expect(shipped.shipments.map((shipment: AnyJson) => shipment.items)).toEqual([
+      [{ orderItemId: first.OrderItemId, quantity: 1 }],
+      [
+        { orderItemId: first.OrderItemId, quantity: 1 },
+        { orderItemId: second.OrderItemId, quantity: 1 },
+      ],
+    ]);
+    expect((await ship(afn.AmazonOrderId, {})).status).toBe(400);
+    // Orders updated since a time find it.
+    const updated = await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-11-27T10:01:30Z`);
+    expect(updated.body.payload.Orders.map((order: AnyJson) => order.AmazonOrderId)).toEqual([afn.AmazonOrderId]);
+  });
 });
 
 describe('Tokens API 2021-03-01 and restricted data', () => {

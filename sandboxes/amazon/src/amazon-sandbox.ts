@@ -25,6 +25,7 @@ import { isKnownFeedType, processFeed } from './feeds/feed-processors.js';
 import { defaultQuantity, ListingStore, validatePatches, type StoredListing } from './listings/listing-store.js';
 import {
   amazonTime,
+  itemsToShip,
   ORDER_STATUSES,
   orderAddressView,
   orderItemView,
@@ -474,12 +475,8 @@ function addOrdersRoutes(router: Router, state: State): void {
         order.droppedConfirmations += 1;
         return noContent();
       }
-      for (const line of problem.items) {
-        const item = order.items.find((candidate) => candidate.orderItemId === line.orderItemId);
-        if (item) item.quantityShipped += line.quantity;
-      }
       order.shipments.push({ ...problem, confirmedAt: new Date(state.now()).toISOString() });
-      state.orders.settleStatus(order);
+      state.orders.ship(order, problem.items);
       return noContent();
     }),
   );
@@ -516,18 +513,8 @@ function checkShipmentConfirmation(
   if (order.status !== 'Unshipped' && order.status !== 'PartiallyShipped')
     return `Order ${order.amazonOrderId} is ${order.status}: it cannot be confirmed as shipped.`;
   if (!Array.isArray(orderItems) || orderItems.length === 0) return 'packageDetail.orderItems must name at least one item.';
-  const items: Array<{ orderItemId: string; quantity: number }> = [];
-  for (const raw of orderItems) {
-    const line = raw as { orderItemId?: unknown; quantity?: unknown };
-    const item = order.items.find((candidate) => candidate.orderItemId === line?.orderItemId);
-    if (!item) return `Order item ${String(line?.orderItemId)} is not part of order ${order.amazonOrderId}.`;
-    const open = item.quantityOrdered - item.quantityShipped - item.quantityCancelled;
-    const quantity = line.quantity === undefined ? open : line.quantity;
-    if (!Number.isInteger(quantity) || (quantity as number) < 1 || (quantity as number) > open) {
-      return `Quantity of order item ${item.orderItemId} must be from 1 to ${open}.`;
-    }
-    items.push({ orderItemId: item.orderItemId, quantity: quantity as number });
-  }
+  const items = itemsToShip(order, orderItems);
+  if (typeof items === 'string') return items;
   return {
     packageReferenceId,
     carrierCode,
@@ -827,6 +814,36 @@ function addAdminRoutes(router: Router, state: State): void {
     if (value.buyerCancelReason !== undefined && typeof value.buyerCancelReason !== 'string')
       return jsonResponse(400, { error: 'buyerCancelReason must be a string' });
     state.orders.setStatus(order, value.status as OrderStatus, value.buyerCancelReason as string | undefined);
+    return jsonResponse(200, orderAdminView(order));
+  });
+  // Amazon ships an order it fulfils (AFN) from its own stock: the seller only sees the result.
+  router.add('POST', '/_sandbox/orders/:amazonOrderId/shipments', (request) => {
+    const order = state.orders.get(request.params.amazonOrderId);
+    if (!order) return jsonResponse(404, { error: `unknown order ${request.params.amazonOrderId}` });
+    const body = parseJsonBody(request);
+    const value = body.ok && isRecord(body.value) ? body.value : {};
+    if (order.fulfillmentChannel !== 'AFN')
+      return jsonResponse(400, { error: `order ${order.amazonOrderId} is MFN: the seller ships it (confirmShipment)` });
+    if (order.status !== 'Unshipped' && order.status !== 'PartiallyShipped')
+      return jsonResponse(400, { error: `order ${order.amazonOrderId} is ${order.status}: nothing to ship` });
+    if (value.items !== undefined && (!Array.isArray(value.items) || value.items.length === 0))
+      return jsonResponse(400, { error: 'items must be a non-empty array of {orderItemId, quantity?}' });
+    const open = order.items.filter((item) => item.quantityOrdered - item.quantityShipped - item.quantityCancelled > 0);
+    const items = itemsToShip(order, (value.items as unknown[] | undefined) ?? open.map((item) => ({ orderItemId: item.orderItemId })));
+    if (typeof items === 'string') return jsonResponse(400, { error: items });
+    const at = new Date(state.now()).toISOString();
+    const number = order.shipments.length + 1;
+    order.shipments.push({
+      packageReferenceId: `${order.amazonOrderId}-AFN-${number}`,
+      carrierCode: 'Amazon',
+      carrierName: 'Amazon Logistics',
+      shippingMethod: null,
+      trackingNumber: `TBA${order.amazonOrderId.replaceAll('-', '').slice(-9)}${String(number).padStart(3, '0')}`,
+      shipDate: at,
+      items,
+      confirmedAt: at,
+    });
+    state.orders.ship(order, items);
     return jsonResponse(200, orderAdminView(order));
   });
   router.add('POST', '/_sandbox/shipment-confirmations/drop', (request) => {

@@ -2,7 +2,8 @@
 // orders service (it is being built elsewhere): orders polled from Amazon reach SubmitOrder (with
 // the shipping address read with a Restricted Data Token when the seller ships them) and
 // CancelOrder, acceptances are acknowledged and cancellations sent through the order feeds,
-// shipments confirmed with read-back (also when Amazon drops one), availability pushed by patch
+// shipments confirmed with read-back (also when Amazon drops one), Amazon's own shipments of the
+// orders it fulfils reported once per change, availability pushed by patch
 // or by JSON_LISTINGS_FEED depending on the backlog. Runs on PostgreSQL + RabbitMQ and on SQLite
 // + the in-process bus.
 import path from 'node:path';
@@ -357,6 +358,75 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     expect((await amazonOrder(seeded.AmazonOrderId)).acknowledgements).toEqual([]);
     expect(await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/shipmentConfirmation` })).toEqual([]);
     expect(captured.some((entry) => (entry.payload as channelEventsV1.ShipmentConfirmed).shipmentId === 'SHIP-AFN')).toBe(false);
+  });
+
+  it('reports what Amazon shipped of an AFN order once per change, also what it shipped before the first poll', async () => {
+    const reportsOf = (amazonOrderId: string) =>
+      captured
+        .filter((entry) => entry.type === Events.channel.shipmentConfirmed.type)
+        .map((entry) => entry.payload as channelEventsV1.ShipmentConfirmed)
+        .filter((payload) => payload.channelOrderId === amazonOrderId);
+    const waitForReports = (amazonOrderId: string, count: number) =>
+      waitFor(() => reportsOf(amazonOrderId).length >= count && reportsOf(amazonOrderId), {
+        description: `${count} shipment reports of ${amazonOrderId}`,
+      });
+    const reported = () => metric('channel_shipments_reported_total', { channel_account_id: ACCOUNT });
+    // A poll that runs again (the loop's overlap re-reads too): SyncOrders re-reads without moving the cursor.
+    const pollAgain = () => adapter.syncOrders({ channelAccountId: ACCOUNT, since: toTimestamp(new Date(Date.now() - 3_600_000)) });
+    const seeded = await seedOrder({
+      fulfillmentChannel: 'AFN',
+      items: [
+        { sku: 'CAP', quantity: 2, unitPrice: '9.00' },
+        { sku: 'HAT', quantity: 1, unitPrice: '12.00' },
+      ],
+    });
+    const [cap, hat] = seeded.OrderItems;
+    const order = await submittedOrder(seeded.AmazonOrderId);
+    const before = await reported();
+
+    await admin.call('POST', `/_sandbox/orders/${seeded.AmazonOrderId}/shipments`, {
+      items: [{ orderItemId: cap.OrderItemId, quantity: 1 }],
+    });
+    const [partial] = await waitForReports(seeded.AmazonOrderId, 1);
+    expect(partial).toMatchObject({
+      orderId: order.orderId,
+      shipmentId: `${seeded.AmazonOrderId}/shipped-1`,
+      shippedByChannel: { lines: [{ channelLineId: cap.OrderItemId, sku: 'CAP', quantity: 1 }] },
+    });
+    await pollAgain();
+    expect(await reported()).toBe(before + 1);
+
+    // The rest: the report carries the units shipped in all.
+    await admin.call('POST', `/_sandbox/orders/${seeded.AmazonOrderId}/shipments`, {});
+    const [, rest] = await waitForReports(seeded.AmazonOrderId, 2);
+    expect(rest).toMatchObject({
+      shipmentId: `${seeded.AmazonOrderId}/shipped-3`,
+      shippedByChannel: {
+        lines: [
+          { channelLineId: cap.OrderItemId, quantity: 2 },
+          { channelLineId: hat.OrderItemId, quantity: 1 },
+        ],
+      },
+    });
+    await pollAgain();
+    expect(await reported()).toBe(before + 2);
+
+    // Shipped while the adapter could not read orders: reported with its submission.
+    await admin.setFaults([{ type: 'serverError', operation: 'getOrders' }]);
+    const early = await seedOrder({ fulfillmentChannel: 'AFN', items: [{ sku: 'CAP', quantity: 1, unitPrice: '9.00' }] });
+    await admin.call('POST', `/_sandbox/orders/${early.AmazonOrderId}/shipments`, {});
+    await admin.clearFaults();
+    const earlyOrder = await submittedOrder(early.AmazonOrderId);
+    const [report] = await waitForReports(early.AmazonOrderId, 1);
+    expect(report).toMatchObject({
+      orderId: earlyOrder.orderId,
+      shipmentId: `${early.AmazonOrderId}/shipped-1`,
+      shippedByChannel: { lines: [{ channelLineId: early.OrderItems[0].OrderItemId, quantity: 1 }] },
+    });
+    await pollAgain();
+    expect(await reported()).toBe(before + 3);
+    // Amazon ships these itself: the adapter never confirmed anything.
+    expect(await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/shipmentConfirmation` })).toEqual([]);
   });
 
   it('confirms a shipment with carrier and tracking, re-sends one Amazon dropped, and publishes channel.shipment_confirmed once', async () => {

@@ -81,6 +81,31 @@ export interface StoredOrderItem {
   buyerCancelReason: string | null;
 }
 
+export interface ShippedItem {
+  orderItemId: string;
+  quantity: number;
+}
+
+/**
+ * The units `requested` ships (`[{orderItemId, quantity?}]`, a missing quantity = every open unit
+ * of the item), or why they cannot ship: an item not in the order, more units than are open.
+ */
+export function itemsToShip(order: StoredOrder, requested: readonly unknown[]): ShippedItem[] | string {
+  const items: ShippedItem[] = [];
+  for (const raw of requested) {
+    const line = raw as { orderItemId?: unknown; quantity?: unknown } | null;
+    const item = order.items.find((candidate) => candidate.orderItemId === line?.orderItemId);
+    if (!item) return `Order item ${String(line?.orderItemId)} is not part of order ${order.amazonOrderId}.`;
+    const open = item.quantityOrdered - item.quantityShipped - item.quantityCancelled;
+    const quantity = line?.quantity === undefined ? open : line.quantity;
+    if (!Number.isInteger(quantity) || (quantity as number) < 1 || (quantity as number) > open) {
+      return `Quantity of order item ${item.orderItemId} must be from 1 to ${open}.`;
+    }
+    items.push({ orderItemId: item.orderItemId, quantity: quantity as number });
+  }
+  return items;
+}
+
 export interface ShipmentRecord {
   packageReferenceId: string;
   carrierCode: string;
@@ -88,7 +113,7 @@ export interface ShipmentRecord {
   shippingMethod: string | null;
   trackingNumber: string;
   shipDate: string;
-  items: Array<{ orderItemId: string; quantity: number }>;
+  items: ShippedItem[];
   confirmedAt: string;
 }
 
@@ -309,6 +334,15 @@ export class OrderStore {
 
   touch(order: StoredOrder): void {
     order.lastUpdateDate = amazonTime(this.now());
+  }
+
+  /** Ships units of the order's items (a seller's confirmShipment, or Amazon shipping an AFN order): status and LastUpdateDate move. */
+  ship(order: StoredOrder, items: readonly ShippedItem[]): void {
+    for (const line of items) {
+      const item = order.items.find((candidate) => candidate.orderItemId === line.orderItemId);
+      if (item) item.quantityShipped += line.quantity;
+    }
+    this.settleStatus(order);
   }
 
   /** Recomputes the order status from its items after a shipment or a cancellation. */

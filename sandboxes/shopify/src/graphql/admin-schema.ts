@@ -3,6 +3,7 @@
 // with locations. Root types carry Shopify's names (QueryRoot, Mutation).
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import type { VersionFeatures } from '../api-versions.js';
+import { METAFIELDS_SET_ERROR_CODES } from '../orders/metafields.js';
 import { CANCEL_REASONS, CURRENCY_CODES, FULFILLMENT_ORDER_STATUSES, RESTOCK_TYPES } from '../orders/order-state.js';
 import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
 
@@ -63,6 +64,7 @@ type Mutation {
     staffNote: String
   ): OrderCancelPayload
   tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
   refundCreate(input: RefundInput!): RefundCreatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
@@ -70,6 +72,51 @@ type Mutation {
 
 interface Node {
   id: ID!
+}
+
+interface HasMetafields {
+  metafield(namespace: String, key: String!): Metafield
+  metafields(${CONNECTION_ARGS}, namespace: String, keys: [String!]): MetafieldConnection!
+}
+
+type Metafield implements Node {
+  id: ID!
+  legacyResourceId: UnsignedInt64!
+  namespace: String!
+  key: String!
+  type: String!
+  value: String!
+  compareDigest: String!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  owner: HasMetafields!
+}
+type MetafieldEdge { cursor: String! node: Metafield! }
+type MetafieldConnection { edges: [MetafieldEdge!]! nodes: [Metafield!]! pageInfo: PageInfo! }
+
+input MetafieldsSetInput {
+  ownerId: ID!
+  namespace: String
+  key: String!
+  type: String
+  value: String!
+  compareDigest: String
+}
+
+enum MetafieldsSetUserErrorCode {
+  ${METAFIELDS_SET_ERROR_CODES.join('\n  ')}
+}
+
+type MetafieldsSetUserError {
+  code: MetafieldsSetUserErrorCode
+  elementIndex: Int
+  field: [String!]
+  message: String!
+}
+
+type MetafieldsSetPayload {
+  metafields: [Metafield!]
+  userErrors: [MetafieldsSetUserError!]!
 }
 
 type UserError {
@@ -118,7 +165,7 @@ enum OrderDisplayFulfillmentStatus {
   UNFULFILLED
 }
 
-type Order implements Node {
+type Order implements Node & HasMetafields {
   id: ID!
   legacyResourceId: UnsignedInt64!
   name: String!
@@ -150,6 +197,8 @@ type Order implements Node {
   refunds(first: Int): [Refund!]!
   totalRefundedSet: MoneyBag!
   suggestedRefund(refundLineItems: [RefundLineItemInput!]): SuggestedRefund
+  metafield(namespace: String, key: String!): Metafield
+  metafields(${CONNECTION_ARGS}, namespace: String, keys: [String!]): MetafieldConnection!
 }
 
 type LineItem implements Node {

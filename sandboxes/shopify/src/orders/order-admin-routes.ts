@@ -1,7 +1,7 @@
 // Admin routes for orders and webhooks: what a checkout or a merchant in the Shopify admin would
 // do (create an order, edit it, cancel it), webhook subscriptions without GraphQL, the delivery
 // log with re-sends of one delivery, faults that drop deliveries, and inspection of what the
-// adapter did (fulfilments with tracking, cancellations, tags).
+// adapter did (fulfilments with tracking, cancellations, tags, metafields).
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
 import { LATEST_STABLE_VERSION } from '../api-versions.js';
 import type { SandboxServices } from '../sandbox-services.js';
@@ -24,6 +24,7 @@ function orderView(shop: ShopState, order: OrderState) {
   return {
     order: restOrderJson(order, shop),
     tags: [...order.tags],
+    metafields: order.metafields.map(({ namespace, key, type, value }) => ({ namespace, key, type, value })),
     cancellation: order.cancellation,
     fulfillmentOrders: order.fulfillmentOrders.map((fulfillmentOrder) => ({
       id: fulfillmentOrder.id,

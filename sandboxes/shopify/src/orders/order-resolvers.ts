@@ -1,15 +1,18 @@
 // GraphQL resolvers of orders: `order(id)` with its line items, fulfillment orders,
-// fulfillments, transactions, refunds and suggested refund, `job(id)`, and the mutations
-// fulfillmentCreate, orderCancel, refundCreate (with `@idempotent`) and tagsAdd. Money fields are
-// MoneyBags (shopMoney / presentmentMoney of MoneyV2 { amount: Decimal, currencyCode }).
+// fulfillments, transactions, refunds, suggested refund and metafields, `job(id)`, and the
+// mutations fulfillmentCreate, orderCancel, refundCreate (with `@idempotent`), tagsAdd and
+// metafieldsSet. Money fields are MoneyBags (shopMoney / presentmentMoney of MoneyV2 { amount:
+// Decimal, currencyCode }).
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { ResolverScope } from '../graphql/admin-resolvers.js';
 import { connection, type ConnectionArgs } from '../graphql/connection.js';
 import { idempotencyKeyOf } from '../graphql/idempotency.js';
 import { numericIdOf } from '../shops/shop-registry.js';
 import { WEBHOOK_TOPICS } from '../webhooks/webhook-topics.js';
+import { MAX_INPUT_ITEMS } from '../inventory/set-quantities.js';
 import { formatDecimalMinor } from './decimal-money.js';
 import { createFulfillment, type FulfillmentInput } from './fulfillment.js';
+import { APP_NAMESPACE, findMetafield, metafieldDigest, setMetafields, type MetafieldsSetInput } from './metafields.js';
 import { cancelProblem, startCancelJob } from './order-cancel.js';
 import { orderChanged } from './order-changes.js';
 import { lineDiscountMinor, orderTotals, utcTimestamp } from './order-json.js';
@@ -21,6 +24,7 @@ import {
   type FulfillmentOrderState,
   type FulfillmentState,
   type LineItemState,
+  type MetafieldState,
   type OrderState,
   type RefundState,
   type TransactionState,
@@ -142,6 +146,21 @@ function refundNode(scope: ResolverScope, order: OrderState, refund: RefundState
   };
 }
 
+function metafieldNode(scope: ResolverScope, order: OrderState, metafield: MetafieldState) {
+  return {
+    id: `gid://shopify/Metafield/${metafield.numericId}`,
+    legacyResourceId: String(metafield.numericId),
+    namespace: metafield.namespace,
+    key: metafield.key,
+    type: metafield.type,
+    value: metafield.value,
+    compareDigest: metafieldDigest(metafield),
+    createdAt: utcTimestamp(metafield.createdAtMs),
+    updatedAt: utcTimestamp(metafield.updatedAtMs),
+    owner: () => ({ __typename: 'Order', ...orderNode(scope, order) }),
+  };
+}
+
 const DISPLAY_FINANCIAL_STATUS: Record<OrderState['financialStatus'], string> = {
   pending: 'PENDING',
   authorized: 'AUTHORIZED',
@@ -213,6 +232,21 @@ export function orderNode(scope: ResolverScope, order: OrderState) {
         })),
       };
     },
+    metafield: ({ namespace, key }: { namespace?: string | null; key: string }) => {
+      const metafield = findMetafield(order, namespace ?? APP_NAMESPACE, key);
+      return metafield ? metafieldNode(scope, order, metafield) : null;
+    },
+    // `keys` name metafields as "namespace.key".
+    metafields: (args: ConnectionArgs & { namespace?: string | null; keys?: string[] | null }) =>
+      connection(
+        order.metafields.filter(
+          (metafield) =>
+            (!args.namespace || metafield.namespace === args.namespace) &&
+            (!args.keys || args.keys.includes(`${metafield.namespace}.${metafield.key}`)),
+        ),
+        args,
+        (metafield) => metafieldNode(scope, order, metafield),
+      ),
   };
 }
 
@@ -295,6 +329,18 @@ export function orderRootFields(scope: ResolverScope) {
       if (result.refund) shop.counters.mutationsApplied += 1;
       if (key !== null) shop.idempotency.set(key, { fingerprint, result });
       return payload(result);
+    },
+    metafieldsSet: ({ metafields }: { metafields: MetafieldsSetInput[] }) => {
+      if (metafields.length > MAX_INPUT_ITEMS) {
+        throw new GraphQLError(`The input array size of ${metafields.length} is greater than the maximum allowed of ${MAX_INPUT_ITEMS}.`, {
+          extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
+        });
+      }
+      const result = setMetafields(scope.registry, shop, metafields);
+      return {
+        metafields: result.metafields.map(({ order, metafield }) => metafieldNode(scope, order, metafield)),
+        userErrors: result.userErrors,
+      };
     },
     tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
       const order = shop.orders.get(id);

@@ -236,6 +236,7 @@ function buildOrder(registry: ShopRegistry, shop: ShopState, body: Record<string
     fulfillments: [],
     transactions: [],
     refunds: [],
+    metafields: [],
     createdAtMs: now,
     updatedAtMs: now,
     processedAtMs,

@@ -207,6 +207,20 @@ export interface RefundState {
   createdAt: string;
 }
 
+/** A metafield of the order (metafieldsSet): a typed value under namespace + key. */
+export interface MetafieldState {
+  id: string;
+  numericId: number;
+  namespace: string;
+  key: string;
+  /** A metafield type name, e.g. `single_line_text_field`. */
+  type: string;
+  /** Metafield values are strings whatever their type (`"12"`, `"true"`). */
+  value: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
 export const FINANCIAL_STATUSES = [
   'pending',
   'authorized',
@@ -246,6 +260,7 @@ export interface OrderState {
   fulfillments: FulfillmentState[];
   transactions: TransactionState[];
   refunds: RefundState[];
+  metafields: MetafieldState[];
   /** Milliseconds since the epoch: rendered per API (REST with the shop's offset, GraphQL in UTC). */
   createdAtMs: number;
   updatedAtMs: number;

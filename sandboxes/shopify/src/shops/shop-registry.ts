@@ -209,7 +209,8 @@ export type IdKind =
   | 'WebhookSubscription'
   | 'OrderTransaction'
   | 'Refund'
-  | 'RefundLineItem';
+  | 'RefundLineItem'
+  | 'Metafield';
 
 export class ShopRegistry {
   private readonly shops = new Map<string, ShopState>();
@@ -233,6 +234,7 @@ export class ShopRegistry {
     OrderTransaction: 7_001_000_000_001,
     Refund: 9_501_000_000_001,
     RefundLineItem: 9_601_000_000_001,
+    Metafield: 30_001_000_000_001,
   };
 
   constructor(private readonly now: () => number) {}

@@ -16,6 +16,7 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
   private readonly ordersSubmitted: Counter<Account | 'outcome'>;
   private readonly ordersRejected: Counter<Account>;
   private readonly channelCancellations: Counter<Account>;
+  private readonly channelShipments: Counter<Account>;
   private readonly feedActions: Counter<Account | 'kind' | 'outcome'>;
   private readonly shipments: Counter<Account | 'outcome'>;
   private readonly shipmentsNotApplied: Counter<Account>;
@@ -44,6 +45,11 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
     this.channelCancellations = metrics.counter(
       'channel_cancellations_total',
       'Orders cancelled on Amazon passed on to the orders service.',
+      ['channel_account_id'],
+    );
+    this.channelShipments = metrics.counter(
+      'channel_shipments_reported_total',
+      'Shipments Amazon made of orders it fulfils (AFN) reported to the mesh.',
       ['channel_account_id'],
     );
     this.feedActions = metrics.counter(
@@ -81,6 +87,10 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
 
   channelCancelled(channelAccountId: string): void {
     this.channelCancellations.inc({ channel_account_id: channelAccountId });
+  }
+
+  channelShipmentReported(channelAccountId: string): void {
+    this.channelShipments.inc({ channel_account_id: channelAccountId });
   }
 
   feedAction(channelAccountId: string, kind: string, outcome: 'done' | 'failed' | 'retried', count = 1): void {

@@ -5,8 +5,9 @@ export const AMAZON_ORDERS_TABLE = 'amazon_orders';
 
 /**
  * An Amazon order the intake has read: its last seen LastUpdateDate and status (so the polling
- * overlap re-reads cost nothing), the mesh order id once SubmitOrder took it, and whether the
- * cancellation Amazon reported has been passed on.
+ * overlap re-reads cost nothing), the mesh order id once SubmitOrder took it, whether the
+ * cancellation Amazon reported has been passed on, and how many units Amazon shipped of an order
+ * it fulfils the mesh has been told of.
  */
 @Entity({ name: AMAZON_ORDERS_TABLE })
 export class AmazonOrderEntity {
@@ -31,6 +32,10 @@ export class AmazonOrderEntity {
 
   @Column(portableColumn.timestamp({ name: 'cancel_submitted_at', nullable: true }))
   cancelSubmittedAt!: Date | null;
+
+  /** Units Amazon showed shipped of an order it fulfils (AFN) that the mesh has been told of. */
+  @Column({ name: 'shipped_units_reported', type: 'integer', default: 0 })
+  shippedUnitsReported!: number;
 
   /** Why the order could not be submitted (mapping), or null. */
   @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })

@@ -1,7 +1,7 @@
 import { ordersV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { AmazonOrder, AmazonOrderItem } from '../amazon/sp-api.types.js';
-import { decideIntake, isFulfilledBySeller, toCanonicalOrder } from './amazon-order.mapper.js';
+import { amazonShipmentReport, decideIntake, isFulfilledBySeller, shippedByAmazon, toCanonicalOrder } from './amazon-order.mapper.js';
 
 const usd = (Amount: string) => ({ CurrencyCode: 'USD', Amount });
 
@@ -152,7 +152,13 @@ describe('isFulfilledBySeller', () => {
 });
 
 describe('decideIntake', () => {
-  const known = { lastUpdateDate: order.LastUpdateDate, orderStatus: 'Unshipped', orderId: 'ord-1', cancelSubmitted: false };
+  const known = {
+    lastUpdateDate: order.LastUpdateDate,
+    orderStatus: 'Unshipped',
+    orderId: 'ord-1',
+    cancelSubmitted: false,
+    shippedUnitsReported: 0,
+  };
 
   it('submits a new order ready for fulfilment, waits for a Pending one, skips one seen unchanged', () => {
     expect(decideIntake(order, undefined)).toBe('submit');
@@ -167,5 +173,45 @@ describe('decideIntake', () => {
     expect(decideIntake(canceled, { ...known, cancelSubmitted: true })).toBe('record');
     expect(decideIntake(canceled, { ...known, orderId: null })).toBe('record');
     expect(decideIntake(canceled, undefined)).toBe('record');
+  });
+
+  it('reports what Amazon shipped of a submitted order it fulfils while the count grows, never for a seller-shipped one', () => {
+    const afn = { ...order, FulfillmentChannel: 'AFN' as const };
+    const shipped = { ...afn, OrderStatus: 'Shipped' as const, LastUpdateDate: '2026-11-27T11:00:00Z', NumberOfItemsShipped: 3 };
+    expect(decideIntake(shipped, known)).toBe('ship');
+    expect(decideIntake({ ...shipped, OrderStatus: 'PartiallyShipped', NumberOfItemsShipped: 1 }, known)).toBe('ship');
+    // Without the count, a shipping status sends the intake to the items.
+    expect(decideIntake({ ...shipped, NumberOfItemsShipped: undefined }, { ...known, shippedUnitsReported: 3 })).toBe('ship');
+    // Reported already: only remembered, or skipped when nothing changed.
+    expect(decideIntake(shipped, { ...known, shippedUnitsReported: 3 })).toBe('record');
+    const seen = { ...known, lastUpdateDate: shipped.LastUpdateDate, orderStatus: 'PartiallyShipped', shippedUnitsReported: 1 };
+    expect(decideIntake({ ...shipped, OrderStatus: 'PartiallyShipped', NumberOfItemsShipped: 1 }, seen)).toBe('skip');
+    // A second shipment within the same second (LastUpdateDate has whole seconds) shows in the count.
+    expect(decideIntake({ ...shipped, OrderStatus: 'PartiallyShipped', NumberOfItemsShipped: 2 }, seen)).toBe('ship');
+    expect(decideIntake({ ...shipped, FulfillmentChannel: 'MFN' }, known)).toBe('record');
+    expect(decideIntake({ ...afn, LastUpdateDate: '2026-11-27T11:00:00Z' }, known)).toBe('record');
+    // Not submitted yet: the submission reports what shipped.
+    expect(decideIntake(shipped, { ...known, orderId: null })).toBe('submit');
+  });
+});
+
+describe('the report of what Amazon shipped itself', () => {
+  it('carries the units shipped in all per item, with an id made of the order and the count', () => {
+    const shipped = shippedByAmazon([
+      { ...items[0]!, QuantityShipped: 2 },
+      { ...items[1]!, QuantityShipped: 0 },
+    ]);
+    expect(shipped).toEqual({ units: 2, lines: [{ channelLineId: '00000001000001', sku: 'TEE-M', quantity: 2 }] });
+    expect(amazonShipmentReport('amazon-us', 'ord-1', { ...order, LastUpdateDate: '2026-11-27T11:00:00Z' }, shipped)).toEqual({
+      channelAccountId: 'amazon-us',
+      channel: 'amazon',
+      channelOrderId: order.AmazonOrderId,
+      orderId: 'ord-1',
+      shipmentId: `${order.AmazonOrderId}/shipped-2`,
+      channelFulfillmentId: '',
+      confirmedAt: { seconds: Date.parse('2026-11-27T11:00:00Z') / 1000, nanos: 0 },
+      shippedByChannel: { lines: [{ channelLineId: '00000001000001', sku: 'TEE-M', quantity: 2 }] },
+    });
+    expect(shippedByAmazon(items)).toEqual({ units: 0, lines: [] });
   });
 });

@@ -4,8 +4,9 @@
 // decimal strings (exact minor units, never floats), pricing is absent while Pending, the
 // recipient's name, street and phone come only from getOrderAddress (an RDT) and only the seller's
 // own (MFN) shipments need them (an AFN order is marked fulfilled by the channel: Amazon ships it
-// from its own stock), and EU/JP marketplaces price with tax included.
-import { commonV1, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+// from its own stock, and what it shipped is reported to the mesh as cumulative units per item),
+// and EU/JP marketplaces price with tax included.
+import { commonV1, ordersV1, toTimestamp, type channelEventsV1 } from '@retail-mesh/contracts';
 import { addMoney, DomainValidationError, subtractMoney, sumMoney, zeroMoney, type Money } from '@retail-mesh/domain';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import { amazonMoneyToMoney } from '../amazon/amazon-money.js';
@@ -168,6 +169,8 @@ export interface KnownOrder {
   /** Mesh order id once SubmitOrder accepted it; null before. */
   orderId: string | null;
   cancelSubmitted: boolean;
+  /** Units Amazon showed shipped of an order it fulfils (AFN) that the mesh has been told of. */
+  shippedUnitsReported: number;
 }
 
 export type IntakeDecision =
@@ -179,17 +182,77 @@ export type IntakeDecision =
   | 'submit'
   /** Cancelled on Amazon after it was submitted: CancelOrder. */
   | 'cancel'
+  /** Amazon shipped more of a submitted order it fulfils (AFN): read its items, tell the mesh. */
+  | 'ship'
   /** Changed, but nothing for the mesh to do: remember the new state. */
   | 'record';
 
 const WAITING: readonly AmazonOrderStatus[] = ['Pending', 'PendingAvailability'];
 const READY: readonly AmazonOrderStatus[] = ['Unshipped', 'PartiallyShipped', 'Shipped', 'InvoiceUnconfirmed'];
+const SHIPPING: readonly AmazonOrderStatus[] = ['PartiallyShipped', 'Shipped', 'InvoiceUnconfirmed'];
 
-export function decideIntake(order: Pick<AmazonOrder, 'LastUpdateDate' | 'OrderStatus'>, known: KnownOrder | undefined): IntakeDecision {
-  if (known && known.lastUpdateDate === order.LastUpdateDate && known.orderStatus === order.OrderStatus) return 'skip';
+export function decideIntake(
+  order: Pick<AmazonOrder, 'LastUpdateDate' | 'OrderStatus' | 'FulfillmentChannel' | 'NumberOfItemsShipped'>,
+  known: KnownOrder | undefined,
+): IntakeDecision {
+  const shippedMore = known !== undefined && shippedByAmazonBeyond(order, known.shippedUnitsReported);
+  // LastUpdateDate has whole seconds: a second shipment within the same second shows only in the count.
+  const countGrew = shippedMore && order.NumberOfItemsShipped !== undefined;
+  if (known && known.lastUpdateDate === order.LastUpdateDate && known.orderStatus === order.OrderStatus && !countGrew) return 'skip';
   if (order.OrderStatus === 'Canceled') return known?.orderId && !known.cancelSubmitted ? 'cancel' : 'record';
   if (WAITING.includes(order.OrderStatus)) return 'wait';
-  if (READY.includes(order.OrderStatus)) return known?.orderId ? 'record' : 'submit';
+  if (READY.includes(order.OrderStatus)) {
+    if (!known?.orderId) return 'submit';
+    return shippedMore ? 'ship' : 'record';
+  }
   // Unfulfillable: Amazon-fulfilled orders the seller does not ship.
   return 'record';
+}
+
+/**
+ * Whether Amazon may show more units shipped of an order it fulfils (AFN) than `reported`:
+ * NumberOfItemsShipped says so when getOrders gives it, else a shipping status does (the items tell).
+ */
+function shippedByAmazonBeyond(
+  order: Pick<AmazonOrder, 'OrderStatus' | 'FulfillmentChannel' | 'NumberOfItemsShipped'>,
+  reported: number,
+): boolean {
+  if (isFulfilledBySeller(order) || !SHIPPING.includes(order.OrderStatus)) return false;
+  return order.NumberOfItemsShipped === undefined || order.NumberOfItemsShipped > reported;
+}
+
+/** What Amazon shows shipped of an order it fulfils: units in all, and per item (only items with some). */
+export interface AmazonShipped {
+  units: number;
+  lines: Array<{ channelLineId: string; sku: string; quantity: number }>;
+}
+
+export function shippedByAmazon(items: readonly AmazonOrderItem[]): AmazonShipped {
+  const lines = items
+    .filter((item) => (item.QuantityShipped ?? 0) > 0)
+    .map((item) => ({ channelLineId: item.OrderItemId, sku: item.SellerSKU ?? '', quantity: item.QuantityShipped! }));
+  return { units: lines.reduce((sum, line) => sum + line.quantity, 0), lines };
+}
+
+/**
+ * channel.shipment_confirmed for units Amazon shipped itself: cumulative quantities per item
+ * (the orders service ships what its order lacks), identified by the order and the units shipped
+ * in all, so the same figures always make the same report.
+ */
+export function amazonShipmentReport(
+  channelAccountId: string,
+  orderId: string,
+  order: Pick<AmazonOrder, 'AmazonOrderId' | 'LastUpdateDate'>,
+  shipped: AmazonShipped,
+): channelEventsV1.ShipmentConfirmed {
+  return {
+    channelAccountId,
+    channel: AMAZON_CHANNEL,
+    channelOrderId: order.AmazonOrderId,
+    orderId,
+    shipmentId: `${order.AmazonOrderId}/shipped-${shipped.units}`,
+    channelFulfillmentId: '',
+    confirmedAt: toTimestamp(new Date(order.LastUpdateDate)),
+    shippedByChannel: { lines: shipped.lines },
+  };
 }

@@ -12,6 +12,7 @@ export interface OrderRecord {
   orderId?: string | null;
   submittedAt?: Date | null;
   cancelSubmittedAt?: Date | null;
+  shippedUnitsReported?: number;
   lastError?: string | null;
 }
 
@@ -36,6 +37,7 @@ export class AmazonOrderRepository {
           orderStatus: row.orderStatus,
           orderId: row.orderId,
           cancelSubmitted: row.cancelSubmittedAt !== null,
+          shippedUnitsReported: row.shippedUnitsReported,
         },
       ]),
     );
@@ -55,6 +57,7 @@ export class AmazonOrderRepository {
       orderId: record.orderId !== undefined ? record.orderId : (existing?.orderId ?? null),
       submittedAt: record.submittedAt !== undefined ? record.submittedAt : (existing?.submittedAt ?? null),
       cancelSubmittedAt: record.cancelSubmittedAt !== undefined ? record.cancelSubmittedAt : (existing?.cancelSubmittedAt ?? null),
+      shippedUnitsReported: record.shippedUnitsReported ?? existing?.shippedUnitsReported ?? 0,
       lastError: record.lastError !== undefined ? (record.lastError?.slice(0, MAX_ERROR_LENGTH) ?? null) : (existing?.lastError ?? null),
       updatedAt: now,
     };

@@ -5,6 +5,9 @@
 // Data Token), is mapped to the canonical order and handed to OrdersService.SubmitOrder
 // (idempotent on account + Amazon order id), then recorded with channel.order_received in one
 // transaction; an order Amazon cancelled after it was submitted goes to OrdersService.CancelOrder.
+// An order Amazon fulfils (AFN) is shipped by Amazon: when it shows more units shipped than the
+// mesh was told of, its items are read and channel.shipment_confirmed (cumulative units per item)
+// is published with the new count in the record, in one transaction: once per change.
 // The address is buyer PII: it goes to the orders service and into the event, never into a log
 // line or the local record.
 // The cursor moves to the payload's LastUpdatedBefore only after every page was handled: a crash
@@ -16,8 +19,16 @@ import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { AmazonOrder } from '../amazon/sp-api.types.js';
 import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
-import { decideIntake, isFulfilledBySeller, toCanonicalOrder, type KnownOrder } from './amazon-order.mapper.js';
-import type { AmazonOrderRepository } from './amazon-order.repository.js';
+import {
+  amazonShipmentReport,
+  decideIntake,
+  isFulfilledBySeller,
+  shippedByAmazon,
+  toCanonicalOrder,
+  type AmazonShipped,
+  type KnownOrder,
+} from './amazon-order.mapper.js';
+import type { AmazonOrderRepository, OrderRecord } from './amazon-order.repository.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
 
 export const ORDERS_DUTY = 'orders';
@@ -115,7 +126,7 @@ export class OrderIntake extends AccountWorker {
 
   private async handle(channelAccountId: string, order: AmazonOrder, known: KnownOrder | undefined): Promise<string> {
     const decision = decideIntake(order, known);
-    const record = {
+    const record: OrderRecord = {
       channelAccountId,
       amazonOrderId: order.AmazonOrderId,
       lastUpdateDate: order.LastUpdateDate,
@@ -134,10 +145,13 @@ export class OrderIntake extends AccountWorker {
       case 'cancel':
         await this.cancel(channelAccountId, known?.orderId as string, record);
         return decision;
+      case 'ship':
+        await this.reportShipped(channelAccountId, order, known as KnownOrder, record);
+        return decision;
     }
   }
 
-  private async submit(channelAccountId: string, order: AmazonOrder, record: Parameters<AmazonOrderRepository['save']>[1]): Promise<void> {
+  private async submit(channelAccountId: string, order: AmazonOrder, record: OrderRecord): Promise<void> {
     const client = this.deps.accounts.client(channelAccountId);
     const items = await client.getOrderItems(order.AmazonOrderId);
     // Amazon ships AFN orders itself: the mesh does not need the recipient's name and street for them.
@@ -170,9 +184,15 @@ export class OrderIntake extends AccountWorker {
       return;
     }
     const submitted = response.order ?? mapping.order;
+    // Amazon may have shipped some of an order it fulfils before the mesh first saw it.
+    const shipped = isFulfilledBySeller(order) ? undefined : shippedByAmazon(items);
     const now = new Date();
     await this.deps.publisher.transaction(async ({ manager, publish }) => {
-      await this.deps.records.save(manager, { ...record, orderId: submitted.orderId, submittedAt: now, lastError: null }, now);
+      await this.deps.records.save(
+        manager,
+        { ...record, orderId: submitted.orderId, submittedAt: now, lastError: null, shippedUnitsReported: shipped?.units ?? 0 },
+        now,
+      );
       await publish({
         definition: Events.channel.orderReceived,
         payload: { order: submitted, receivedAt: toTimestamp(now) },
@@ -180,11 +200,39 @@ export class OrderIntake extends AccountWorker {
         channel: AMAZON_CHANNEL,
         channelAccountId,
       });
+      if (shipped && shipped.units > 0) await publish(this.shipmentReport(channelAccountId, submitted.orderId, order, shipped));
     });
     this.deps.metrics.orderSubmitted(channelAccountId, response.created);
+    if (shipped && shipped.units > 0) this.deps.metrics.channelShipmentReported(channelAccountId);
   }
 
-  private async cancel(channelAccountId: string, orderId: string, record: Parameters<AmazonOrderRepository['save']>[1]): Promise<void> {
+  /**
+   * Amazon shows more units shipped of an order it fulfils: the items say how many of each; the
+   * report and the new count commit together, so a poll that runs again (a crash before the
+   * commit, the overlap, SyncOrders) reports the same figures at most (the orders service ships
+   * only what its order lacks).
+   */
+  private async reportShipped(channelAccountId: string, order: AmazonOrder, known: KnownOrder, record: OrderRecord): Promise<void> {
+    const shipped = shippedByAmazon(await this.deps.accounts.client(channelAccountId).getOrderItems(order.AmazonOrderId));
+    const report = shipped.units > known.shippedUnitsReported;
+    await this.deps.publisher.transaction(async ({ manager, publish }) => {
+      await this.deps.records.save(manager, report ? { ...record, shippedUnitsReported: shipped.units } : record, new Date());
+      if (report) await publish(this.shipmentReport(channelAccountId, known.orderId as string, order, shipped));
+    });
+    if (report) this.deps.metrics.channelShipmentReported(channelAccountId);
+  }
+
+  private shipmentReport(channelAccountId: string, orderId: string, order: AmazonOrder, shipped: AmazonShipped) {
+    return {
+      definition: Events.channel.shipmentConfirmed,
+      payload: amazonShipmentReport(channelAccountId, orderId, order, shipped),
+      subject: orderId,
+      channel: AMAZON_CHANNEL,
+      channelAccountId,
+    };
+  }
+
+  private async cancel(channelAccountId: string, orderId: string, record: OrderRecord): Promise<void> {
     let lastError: string | null = null;
     try {
       await this.deps.orders.cancelOrder({

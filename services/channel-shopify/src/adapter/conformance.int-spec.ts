@@ -24,7 +24,7 @@ interface LevelView {
 }
 interface OrderView {
   order: { admin_graphql_api_id: string; line_items: Array<{ admin_graphql_api_id: string; sku: string; quantity: number }> };
-  tags: string[];
+  metafields: Array<{ namespace: string; key: string; value: string }>;
   cancellation: object | null;
   fulfillments: Array<{ status: string; trackingInfo: Array<{ number: string }>; lineItems: Array<{ quantity: number }> }>;
 }
@@ -119,8 +119,10 @@ async function startShopifyAdapter(mode: ServiceTestMode): Promise<ConformanceHa
     async order(channelOrderId) {
       const view = await admin.call<OrderView>('GET', `/_sandbox/shops/${MAIN.shop}/orders/${encodeURIComponent(channelOrderId)}`);
       return {
-        // Shopify has no acknowledgement: the order's tags are where a seller marks it (CHANNELS.md §1d).
-        acknowledgements: view.tags,
+        // Shopify has no acknowledgement: the adapter writes the ERP order's reference onto the order (ADR 0004).
+        acknowledgements: view.metafields
+          .filter((metafield) => metafield.namespace === 'retail_mesh' && metafield.key === 'erp_order_id')
+          .map((metafield) => metafield.value),
         shipments: view.fulfillments
           .filter((fulfillment) => fulfillment.status === 'SUCCESS')
           .map((fulfillment) => ({

@@ -1,7 +1,7 @@
 import { channelV1 } from '@retail-mesh/contracts';
 import { describe, expect, it } from 'vitest';
 import { planFulfillment } from './fulfillment-plan.js';
-import { acknowledgementTag, channelOrderState, fulfilledWithTracking } from './order-state.mapper.js';
+import { channelOrderState, fulfilledWithTracking } from './order-state.mapper.js';
 import type { FulfillmentOrderView, ShopifyOrderView } from './shopify-orders.client.js';
 
 const TEE = 'gid://shopify/LineItem/1';
@@ -87,7 +87,7 @@ function view(overrides: Partial<ShopifyOrderView> = {}): ShopifyOrderView {
     name: '#1001',
     updatedAt: new Date('2026-11-27T10:00:00Z'),
     cancelledAt: null,
-    tags: [],
+    erpOrderId: null,
     displayFulfillmentStatus: 'UNFULFILLED',
     fulfillmentOrders: [warehouse],
     fulfillments: [],
@@ -98,11 +98,11 @@ function view(overrides: Partial<ShopifyOrderView> = {}): ShopifyOrderView {
 describe('channelOrderState and fulfilledWithTracking', () => {
   const { ChannelOrderStatus } = channelV1;
 
-  it('reads the status Shopify shows, cancellation and shipping first, then the acknowledgement tag', () => {
+  it('reads the status Shopify shows, cancellation and shipping first, then the acknowledgement (the ERP order metafield)', () => {
     const status = (overrides: Partial<ShopifyOrderView>) => channelOrderState('gid://shopify/Order/1', view(overrides)).status;
     expect(status({})).toBe(ChannelOrderStatus.CHANNEL_ORDER_STATUS_OPEN);
-    expect(status({ tags: ['vip', 'erp:SO-1'] })).toBe(ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED);
-    expect(status({ tags: ['erp:SO-1'], displayFulfillmentStatus: 'PARTIALLY_FULFILLED' })).toBe(
+    expect(status({ erpOrderId: 'SO-1' })).toBe(ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED);
+    expect(status({ erpOrderId: 'SO-1', displayFulfillmentStatus: 'PARTIALLY_FULFILLED' })).toBe(
       ChannelOrderStatus.CHANNEL_ORDER_STATUS_PARTIALLY_SHIPPED,
     );
     expect(status({ displayFulfillmentStatus: 'FULFILLED' })).toBe(ChannelOrderStatus.CHANNEL_ORDER_STATUS_SHIPPED);
@@ -133,12 +133,5 @@ describe('channelOrderState and fulfilledWithTracking', () => {
       fulfillmentIds: ['gid://shopify/Fulfillment/1', 'gid://shopify/Fulfillment/3'],
     });
     expect(fulfilledWithTracking(shipped, '').fulfillmentIds).toEqual([]);
-  });
-
-  it('tags with the ERP order id, or the mesh order id before there is one, within Shopify’s 40 characters', () => {
-    expect(acknowledgementTag('SO-1001', 'ord-1')).toBe('erp:SO-1001');
-    expect(acknowledgementTag('', 'ord-1')).toBe('mesh:ord-1');
-    expect(acknowledgementTag('X'.repeat(37), 'ord-1')).toBeUndefined();
-    expect(acknowledgementTag('A,B', 'ord-1')).toBeUndefined();
   });
 });

@@ -1,24 +1,41 @@
-// What the mesh asks of Shopify for an order, each idempotent and confirmed by reading the order
-// back: acknowledge (tag it with the ERP order), confirm a shipment (fulfillmentCreate on the open
-// fulfillment order lines it covers, with carrier and tracking; what an earlier attempt of the
-// same shipment fulfilled is found by its tracking number and not sent again), cancel (orderCancel,
-// whose background job is awaited until the order shows cancelled), cancel units of lines (a
-// refund with restock type CANCEL, ADR 0006, confirmed by the order's refunds). The consumers
-// and the ChannelAdapterService RPCs share this code.
+// What the mesh asks of Shopify for an order, each idempotent and confirmed by Shopify's answer or
+// by reading the order back: acknowledge (the ERP order's reference as the order's metafield;
+// concurrent acknowledgements of an account share one metafieldsSet call), confirm a shipment
+// (fulfillmentCreate on the open fulfillment order lines it covers, with carrier and tracking;
+// what an earlier attempt of the same shipment fulfilled is found by its tracking number and not
+// sent again), cancel (orderCancel, whose background job is awaited until the order shows
+// cancelled), cancel units of lines (a refund with restock type CANCEL, ADR 0006, confirmed by the
+// order's refunds; for the mesh's cancellations and for CancelOrder requests naming lines). The
+// consumers and the ChannelAdapterService RPCs share this code.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ordersV1 } from '@retail-mesh/contracts';
 import { KeyedRegistry } from '@retail-mesh/channel-kit';
+import { GroupCommit } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import { ShopifyAdminError } from '../shopify/shopify-admin.client.js';
+import { acknowledgeBatch, type AcknowledgementOutcome } from './acknowledgement-batch.js';
 import { planFulfillment } from './fulfillment-plan.js';
-import { acknowledgementTag, fulfilledWithTracking } from './order-state.mapper.js';
+import { fulfilledWithTracking } from './order-state.mapper.js';
 import type { OrdersMetrics } from './orders.metrics.js';
 import { ShopifyOrderError } from './shopify-order.js';
-import { ShopifyOrdersClient, type ShopifyCancelReason, type ShopifyOrderView } from './shopify-orders.client.js';
-import { ShopifyRefundsClient, type CancelledUnits } from './shopify-refunds.client.js';
+import {
+  MAX_METAFIELDS_PER_SET,
+  ShopifyOrdersClient,
+  type ErpOrderIdInput,
+  type ShopifyCancelReason,
+  type ShopifyOrderView,
+} from './shopify-orders.client.js';
+import { ShopifyRefundsClient } from './shopify-refunds.client.js';
 import type { ShopifyShipmentRepository } from './shopify-shipment.repository.js';
-import { planUnitCancellation } from './unit-cancellation.js';
+import {
+  planRequestedCancellation,
+  planUnitCancellation,
+  refundNote,
+  refundOf,
+  type CancelledUnits,
+  type UnitCancellationPlan,
+} from './unit-cancellation.js';
 
 /** Shopify cannot do what was asked (unknown order, nothing left to fulfil, a refused mutation): retrying will not help. */
 export class OrderActionRefused extends Error {
@@ -81,6 +98,21 @@ export interface UnitCancelRequest extends OrderRef {
   reason: ordersV1.CancelReason;
 }
 
+export interface RequestedUnitCancelRequest extends OrderRef {
+  /** The CancelOrder request's idempotency key: a repeat of the request cancels nothing more. */
+  idempotencyKey: string;
+  /** Units of Shopify line items (gids) to cancel. */
+  lines: Array<{ channelLineId: string; quantity: number }>;
+  reason: ordersV1.CancelReason;
+}
+
+export interface UnitCancelResult {
+  /** Shopify showed the units cancelled before anything was sent. */
+  already: boolean;
+  /** When Shopify cancelled them: the cancellation's refund, or the order's cancellation; now when it shows neither. */
+  cancelledAt: Date;
+}
+
 export interface OrderActionsDependencies {
   accounts: ShopifyAccountRegistry;
   shipments: ShopifyShipmentRepository;
@@ -95,10 +127,17 @@ const CANCEL_READ_BACK_INTERVAL_MS = 250;
 export class ShopifyOrderActions {
   private readonly clients: KeyedRegistry<ShopifyOrdersClient>;
   private readonly refundClients: KeyedRegistry<ShopifyRefundsClient>;
+  // Per account: while one metafieldsSet is out, the acknowledgements that arrive wait, and the
+  // next call takes up to 25 of them (group commit, no linger: alone, one goes at once).
+  private readonly acknowledgements: KeyedRegistry<GroupCommit<ErpOrderIdInput, AcknowledgementOutcome>>;
 
   constructor(private readonly deps: OrderActionsDependencies) {
     this.clients = new KeyedRegistry((channelAccountId) => new ShopifyOrdersClient(deps.accounts.client(channelAccountId)));
     this.refundClients = new KeyedRegistry((channelAccountId) => new ShopifyRefundsClient(deps.accounts.client(channelAccountId)));
+    this.acknowledgements = new KeyedRegistry(
+      (channelAccountId) =>
+        new GroupCommit(MAX_METAFIELDS_PER_SET, (requests) => acknowledgeBatch(this.client(channelAccountId), requests)),
+    );
   }
 
   client(channelAccountId: string): ShopifyOrdersClient {
@@ -110,31 +149,26 @@ export class ShopifyOrderActions {
   }
 
   /**
-   * Tags the order `erp:<erp order id>` (or `mesh:<order id>`); confirmed by the tags tagsAdd
-   * answers with (the order after the mutation, in the same request: no second call). No read
-   * first: tagsAdd leaves a tag the order has as it is (a repeat changes nothing and sends no
-   * orders/updated), and a first acknowledgement, by far the usual one, would read for nothing.
+   * Writes the ERP order's reference onto the order (its ERP_ORDER_METAFIELD), in one metafieldsSet
+   * with the acknowledgements waiting at the same time; confirmed by that call's answer (no read).
+   * Setting the value the order has changes nothing, so a repeat is harmless and is not read first.
    */
-  async acknowledge(ref: OrderRef, orderId: string, erpOrderId: string): Promise<{ tag: string; already: boolean }> {
+  async acknowledge(ref: OrderRef, erpOrderId: string): Promise<{ already: boolean }> {
     return this.tracked(ref.channelAccountId, 'acknowledge', async () => {
-      const tag = acknowledgementTag(erpOrderId, orderId);
-      if (!tag)
-        throw new OrderActionRefused(
-          'refused',
-          `the order ids make a tag longer than Shopify allows: erp "${erpOrderId}", order "${orderId}"`,
-        );
-      let tags: string[] | null;
-      try {
-        tags = await this.refusals(() => this.client(ref.channelAccountId).addTags(ref.channelOrderId, [tag]));
-      } catch (error) {
-        // Refused: NOT_FOUND when Shopify does not know the order (the read says so), else the refusal.
-        if (error instanceof OrderActionRefused) await this.existingTags(ref);
-        throw error;
+      const outcome = await this.acknowledgements.get(ref.channelAccountId).submit({ orderId: ref.channelOrderId, erpOrderId });
+      switch (outcome.kind) {
+        case 'confirmed':
+          return { already: false };
+        case 'not_confirmed':
+          throw new OrderActionNotConfirmed(outcome.message);
+        case 'failed':
+          throw outcome.error;
+        case 'refused':
+          // NOT_FOUND when Shopify does not know the order (a read says so), else the refusal.
+          if ((await this.client(ref.channelAccountId).readErpOrderId(ref.channelOrderId)) === undefined)
+            throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
+          throw new OrderActionRefused('refused', `${ref.channelOrderId}: ${outcome.message}`);
       }
-      // No order in the answer: read it (NOT_FOUND when Shopify does not know it).
-      if (!(tags ?? (await this.existingTags(ref))).includes(tag))
-        throw new OrderActionNotConfirmed(`Shopify does not show the tag ${tag} on ${ref.channelOrderId} after tagsAdd`);
-      return { tag, already: false };
     });
   }
 
@@ -216,31 +250,55 @@ export class ShopifyOrderActions {
   }
 
   /**
-   * Cancels units of lines (Shopify has no cancellation of part of an order: a refund with
-   * restock type CANCEL takes unfulfilled units off it and refunds what they are worth), unless
-   * the order's refunds show them cancelled; confirmed by reading the refunds back.
+   * Cancels the units a mesh cancellation cancelled (Shopify has no cancellation of part of an
+   * order: a refund with restock type CANCEL takes unfulfilled units off it and refunds what they
+   * are worth), unless the order's refunds show the mesh's cancelled units; confirmed by reading
+   * the refunds back.
    */
-  async cancelUnits(request: UnitCancelRequest): Promise<{ already: boolean }> {
+  async cancelUnits(request: UnitCancelRequest): Promise<UnitCancelResult> {
+    return this.cancelUnitsOnShopify(request, `retail-mesh-cancel-${request.order.orderId}-v${request.order.version}`, (shopify) =>
+      planUnitCancellation(request.order, request.lines, shopify.lines),
+    );
+  }
+
+  /**
+   * Cancels the units a CancelOrder request names, the same way, once per request: its refund
+   * carries the request's key (scoped to the order), which a repeat finds on the order's refunds.
+   */
+  async cancelRequestedUnits(request: RequestedUnitCancelRequest): Promise<UnitCancelResult> {
+    const key = `retail-mesh-cancel-${request.channelOrderId.split('/').pop()}-${request.idempotencyKey}`;
+    return this.cancelUnitsOnShopify(request, key, (shopify) => planRequestedCancellation(key, request.lines, shopify));
+  }
+
+  /**
+   * Reads what Shopify shows, sends what `plan` says is missing as one refund (idempotency key and
+   * note mark: `key`), and reads back until `plan` says done.
+   */
+  private async cancelUnitsOnShopify(
+    request: OrderRef & { reason: ordersV1.CancelReason },
+    key: string,
+    plan: (shopify: CancelledUnits) => UnitCancellationPlan,
+  ): Promise<UnitCancelResult> {
+    const cancelledAt = (shopify: CancelledUnits) => shopify.cancelledAt ?? refundOf(shopify, key)?.createdAt ?? new Date();
     return this.tracked(request.channelAccountId, 'cancel', async () => {
       const before = await this.cancelledUnits(request);
       // Cancelled whole on Shopify meanwhile: no unit is left there to cancel.
-      if (before.cancelledAt) return { already: true };
-      const plan = planUnitCancellation(request.order, request.lines, before.lines);
-      if (plan.kind === 'impossible') throw new OrderActionRefused('refused', `${request.channelOrderId}: ${plan.reason}`);
-      if (plan.kind === 'done') return { already: true };
-      const reason = CancelReason[request.reason] ?? 'cancelled';
+      if (before.cancelledAt) return { already: true, cancelledAt: before.cancelledAt };
+      const planned = plan(before);
+      if (planned.kind === 'impossible') throw new OrderActionRefused('refused', `${request.channelOrderId}: ${planned.reason}`);
+      if (planned.kind === 'done') return { already: true, cancelledAt: cancelledAt(before) };
       await this.refusals(() =>
         this.refundClients.get(request.channelAccountId).cancelUnits({
           orderId: request.channelOrderId,
-          lines: plan.lines,
-          note: `retail-mesh: ${reason}`,
-          idempotencyKey: `retail-mesh-cancel-${request.order.orderId}-v${request.order.version}`,
+          lines: planned.lines,
+          note: refundNote(CancelReason[request.reason] ?? 'cancelled', key),
+          idempotencyKey: key,
         }),
       );
       const after = await this.cancelledUnits(request);
-      if (planUnitCancellation(request.order, request.lines, after.lines).kind !== 'done')
+      if (plan(after).kind !== 'done')
         throw new OrderActionNotConfirmed(`Shopify does not show the units cancelled on ${request.channelOrderId} after refundCreate`);
-      return { already: false };
+      return { already: false, cancelledAt: cancelledAt(after) };
     });
   }
 
@@ -266,12 +324,6 @@ export class ShopifyOrderActions {
     }
     if (!order) throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
     return order;
-  }
-
-  private async existingTags(ref: OrderRef): Promise<string[]> {
-    const tags = await this.client(ref.channelAccountId).readTags(ref.channelOrderId);
-    if (!tags) throw new OrderActionRefused('order_not_found', `Shopify does not know ${ref.channelOrderId}`);
-    return tags;
   }
 
   /** Shopify's user errors on a mutation are final for that request. */

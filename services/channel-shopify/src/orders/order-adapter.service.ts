@@ -1,5 +1,6 @@
 // The ChannelAdapterService order RPCs for Shopify, on the same code as the consumers:
-// AcknowledgeOrder, ConfirmShipment, CancelOrder (each idempotent and read back), GetOrderState
+// AcknowledgeOrder, ConfirmShipment, CancelOrder (whole orders, or units of lines; each idempotent
+// and confirmed by Shopify's answer or a read-back), GetOrderState
 // (what Shopify shows now) and SyncOrders (re-import and re-submit orders changed since a time).
 import { channelV1, fromTimestamp, toTimestamp } from '@retail-mesh/contracts';
 import { withTransaction } from '@retail-mesh/persistence';
@@ -15,6 +16,7 @@ import { ShopifyOrderError } from './shopify-order.js';
 /** Orders per GetOrderState call. */
 export const MAX_ORDER_STATE_IDS = 50;
 const SHOPIFY_ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
+const SHOPIFY_LINE_ITEM_GID = /^gid:\/\/shopify\/LineItem\/\d+$/;
 
 export interface OrderAdapterDependencies {
   dataSource: DataSource;
@@ -28,9 +30,9 @@ export class OrderAdapterService {
 
   async acknowledgeOrder(request: channelV1.AcknowledgeOrderRequest): Promise<channelV1.AcknowledgeOrderResponse> {
     const ref = this.orderRef(request.channelAccountId, request.channelOrderId);
-    if (request.orderId === '' && request.erpOrderId === '')
-      throw new InvalidArgumentError('invalid_order', 'order_id or erp_order_id is required');
-    await this.mapped(() => this.deps.actions.acknowledge(ref, request.orderId, request.erpOrderId));
+    // The acknowledgement on Shopify is the ERP order's reference on the order (ADR 0004).
+    if (request.erpOrderId === '') throw new InvalidArgumentError('invalid_erp_order_id', 'erp_order_id is required');
+    await this.mapped(() => this.deps.actions.acknowledge(ref, request.erpOrderId));
     return { acknowledgedAt: toTimestamp(new Date()) };
   }
 
@@ -49,10 +51,25 @@ export class OrderAdapterService {
   async cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
     const ref = this.orderRef(request.channelAccountId, request.channelOrderId);
     if (request.lines.length > 0) {
-      throw new FailedPreconditionError(
-        'partial_cancellation_unsupported',
-        'Shopify cancels whole orders: a line cancellation is a refund or an order edit',
+      // Units of lines: a refund with restock type CANCEL, as for the mesh's cancellations (ADR 0006).
+      if (request.idempotencyKey === '')
+        throw new InvalidArgumentError('invalid_idempotency_key', 'idempotency_key is required to cancel lines: it names their refund');
+      const bad = request.lines.find((line) => !SHOPIFY_LINE_ITEM_GID.test(line.channelLineId) || !(line.quantity > 0));
+      if (bad) {
+        throw new InvalidArgumentError(
+          'invalid_lines',
+          `each line needs a Shopify line item gid and a positive quantity, got "${bad.channelLineId}" x ${bad.quantity}`,
+        );
+      }
+      const units = await this.mapped(() =>
+        this.deps.actions.cancelRequestedUnits({
+          ...ref,
+          idempotencyKey: request.idempotencyKey,
+          lines: request.lines.map(({ channelLineId, quantity }) => ({ channelLineId, quantity })),
+          reason: request.reason,
+        }),
       );
+      return { cancelledAt: toTimestamp(units.cancelledAt) };
     }
     const result = await this.mapped(() =>
       this.deps.actions.cancel({ ...ref, reason: request.reason, note: request.note, notifyCustomer: request.notifyCustomer }),

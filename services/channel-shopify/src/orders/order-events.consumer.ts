@@ -65,8 +65,10 @@ export class OrderEventsConsumer {
 
   async accepted(event: ReceivedEvent<ordersEventsV1.OrderAccepted>): Promise<void> {
     const order = this.ref(event.payload.order);
+    // Accepted means the ERP sales order exists (ADR 0004): its reference is what Shopify shows.
     const erpOrderId = event.payload.order?.erpOrderId ?? '';
-    await this.refusalsArePoison(() => this.deps.actions.acknowledge(order, order.orderId, erpOrderId));
+    if (erpOrderId === '') throw new PoisonMessageError(`accepted order ${order.orderId} carries no erp_order_id`);
+    await this.refusalsArePoison(() => this.deps.actions.acknowledge(order, erpOrderId));
     await this.publishOnce(event, async () => [
       {
         definition: Events.channel.orderAcknowledged,
@@ -103,6 +105,7 @@ export class OrderEventsConsumer {
             orderId: order.orderId,
             shipmentId: shipment.shipmentId,
             channelFulfillmentId: result.fulfillmentIds[0] ?? '',
+            // No shipped_by_channel: a mesh shipment, Shopify shipped nothing of its own.
             confirmedAt: toTimestamp(new Date()),
           },
           subject: order.orderId,

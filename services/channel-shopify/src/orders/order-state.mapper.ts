@@ -1,26 +1,14 @@
 // How the adapter reads a Shopify order's state back. Pure. Shopify has no order acknowledgement
-// for merchant apps (CHANNELS.md §1d), so the adapter acknowledges with a tag naming the ERP
-// order (`erp:<erp order id>`, or `mesh:<order id>` before there is one): visible to the merchant,
-// idempotent (tagsAdd of a present tag changes nothing) and readable back.
+// for merchant apps (CHANNELS.md §1d), so the adapter acknowledges by writing the ERP order's
+// reference onto the order as a metafield (ADR 0004): visible to the merchant, idempotent
+// (metafieldsSet of the value the order has changes nothing) and readable back.
 import { channelV1, toTimestamp } from '@retail-mesh/contracts';
 import type { ShopifyOrderView } from './shopify-orders.client.js';
 
 const { ChannelOrderStatus } = channelV1;
 
-export const ERP_TAG_PREFIX = 'erp:';
-export const MESH_TAG_PREFIX = 'mesh:';
-/** Shopify refuses longer tags. */
-export const MAX_TAG_LENGTH = 40;
-
-/** The acknowledgement tag, or undefined when the ids would make it longer than Shopify allows. */
-export function acknowledgementTag(erpOrderId: string, orderId: string): string | undefined {
-  const tag = erpOrderId !== '' ? `${ERP_TAG_PREFIX}${erpOrderId}` : `${MESH_TAG_PREFIX}${orderId}`;
-  return tag.length <= MAX_TAG_LENGTH && !tag.includes(',') ? tag : undefined;
-}
-
-function isAcknowledged(tags: readonly string[]): boolean {
-  return tags.some((tag) => tag.startsWith(ERP_TAG_PREFIX) || tag.startsWith(MESH_TAG_PREFIX));
-}
+/** The order metafield that holds the ERP order's reference: set means acknowledged. */
+export const ERP_ORDER_METAFIELD = { namespace: 'retail_mesh', key: 'erp_order_id', type: 'single_line_text_field' } as const;
 
 export function channelOrderState(channelOrderId: string, view: ShopifyOrderView | null): channelV1.ChannelOrderState {
   if (!view) return { channelOrderId, status: ChannelOrderStatus.CHANNEL_ORDER_STATUS_NOT_FOUND, trackingNumbers: [], updatedAt: null };
@@ -30,7 +18,7 @@ export function channelOrderState(channelOrderId: string, view: ShopifyOrderView
       ? ChannelOrderStatus.CHANNEL_ORDER_STATUS_SHIPPED
       : view.displayFulfillmentStatus === 'PARTIALLY_FULFILLED'
         ? ChannelOrderStatus.CHANNEL_ORDER_STATUS_PARTIALLY_SHIPPED
-        : isAcknowledged(view.tags)
+        : view.erpOrderId !== null
           ? ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED
           : ChannelOrderStatus.CHANNEL_ORDER_STATUS_OPEN;
   const trackingNumbers = [

@@ -1,7 +1,8 @@
 // channel-shopify's order flow against the Shopify sandbox and a test peer of the orders service:
 // webhooks (signed, deduplicated, stored before they are answered) and the poll backstop submit
-// each order once; accepted, shipped and cancelled orders reach Shopify as a tag, fulfilments with
-// tracking and a cancellation, each read back and confirmed with an event. Runs on PostgreSQL +
+// each order once; accepted, shipped and cancelled orders reach Shopify as the ERP order's
+// metafield (concurrent ones in shared metafieldsSet calls), fulfilments with tracking and a
+// cancellation (whole, or units with a refund), each confirmed and followed by an event. Runs on PostgreSQL +
 // RabbitMQ and on SQLite + the in-process bus.
 import { createHmac } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -137,6 +138,12 @@ class Harness {
 
   async shopOrder(id: number): Promise<AnyJson> {
     return this.admin.call('GET', `/_sandbox/shops/${SHOP}/orders/${id}`);
+  }
+
+  /** The ERP order reference the acknowledgement wrote on the order (undefined before). */
+  async erpOrderIdOf(id: number): Promise<string | undefined> {
+    const { metafields } = await this.shopOrder(id);
+    return metafields.find((metafield: AnyJson) => metafield.namespace === 'retail_mesh' && metafield.key === 'erp_order_id')?.value;
   }
 
   async deliveries(orderId: number, topic = 'orders/create'): Promise<AnyJson[]> {
@@ -337,15 +344,13 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     expect(mesh.peer.submitsOf(order.admin_graphql_api_id)).toHaveLength(2);
   });
 
-  it('acknowledges an accepted order with a tag, read back, and publishes channel.order_acknowledged once per event', async () => {
+  it('acknowledges an accepted order with its ERP order metafield and publishes channel.order_acknowledged once per event', async () => {
     const shopifyOrder = await mesh.createOrder();
     const submitted = await mesh.submittedOnce(shopifyOrder.admin_graphql_api_id);
     const order = canonical({ orderId: submitted.orderId, gid: shopifyOrder.admin_graphql_api_id, erpOrderId: 'SO-1001' });
     const handledBefore = await mesh.handled();
     const eventId = await mesh.publish(Events.orders.orderAccepted, { order });
-    await waitFor(async () => (await mesh.shopOrder(shopifyOrder.id)).tags.includes('erp:SO-1001'), {
-      description: 'the acknowledgement tag',
-    });
+    await waitFor(async () => (await mesh.erpOrderIdOf(shopifyOrder.id)) === 'SO-1001', { description: 'the ERP order metafield' });
     const ack = await waitFor(
       () => mesh.eventsOf(Events.channel.orderAcknowledged.type, (payload) => payload.orderId === submitted.orderId)[0],
     );
@@ -359,7 +364,7 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
       },
     });
 
-    // The same event again (a redelivery): handled, no second tag, no second acknowledgement.
+    // The same event again (a redelivery): handled, the same metafield, no second acknowledgement.
     await mesh.publish(Events.orders.orderAccepted, { order }, eventId);
     await waitFor(async () => (await mesh.handled()) >= handledBefore + 2, { description: 'both deliveries handled' });
     await mesh.publish(Events.orders.orderAccepted, {
@@ -367,7 +372,43 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     });
     await waitFor(() => mesh.eventsOf(Events.channel.orderAcknowledged.type, (payload) => payload.orderId === 'ord-marker')[0]);
     expect(mesh.eventsOf(Events.channel.orderAcknowledged.type, (payload) => payload.orderId === submitted.orderId)).toHaveLength(1);
-    expect((await mesh.shopOrder(shopifyOrder.id)).tags).toEqual(['erp:SO-1001']);
+    expect((await mesh.shopOrder(shopifyOrder.id)).metafields).toEqual([
+      { namespace: 'retail_mesh', key: 'erp_order_id', type: 'single_line_text_field', value: 'SO-1001' },
+    ]);
+  });
+
+  it('acknowledges concurrent orders in shared metafieldsSet calls, each confirmed; an order Shopify refuses fails alone', async () => {
+    const orders = [];
+    for (let index = 0; index < 8; index += 1) orders.push(await mesh.createOrder());
+    // Shopify answers slowly: the acknowledgements that arrive meanwhile wait for the next call.
+    await mesh.admin.setFaults({ type: 'latency', operation: 'metafieldsSet', ms: 300 });
+    const acknowledge = (channelOrderId: string, erpOrderId: string) =>
+      mesh.adapter.acknowledgeOrder({
+        idempotencyKey: `${erpOrderId}/ack`,
+        channelAccountId: ACCOUNT,
+        channelOrderId,
+        orderId: '',
+        erpOrderId,
+      });
+    const results = await Promise.allSettled([
+      ...orders.map((order) => acknowledge(order.admin_graphql_api_id, `SO-B${order.id}`)),
+      acknowledge('gid://shopify/Order/1', 'SO-UNKNOWN'),
+    ]);
+    await mesh.admin.clearFaults();
+
+    expect(results.slice(0, -1).every((result) => result.status === 'fulfilled')).toBe(true);
+    expect(results.at(-1)).toMatchObject({ status: 'rejected', reason: { code: GrpcStatus.NOT_FOUND } });
+    for (const order of orders) expect(await mesh.erpOrderIdOf(order.id)).toBe(`SO-B${order.id}`);
+    const calls = (await mesh.admin.requests({ path: '/admin/api/2026-04/graphql.json', method: 'POST' }))
+      .map((request) => request.body as AnyJson)
+      .filter(
+        (body) =>
+          body.query.includes('metafieldsSet') && body.variables.metafields.some((input: AnyJson) => input.value.startsWith('SO-B')),
+      );
+    // Nine acknowledgements in fewer calls; the call with the unknown order was refused whole and sent again without it.
+    expect(calls.length).toBeLessThan(orders.length);
+    expect(calls.every((call) => call.variables.metafields.length <= 25)).toBe(true);
+    expect(Math.max(...calls.map((call) => call.variables.metafields.length))).toBeGreaterThan(1);
   });
 
   it('confirms a partial shipment and then the rest as fulfilments with carrier and tracking, each once', async () => {
@@ -568,14 +609,10 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     const shopifyOrder = await mesh.createOrder();
     const gid = shopifyOrder.admin_graphql_api_id;
     const submitted = await mesh.submittedOnce(gid);
-    await mesh.adapter.acknowledgeOrder({
-      idempotencyKey: 'k',
-      channelAccountId: ACCOUNT,
-      channelOrderId: gid,
-      orderId: submitted.orderId,
-      erpOrderId: '',
-    });
-    expect((await mesh.shopOrder(shopifyOrder.id)).tags).toEqual([`mesh:${submitted.orderId}`]);
+    const ackRequest = { idempotencyKey: 'k', channelAccountId: ACCOUNT, channelOrderId: gid, orderId: submitted.orderId, erpOrderId: '' };
+    await expect(mesh.adapter.acknowledgeOrder(ackRequest)).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    await mesh.adapter.acknowledgeOrder({ ...ackRequest, erpOrderId: 'SO-RPC' });
+    expect(await mesh.erpOrderIdOf(shopifyOrder.id)).toBe('SO-RPC');
     let state = await mesh.adapter.getOrderState({ channelAccountId: ACCOUNT, channelOrderIds: [gid, 'gid://shopify/Order/1'] });
     expect(state.states.map((entry) => entry.status)).toEqual([
       channelV1.ChannelOrderStatus.CHANNEL_ORDER_STATUS_ACKNOWLEDGED,
@@ -662,6 +699,51 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     const status = await mesh.adapter.getAdapterStatus({ channelAccountId: ACCOUNT });
     expect(status.accounts[0].orderCursor).not.toBe('');
     expect(status.accounts[0].lastOrderSyncAt).toBeTruthy();
+  });
+
+  it('cancels the units a CancelOrder request names with a refund of restock type CANCEL, once per idempotency key', async () => {
+    const shopifyOrder = await mesh.createOrder();
+    const [tee, mug] = shopifyOrder.line_items;
+    const request = {
+      idempotencyKey: `cancel-${shopifyOrder.id}-1`,
+      channelAccountId: ACCOUNT,
+      channelOrderId: shopifyOrder.admin_graphql_api_id,
+      orderId: 'ord-rpc-units',
+      reason: ordersV1.CancelReason.CANCEL_REASON_OUT_OF_STOCK,
+      lines: [{ channelLineId: tee.admin_graphql_api_id, sku: 'TEE-M', quantity: 1 }],
+      note: '',
+      notifyCustomer: false,
+    };
+    const cancelled = await mesh.adapter.cancelOrder(request);
+    let view = await mesh.shopOrder(shopifyOrder.id);
+    expect(view.order.refunds).toHaveLength(1);
+    expect(view.order.refunds[0]).toMatchObject({
+      note: `retail-mesh: CANCEL_REASON_OUT_OF_STOCK [retail-mesh-cancel-${shopifyOrder.id}-${request.idempotencyKey}]`,
+      refund_line_items: [{ line_item_id: tee.id, quantity: 1, restock_type: 'cancel' }],
+    });
+
+    // A repeat of the request finds its refund: nothing is sent, the same answer.
+    expect(await mesh.adapter.cancelOrder(request)).toEqual(cancelled);
+    expect((await mesh.shopOrder(shopifyOrder.id)).order.refunds).toHaveLength(1);
+
+    // Another request (another key) for the same line cancels its units too.
+    await mesh.adapter.cancelOrder({ ...request, idempotencyKey: `cancel-${shopifyOrder.id}-2` });
+    view = await mesh.shopOrder(shopifyOrder.id);
+    expect(view.order.refunds).toHaveLength(2);
+    expect(view.order.line_items[0]).toMatchObject({ sku: 'TEE-M', fulfillable_quantity: 0 });
+
+    // What Shopify cannot cancel: FAILED_PRECONDITION; a malformed request: INVALID_ARGUMENT.
+    const refused = { ...request, idempotencyKey: `cancel-${shopifyOrder.id}-3` };
+    await expect(
+      mesh.adapter.cancelOrder({ ...refused, lines: [{ channelLineId: mug.admin_graphql_api_id, sku: 'MUG', quantity: 2 }] }),
+    ).rejects.toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION, details: expect.stringContaining('1 unfulfilled') });
+    await expect(mesh.adapter.cancelOrder({ ...refused, idempotencyKey: '' })).rejects.toMatchObject({
+      code: GrpcStatus.INVALID_ARGUMENT,
+    });
+    await expect(mesh.adapter.cancelOrder({ ...refused, lines: [{ channelLineId: 'L1', sku: 'MUG', quantity: 1 }] })).rejects.toMatchObject(
+      { code: GrpcStatus.INVALID_ARGUMENT },
+    );
+    expect((await mesh.shopOrder(shopifyOrder.id)).order.refunds).toHaveLength(2);
   });
 
   it('dead-letters an event for an order that is not a Shopify one', async () => {

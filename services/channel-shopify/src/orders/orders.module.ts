@@ -55,7 +55,9 @@ export class OrdersSyncService implements OnModuleInit, OnApplicationBootstrap, 
     const channels = [SHOPIFY_CHANNEL];
     this.deps.infra.consumers.register({
       purpose: ORDERS_CONSUMER_PURPOSE,
-      prefetch: 10,
+      // Acknowledgements handled at once share a metafieldsSet of up to 25 orders: two calls'
+      // worth, one out and the next one filling.
+      prefetch: 50,
       handlers: [
         onEventOutsideTransaction(Events.orders.orderAccepted, (event) => consumer.accepted(event), { channels }),
         onEventOutsideTransaction(Events.orders.orderShipped, (event) => consumer.shipped(event), { channels }),

@@ -1,8 +1,10 @@
 // The Admin GraphQL calls of the order flow, for one store, on the account's ShopifyAdminClient
-// (its cost bucket, retries and error typing): read an order back (tags, fulfillment orders,
-// fulfilments with tracking, cancellation), fulfillmentCreate, orderCancel, tagsAdd, and the
-// webhook subscriptions. Responses are checked; a shape Shopify would never send is an error.
+// (its cost bucket, retries and error typing): read an order back (its ERP order metafield,
+// fulfillment orders, fulfilments with tracking, cancellation), fulfillmentCreate, orderCancel,
+// metafieldsSet of ERP order references, and the webhook subscriptions. Responses are checked; a
+// shape Shopify would never send is an error.
 import { checkUserErrors, ShopifyAdminError, type ShopifyAdminClient } from '../shopify/shopify-admin.client.js';
+import { ERP_ORDER_METAFIELD } from './order-state.mapper.js';
 import { ShopifyOrderError } from './shopify-order.js';
 
 export interface FulfillmentOrderLineView {
@@ -31,10 +33,24 @@ export interface ShopifyOrderView {
   name: string;
   updatedAt: Date;
   cancelledAt: Date | null;
-  tags: string[];
+  /** The ERP order reference the acknowledgement wrote (ERP_ORDER_METAFIELD); null before. */
+  erpOrderId: string | null;
   displayFulfillmentStatus: string;
   fulfillmentOrders: FulfillmentOrderView[];
   fulfillments: FulfillmentView[];
+}
+
+/** One order's ERP reference to set. */
+export interface ErpOrderIdInput {
+  orderId: string;
+  erpOrderId: string;
+}
+
+/** What metafieldsSet answered: the metafields set (none when it refused anything: it is atomic) and its refusals. */
+export interface ErpOrderIdsSet {
+  set: Array<{ orderId: string; erpOrderId: string }>;
+  /** `elementIndex` names the refused input; null when the refusal is about the whole call. */
+  userErrors: Array<{ elementIndex: number | null; code: string | null; message: string }>;
 }
 
 export interface TrackingInput {
@@ -63,6 +79,8 @@ export interface OrderCancelInput {
 // Page sizes keep one order read under Shopify's single-query limit (1000 points); an order with
 // more is refused rather than read partially (see readOrder).
 const FULFILLMENT_ORDERS_PAGE = 5;
+/** Most metafields one metafieldsSet call takes (Shopify's limit). */
+export const MAX_METAFIELDS_PER_SET = 25;
 const LINES_PAGE = 50;
 const FULFILLMENTS_PAGE = 20;
 
@@ -73,7 +91,7 @@ query OrderForAdapter($id: ID!) {
     name
     updatedAt
     cancelledAt
-    tags
+    erpOrderId: metafield(namespace: "${ERP_ORDER_METAFIELD.namespace}", key: "${ERP_ORDER_METAFIELD.key}") { value }
     displayFulfillmentStatus
     fulfillmentOrders(first: ${FULFILLMENT_ORDERS_PAGE}) {
       nodes {
@@ -99,13 +117,13 @@ query OrderForAdapter($id: ID!) {
   }
 }`;
 
-// What an acknowledgement needs: a query of a few points instead of the full order read (~650
-// points), so acknowledging a burst of orders does not drain the bucket availability pushes share.
-const ORDER_TAGS_QUERY = `
-query OrderTags($id: ID!) {
+// Whether Shopify knows an order whose acknowledgement it refused: a query of a few points
+// instead of the full order read (~650 points).
+const ORDER_ERP_ID_QUERY = `
+query OrderErpOrderId($id: ID!) {
   order(id: $id) {
     id
-    tags
+    erpOrderId: metafield(namespace: "${ERP_ORDER_METAFIELD.namespace}", key: "${ERP_ORDER_METAFIELD.key}") { value }
   }
 }`;
 
@@ -125,11 +143,11 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refundMethod: 
   }
 }`;
 
-const TAGS_ADD = `
-mutation TagsAdd($id: ID!, $tags: [String!]!) {
-  tagsAdd(id: $id, tags: $tags) {
-    node { id ... on Order { tags } }
-    userErrors { field message }
+const METAFIELDS_SET = `
+mutation ErpOrderIdsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { key namespace value owner { ... on Order { id } } }
+    userErrors { field message code elementIndex }
   }
 }`;
 
@@ -172,11 +190,14 @@ export function string(value: unknown, operation: string, what: string): string 
   return value;
 }
 
+/** The value of an aliased `metafield { value }`; null when the order has no such metafield. */
+function metafieldValue(raw: unknown, operation: string): string | null {
+  return raw === null || raw === undefined ? null : string(record(raw, operation, 'metafield').value, operation, 'metafield.value');
+}
+
 function readOrderView(raw: unknown): ShopifyOrderView {
   const operation = 'OrderForAdapter';
   const order = record(raw, operation, 'order');
-  const tags = order.tags;
-  if (!Array.isArray(tags)) throw malformed(operation, 'order.tags');
   const fulfillments = order.fulfillments;
   if (!Array.isArray(fulfillments)) throw malformed(operation, 'order.fulfillments');
   return {
@@ -184,7 +205,7 @@ function readOrderView(raw: unknown): ShopifyOrderView {
     name: string(order.name, operation, 'order.name'),
     updatedAt: new Date(string(order.updatedAt, operation, 'order.updatedAt')),
     cancelledAt: order.cancelledAt === null ? null : new Date(string(order.cancelledAt, operation, 'order.cancelledAt')),
-    tags: tags.map((tag) => string(tag, operation, 'order.tags')),
+    erpOrderId: metafieldValue(order.erpOrderId, operation),
     displayFulfillmentStatus: string(order.displayFulfillmentStatus, operation, 'order.displayFulfillmentStatus'),
     fulfillmentOrders: nodes(order.fulfillmentOrders, operation, 'order.fulfillmentOrders').map((fulfillmentOrder) => ({
       id: string(fulfillmentOrder.id, operation, 'fulfillmentOrder.id'),
@@ -238,14 +259,12 @@ export class ShopifyOrdersClient {
     return data.order === null ? null : readOrderView(data.order);
   }
 
-  /** The order's tags; null when Shopify does not know the order. */
-  async readTags(orderId: string): Promise<string[] | null> {
-    const operation = 'OrderTags';
-    const data = record(await this.admin.graphql(operation, ORDER_TAGS_QUERY, { id: orderId }, { costEstimate: 2 }), operation, 'data');
-    if (data.order === null) return null;
-    const tags = record(data.order, operation, 'order').tags;
-    if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) throw malformed(operation, 'order.tags');
-    return tags;
+  /** The order's ERP order reference (null when it has none); undefined when Shopify does not know the order. */
+  async readErpOrderId(orderId: string): Promise<string | null | undefined> {
+    const operation = 'OrderErpOrderId';
+    const data = record(await this.admin.graphql(operation, ORDER_ERP_ID_QUERY, { id: orderId }, { costEstimate: 2 }), operation, 'data');
+    if (data.order === null) return undefined;
+    return metafieldValue(record(data.order, operation, 'order').erpOrderId, operation);
   }
 
   /** fulfillmentCreate on fulfillment order line items of one location; the fulfilment's id. User errors throw. */
@@ -297,22 +316,36 @@ export class ShopifyOrdersClient {
   }
 
   /**
-   * tagsAdd: adding a tag the order has is a no-op on Shopify, so a repeat is harmless. The
-   * order's tags after it (its payload's node, in the same request); null when it returns no order.
+   * metafieldsSet of the ERP order references of up to 25 orders in one call (one mutation's
+   * cost). Setting the value an order has changes nothing, so a repeat is harmless. User errors
+   * are returned, not thrown: each names the input it refuses, and the caller decides per order.
    */
-  async addTags(orderId: string, tags: string[]): Promise<string[] | null> {
-    const operation = 'TagsAdd';
-    const data = await this.admin.graphql(
-      operation,
-      TAGS_ADD,
-      { id: orderId, tags },
-      { check: (value) => checkUserErrors(operation, record(value, operation, 'data').tagsAdd) },
-    );
-    const node = record(record(data, operation, 'data').tagsAdd, operation, 'tagsAdd').node;
-    if (node === null || node === undefined) return null;
-    const after = record(node, operation, 'node').tags;
-    if (!Array.isArray(after) || !after.every((tag) => typeof tag === 'string')) throw malformed(operation, 'node.tags');
-    return after;
+  async setErpOrderIds(inputs: readonly ErpOrderIdInput[]): Promise<ErpOrderIdsSet> {
+    const operation = 'ErpOrderIdsSet';
+    const metafields = inputs.map((input) => ({ ownerId: input.orderId, ...ERP_ORDER_METAFIELD, value: input.erpOrderId }));
+    const data = record(await this.admin.graphql(operation, METAFIELDS_SET, { metafields }, { costEstimate: 10 }), operation, 'data');
+    const payload = record(data.metafieldsSet, operation, 'metafieldsSet');
+    if (!Array.isArray(payload.userErrors)) throw malformed(operation, 'userErrors');
+    // Shopify answers no metafields (null or empty) when it refused the call.
+    const set = payload.metafields ?? [];
+    if (!Array.isArray(set)) throw malformed(operation, 'metafields');
+    return {
+      set: set
+        .map((raw) => record(raw, operation, 'metafield'))
+        .filter((metafield) => metafield.namespace === ERP_ORDER_METAFIELD.namespace && metafield.key === ERP_ORDER_METAFIELD.key)
+        .map((metafield) => ({
+          orderId: string(record(metafield.owner, operation, 'metafield.owner').id, operation, 'metafield.owner.id'),
+          erpOrderId: string(metafield.value, operation, 'metafield.value'),
+        })),
+      userErrors: payload.userErrors.map((raw) => {
+        const error = record(raw, operation, 'userError');
+        return {
+          elementIndex: Number.isSafeInteger(error.elementIndex) ? (error.elementIndex as number) : null,
+          code: typeof error.code === 'string' ? error.code : null,
+          message: typeof error.message === 'string' ? error.message : '',
+        };
+      }),
+    };
   }
 
   /** The store's webhook subscriptions of these topics (GraphQL enum values such as ORDERS_CREATE). */

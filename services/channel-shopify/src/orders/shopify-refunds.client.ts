@@ -5,7 +5,7 @@
 // with `@idempotent` (required from 2026-04), so a retry after a lost answer refunds nothing twice.
 import { checkUserErrors, type ShopifyAdminClient } from '../shopify/shopify-admin.client.js';
 import { malformed, nodes, record, string } from './shopify-orders.client.js';
-import type { ShopifyLineUnits, UnitsToCancel } from './unit-cancellation.js';
+import type { CancelledUnits, UnitsToCancel } from './unit-cancellation.js';
 
 // Enough for any order the adapter reads (its order read pages lines by 50 as well).
 const LINES_PAGE = 50;
@@ -21,6 +21,8 @@ query OrderCancelledUnits($id: ID!) {
       pageInfo { hasNextPage }
     }
     refunds(first: ${REFUNDS_PAGE}) {
+      note
+      createdAt
       refundLineItems(first: ${LINES_PAGE}) {
         nodes { quantity restockType lineItem { id } }
         pageInfo { hasNextPage }
@@ -50,11 +52,6 @@ mutation RefundCreate($input: RefundInput!, $idempotencyKey: String!) {
   }
 }`;
 
-export interface CancelledUnits {
-  cancelledAt: Date | null;
-  lines: ShopifyLineUnits[];
-}
-
 export interface UnitCancellationInput {
   orderId: string;
   lines: UnitsToCancel[];
@@ -66,7 +63,7 @@ export interface UnitCancellationInput {
 export class ShopifyRefundsClient {
   constructor(private readonly admin: ShopifyAdminClient) {}
 
-  /** Per line item: units unfulfilled and units cancelled by refunds; null when Shopify does not know the order. */
+  /** Per line item: units unfulfilled and units cancelled by refunds; the refunds; null when Shopify does not know the order. */
   async cancelledUnits(orderId: string): Promise<CancelledUnits | null> {
     const operation = 'OrderCancelledUnits';
     const data = record(
@@ -78,8 +75,9 @@ export class ShopifyRefundsClient {
     const order = record(data.order, operation, 'order');
     if (!Array.isArray(order.refunds)) throw malformed(operation, 'order.refunds');
     const cancelled = new Map<string, number>();
-    for (const refund of order.refunds) {
-      for (const item of nodes(record(refund, operation, 'refund').refundLineItems, operation, 'refund.refundLineItems')) {
+    const refunds = order.refunds.map((raw) => record(raw, operation, 'refund'));
+    for (const refund of refunds) {
+      for (const item of nodes(refund.refundLineItems, operation, 'refund.refundLineItems')) {
         if (item.restockType !== 'CANCEL') continue;
         if (!Number.isSafeInteger(item.quantity)) throw malformed(operation, 'refundLineItem.quantity');
         const lineItemId = string(record(item.lineItem, operation, 'refundLineItem.lineItem').id, operation, 'refundLineItem.lineItem.id');
@@ -93,6 +91,10 @@ export class ShopifyRefundsClient {
         if (!Number.isSafeInteger(line.unfulfilledQuantity)) throw malformed(operation, 'lineItem.unfulfilledQuantity');
         return { lineItemId, unfulfilledQuantity: line.unfulfilledQuantity as number, cancelledQuantity: cancelled.get(lineItemId) ?? 0 };
       }),
+      refunds: refunds.map((refund) => ({
+        note: typeof refund.note === 'string' ? refund.note : null,
+        createdAt: typeof refund.createdAt === 'string' ? new Date(refund.createdAt) : null,
+      })),
     };
   }
 

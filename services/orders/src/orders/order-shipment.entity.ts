@@ -2,7 +2,10 @@ import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { MessageJson } from './order.entity.js';
 
-/** A shipment of (part of) an order, from the ERP. */
+/**
+ * A shipment of (part of) an order: from the ERP, or made by the channel itself (Amazon AFN), whose
+ * `erp_shipment_id` is then `channel:<report id>` (unique per order either way).
+ */
 @Entity({ name: 'order_shipments' })
 export class OrderShipmentEntity {
   @PrimaryColumn({ name: 'shipment_id', type: 'varchar', length: 100 })

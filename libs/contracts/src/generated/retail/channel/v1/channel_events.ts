@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Money } from "../../common/v1/common.js";
 import { Order } from "../../orders/v1/orders_service.js";
-import { ChannelLineQuantity, ReturnRequestLine } from "./channel_service.js";
+import { ChannelLineQuantity, ReturnRequestLine, ShippedByChannel } from "./channel_service.js";
 
 export const protobufPackage = "retail.channel.v1";
 
@@ -47,15 +47,27 @@ export interface OrderAcknowledged {
   acknowledgedAt?: Timestamp | null;
 }
 
-/** The channel took a shipment confirmation. Routing key: channel.shipment_confirmed.<channel>. */
+/**
+ * The channel took a shipment confirmation (ConfirmShipment of a mesh shipment), or shipped units
+ * itself for an order it fulfils (`shipped_by_channel` set). Routing key:
+ * channel.shipment_confirmed.<channel>.
+ */
 export interface ShipmentConfirmed {
   channelAccountId: string;
   channel: string;
   channelOrderId: string;
   orderId: string;
+  /** The mesh shipment confirmed; for a shipment the channel made, the adapter's id of this report. */
   shipmentId: string;
   channelFulfillmentId: string;
-  confirmedAt?: Timestamp | null;
+  confirmedAt?:
+    | Timestamp
+    | null;
+  /**
+   * Set only when the channel shipped units itself, for an order it fulfils
+   * (Order.fulfilled_by_channel, e.g. Amazon FBA); unset for a confirmation of a mesh shipment.
+   */
+  shippedByChannel?: ShippedByChannel | null;
 }
 
 /** The channel refunded the customer. Routing key: channel.refund_issued.<channel>. */
@@ -543,6 +555,9 @@ export const ShipmentConfirmed: MessageFns<ShipmentConfirmed> = {
     if (message.confirmedAt !== undefined && message.confirmedAt !== null) {
       Timestamp.encode(message.confirmedAt, writer.uint32(58).fork()).join();
     }
+    if (message.shippedByChannel !== undefined && message.shippedByChannel !== null) {
+      ShippedByChannel.encode(message.shippedByChannel, writer.uint32(66).fork()).join();
+    }
     return writer;
   },
 
@@ -615,6 +630,14 @@ export const ShipmentConfirmed: MessageFns<ShipmentConfirmed> = {
             message.confirmedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.shippedByChannel = ShippedByChannel.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -660,6 +683,11 @@ export const ShipmentConfirmed: MessageFns<ShipmentConfirmed> = {
         : isSet(object.confirmed_at)
         ? fromJsonTimestamp(object.confirmed_at)
         : null,
+      shippedByChannel: isSet(object.shippedByChannel)
+        ? ShippedByChannel.fromJSON(object.shippedByChannel)
+        : isSet(object.shipped_by_channel)
+        ? ShippedByChannel.fromJSON(object.shipped_by_channel)
+        : null,
     };
   },
 
@@ -686,6 +714,9 @@ export const ShipmentConfirmed: MessageFns<ShipmentConfirmed> = {
     if (message.confirmedAt !== undefined && message.confirmedAt !== null) {
       obj.confirmedAt = fromTimestamp(message.confirmedAt).toISOString();
     }
+    if (message.shippedByChannel !== undefined && message.shippedByChannel !== null) {
+      obj.shippedByChannel = ShippedByChannel.toJSON(message.shippedByChannel);
+    }
     return obj;
   },
 
@@ -702,6 +733,9 @@ export const ShipmentConfirmed: MessageFns<ShipmentConfirmed> = {
     message.channelFulfillmentId = object.channelFulfillmentId ?? "";
     message.confirmedAt = (object.confirmedAt !== undefined && object.confirmedAt !== null)
       ? Timestamp.fromPartial(object.confirmedAt)
+      : undefined;
+    message.shippedByChannel = (object.shippedByChannel !== undefined && object.shippedByChannel !== null)
+      ? ShippedByChannel.fromPartial(object.shippedByChannel)
       : undefined;
     return message;
   },

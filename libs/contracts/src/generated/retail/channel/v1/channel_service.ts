@@ -454,6 +454,15 @@ export interface ReturnRequestLine {
   customerComment: string;
 }
 
+/**
+ * What a channel shows shipped of an order it fulfils (ShipmentConfirmed.shipped_by_channel): the
+ * units of each line in all, not only since its last report, so a repeated or late report changes
+ * nothing. The orders service records what its order lacks as a shipment.
+ */
+export interface ShippedByChannel {
+  lines: ChannelLineQuantity[];
+}
+
 export const RETAIL_CHANNEL_V1_PACKAGE_NAME = "retail.channel.v1";
 
 function createBaseAvailabilityUpdate(): AvailabilityUpdate {
@@ -4090,6 +4099,77 @@ export const ReturnRequestLine: MessageFns<ReturnRequestLine> = {
     message.quantity = object.quantity ?? 0;
     message.reasonCode = object.reasonCode ?? "";
     message.customerComment = object.customerComment ?? "";
+    return message;
+  },
+};
+
+function createBaseShippedByChannel(): ShippedByChannel {
+  return { lines: [] };
+}
+
+export const ShippedByChannel: MessageFns<ShippedByChannel> = {
+  encode(message: ShippedByChannel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lines) {
+      ChannelLineQuantity.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippedByChannel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippedByChannel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lines.push(ChannelLineQuantity.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippedByChannel {
+    return {
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ChannelLineQuantity.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ShippedByChannel): unknown {
+    const obj: any = {};
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ChannelLineQuantity.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippedByChannel>): ShippedByChannel {
+    return ShippedByChannel.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippedByChannel>): ShippedByChannel {
+    const message = createBaseShippedByChannel();
+    message.lines = object.lines?.map((e) => ChannelLineQuantity.fromPartial(e)) || [];
     return message;
   },
 };
