@@ -13,6 +13,7 @@ import { OwnCancellationService } from '../order-cancellations/own-cancellation.
 import { toOrderCancelledEvent, toShipmentCreatedEvent } from '../order-feed/order-events.mapper.js';
 import { SalesOrderLinkRepository } from '../sales-orders/sales-order-link.repository.js';
 import { toStockChangeBatchEvent } from '../stock-feed/stock-changed.mapper.js';
+import type { StockFeedChange } from '../stock-feed/stock-feed-record.js';
 import { parseFeedRecord, type FeedRecord, type FeedRecordType } from './feed-record.js';
 import { deadLetterQueueOf, rejectedRecordMessage } from './rejected-record.js';
 
@@ -144,7 +145,7 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
         // The cursor first: a second poller that read the same page waits here for our commit,
         // then finds the cursor moved and rolls back before writing anything.
         await this.cursors.advance(manager, CHANGE_FEED, cursor, next);
-        const events = await this.eventsOf(manager, accepted, count);
+        const events = await this.eventsOf(manager, accepted, stockChanges, count);
         await this.outbox.add(manager, events);
         await this.erpStock.record(manager, stockChanges);
         return events.length;
@@ -163,13 +164,13 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   private async eventsOf(
     manager: EntityManager,
     records: readonly FeedRecord[],
+    stockChanges: readonly StockFeedChange[],
     count: (type: FeedRecordType, outcome: FeedRecordOutcome) => void,
   ): Promise<OutgoingEvent<unknown>[]> {
     const erpOrderIds = records.flatMap((record) => (record.type === 'stock_change' ? [] : [record.change.erpOrderId]));
     const orderIds = await this.links.orderIdsByErpOrderId(manager, erpOrderIds);
     const events: OutgoingEvent<unknown>[] = [];
     // The page's stock changes travel as one message (ADR 0007); orders' records one each.
-    const stockChanges = records.flatMap((record) => (record.type === 'stock_change' ? [record.change] : []));
     if (stockChanges.length > 0) events.push(toStockChangeBatchEvent(stockChanges));
     for (const record of records) {
       if (record.type === 'stock_change') {

@@ -32,8 +32,6 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
     if (this.passes.size < this.maxPasses) this.schedule(this.settings.coalesceWindowMs);
   });
   private readonly passTimer = new DueTimer(() => this.runPass());
-  /** The signal's checkpoint as the latest pass started. */
-  private lastStart = 0;
   private readonly passes = new Set<Promise<void>>();
   /**
    * SKUs passes in flight are computing, with how many passes hold each: two can, when both took
@@ -86,12 +84,12 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
 
   private runPass(): void {
     if (this.passes.size >= this.maxPasses) return;
-    this.lastStart = this.signal.checkpoint();
+    const started = this.signal.checkpoint();
     const pass: Promise<void> = this.drain()
       .then(
         () => {
           // Marks of SKUs this pass held back the other from, or that came meanwhile, wait for the next pass.
-          const more = this.signal.wokenSince(this.lastStart) || this.passes.size > 1;
+          const more = this.signal.wokenSince(started) || this.passes.size > 1;
           this.schedule(more ? this.settings.coalesceWindowMs : this.settings.publishPollIntervalMs);
         },
         (error: unknown) => {
