@@ -52,6 +52,12 @@ export const Events = {
       true,
       inventoryEvents.AvailabilityChanged,
     ),
+    availabilityChangedBatch: event(
+      'retail.inventory.v1.AvailabilityChangedBatch',
+      'inventory.availability_changed_batch',
+      true,
+      inventoryEvents.AvailabilityChangedBatch,
+    ),
   },
   orders: {
     orderAccepted: event('retail.orders.v1.OrderAccepted', 'orders.order_accepted', true, ordersEvents.OrderAccepted),

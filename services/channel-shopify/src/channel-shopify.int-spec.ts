@@ -3,7 +3,7 @@
 // compare mismatches are survived, duplicates have one effect. Runs on PostgreSQL + RabbitMQ
 // (distributed mode) and on SQLite + the in-process bus (embedded mode).
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { catalogV1, channelV1, Events, grpcServices, toTimestamp } from '@retail-mesh/contracts';
+import { catalogV1, channelV1, Events, grpcServices, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { encodeEvent, type BusMessage, type EventBus } from '@retail-mesh/messaging';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { startShopifySandbox, type ShopifySandbox } from '@retail-mesh/sandbox-shopify';
@@ -131,20 +131,23 @@ class Harness {
   }
 
   availabilityChanged(sku: string, version: number, quantity: number, account = ACCOUNT): BusMessage {
-    const changedAt = new Date();
     return encodeEvent({
       definition: Events.inventory.availabilityChanged,
-      payload: {
-        channelAccountId: account,
-        channel: 'shopify',
-        sku,
-        availableQuantity: quantity,
-        version,
-        computedAt: toTimestamp(changedAt),
-        sourceChangedAt: toTimestamp(changedAt),
-      },
+      payload: availabilityChange(sku, version, quantity, account),
       source: 'inventory',
       subject: sku,
+      channel: 'shopify',
+      channelAccountId: account,
+    });
+  }
+
+  /** What inventory publishes: one pass's changes for one account (ADR 0008). */
+  availabilityChangedBatch(changes: Array<[sku: string, version: number, quantity: number]>, account = ACCOUNT): BusMessage {
+    return encodeEvent({
+      definition: Events.inventory.availabilityChangedBatch,
+      payload: { changes: changes.map(([sku, version, quantity]) => availabilityChange(sku, version, quantity, account)) },
+      source: 'inventory',
+      subject: account,
       channel: 'shopify',
       channelAccountId: account,
     });
@@ -214,6 +217,19 @@ class Harness {
   }
 }
 
+function availabilityChange(sku: string, version: number, quantity: number, account: string): inventoryEventsV1.AvailabilityChanged {
+  const changedAt = toTimestamp(new Date());
+  return {
+    channelAccountId: account,
+    channel: 'shopify',
+    sku,
+    availableQuantity: quantity,
+    version,
+    computedAt: changedAt,
+    sourceChangedAt: changedAt,
+  };
+}
+
 function availableHistory(level: Level): number[] {
   return level.history.filter((change) => change.name === 'available').map((change) => change.quantityAfterChange);
 }
@@ -227,7 +243,19 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
   const mesh = new Harness({
     mode,
     replicas: 1,
-    listedSkus: ['SKU-FIRST', 'SKU-BURST', 'SKU-STALE', 'SKU-STORM', 'SKU-DRAINED', 'SKU-DRIFT', 'SKU-DUP', 'SKU-GRPC'],
+    listedSkus: [
+      'SKU-FIRST',
+      'SKU-BURST',
+      'SKU-STALE',
+      'SKU-STORM',
+      'SKU-DRAINED',
+      'SKU-DRIFT',
+      'SKU-DUP',
+      'SKU-GRPC',
+      'SKU-BATCH-1',
+      'SKU-BATCH-2',
+      'SKU-BATCH-3',
+    ],
     unlistedSkus: [unlistedSku],
   });
   let adapter: GrpcClient<channelV1.ChannelAdapterServiceClient>;
@@ -328,6 +356,28 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
     expect(await mesh.metric('retail_mesh_channel_shopify_compare_drift_total', { channel_account_id: ACCOUNT })).toBe(driftBefore + 1);
   });
 
+  it('puts each change of a batch event on Shopify, dropping the stale ones, and gives the batch delivered twice one effect', async () => {
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-BATCH-2', 4, 40)]);
+    await mesh.waitForShopify('SKU-BATCH-2', 40);
+    const batch = mesh.availabilityChangedBatch([
+      ['SKU-BATCH-1', 1, 5],
+      ['SKU-BATCH-2', 3, 30],
+      ['SKU-BATCH-3', 1, 7],
+    ]);
+    const handledBefore = await mesh.handled();
+    await mesh.bus.publish([batch, batch]);
+    await mesh.waitForHandled(handledBefore + 2);
+    await mesh.waitForShopify('SKU-BATCH-1', 5);
+    await mesh.waitForShopify('SKU-BATCH-3', 7);
+    // A newer single change still gets through after the batch.
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-BATCH-1', 2, 6)]);
+    const first = await mesh.waitForShopify('SKU-BATCH-1', 6);
+    expect(availableHistory(first)).toEqual([5, 6]);
+    // Version 3 of SKU-BATCH-2 is older than the 4 Shopify has; the second delivery pushed nothing.
+    expect(availableHistory(await mesh.shopifyLevel('SKU-BATCH-2'))).toEqual([40]);
+    expect((await mesh.shopifyLevel('SKU-BATCH-3')).appliedMutations).toBe(1);
+  });
+
   it('gives the same event delivered twice one effect', async () => {
     const handledBefore = await mesh.handled();
     const event = mesh.availabilityChanged('SKU-DUP', 1, 3);
@@ -343,6 +393,12 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
     await waitFor(async () => (await mesh.bus.deadLetterCount(QUEUE)) === 1, { description: 'the poison event in the DLQ' });
     const [deadLetter] = await mesh.bus.peekDeadLetters(QUEUE, 1);
     expect(deadLetter.reason).toContain('unknown Shopify channel account "shopify-someone-else"');
+    // A batch event is dead-lettered whole, with the reason, like a single one.
+    await mesh.bus.publish([mesh.availabilityChangedBatch([['SKU-FIRST', 100, 2]], 'shopify-someone-else')]);
+    await waitFor(async () => (await mesh.bus.deadLetterCount(QUEUE)) === 2, { description: 'the poison batch in the DLQ' });
+    const [, batchLetter] = await mesh.bus.peekDeadLetters(QUEUE, 2);
+    expect(batchLetter.routingKey).toBe('inventory.availability_changed_batch.shopify');
+    expect(batchLetter.reason).toContain('unknown Shopify channel account "shopify-someone-else"');
 
     await mesh.bus.publish([mesh.availabilityChanged(unlistedSku, 1, 9)]);
     await waitFor(async () => (await mesh.metric('retail_mesh_channel_shopify_refused_updates_total', { code: 'NOT_LISTED' })) >= 1, {

@@ -3,47 +3,28 @@
 // have no effect; bursts coalesce; the gRPC API explains and repairs. Runs on PostgreSQL +
 // RabbitMQ (distributed mode) and on SQLite + the in-process bus (embedded mode).
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import {
-  Events,
-  fromTimestamp,
-  grpcServices,
-  inventoryV1,
-  toTimestamp,
-  type commonV1,
-  type inventoryEventsV1,
-} from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, type BusMessage, type EventBus } from '@retail-mesh/messaging';
+import { Events, fromTimestamp, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
+import { encodeEvent, type BusMessage, type EventBus } from '@retail-mesh/messaging';
 import { createGrpcClient, errorReasonOf, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from './inventory.definition.js';
-
-interface Received {
-  routingKey: string;
-  envelope: commonV1.EventEnvelope;
-  payload: inventoryEventsV1.AvailabilityChanged;
-}
+import { listenToAvailabilityChanges, type ReceivedAvailabilityChange } from './testing/availability-listener.js';
 
 describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
   let testBed: ServiceTestBed;
   let service: RunningService;
   let bus: EventBus;
   let client: GrpcClient<inventoryV1.InventoryServiceClient>;
-  const received: Received[] = [];
+  const received: ReceivedAvailabilityChange[] = [];
 
   beforeAll(async () => {
     testBed = await createServiceTestBed(inventoryService, { mode });
     bus = testBed.bus;
-    // What a channel adapter would see: every availability_changed, before anything is published.
-    await bus.consume(
-      { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
-      async (delivery) => {
-        const { envelope, payload } = decodeEvent(delivery, Events.inventory.availabilityChanged);
-        received.push({ routingKey: delivery.routingKey, envelope, payload });
-      },
-    );
+    // What a channel adapter would see: every availability change, bound before anything is published.
+    await listenToAvailabilityChanges(bus, 'test.availability', (change) => received.push(change));
     service = await testBed.start();
     client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, service.grpcUrl);
 
@@ -77,7 +58,7 @@ describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
     });
   }
 
-  function eventsFor(channelAccountId: string, sku: string): Received[] {
+  function eventsFor(channelAccountId: string, sku: string): ReceivedAvailabilityChange[] {
     return received.filter((event) => event.payload.channelAccountId === channelAccountId && event.payload.sku === sku);
   }
 
@@ -85,7 +66,7 @@ describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
     channelAccountId: string,
     sku: string,
     match: (payload: inventoryEventsV1.AvailabilityChanged) => boolean,
-  ): Promise<Received> {
+  ): Promise<ReceivedAvailabilityChange> {
     return waitFor(() => eventsFor(channelAccountId, sku).find((event) => match(event.payload)), {
       description: `availability_changed for ${channelAccountId}/${sku}`,
     });
@@ -113,8 +94,8 @@ describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
       version: 1,
     });
     expect(fromTimestamp(first.payload.sourceChangedAt!)).toEqual(changedAt);
-    expect(first.routingKey).toBe('inventory.availability_changed.shopify');
-    expect(first.envelope).toMatchObject({ source: 'inventory', subject: 'SKU-A', channelAccountId: 'shop-eu' });
+    expect(first.routingKey).toBe('inventory.availability_changed_batch.shopify');
+    expect(first.envelope).toMatchObject({ source: 'inventory', subject: 'shop-eu', channelAccountId: 'shop-eu' });
 
     await bus.publish([stockChanged('SKU-A', 'WH-2', 5, 2)]);
     const second = await waitForEvent('shop-eu', 'SKU-A', (payload) => payload.version === 2);
@@ -175,7 +156,7 @@ describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
     await bus.publish([stockChanged('SKU-C', 'WH-1', 8, 20), stockChanged('SKU-C', 'STORE-9', 4, 21)]);
     // 12 on hand - 1 = 11; 50 % -> 5; capped at 3.
     const published = await waitForEvent('amazon-us', 'SKU-C', (payload) => payload.availableQuantity === 3);
-    expect(published.routingKey).toBe('inventory.availability_changed.amazon');
+    expect(published.routingKey).toBe('inventory.availability_changed_batch.amazon');
 
     const { availability } = await client.getAvailability({ channelAccountId: 'amazon-us', sku: 'SKU-C' });
     expect(availability).toMatchObject({
@@ -272,7 +253,7 @@ describe.each(SERVICE_TEST_MODES)('inventory on $name', ({ mode }) => {
     const walmart = await waitForEvent('walmart-us', 'SKU-A', (payload) => payload.version === 1);
     expect(walmart.payload.availableQuantity).toBe(10);
     expect(walmart.payload.sourceChangedAt).toBeUndefined();
-    expect(walmart.routingKey).toBe('inventory.availability_changed.walmart');
+    expect(walmart.routingKey).toBe('inventory.availability_changed_batch.walmart');
   });
 
   it('republishes an unchanged availability with a new version (repair)', async () => {

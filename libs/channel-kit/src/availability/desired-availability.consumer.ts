@@ -1,7 +1,10 @@
-// Consumes inventory.availability_changed.<channel> into the adapter's desired-state table, in
-// batches: the upserts of the events waiting at once commit together, and a redelivered event has
-// no second effect because a row only takes a newer version (no inbox row is needed); the pushers
-// are woken only after the commit, so they never look before the rows are visible.
+// Consumes inventory.availability_changed_batch.<channel> (what inventory publishes: one event
+// per publishing pass and channel account, ADR 0008) and inventory.availability_changed.<channel>
+// (single changes: replays, an inventory of an older version during a rolling upgrade) into the
+// adapter's desired-state table, in batches: the upserts of the events waiting at once commit
+// together, and a redelivered event has no second effect because a row only takes a newer version
+// (no inbox row is needed); the pushers are woken only after the commit, so they never look
+// before the rows are visible.
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { PoisonMessageError } from '@retail-mesh/messaging';
 import { onEventBatch, type EventConsumers, type ReceivedEvent, type TransactionContext } from '@retail-mesh/service-kit';
@@ -11,6 +14,9 @@ import type { DesiredAvailability } from './desired-state.js';
 
 /** The queue is `<service>.availability`. */
 export const AVAILABILITY_CONSUMER_PURPOSE = 'availability';
+
+/** Batch events per transaction: each carries a publishing pass's changes for one account (up to 500). */
+const BATCH_EVENTS_PER_TRANSACTION = 4;
 
 export interface DesiredAvailabilityConsumerDependencies {
   channel: ChannelIdentity;
@@ -32,28 +38,40 @@ export class DesiredAvailabilityConsumer {
 
   register(consumers: EventConsumers): void {
     const { batchSize } = this.deps;
+    const batching = {
+      channels: [this.deps.channel.channel],
+      maxBatchSize: batchSize,
+      // Safe to overlap: a desired row only ever takes a newer version, and rows are locked in key order.
+      maxBatchesInFlight: 2,
+      // The same version makes a redelivery a no-op (nothing stored, no push woken): no inbox row needed.
+      dedupe: 'versions',
+    } as const;
     consumers.register({
       purpose: AVAILABILITY_CONSUMER_PURPOSE,
       prefetch: batchSize * 3,
       handlers: [
-        onEventBatch(Events.inventory.availabilityChanged, (events, context) => this.handle(events, context), {
-          channels: [this.deps.channel.channel],
-          maxBatchSize: batchSize,
-          // Safe to overlap: a desired row only ever takes a newer version, and rows are locked in key order.
-          maxBatchesInFlight: 2,
-          // The same version makes a redelivery a no-op (nothing stored, no push woken): no inbox row needed.
-          dedupe: 'versions',
-        }),
+        onEventBatch(
+          Events.inventory.availabilityChangedBatch,
+          (events, context) =>
+            this.handle(
+              events.flatMap((event) => event.payload.changes.map((change) => ({ payload: change, envelope: event.envelope }))),
+              context,
+            ),
+          { ...batching, maxBatchSize: BATCH_EVENTS_PER_TRANSACTION },
+        ),
+        onEventBatch(Events.inventory.availabilityChanged, (events, context) => this.handle(events, context), batching),
       ],
     });
   }
 
-  async handle(events: ReceivedEvent<inventoryEventsV1.AvailabilityChanged>[], context: TransactionContext): Promise<void> {
-    const wanted: DesiredAvailability[] = events.map((event) => {
-      const check = toDesiredAvailability(this.deps.channel, event.payload, event.envelope.channelAccountId, (id) =>
-        this.deps.accounts.has(id),
-      );
-      // The kit retries a failed batch event by event: only this one goes to the DLQ.
+  /** Stores the changes of the events (a batch event's changes share its envelope). */
+  private async handle(
+    changes: Array<Pick<ReceivedEvent<inventoryEventsV1.AvailabilityChanged>, 'payload' | 'envelope'>>,
+    context: TransactionContext,
+  ): Promise<void> {
+    const wanted: DesiredAvailability[] = changes.map(({ payload, envelope }) => {
+      const check = toDesiredAvailability(this.deps.channel, payload, envelope.channelAccountId, (id) => this.deps.accounts.has(id));
+      // The kit retries a failed batch event by event: only the event of this change goes to the DLQ.
       if (!check.ok) throw new PoisonMessageError(check.reason);
       return check.desired;
     });

@@ -2,10 +2,11 @@
 // both run an availability publisher: per key, every version is still published exactly once,
 // without gaps, and each key ends at its final value.
 import { Events, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, type EventBus } from '@retail-mesh/messaging';
+import { encodeEvent, type EventBus } from '@retail-mesh/messaging';
 import { createGrpcClient } from '@retail-mesh/service-kit';
 import { createServiceTestBed, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
+import { listenToAvailabilityChanges } from '../testing/availability-listener.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from '../inventory.definition.js';
 
@@ -26,12 +27,7 @@ describe('inventory replicas on PostgreSQL + RabbitMQ', () => {
       settings: { INVENTORY_COALESCE_WINDOW_MS: '5' },
     });
     bus = testBed.bus;
-    await bus.consume(
-      { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
-      async (delivery) => {
-        received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload);
-      },
-    );
+    await listenToAvailabilityChanges(bus, 'test.availability', (change) => received.push(change.payload));
     const first = await testBed.start();
     await testBed.start();
     const client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, first.grpcUrl);

@@ -31,7 +31,7 @@ export interface PublishOptions {
   now: Date;
 }
 
-/** AvailabilityChanged events queued, per channel type; report them once the transaction committed. */
+/** Availability changes (keys) queued, per channel type; report them once the transaction committed. */
 export type PublishedCounts = Map<string, number>;
 
 export function totalPublished(counts: PublishedCounts): number {
@@ -57,7 +57,10 @@ export class AvailabilityService {
     private readonly reservations: ReservationRepository,
   ) {}
 
-  /** Recomputes `skus` for every policy and queues an AvailabilityChanged per key whose quantity changed (every key when forced). */
+  /**
+   * Recomputes `skus` for every policy and queues the change of each key whose quantity changed
+   * (every key when forced): one AvailabilityChangedBatch per channel account and chunk of SKUs.
+   */
   async publishChanges(
     manager: EntityManager,
     skus: SkuToPublish[],
@@ -90,7 +93,7 @@ export class AvailabilityService {
     );
 
     const rows: PublishedAvailabilityEntity[] = [];
-    const events: OutgoingEvent<inventoryEventsV1.AvailabilityChanged>[] = [];
+    const batches = new Map<string, AccountBatch>();
     for (const { sku, sourceChangedAt, traceparent } of skus) {
       const positions = positionsBySku.get(sku) ?? [];
       const reservations = reservationsBySku.get(sku) ?? NO_RESERVATIONS;
@@ -109,12 +112,12 @@ export class AvailabilityService {
           sourceChangedAt,
         });
         rows.push(row);
-        events.push(availabilityChangedEvent(row, traceparent));
+        addToBatch(batches, row, traceparent);
         counts.set(policy.channel, (counts.get(policy.channel) ?? 0) + 1);
       }
     }
     await this.published.saveMany(manager, rows);
-    await this.outbox.add(manager, events);
+    await this.outbox.add(manager, [...batches.values()].map(availabilityChangedBatchEvent));
     this.metrics.recomputed((performance.now() - started) / 1000);
   }
 
@@ -177,11 +180,28 @@ export class AvailabilityService {
   }
 }
 
-export function availabilityChangedEvent(
-  row: PublishedAvailabilityEntity,
-  traceparent: string | undefined,
-): OutgoingEvent<inventoryEventsV1.AvailabilityChanged> {
-  const payload: inventoryEventsV1.AvailabilityChanged = {
+/** The changes of one channel account in one chunk of a pass, published as one event (ADR 0008). */
+interface AccountBatch {
+  rows: PublishedAvailabilityEntity[];
+  /** The trace of the first change in the batch that has one: a batch continues one of its causes' traces. */
+  traceparent: string | undefined;
+}
+
+function addToBatch(batches: Map<string, AccountBatch>, row: PublishedAvailabilityEntity, traceparent: string | undefined): void {
+  const batch = batches.get(row.channelAccountId);
+  if (batch === undefined) batches.set(row.channelAccountId, { rows: [row], traceparent });
+  else {
+    batch.rows.push(row);
+    batch.traceparent ??= traceparent;
+  }
+}
+
+export function availabilityChangedBatchEvent({
+  rows,
+  traceparent,
+}: AccountBatch): OutgoingEvent<inventoryEventsV1.AvailabilityChangedBatch> {
+  const [first] = rows;
+  const changes = rows.map((row): inventoryEventsV1.AvailabilityChanged => ({
     channelAccountId: row.channelAccountId,
     channel: row.channel,
     sku: row.sku,
@@ -189,14 +209,14 @@ export function availabilityChangedEvent(
     version: row.version,
     computedAt: toTimestamp(row.computedAt),
     sourceChangedAt: row.sourceChangedAt === null ? undefined : toTimestamp(row.sourceChangedAt),
-  };
+  }));
   return {
-    definition: Events.inventory.availabilityChanged,
-    payload,
-    subject: row.sku,
-    channel: row.channel,
-    channelAccountId: row.channelAccountId,
-    time: row.computedAt,
+    definition: Events.inventory.availabilityChangedBatch,
+    payload: { changes },
+    subject: first.channelAccountId,
+    channel: first.channel,
+    channelAccountId: first.channelAccountId,
+    time: first.computedAt,
     traceparent,
   };
 }

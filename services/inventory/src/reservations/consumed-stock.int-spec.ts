@@ -4,10 +4,11 @@
 // reserve, more than the warehouse can ship, and with the shipment's ERP feed version the count is
 // exact once both arrived. Runs on PostgreSQL + RabbitMQ and on SQLite + the in-process bus.
 import { Events, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
+import { encodeEvent, type BusMessage } from '@retail-mesh/messaging';
 import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
+import { listenToAvailabilityChanges } from '../testing/availability-listener.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from '../inventory.definition.js';
 import { ConsumedStockEntity } from './consumed-stock.entity.js';
@@ -25,12 +26,7 @@ describe.each(SERVICE_TEST_MODES)('shipped units against the ERP stock feed on $
 
   beforeAll(async () => {
     testBed = await createServiceTestBed(inventoryService, { mode, settings: { INVENTORY_COALESCE_WINDOW_MS: '5' } });
-    await testBed.bus.consume(
-      { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
-      async (delivery) => {
-        received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload);
-      },
-    );
+    await listenToAvailabilityChanges(testBed.bus, 'test.availability', (change) => received.push(change.payload));
     service = await testBed.start();
     client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, service.grpcUrl);
     await client.upsertChannelPolicy({

@@ -3,11 +3,11 @@
 // effect, and concurrent reservations of the last units never hold more than is on hand. Runs on
 // PostgreSQL + RabbitMQ (distributed mode) and on SQLite + the in-process bus (embedded mode).
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { Events, grpcServices, inventoryV1, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent } from '@retail-mesh/messaging';
+import { grpcServices, inventoryV1, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { createGrpcClient, errorReasonOf, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
+import { listenToAvailabilityChanges } from '../testing/availability-listener.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from '../inventory.definition.js';
 
@@ -22,12 +22,7 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
 
   beforeAll(async () => {
     testBed = await createServiceTestBed(inventoryService, { mode, settings: { INVENTORY_COALESCE_WINDOW_MS: '5' } });
-    await testBed.bus.consume(
-      { queue: 'test.availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
-      async (delivery) => {
-        received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload);
-      },
-    );
+    await listenToAvailabilityChanges(testBed.bus, 'test.availability', (change) => received.push(change.payload));
     service = await testBed.start();
     client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, service.grpcUrl);
     // Three accounts that see different locations: shop-eu the warehouses (safety stock 2),

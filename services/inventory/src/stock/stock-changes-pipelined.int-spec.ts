@@ -4,10 +4,11 @@
 // its newest version and never publish an availability computed from an older ERP version after
 // one computed from a newer version. Runs in both modes.
 import { Events, grpcServices, inventoryV1, toTimestamp, type inventoryEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
+import { encodeEvent, type BusMessage } from '@retail-mesh/messaging';
 import { createGrpcClient, type GrpcClient } from '@retail-mesh/service-kit';
 import { createServiceTestBed, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
+import { listenToAvailabilityChanges } from '../testing/availability-listener.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from '../inventory.definition.js';
 
@@ -21,10 +22,7 @@ describe.each(SERVICE_TEST_MODES)('pipelined stock-change batches on $name', ({ 
 
   beforeAll(async () => {
     testBed = await createServiceTestBed(inventoryService, { mode });
-    await testBed.bus.consume(
-      { queue: 'test.pipelined-availability', bindings: [Events.inventory.availabilityChanged.binding], prefetch: 200 },
-      async (delivery) => void received.push(decodeEvent(delivery, Events.inventory.availabilityChanged).payload),
-    );
+    await listenToAvailabilityChanges(testBed.bus, 'test.pipelined-availability', (change) => received.push(change.payload));
     const service = await testBed.start();
     client = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, service.grpcUrl);
     await client.upsertChannelPolicy({

@@ -34,6 +34,18 @@ export interface AvailabilityChanged {
   sourceChangedAt?: Timestamp | null;
 }
 
+/**
+ * What one publishing pass computed for one channel account: an AvailabilityChanged per key
+ * whose quantity changed, in SKU order, each with its own per-key `version`. Routing key:
+ * inventory.availability_changed_batch.<channel>. A consumer applies each change as it would an
+ * AvailabilityChanged, so a batch delivered twice or overtaken changes nothing. One message per
+ * pass and account instead of one per key: the per-message cost (outbox row, broker write,
+ * delivery, ack) is paid once per pass (ADR 0008). Every change names the same channel account.
+ */
+export interface AvailabilityChangedBatch {
+  changes: AvailabilityChanged[];
+}
+
 export const RETAIL_INVENTORY_V1_PACKAGE_NAME = "retail.inventory.v1";
 
 function createBaseAvailabilityChanged(): AvailabilityChanged {
@@ -217,6 +229,77 @@ export const AvailabilityChanged: MessageFns<AvailabilityChanged> = {
     message.sourceChangedAt = (object.sourceChangedAt !== undefined && object.sourceChangedAt !== null)
       ? Timestamp.fromPartial(object.sourceChangedAt)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseAvailabilityChangedBatch(): AvailabilityChangedBatch {
+  return { changes: [] };
+}
+
+export const AvailabilityChangedBatch: MessageFns<AvailabilityChangedBatch> = {
+  encode(message: AvailabilityChangedBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      AvailabilityChanged.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AvailabilityChangedBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAvailabilityChangedBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(AvailabilityChanged.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AvailabilityChangedBatch {
+    return {
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => AvailabilityChanged.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AvailabilityChangedBatch): unknown {
+    const obj: any = {};
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => AvailabilityChanged.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AvailabilityChangedBatch>): AvailabilityChangedBatch {
+    return AvailabilityChangedBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AvailabilityChangedBatch>): AvailabilityChangedBatch {
+    const message = createBaseAvailabilityChangedBatch();
+    message.changes = object.changes?.map((e) => AvailabilityChanged.fromPartial(e)) || [];
     return message;
   },
 };
