@@ -245,7 +245,8 @@ interface SalesOrder {
   fields: {
     custbody_rm_channel_order_id: string;
     custbody_rm_fulfilled_by_channel?: boolean;
-    item: { items: { item: { refName: string }; quantity: number; isClosed: boolean }[] };
+    orderStatus?: { id: string; refName: string };
+    item: { items: { item: { refName: string }; quantity: number; quantityFulfilled?: number; isClosed: boolean }[] };
   };
 }
 
@@ -261,6 +262,18 @@ function externalIdPart(part: string): string {
 
 function expectedExternalId(channel: string, ref: ordersV1.ChannelOrderRef): string {
   return [channel, ref.channelAccountId, ref.channelOrderId].map(externalIdPart).join('__');
+}
+
+interface ItemFulfillment {
+  id: string;
+  externalId: string | null;
+  fields: { createdFrom: { id: string }; shipStatus: { id: string }; memo?: string; item: { items: unknown[] } };
+}
+
+/** The ERP's item fulfillments of a sales order, oldest first. */
+async function itemFulfillmentsOf(mesh: MeshUnderTest, erpOrderId: string): Promise<ItemFulfillment[]> {
+  const { itemFulfillments } = await mesh.erpAdmin.call<{ itemFulfillments: ItemFulfillment[] }>('GET', '/_sandbox/item-fulfillments');
+  return itemFulfillments.filter((fulfillment) => fulfillment.fields.createdFrom.id === erpOrderId);
 }
 
 /** Every ERP sales order booked for a channel order (the mesh's order reference on it), oldest first. */
@@ -798,7 +811,7 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       expect(view.acknowledgements.map((acknowledgement) => acknowledgement.statusCode)).toEqual(['Success']);
     });
 
-    it('books an order Amazon fulfils (AFN) as one ERP sales order marked so, without an address hold or a reservation', async () => {
+    it('books an order Amazon fulfils (AFN) as one ERP sales order marked so, without an address hold or a reservation; Amazon’s shipment fulfils it in the ERP', async () => {
       const rig = getRig();
       const sku = skuAt(16);
       await stockSku(rig, sku, { east: 10, west: 0 });
@@ -838,6 +851,40 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       expect(shippedEntries.map((entry) => entry.actor)).toEqual(['channel']);
       // Still none of the merchant's stock: nothing was reserved, nothing is consumed.
       expect(await explanation(rig, SHOPIFY_ACCOUNT_ID, sku)).toMatchObject({ onHand: 10, reserved: 0 });
+
+      // The ERP is told: its sales order gets one item fulfillment of the two units and is no longer open.
+      const [fulfillment] = await waitFor(
+        async () => {
+          const fulfillments = await itemFulfillmentsOf(rig.mesh, order.erpOrderId);
+          return fulfillments.length > 0 ? fulfillments : undefined;
+        },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: `an item fulfillment of ERP sales order ${order.erpOrderId}` },
+      );
+      expect(fulfillment.fields).toMatchObject({
+        shipStatus: { id: 'C' },
+        memo: expect.stringContaining(ref.channelOrderId),
+        item: { items: [{ orderLine: 1, quantity: 2 }] },
+      });
+      const [fulfilled] = await salesOrdersOf(rig.mesh, ref);
+      expect(fulfilled.fields.orderStatus).toEqual({ id: 'F', refName: 'Pending Billing' });
+      expect(fulfilled.fields.item.items.map((line) => line.quantityFulfilled)).toEqual([2]);
+      // The ERP's change feed reports that fulfillment back; the connector recognises it as its own. Stock
+      // set in the ERP afterwards reaching inventory means the feed was read past it.
+      await stockSku(rig, sku, { east: 11, west: 0 });
+      expect(await itemFulfillmentsOf(rig.mesh, order.erpOrderId)).toHaveLength(1);
+      const after = await orderOf(rig, ref);
+      expect(stateName(after.order!.state)).toBe('ORDER_STATE_SHIPPED');
+      expect(after.order!.lines.map((line) => line.shippedQuantity)).toEqual([2]);
+      expect(after.history.filter((entry) => entry.change === 'shipped').map((entry) => entry.actor)).toEqual(['channel']);
+      expect(await explanation(rig, SHOPIFY_ACCOUNT_ID, sku)).toMatchObject({ onHand: 11, reserved: 0 });
+      // Not published back as erp.shipment_created either (orders would refuse to ship the units again).
+      const refused = await rig.mesh.deadLetters('orders.erp-order-changes');
+      expect(refused.filter((letter) => letter.body.includes(order.orderId))).toEqual([]);
+      // Nothing went to Amazon for it: Amazon shipped it.
+      const view = await amazonOrder(rig.mesh, ref);
+      expect(view.shipments.map((shipment) => shipment.carrierCode)).toEqual(['Amazon']);
+      expect(await rig.mesh.amazonAdmin.requests({ path: `/orders/v0/orders/${ref.channelOrderId}/shipmentConfirmation` })).toEqual([]);
+      expect(await amazonFeedsOf(rig.mesh, 'POST_ORDER_FULFILLMENT_DATA', ref)).toEqual([]);
     });
 
     it('cancels the units the ERP cancelled of a Shopify order with a refund of restock type CANCEL; the rest stays to ship', async () => {
@@ -909,7 +956,7 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
       );
     });
 
-    it('cancels the Amazon items the ERP cancelled whole through a Failure acknowledgement; an item with units left stays open', async () => {
+    it('cancels the Amazon items the ERP cancelled whole through a Failure acknowledgement; the units of an item with units left through an order adjustment', async () => {
       const rig = getRig();
       const [mug, tee] = [skuAt(19), skuAt(20)];
       await stockSku(rig, mug, { east: 10, west: 0 });
@@ -936,26 +983,52 @@ export function describeOrderFlow(mode: MeshMode, getRig: () => OrderRig): void 
         { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the mug and a tee cancelled in the mesh' },
       );
       expect(stateName(cancelled.state)).toBe('ORDER_STATE_ACKNOWLEDGED');
-      await waitFor(async () => (await amazonCancellationFeedsOf(rig.mesh, ref)).length > 0, {
-        timeoutMs: ORDER_TIMEOUT_MS,
-        intervalMs: 100,
-        description: `the cancellation feed of ${ref.channelOrderId}`,
-      });
+      await waitFor(
+        async () =>
+          (await amazonCancellationFeedsOf(rig.mesh, ref)).length > 0 &&
+          (await amazonFeedsOf(rig.mesh, 'POST_PAYMENT_ADJUSTMENT_DATA', ref)).length > 0,
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: `the cancellation and adjustment feeds of ${ref.channelOrderId}` },
+      );
       await rig.mesh.amazonAdmin.call('POST', '/_sandbox/process');
+      type AdjustedOrderView = AmazonOrderView & {
+        OrderItems: Array<AmazonOrderView['OrderItems'][number] & { ItemPrice: { Amount: string }; ItemTax: { Amount: string } }>;
+        adjustments: {
+          orderItemId: string;
+          reason: string;
+          quantityCancelled: number;
+          principal: { CurrencyCode: string; Amount: string };
+          tax: { CurrencyCode: string; Amount: string };
+        }[];
+      };
       const view = await waitFor(
         async () => {
-          const candidate = await amazonOrder(rig.mesh, ref);
-          return candidate.cancellations.length > 0 ? candidate : undefined;
+          const candidate = (await amazonOrder(rig.mesh, ref)) as AdjustedOrderView;
+          return candidate.cancellations.length > 0 && candidate.adjustments.length > 0 ? candidate : undefined;
         },
-        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the mug cancelled on Amazon' },
+        { timeoutMs: ORDER_TIMEOUT_MS, intervalMs: 100, description: 'the mug cancelled and a tee refunded on Amazon' },
       );
-      // Amazon cancels whole items: the mug goes, the tee keeps both units (one to ship, one to refund once it ships).
+      // Amazon cancels whole items: the mug goes with a Failure acknowledgement; the tee's cancelled
+      // unit is cancelled and refunded (25.00 and its 2.00 tax) by an order adjustment, one unit ships.
       const [mugItem, teeItem] = view.OrderItems;
       expect(view.cancellations).toMatchObject([{ orderItemId: mugItem.OrderItemId, reason: 'GeneralAdjustment' }]);
-      expect([view.OrderStatus, mugItem.QuantityOrdered, teeItem.QuantityOrdered]).toEqual(['Unshipped', 0, 2]);
+      expect(view.adjustments).toEqual([
+        expect.objectContaining({
+          orderItemId: teeItem.OrderItemId,
+          reason: 'NoInventory',
+          quantityCancelled: 1,
+          principal: { CurrencyCode: 'USD', Amount: '25.00' },
+          tax: { CurrencyCode: 'USD', Amount: '2.00' },
+        }),
+      ]);
+      expect([view.OrderStatus, mugItem.QuantityOrdered, teeItem.QuantityOrdered]).toEqual(['Unshipped', 0, 1]);
+      expect([teeItem.QuantityCancelled, teeItem.ItemPrice.Amount, teeItem.ItemTax.Amount]).toEqual([1, '25.00', '2.00']);
       const [feed] = await amazonCancellationFeedsOf(rig.mesh, ref);
       expect(feed.content).toContain(`<AmazonOrderItemCode>${mugItem.OrderItemId}</AmazonOrderItemCode>`);
       expect(feed.content).not.toContain(teeItem.OrderItemId);
+      const adjustmentFeeds = await amazonFeedsOf(rig.mesh, 'POST_PAYMENT_ADJUSTMENT_DATA', ref);
+      expect(adjustmentFeeds).toHaveLength(1);
+      expect(adjustmentFeeds[0].content).toContain('<QuantityCancelled>1</QuantityCancelled>');
+      expect(adjustmentFeeds[0].content).not.toContain(mugItem.OrderItemId);
       expect(await rig.mesh.deadLetters('channel-amazon.orders')).toEqual([]);
       // Both units are back on both channels.
       await waitForChannels(rig, mug, { shopify: 10 - SHOPIFY_SAFETY_STOCK, amazon: 10 - AMAZON_SAFETY_STOCK });

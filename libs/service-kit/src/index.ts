@@ -23,7 +23,13 @@ export { serviceConfigFor } from './bootstrap/service-config-for.js';
 export { createServiceDataSource, serviceDatabaseOptions } from './bootstrap/service-data-source.js';
 export { ServiceKitModule } from './bootstrap/service-kit.module.js';
 export { freePort } from './bootstrap/free-port.js';
-export { OutboxPublisher, type OutgoingEvent, type PublishInTransaction, type TransactionContext } from './events/outbox-publisher.js';
+export {
+  OutboxPublisher,
+  outgoingEvent,
+  type OutgoingEvent,
+  type PublishInTransaction,
+  type TransactionContext,
+} from './events/outbox-publisher.js';
 export {
   EventConsumers,
   onEvent,

@@ -658,6 +658,115 @@ ${message(3, '')}
     expect(orders[1].OrderItems[1].QuantityCancelled).toBe(2);
   });
 
+  it('cancels and refunds units of an item with an OrderAdjustment; refuses an unknown item, too many units and amounts that do not match', async () => {
+    const [order] = await seedOrders([
+      {
+        items: [
+          { sku: 'TEE', quantity: 3, unitPrice: '10.00', itemTax: '2.00', promotionDiscount: '3.00' },
+          { sku: 'MUG', quantity: 1, unitPrice: '5.00' },
+        ],
+      },
+    ]);
+    const [tee, mug] = order.OrderItems;
+    const adjusted = (code: string, principal: string, tax: string, quantity: number, extra = '') =>
+      `<AdjustedItem><AmazonOrderItemCode>${code}</AmazonOrderItemCode><MerchantAdjustmentItemID>rm-1</MerchantAdjustmentItemID><AdjustmentReason>NoInventory</AdjustmentReason>` +
+      `<ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="USD">${principal}</Amount></Component>` +
+      `<Component><Type>Tax</Type><Amount currency="USD">${tax}</Amount></Component></ItemPriceAdjustments>${extra}<QuantityCancelled>${quantity}</QuantityCancelled></AdjustedItem>`;
+    const message = (id: number, items: string) =>
+      `<Message><MessageID>${id}</MessageID><OrderAdjustment><AmazonOrderID>${order.AmazonOrderId}</AmazonOrderID>${items}</OrderAdjustment></Message>`;
+    const envelope = (messages: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${SELLER.sellerId}</MerchantIdentifier></Header>
+<MessageType>OrderAdjustment</MessageType>
+${messages}
+</AmazonEnvelope>`;
+    const promotion =
+      '<PromotionAdjustments><Component><Type>Principal</Type><Amount currency="USD">-1.00</Amount></Component></PromotionAdjustments>';
+    const feedId = await submitFeed(
+      'POST_PAYMENT_ADJUSTMENT_DATA',
+      'text/xml; charset=UTF-8',
+      envelope(
+        [
+          message(1, adjusted(tee.OrderItemId, '10.00', '0.66', 1, promotion)),
+          message(2, adjusted('99999999999999', '10.00', '0.66', 1)),
+          message(3, adjusted(tee.OrderItemId, '20.00', '1.34', 3) + adjusted(mug.OrderItemId, '5.00', '0.00', 1)),
+          message(4, adjusted(tee.OrderItemId, '9.00', '0.66', 1)),
+          message(5, adjusted(tee.OrderItemId, '10.00', '0.80', 1)),
+          message(6, adjusted(tee.OrderItemId, '-10.00', '0.00', 1)),
+        ].join('\n'),
+      ),
+    );
+    expect((await call('GET', `/feeds/2021-06-30/feeds/${feedId}`)).body.processingStatus).toBe('IN_QUEUE');
+    sandbox.processAll();
+    const processed = await report(feedId);
+    expect(processed).toContain('<MessagesProcessed>6</MessagesProcessed>');
+    expect(processed).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect(processed).toContain('Order item 99999999999999 is not part of order');
+    expect(processed).toContain('QuantityCancelled 3 is more than the 2 units of order item');
+    expect(processed).toContain('Principal does not match QuantityCancelled');
+    expect(processed).toContain('Tax does not match QuantityCancelled');
+    expect(processed).toContain('Adjustment amount for item price is a negative value.');
+
+    // Message 3 failed on the tee: its mug was not cancelled either (a message applies whole or not at all).
+    const items = (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}/orderItems`)).body.payload.OrderItems;
+    expect(
+      items.map((entry: AnyJson) => [entry.QuantityOrdered, entry.ItemPrice.Amount, entry.ItemTax.Amount, entry.PromotionDiscount.Amount]),
+    ).toEqual([
+      [2, '20.00', '1.34', '2.00'],
+      [1, '5.00', '0.00', '0.00'],
+    ]);
+    const read = (await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload;
+    expect([read.OrderStatus, read.NumberOfItemsUnshipped, read.OrderTotal.Amount]).toEqual(['Unshipped', 3, '24.34']);
+    const { orders } = await admin.call<{ orders: AnyJson[] }>('GET', `/_sandbox/orders?amazonOrderId=${order.AmazonOrderId}`);
+    expect(orders[0].adjustments).toEqual([
+      {
+        feedId,
+        orderItemId: tee.OrderItemId,
+        merchantAdjustmentItemId: 'rm-1',
+        reason: 'NoInventory',
+        quantityCancelled: 1,
+        principal: { CurrencyCode: 'USD', Amount: '10.00' },
+        tax: { CurrencyCode: 'USD', Amount: '0.66' },
+        promotion: { CurrencyCode: 'USD', Amount: '1.00' },
+        at: expect.any(String),
+      },
+    ]);
+    expect(orders[0].OrderItems[0].QuantityCancelled).toBe(1);
+    // Finances shows the refund as the seller sees it: charges given back negative, the promotion taken back positive.
+    const finances = await call('GET', `/finances/v0/orders/${order.AmazonOrderId}/financialEvents`);
+    expect(finances.body.payload.FinancialEvents.RefundEventList).toEqual([
+      expect.objectContaining({
+        AmazonOrderId: order.AmazonOrderId,
+        ShipmentItemAdjustmentList: [
+          expect.objectContaining({
+            SellerSKU: 'TEE',
+            QuantityShipped: 1,
+            ItemChargeAdjustmentList: [
+              { ChargeType: 'Principal', ChargeAmount: { CurrencyCode: 'USD', CurrencyAmount: -10 } },
+              { ChargeType: 'Tax', ChargeAmount: { CurrencyCode: 'USD', CurrencyAmount: -0.66 } },
+            ],
+            PromotionAdjustmentList: [{ PromotionType: 'Principal', PromotionAmount: { CurrencyCode: 'USD', CurrencyAmount: 1 } }],
+          }),
+        ],
+      }),
+    ]);
+  });
+
+  it('ends the next feeds FATAL on the admin fault, without applying them', async () => {
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE', quantity: 2, unitPrice: '10.00' }] }]);
+    await admin.call('POST', '/_sandbox/feeds/fatal', { count: 1, feedType: 'POST_PAYMENT_ADJUSTMENT_DATA' });
+    const xml = `<AmazonEnvelope><MessageType>OrderAdjustment</MessageType><Message><MessageID>1</MessageID><OrderAdjustment><AmazonOrderID>${order.AmazonOrderId}</AmazonOrderID>
+<AdjustedItem><AmazonOrderItemCode>${order.OrderItems[0].OrderItemId}</AmazonOrderItemCode><AdjustmentReason>NoInventory</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency="USD">10.00</Amount></Component></ItemPriceAdjustments><QuantityCancelled>1</QuantityCancelled></AdjustedItem>
+</OrderAdjustment></Message></AmazonEnvelope>`;
+    const first = await submitFeed('POST_PAYMENT_ADJUSTMENT_DATA', 'text/xml; charset=UTF-8', xml);
+    sandbox.processAll();
+    expect((await call('GET', `/feeds/2021-06-30/feeds/${first}`)).body.processingStatus).toBe('FATAL');
+    expect((await admin.call<{ orders: AnyJson[] }>('GET', '/_sandbox/orders')).orders[0].adjustments).toEqual([]);
+    const second = await submitFeed('POST_PAYMENT_ADJUSTMENT_DATA', 'text/xml; charset=UTF-8', xml);
+    sandbox.processAll();
+    expect(await report(second)).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect((await admin.call<{ orders: AnyJson[] }>('GET', '/_sandbox/orders')).orders[0].adjustments).toHaveLength(1);
+  });
+
   it('ends a legacy inventory feed FATAL', async () => {
     const feedId = await submitFeed('POST_INVENTORY_AVAILABILITY_DATA', 'text/xml; charset=UTF-8', '<AmazonEnvelope/>');
     sandbox.processAll();

@@ -26,6 +26,7 @@ import { defaultQuantity, ListingStore, validatePatches, type StoredListing } fr
 import {
   amazonTime,
   itemsToShip,
+  minorToAmount,
   ORDER_STATUSES,
   orderAddressView,
   orderItemView,
@@ -102,12 +103,15 @@ interface State {
   timing: { feedQueuedMs: number; feedProcessingMs: number; listingsApplyMs: number };
   sequence: { next: number };
   dropConfirmations: { remaining: number };
+  /** The next feeds (of one type, or any) that end FATAL without being applied: Amazon failing to process them. */
+  fatalFeeds: { remaining: number; feedType: string | null };
 }
 
 const ROUTES: Array<{ method: string; pattern: RegExp; operation: Operation }> = [
   { method: 'GET', pattern: /^\/orders\/v0\/orders$/, operation: 'getOrders' },
   { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+$/, operation: 'getOrder' },
   { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+\/orderItems$/, operation: 'getOrderItems' },
+  { method: 'GET', pattern: /^\/finances\/v0\/orders\/[^/]+\/financialEvents$/, operation: 'listFinancialEventsByOrderId' },
   { method: 'GET', pattern: /^\/orders\/v0\/orders\/[^/]+\/address$/, operation: 'getOrderAddress' },
   { method: 'POST', pattern: /^\/orders\/v0\/orders\/[^/]+\/shipmentConfirmation$/, operation: 'confirmShipment' },
   { method: 'POST', pattern: /^\/feeds\/2021-06-30\/documents$/, operation: 'createFeedDocument' },
@@ -150,6 +154,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     },
     sequence: { next: 1 },
     dropConfirmations: { remaining: 0 },
+    fatalFeeds: { remaining: 0, feedType: null },
   };
 
   const router = new Router();
@@ -178,6 +183,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
         state.rdt.clear();
         state.plans.reset();
         state.dropConfirmations.remaining = 0;
+        state.fatalFeeds.remaining = 0;
       },
       describeOperations: (request) => {
         const operation = operationOf(request.method, request.path);
@@ -229,6 +235,13 @@ function advance(state: State, now: number | undefined): { feeds: number; submis
 }
 
 function completeFeed(state: State, feed: StoredFeed): void {
+  const fatal = state.fatalFeeds;
+  if (fatal.remaining > 0 && (fatal.feedType === null || fatal.feedType === feed.feedType)) {
+    fatal.remaining -= 1;
+    const content = `Feed ${feed.feedId} could not be processed because of an internal error. Submit it again.\n`;
+    state.feeds.finish(feed, 'FATAL', { contentType: 'text/plain; charset=UTF-8', content });
+    return;
+  }
   const input = state.feeds.document(feed.inputFeedDocumentId);
   const outcome = processFeed(feed, input?.content ?? '', { orders: state.orders, listings: state.listings, now: state.now });
   state.feeds.finish(feed, outcome.status, outcome.report);
@@ -429,6 +442,18 @@ function addOrdersRoutes(router: Router, state: State): void {
       },
       { restrictedOnly: true },
     ),
+  );
+
+  // Finances v0: what an order's order adjustments refunded, as RefundEventList (the seller's view:
+  // refunded charges negative, a promotion taken back positive; CurrencyAmount is a number here).
+  router.add(
+    'GET',
+    '/finances/v0/orders/:orderId/financialEvents',
+    spApi(state, 'listFinancialEventsByOrderId', (request, seller) => {
+      const order = sellerOrder(request, seller);
+      const FinancialEvents = { RefundEventList: order ? refundEvents(order) : [] };
+      return jsonResponse(200, { payload: { FinancialEvents } });
+    }),
   );
 
   router.add(
@@ -723,6 +748,31 @@ function addListingsRoutes(router: Router, state: State): void {
   );
 }
 
+/** One refund event per adjustment feed of the order, an item adjustment per adjusted item. */
+function refundEvents(order: StoredOrder): Array<Record<string, unknown>> {
+  const amount = (minor: number) => ({ CurrencyCode: order.currency, CurrencyAmount: Number(minorToAmount(minor, order.currency).Amount) });
+  const byFeed = new Map<string, typeof order.adjustments>();
+  for (const adjustment of order.adjustments) byFeed.set(adjustment.feedId, [...(byFeed.get(adjustment.feedId) ?? []), adjustment]);
+  return [...byFeed.values()].map((adjustments) => ({
+    AmazonOrderId: order.amazonOrderId,
+    MarketplaceName: 'Amazon.com',
+    PostedDate: adjustments[0].at,
+    ShipmentItemAdjustmentList: adjustments.map((adjustment, index) => ({
+      SellerSKU: order.items.find((item) => item.orderItemId === adjustment.orderItemId)?.sku,
+      OrderItemId: adjustment.orderItemId,
+      // Amazon's own id of the adjusted item (the seller's MerchantAdjustmentItemID is not shown here).
+      OrderAdjustmentItemId: `${adjustment.feedId}${String(index + 1).padStart(3, '0')}`,
+      QuantityShipped: adjustment.quantityCancelled,
+      ItemChargeAdjustmentList: [
+        { ChargeType: 'Principal', ChargeAmount: amount(-adjustment.principalMinor) },
+        { ChargeType: 'Tax', ChargeAmount: amount(-adjustment.taxMinor) },
+      ],
+      PromotionAdjustmentList:
+        adjustment.promotionMinor === 0 ? [] : [{ PromotionType: 'Principal', PromotionAmount: amount(adjustment.promotionMinor) }],
+    })),
+  }));
+}
+
 // ---- admin ----
 
 const ALL_DATA_ELEMENTS: ReadonlySet<DataElement> = new Set(DATA_ELEMENTS);
@@ -736,6 +786,12 @@ function orderAdminView(order: StoredOrder): Record<string, unknown> {
     acknowledgements: order.acknowledgements,
     shipments: order.shipments,
     cancellations: order.cancellations,
+    adjustments: order.adjustments.map(({ principalMinor, taxMinor, promotionMinor, ...adjustment }) => ({
+      ...adjustment,
+      principal: minorToAmount(principalMinor, order.currency),
+      tax: minorToAmount(taxMinor, order.currency),
+      promotion: minorToAmount(promotionMinor, order.currency),
+    })),
     droppedConfirmations: order.droppedConfirmations,
   };
 }
@@ -852,6 +908,18 @@ function addAdminRoutes(router: Router, state: State): void {
     if (!Number.isInteger(count) || (count as number) < 0) return jsonResponse(400, { error: 'count must be a non-negative integer' });
     state.dropConfirmations.remaining = count as number;
     return jsonResponse(200, { remaining: state.dropConfirmations.remaining });
+  });
+
+  router.add('POST', '/_sandbox/feeds/fatal', (request) => {
+    const body = parseJsonBody(request);
+    const value = body.ok && isRecord(body.value) ? body.value : {};
+    if (!Number.isInteger(value.count) || (value.count as number) < 0)
+      return jsonResponse(400, { error: 'count must be a non-negative integer' });
+    if (value.feedType !== undefined && (typeof value.feedType !== 'string' || !isKnownFeedType(value.feedType)))
+      return jsonResponse(400, { error: 'feedType must be a feed type the sandbox knows' });
+    state.fatalFeeds.remaining = value.count as number;
+    state.fatalFeeds.feedType = (value.feedType as string | undefined) ?? null;
+    return jsonResponse(200, state.fatalFeeds);
   });
 
   router.add('POST', '/_sandbox/listings', (request) => {

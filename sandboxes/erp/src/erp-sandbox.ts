@@ -70,7 +70,12 @@ export async function startErpSandbox(options: ErpSandboxOptions): Promise<ErpSa
   const router = new Router();
   addTokenRoute(router, oauth);
   addChangeFeedRoute(router, oauth, feed);
-  addRecordRoutes(router, oauth, records, (record, fieldsBefore) => salesOrders.integrationUpdated(record, fieldsBefore));
+  addRecordRoutes(router, oauth, records, {
+    onUpdated: (record, fieldsBefore) => salesOrders.integrationUpdated(record, fieldsBefore),
+    transforms: {
+      salesOrder: { itemFulfillment: (id, body, key) => salesOrders.transformToFulfillment(id, body, key) },
+    },
+  });
   addAdminRoutes(router, { stock, feed, items, records, salesOrders, oauth, outage });
 
   const running = await startSandboxServer(

@@ -6,6 +6,7 @@ import { ChannelAmazonModule } from './channel-amazon.module.js';
 import { FeedSubmission } from './feeds/feed-submission.entity.js';
 import { CreateChannelAmazonTables1795800000000 } from './migrations/1795800000000-create-channel-amazon-tables.js';
 import { AddAmazonOrderShippedUnits1796100000000 } from './migrations/1796100000000-add-amazon-order-shipped-units.js';
+import { AddOrderFeedActionAdjustItems1796400000000 } from './migrations/1796400000000-add-order-feed-action-adjust-items.js';
 import { OrderFeedAction } from './order-feeds/order-feed-action.entity.js';
 import { AmazonOrderEntity } from './orders/amazon-order.entity.js';
 import { OrderCursor } from './orders/order-cursor.entity.js';
@@ -18,6 +19,6 @@ export const channelAmazonService = defineService({
   ports: { grpc: 50062, http: 9162 },
   settings: channelAmazonSettings,
   entities: [DesiredListing, FeedSubmission, OrderFeedAction, AmazonOrderEntity, OrderCursor, WorkerLease],
-  migrations: [CreateChannelAmazonTables1795800000000, AddAmazonOrderShippedUnits1796100000000],
+  migrations: [CreateChannelAmazonTables1795800000000, AddAmazonOrderShippedUnits1796100000000, AddOrderFeedActionAdjustItems1796400000000],
   module: (infra) => ChannelAmazonModule.forRoot(infra),
 });

@@ -521,63 +521,186 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     expect(cancellations.filter((feed) => feed.content.includes(seeded.AmazonOrderId))).toHaveLength(1);
   });
 
-  it('cancels the items a partial cancellation leaves with nothing to ship, reads them back, and keeps an item with units to ship open', async () => {
+  const ordersHandled = () => scrapeMetric(service, 'retail_mesh_consumer_handled_total', { queue: 'channel-amazon.orders' });
+  const feedsOf = async (amazonOrderId: string, feedType: string): Promise<AnyJson[]> =>
+    (await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds')).feeds.filter(
+      (feed) => feed.feedType === feedType && (feed.content ?? '').includes(amazonOrderId),
+    );
+
+  it('cancels the items a partial cancellation leaves with nothing to ship (read back), and refunds the units of an item with units to ship through one order adjustment, also when the event comes again', async () => {
     const seeded = await seedOrder({
       items: [
         { sku: 'CAP', quantity: 1, unitPrice: '9.00' },
-        { sku: 'MUG', quantity: 2, unitPrice: '5.00' },
+        { sku: 'MUG', quantity: 3, unitPrice: '5.00', itemTax: '1.00' },
         { sku: 'TEE-S', quantity: 1, unitPrice: '15.00' },
       ],
     });
     const order = await submittedOrder(seeded.AmazonOrderId);
     const [cap, mug, tee] = seeded.OrderItems;
-    // The ERP cancelled the cap and one of the two mugs; the tee ships.
+    // The ERP cancelled the cap and one of the three mugs; the tee ships.
     const after = {
       ...order,
       lines: order.lines.map((line, index) => ({ ...line, lineId: `L${index + 1}`, cancelledQuantity: [1, 1, 0][index] })),
     };
-    const cancelled = event(
-      Events.orders.orderCancelled,
-      {
-        order: after,
-        reason: ordersV1.CancelReason.CANCEL_REASON_ERP_CANCELLED,
-        lines: [
-          { lineId: 'L1', quantity: 1 },
-          { lineId: 'L2', quantity: 1 },
-        ],
-        fullyCancelled: false,
-      },
-      order.orderId,
-    );
+    const payload = {
+      order: after,
+      reason: ordersV1.CancelReason.CANCEL_REASON_ERP_CANCELLED,
+      lines: [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+      fullyCancelled: false,
+    };
+    const cancelled = event(Events.orders.orderCancelled, payload, order.orderId);
     const readBacksBefore = (await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/orderItems` })).length;
+    const handledBefore = await ordersHandled();
+    const doneBefore = {
+      cancel: await metric('order_feed_actions_total', { kind: 'cancel', outcome: 'done' }),
+      adjust: await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'done' }),
+    };
     await testBed.bus.publish([cancelled]);
     const onAmazon = await waitFor(
       async () => {
         const current = await amazonOrder(seeded.AmazonOrderId);
-        return current.cancellations.length > 0 && current;
+        return current.cancellations.length > 0 && current.adjustments.length > 0 && current;
       },
-      { description: 'the cap cancelled on Amazon' },
+      { description: 'the cap cancelled and a mug refunded on Amazon' },
     );
     expect(onAmazon.cancellations).toMatchObject([{ orderItemId: cap.OrderItemId, reason: 'GeneralAdjustment' }]);
-    expect(onAmazon.OrderStatus).toBe('Unshipped');
-    expect(onAmazon.OrderItems.map((item: AnyJson) => [item.OrderItemId, item.QuantityOrdered])).toEqual([
-      [cap.OrderItemId, 0],
-      [mug.OrderItemId, 2],
-      [tee.OrderItemId, 1],
+    // 1.00 tax over 3 mugs: 0.33 a unit, the cent left over stays on the last one.
+    expect(onAmazon.adjustments).toMatchObject([
+      {
+        orderItemId: mug.OrderItemId,
+        reason: 'NoInventory',
+        quantityCancelled: 1,
+        principal: { CurrencyCode: 'USD', Amount: '5.00' },
+        tax: { CurrencyCode: 'USD', Amount: '0.33' },
+        promotion: { Amount: '0.00' },
+      },
     ]);
-    // Settled done only after getOrderItems showed the cap without units to ship.
-    await waitFor(async () => (await metric('order_feed_actions_total', { kind: 'cancel', outcome: 'done' })) >= 2, {
+    expect(onAmazon.OrderStatus).toBe('Unshipped');
+    expect(onAmazon.OrderItems.map((item: AnyJson) => [item.OrderItemId, item.QuantityOrdered, item.ItemPrice.Amount])).toEqual([
+      [cap.OrderItemId, 0, '9.00'],
+      [mug.OrderItemId, 2, '10.00'],
+      [tee.OrderItemId, 1, '15.00'],
+    ]);
+    // The cancellation settled done only after getOrderItems showed the cap without units to ship; the adjustment on its report.
+    await waitFor(async () => (await metric('order_feed_actions_total', { kind: 'cancel', outcome: 'done' })) > doneBefore.cancel, {
       description: 'the cancellation settled done',
+    });
+    await waitFor(async () => (await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'done' })) > doneBefore.adjust, {
+      description: 'the adjustment settled done',
     });
     expect((await admin.requests({ path: `/orders/v0/orders/${seeded.AmazonOrderId}/orderItems` })).length).toBeGreaterThan(
       readBacksBefore,
     );
-    const { feeds } = await admin.call<{ feeds: AnyJson[] }>('GET', '/_sandbox/feeds');
-    const [feed] = feeds.filter((candidate) => (candidate.content ?? '').includes(seeded.AmazonOrderId));
-    expect(feed.feedType).toBe('POST_ORDER_ACKNOWLEDGEMENT_DATA');
-    expect(feed.content).toContain(`<AmazonOrderItemCode>${cap.OrderItemId}</AmazonOrderItemCode>`);
-    expect(feed.content).not.toContain(mug.OrderItemId);
+    const [ackFeed] = await feedsOf(seeded.AmazonOrderId, 'POST_ORDER_ACKNOWLEDGEMENT_DATA');
+    expect(ackFeed.content).toContain(`<AmazonOrderItemCode>${cap.OrderItemId}</AmazonOrderItemCode>`);
+    expect(ackFeed.content).not.toContain(mug.OrderItemId);
+    const [adjustmentFeed] = await feedsOf(seeded.AmazonOrderId, 'POST_PAYMENT_ADJUSTMENT_DATA');
+    expect(adjustmentFeed.content).toContain(`<AmazonOrderItemCode>${mug.OrderItemId}</AmazonOrderItemCode>`);
+    expect(adjustmentFeed.content).toContain('<QuantityCancelled>1</QuantityCancelled>');
+    expect(adjustmentFeed.content).not.toContain(cap.OrderItemId);
+
+    // The same event delivered again, and published again under another envelope: Amazon's items
+    // look different now (two mugs), but nothing is sent a second time.
+    await testBed.bus.publish([cancelled]);
+    await testBed.bus.publish([event(Events.orders.orderCancelled, payload, order.orderId)]);
+    await waitFor(async () => (await ordersHandled()) >= handledBefore + 3, { description: 'the repeats handled' });
+    expect(await feedsOf(seeded.AmazonOrderId, 'POST_PAYMENT_ADJUSTMENT_DATA')).toHaveLength(1);
+    expect(await feedsOf(seeded.AmazonOrderId, 'POST_ORDER_ACKNOWLEDGEMENT_DATA')).toHaveLength(1);
+    expect((await amazonOrder(seeded.AmazonOrderId)).adjustments).toHaveLength(1);
+
+    // A later change cancels a second mug (two in all): a new adjustment, of what Amazon shows now.
+    const second = {
+      ...payload,
+      order: { ...after, lines: after.lines.map((line, index) => ({ ...line, cancelledQuantity: [1, 2, 0][index] })) },
+      lines: [{ lineId: 'L2', quantity: 1 }],
+    };
+    await testBed.bus.publish([event(Events.orders.orderCancelled, second, order.orderId)]);
+    const twice = await waitFor(
+      async () => {
+        const current = await amazonOrder(seeded.AmazonOrderId);
+        return current.adjustments.length === 2 && current;
+      },
+      { description: 'a second mug refunded on Amazon' },
+    );
+    // 0.67 tax left over two mugs: 0.33 again, the last mug keeps 0.34.
+    expect(twice.adjustments[1]).toMatchObject({ quantityCancelled: 1, principal: { Amount: '5.00' }, tax: { Amount: '0.33' } });
+    expect(twice.OrderItems[1]).toMatchObject({ QuantityOrdered: 1, ItemPrice: { Amount: '5.00' }, ItemTax: { Amount: '0.34' } });
     expect(await testBed.bus.deadLetterCount('channel-amazon.orders')).toBe(0);
+  });
+
+  it('CancelOrder with lines cancels whole items and refunds the units of another once per idempotency key; a FATAL feed is retried, then reported', async () => {
+    const seeded = await seedOrder({
+      items: [
+        { sku: 'CAP', quantity: 1, unitPrice: '9.00' },
+        { sku: 'MUG', quantity: 3, unitPrice: '5.00', itemTax: '0.90', promotionDiscount: '1.50' },
+      ],
+    });
+    const [cap, mug] = seeded.OrderItems;
+    const request = {
+      idempotencyKey: 'cancel-units-1',
+      channelAccountId: ACCOUNT,
+      channelOrderId: seeded.AmazonOrderId,
+      orderId: 'ord-rpc-units',
+      reason: ordersV1.CancelReason.CANCEL_REASON_CUSTOMER_REQUEST,
+      lines: [
+        { channelLineId: cap.OrderItemId, sku: 'CAP', quantity: 1 },
+        { channelLineId: mug.OrderItemId, sku: 'MUG', quantity: 2 },
+      ],
+      note: '',
+      notifyCustomer: false,
+    };
+    // Units of an item are a refund: without a key a repeat could refund twice.
+    await expect(adapter.cancelOrder({ ...request, idempotencyKey: '' })).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    await expect(
+      adapter.cancelOrder({ ...request, lines: [{ channelLineId: mug.OrderItemId, sku: 'MUG', quantity: 4 }] }),
+    ).rejects.toMatchObject({
+      code: GrpcStatus.INVALID_ARGUMENT,
+    });
+    // Amazon fails to process the first adjustment feed: it is sent again.
+    await admin.call('POST', '/_sandbox/feeds/fatal', { count: 1, feedType: 'POST_PAYMENT_ADJUSTMENT_DATA' });
+    const retriedBefore = await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'retried' });
+    const { cancelledAt } = await adapter.cancelOrder(request);
+    expect(cancelledAt).toBeTruthy();
+    const onAmazon = await amazonOrder(seeded.AmazonOrderId);
+    expect(onAmazon.cancellations).toMatchObject([{ orderItemId: cap.OrderItemId, reason: 'BuyerCanceled' }]);
+    expect(onAmazon.adjustments).toMatchObject([
+      {
+        orderItemId: mug.OrderItemId,
+        reason: 'CustomerCancel',
+        quantityCancelled: 2,
+        principal: { Amount: '10.00' },
+        tax: { Amount: '0.60' },
+        promotion: { Amount: '1.00' },
+      },
+    ]);
+    expect(onAmazon.OrderItems[1]).toMatchObject({ QuantityOrdered: 1, ItemPrice: { Amount: '5.00' }, ItemTax: { Amount: '0.30' } });
+    expect(await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'retried' })).toBe(retriedBefore + 1);
+    const adjustmentFeeds = await feedsOf(seeded.AmazonOrderId, 'POST_PAYMENT_ADJUSTMENT_DATA');
+    expect(adjustmentFeeds.map((feed) => feed.processingStatus)).toEqual(['FATAL', 'DONE']);
+
+    // A repeat (Amazon's items look different now) answers the same and sends nothing.
+    expect(await adapter.cancelOrder(request)).toEqual({ cancelledAt });
+    expect(await feedsOf(seeded.AmazonOrderId, 'POST_PAYMENT_ADJUSTMENT_DATA')).toHaveLength(2);
+    expect(await feedsOf(seeded.AmazonOrderId, 'POST_ORDER_ACKNOWLEDGEMENT_DATA')).toHaveLength(1);
+
+    // Feeds that keep ending FATAL: the adjustment fails after AMAZON_ORDER_FEED_MAX_ATTEMPTS (3), and says why.
+    const other = await seedOrder({ items: [{ sku: 'TEE-S', quantity: 2, unitPrice: '15.00' }] });
+    await admin.call('POST', '/_sandbox/feeds/fatal', { count: 3, feedType: 'POST_PAYMENT_ADJUSTMENT_DATA' });
+    const failedBefore = await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'failed' });
+    await expect(
+      adapter.cancelOrder({
+        ...request,
+        idempotencyKey: 'cancel-units-2',
+        channelOrderId: other.AmazonOrderId,
+        lines: [{ channelLineId: other.OrderItems[0].OrderItemId, sku: 'TEE-S', quantity: 1 }],
+      }),
+    ).rejects.toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION, details: expect.stringContaining('ended FATAL') });
+    expect(await metric('order_feed_actions_total', { kind: 'adjust', outcome: 'failed' })).toBe(failedBefore + 1);
+    expect(await feedsOf(other.AmazonOrderId, 'POST_PAYMENT_ADJUSTMENT_DATA')).toHaveLength(3);
+    expect((await amazonOrder(other.AmazonOrderId)).adjustments).toEqual([]);
   });
 
   it('pushes a small backlog with patchListingsItem and a large one as a JSON_LISTINGS_FEED settled from its report', async () => {

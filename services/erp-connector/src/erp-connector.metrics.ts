@@ -21,11 +21,12 @@ export class ErpConnectorMetrics {
   private readonly salesOrders: Counter<'outcome'>;
   private readonly orderIntakeLatency: Histogram<'channel' | 'channel_account_id'>;
   private readonly cancellations: Counter<'outcome'>;
+  private readonly channelFulfillments: Counter<'outcome'>;
 
   constructor(metrics: ServiceMetrics) {
     this.feedRecords = metrics.counter(
       'feed_records_total',
-      'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order, echo: the connector’s own cancellation reported back).',
+      'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order, echo: the connector’s own cancellation or item fulfillment reported back).',
       ['feed', 'type', 'outcome'],
     );
     this.feedLagSeconds = metrics.gauge(
@@ -63,6 +64,11 @@ export class ErpConnectorMetrics {
       'orders.order_cancelled events handled: applied to the ERP sales order, unchanged (already so), skipped (from the ERP, or no ERP order).',
       ['outcome'],
     );
+    this.channelFulfillments = metrics.counter(
+      'channel_fulfillments_total',
+      'orders.order_shipped events of shipments the channel made itself, recorded as ERP item fulfillments: created, replayed (the ERP knew the idempotency key), existing (the ERP had the external id), duplicate (inbox), skipped (the ERP’s own shipment, or not fulfilled by the channel), rejected by the ERP.',
+      ['outcome'],
+    );
   }
 
   pageRead(result: PageResult): void {
@@ -95,5 +101,9 @@ export class ErpConnectorMetrics {
 
   cancellation(outcome: 'applied' | 'unchanged' | 'skipped'): void {
     this.cancellations.inc({ outcome });
+  }
+
+  channelFulfillment(outcome: 'created' | 'replayed' | 'existing' | 'duplicate' | 'skipped' | 'rejected'): void {
+    this.channelFulfillments.inc({ outcome });
   }
 }

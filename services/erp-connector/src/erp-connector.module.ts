@@ -8,6 +8,8 @@ import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repos
 import { ErpStockService } from './erp-stock/erp-stock.service.js';
 import { ErpController } from './erp.controller.js';
 import { ChangeFeedService } from './change-feed/change-feed.service.js';
+import { ChannelFulfillmentService } from './channel-fulfillments/channel-fulfillment.service.js';
+import { OrderShippedConsumer } from './channel-fulfillments/order-shipped.consumer.js';
 import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
 import { OrderCancellationService } from './order-cancellations/order-cancellation.service.js';
 import { OrderCancelledConsumer } from './order-cancellations/order-cancelled.consumer.js';
@@ -56,6 +58,8 @@ export class ErpConnectorModule {
         OwnCancellationService,
         OrderCancellationService,
         OrderCancelledConsumer,
+        ChannelFulfillmentService,
+        OrderShippedConsumer,
       ],
     };
   }

@@ -9,6 +9,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** An event to publish; `source` is the publishing service, filled in for you. */
 export type OutgoingEvent<T> = Omit<EventToPublish<T>, 'source'>;
 
+/**
+ * An event to publish with its payload checked against its definition's message at compile time,
+ * where a list of events of several types would otherwise take any payload.
+ */
+export function outgoingEvent<T>(event: Omit<OutgoingEvent<T>, 'payload'> & { payload: NoInfer<T> }): OutgoingEvent<T> {
+  return event;
+}
+
 /** Writes events to the outbox inside the current transaction. */
 export type PublishInTransaction = <T>(...events: OutgoingEvent<T>[]) => Promise<void>;
 

@@ -6,11 +6,23 @@
 //   with MerchantOrderID); Failure with items and CancelReason cancels those items. XML report.
 // - POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA (tab-separated order-id, amazon-order-item-code,
 //   cancellation-reason-code): cancels items; it does not acknowledge. Text report.
+// - POST_PAYMENT_ADJUSTMENT_DATA (XML OrderAdjustment): refunds items' Principal / Tax and takes
+//   back promotions; with QuantityCancelled (reason NoInventory or CustomerCancel) also cancels
+//   that many unshipped units. Each message applies whole or not at all. XML report.
 // Legacy XML / flat-file listing feeds are unsupported since 2025-07-31 and end FATAL.
 import { isRecord } from '@retail-mesh/sandbox-kit';
 import type { ListingStore } from '../listings/listing-store.js';
 import { validatePatches, type ListingIssue, type ListingPatch } from '../listings/listing-store.js';
-import type { OrderStore, StoredOrder } from '../orders/order-store.js';
+import {
+  chargedPrice,
+  chargedPromotion,
+  chargedTax,
+  decimalToMinor,
+  type AdjustmentRecord,
+  type OrderStore,
+  type StoredOrder,
+  type StoredOrderItem,
+} from '../orders/order-store.js';
 import { escapeXml, xmlElements, xmlText } from './xml.js';
 import type { StoredFeed } from './feed-store.js';
 
@@ -18,6 +30,7 @@ export const SUPPORTED_FEED_TYPES = [
   'JSON_LISTINGS_FEED',
   'POST_ORDER_ACKNOWLEDGEMENT_DATA',
   'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA',
+  'POST_PAYMENT_ADJUSTMENT_DATA',
 ] as const;
 /** Known feed types the sandbox accepts and ends FATAL (legacy listing feeds; order feeds it does not imitate). */
 export const FATAL_FEED_TYPES = [
@@ -28,7 +41,6 @@ export const FATAL_FEED_TYPES = [
   'POST_FLAT_FILE_LISTINGS_DATA',
   'POST_ORDER_FULFILLMENT_DATA',
   'POST_FLAT_FILE_FULFILLMENT_DATA',
-  'POST_PAYMENT_ADJUSTMENT_DATA',
   'POST_FLAT_FILE_PAYMENT_ADJUSTMENT_DATA',
 ] as const;
 
@@ -68,6 +80,8 @@ export function processFeed(feed: StoredFeed, content: string, context: FeedCont
       return processAcknowledgementXml(feed, content, context);
     case 'POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA':
       return processCancellationFlatFile(feed, content, context);
+    case 'POST_PAYMENT_ADJUSTMENT_DATA':
+      return processAdjustmentXml(feed, content, context);
     default:
       return fatalText(`Feed type ${feed.feedType} is not supported: use JSON_LISTINGS_FEED for listings.`);
   }
@@ -340,4 +354,172 @@ function processCancellationFlatFile(feed: StoredFeed, content: string, context:
     '',
   ].join('\n');
   return { status: 'DONE', report: { contentType: 'text/plain; charset=UTF-8', content: report } };
+}
+
+// ---- POST_PAYMENT_ADJUSTMENT_DATA ----
+
+/** OrderAdjustment's AdjustmentReason values. */
+export const ADJUSTMENT_REASONS = [
+  'NoInventory',
+  'CustomerReturn',
+  'GeneralAdjustment',
+  'CouldNotShip',
+  'DifferentItem',
+  'Abandoned',
+  'CustomerCancel',
+  'PriceError',
+  'ProductOutofStock',
+  'CustomerAddressIncorrect',
+  'Exchange',
+  'Other',
+  'CarrierCreditDecision',
+  'RiskAssessmentInformationNotValid',
+  'CarrierCoverageFailure',
+  'TransactionRecord',
+  'Undeliverable',
+  'RefusedDelivery',
+] as const;
+/** The reasons with which an adjustment may cancel units (QuantityCancelled). */
+const UNIT_CANCELLING_REASONS = ['NoInventory', 'CustomerCancel'];
+const PRICE_COMPONENTS = ['Principal', 'Shipping', 'Tax', 'ShippingTax', 'RestockingFee', 'RestockingFeeTax', 'GiftWrap', 'GiftWrapTax'];
+
+type PlannedAdjustment = { item: StoredOrderItem; record: AdjustmentRecord } | { error: string };
+
+/**
+ * One AdjustedItem checked against the order: the item must exist; Principal and Tax are refunds
+ * (positive), not more than what the buyer still pays for the item; a promotion taken back is
+ * negative; the net must be a refund; QuantityCancelled (reason NoInventory or CustomerCancel)
+ * cancels unshipped units, at most those open, and then Principal must be exactly their unit
+ * prices and Tax at most their share of ItemTax (rounded up), both as the item stands now.
+ */
+function planAdjustedItem(feed: StoredFeed, context: FeedContext, order: StoredOrder, adjusted: string): PlannedAdjustment {
+  const orderItemId = xmlText(adjusted, 'AmazonOrderItemCode') ?? '';
+  const item = order.items.find((candidate) => candidate.orderItemId === orderItemId);
+  if (!item) return { error: `Order item ${orderItemId} is not part of order ${order.amazonOrderId}.` };
+  const reason = xmlText(adjusted, 'AdjustmentReason') ?? '';
+  if (!(ADJUSTMENT_REASONS as readonly string[]).includes(reason))
+    return { error: `Adjustment reason ${reason || 'nothing'} is not valid.` };
+  const amounts = new Map<string, number>();
+  const components = [
+    ...xmlElements(xmlElements(adjusted, 'ItemPriceAdjustments')[0] ?? '', 'Component').map((component) => ({
+      component,
+      promotion: false,
+    })),
+    ...xmlElements(adjusted, 'PromotionAdjustments').flatMap((promotion) =>
+      xmlElements(promotion, 'Component').map((component) => ({ component, promotion: true })),
+    ),
+  ];
+  if (components.length === 0) return { error: `Order item ${orderItemId}: an AdjustedItem needs ItemPriceAdjustments components.` };
+  for (const { component, promotion } of components) {
+    const type = xmlText(component, 'Type') ?? '';
+    const amountMatch = /<Amount\s+currency="([^"]*)"\s*>([^<]*)<\/Amount>/.exec(component);
+    if (!promotion && !PRICE_COMPONENTS.includes(type)) return { error: `Component type ${type || 'nothing'} is not valid.` };
+    if (!amountMatch) return { error: `Order item ${orderItemId}: component ${type} needs an Amount with its currency.` };
+    const [, currency, text] = amountMatch;
+    if (currency !== order.currency) return { error: `Amount currency ${currency} is not the order's currency ${order.currency}.` };
+    const negative = text.trim().startsWith('-');
+    const magnitude = decimalToMinor(text.trim().replace(/^-/, ''), currency);
+    if (magnitude === undefined) return { error: `Amount ${text.trim()} is not a decimal amount in ${currency}.` };
+    const key = promotion ? `Promotion${type}` : type;
+    amounts.set(key, (amounts.get(key) ?? 0) + (negative ? -magnitude : magnitude));
+  }
+  const principal = amounts.get('Principal') ?? 0;
+  const tax = amounts.get('Tax') ?? 0;
+  const promotion = -(amounts.get('PromotionPrincipal') ?? 0);
+  if (principal < 0) return { error: 'Adjustment amount for item price is a negative value.' };
+  if (tax < 0) return { error: 'Adjustment amount for item tax is a negative value.' };
+  if (promotion < 0) return { error: 'A promotion adjustment takes a promotion back: its amount must be negative.' };
+  if (principal > chargedPrice(item) || tax > chargedTax(item))
+    return { error: `The refund for order item ${orderItemId} exceeds the amount that can be refunded.` };
+  if (promotion > chargedPromotion(item)) return { error: `The promotion adjustment for order item ${orderItemId} exceeds its promotion.` };
+  const net = [...amounts.values()].reduce((sum, amount) => sum + amount, 0);
+  if (net <= 0) return { error: 'The net adjustment amount is not a positive amount and has therefore been rejected.' };
+  const quantityText = xmlText(adjusted, 'QuantityCancelled');
+  let quantityCancelled = 0;
+  if (quantityText !== undefined) {
+    quantityCancelled = Number(quantityText);
+    const open = item.quantityOrdered - item.quantityShipped - item.quantityCancelled;
+    if (!Number.isInteger(quantityCancelled) || quantityCancelled < 1) return { error: 'QuantityCancelled must be a positive integer.' };
+    if (!UNIT_CANCELLING_REASONS.includes(reason))
+      return { error: `QuantityCancelled needs the adjustment reason NoInventory or CustomerCancel, not ${reason}.` };
+    if (quantityCancelled > open)
+      return { error: `QuantityCancelled ${quantityCancelled} is more than the ${open} units of order item ${orderItemId} left to ship.` };
+    // Against what the buyer pays now for the units not cancelled (an earlier adjustment took its units out).
+    const units = item.quantityOrdered - item.quantityCancelled;
+    const unitPrice = chargedPrice(item) / units;
+    if (principal !== unitPrice * quantityCancelled) {
+      return {
+        error: `Principal does not match QuantityCancelled: ${quantityCancelled} units of order item ${orderItemId} cost ${unitPrice * quantityCancelled} minor units, not ${principal}.`,
+      };
+    }
+    const taxShare = Math.ceil((chargedTax(item) * quantityCancelled) / units);
+    if (tax > taxShare) {
+      return {
+        error: `Tax does not match QuantityCancelled: ${quantityCancelled} units of order item ${orderItemId} carry at most ${taxShare} minor units of tax, not ${tax}.`,
+      };
+    }
+  }
+  return {
+    item,
+    record: {
+      feedId: feed.feedId,
+      orderItemId,
+      merchantAdjustmentItemId: xmlText(adjusted, 'MerchantAdjustmentItemID') ?? null,
+      reason,
+      quantityCancelled,
+      principalMinor: principal,
+      taxMinor: tax,
+      promotionMinor: promotion,
+      at: new Date(context.now()).toISOString(),
+    },
+  };
+}
+
+function processAdjustmentXml(feed: StoredFeed, content: string, context: FeedContext): FeedOutcome {
+  const messages = xmlElements(content, 'Message');
+  if (!content.includes('<AmazonEnvelope') || xmlText(content, 'MessageType') !== 'OrderAdjustment' || messages.length === 0) {
+    const message = 'XML Parsing Fatal Error: expected an AmazonEnvelope of OrderAdjustment messages.';
+    return xmlReport(feed, 0, [{ record: 0, amazonOrderId: '', code: '5001', message }], 'FATAL');
+  }
+  const errors: OrderFeedError[] = [];
+  for (const message of messages) {
+    const record = Number(xmlText(message, 'MessageID') ?? '0');
+    const adjustment = xmlElements(message, 'OrderAdjustment')[0] ?? '';
+    const amazonOrderId = xmlText(adjustment, 'AmazonOrderID') ?? '';
+    const order = orderOf(feed, context.orders, amazonOrderId);
+    if (!order) {
+      errors.push({ record, amazonOrderId, code: '18028', message: `The order id ${amazonOrderId} was not found for this seller.` });
+      continue;
+    }
+    if (order.fulfillmentChannel === 'AFN') {
+      errors.push({
+        record,
+        amazonOrderId,
+        code: '18033',
+        message: `Order ${amazonOrderId} is fulfilled by Amazon: refund it in Seller Central.`,
+      });
+      continue;
+    }
+    const adjustedItems = xmlElements(adjustment, 'AdjustedItem');
+    if (adjustedItems.length === 0) {
+      errors.push({ record, amazonOrderId, code: '18033', message: 'An OrderAdjustment needs at least one AdjustedItem.' });
+      continue;
+    }
+    // A message applies whole or not at all: every item is checked before any is applied.
+    const planned = adjustedItems.map((adjusted) => planAdjustedItem(feed, context, order, adjusted));
+    const problems = planned.filter((plan): plan is { error: string } => 'error' in plan);
+    if (problems.length > 0) {
+      for (const problem of problems) errors.push({ record, amazonOrderId, code: '18033', message: problem.error });
+      continue;
+    }
+    for (const plan of planned as Array<{ item: StoredOrderItem; record: AdjustmentRecord }>) {
+      plan.item.refundedPrincipalMinor += plan.record.principalMinor;
+      plan.item.refundedTaxMinor += plan.record.taxMinor;
+      plan.item.promotionTakenBackMinor += plan.record.promotionMinor;
+      plan.item.quantityCancelled += plan.record.quantityCancelled;
+      order.adjustments.push(plan.record);
+    }
+    context.orders.settleStatus(order);
+  }
+  return xmlReport(feed, messages.length, errors, 'DONE');
 }

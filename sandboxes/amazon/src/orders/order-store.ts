@@ -3,8 +3,8 @@
 // omitted while Pending, seller-fulfilled (MFN) or fulfilled by Amazon (AFN). Buyer PII (the
 // recipient's name, street and phone, the buyer's name and e-mail) is shown only to a Restricted
 // Data Token that names the data element; with an LWA token the address is city, region, postal
-// code and country. Shipment confirmations, acknowledgements and seller cancellations (from the
-// order feeds) change the stored orders; admin routes seed and inspect.
+// code and country. Shipment confirmations, acknowledgements, seller cancellations and order
+// adjustments (from the order feeds) change the stored orders; admin routes seed and inspect.
 import type { DataElement } from '../auth/restricted-data-tokens.js';
 
 export const ORDER_STATUSES = [
@@ -78,6 +78,10 @@ export interface StoredOrderItem {
   promotionDiscountMinor: number;
   shippingPriceMinor: number;
   shippingTaxMinor: number;
+  /** What order adjustments refunded of ItemPrice and ItemTax, and took back of PromotionDiscount. */
+  refundedPrincipalMinor: number;
+  refundedTaxMinor: number;
+  promotionTakenBackMinor: number;
   buyerCancelReason: string | null;
 }
 
@@ -131,6 +135,21 @@ export interface CancellationRecord {
   at: string;
 }
 
+/** An OrderAdjustment's item (POST_PAYMENT_ADJUSTMENT_DATA) as the order keeps it; amounts in minor units. */
+export interface AdjustmentRecord {
+  feedId: string;
+  orderItemId: string;
+  merchantAdjustmentItemId: string | null;
+  reason: string;
+  /** Units cancelled with the refund (0: a refund only). */
+  quantityCancelled: number;
+  principalMinor: number;
+  taxMinor: number;
+  /** Promotion taken back (the feed sends it negative). */
+  promotionMinor: number;
+  at: string;
+}
+
 export interface StoredOrder {
   sellerId: string;
   amazonOrderId: string;
@@ -148,6 +167,7 @@ export interface StoredOrder {
   acknowledgements: AcknowledgementRecord[];
   shipments: ShipmentRecord[];
   cancellations: CancellationRecord[];
+  adjustments: AdjustmentRecord[];
   /** confirmShipment calls answered 204 but not applied (the "accepted but dropped" fault). */
   droppedConfirmations: number;
 }
@@ -289,6 +309,9 @@ export class OrderStore {
         promotionDiscountMinor: amounts.promotionDiscount,
         shippingPriceMinor: amounts.shippingPrice,
         shippingTaxMinor: amounts.shippingTax,
+        refundedPrincipalMinor: 0,
+        refundedTaxMinor: 0,
+        promotionTakenBackMinor: 0,
         buyerCancelReason: null,
       });
     }
@@ -311,6 +334,7 @@ export class OrderStore {
       acknowledgements: [],
       shipments: [],
       cancellations: [],
+      adjustments: [],
       droppedConfirmations: 0,
     };
     this.orders.set(amazonOrderId, order);
@@ -388,8 +412,7 @@ export function orderView(order: StoredOrder, dataElements: ReadonlySet<DataElem
   const shipped = order.items.reduce((sum, item) => sum + item.quantityShipped, 0);
   const unshipped = order.items.reduce((sum, item) => sum + item.quantityOrdered - item.quantityShipped - item.quantityCancelled, 0);
   const total = order.items.reduce(
-    (sum, item) =>
-      sum + item.itemPriceMinor + item.itemTaxMinor + item.shippingPriceMinor + item.shippingTaxMinor - item.promotionDiscountMinor,
+    (sum, item) => sum + chargedPrice(item) + chargedTax(item) + item.shippingPriceMinor + item.shippingTaxMinor - chargedPromotion(item),
     0,
   );
   const view: Record<string, unknown> = {
@@ -423,9 +446,24 @@ export function orderView(order: StoredOrder, dataElements: ReadonlySet<DataElem
   return view;
 }
 
+/** ItemPrice, ItemTax and PromotionDiscount as they stand after the order adjustments: what the buyer pays for the units left. */
+export function chargedPrice(item: StoredOrderItem): number {
+  return item.itemPriceMinor - item.refundedPrincipalMinor;
+}
+
+export function chargedTax(item: StoredOrderItem): number {
+  return item.itemTaxMinor - item.refundedTaxMinor;
+}
+
+export function chargedPromotion(item: StoredOrderItem): number {
+  return item.promotionDiscountMinor - item.promotionTakenBackMinor;
+}
+
 /**
  * An OrderItem of getOrderItems; pricing is omitted while the order is Pending. A cancelled item
- * no longer counts its cancelled units in QuantityOrdered (a cancelled order shows 0).
+ * no longer counts its cancelled units in QuantityOrdered (a cancelled order shows 0); units an
+ * order adjustment cancelled leave QuantityOrdered, and what it refunded leaves ItemPrice, ItemTax
+ * and PromotionDiscount (they show what the buyer pays for the units left).
  */
 export function orderItemView(order: StoredOrder, item: StoredOrderItem): Record<string, unknown> {
   const view: Record<string, unknown> = {
@@ -448,11 +486,11 @@ export function orderItemView(order: StoredOrder, item: StoredOrderItem): Record
   if (order.status !== 'Pending') {
     const currency = order.currency;
     Object.assign(view, {
-      ItemPrice: money(item.itemPriceMinor, currency),
-      ItemTax: money(item.itemTaxMinor, currency),
+      ItemPrice: money(chargedPrice(item), currency),
+      ItemTax: money(chargedTax(item), currency),
       ShippingPrice: money(item.shippingPriceMinor, currency),
       ShippingTax: money(item.shippingTaxMinor, currency),
-      PromotionDiscount: money(item.promotionDiscountMinor, currency),
+      PromotionDiscount: money(chargedPromotion(item), currency),
       PromotionDiscountTax: money(0, currency),
     });
   }

@@ -23,10 +23,11 @@ export const OPERATIONS = [
   'getListingsItem',
   'patchListingsItem',
   'createRestrictedDataToken',
+  'listFinancialEventsByOrderId',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Defaults from ordersV0.json, feeds-api-rate-limits, listingsItems_2021-08-01.json and tokens_2021-03-01.json. */
+/** Defaults from ordersV0.json, feeds-api-rate-limits, listingsItems_2021-08-01.json, tokens_2021-03-01.json and financesV0.json. */
 export const DEFAULT_USAGE_PLANS: Record<Operation, UsagePlan> = {
   getOrders: { rate: 0.0167, burst: 20 },
   getOrder: { rate: 0.5, burst: 30 },
@@ -42,6 +43,7 @@ export const DEFAULT_USAGE_PLANS: Record<Operation, UsagePlan> = {
   getListingsItem: { rate: 5, burst: 10 },
   patchListingsItem: { rate: 5, burst: 10 },
   createRestrictedDataToken: { rate: 1, burst: 10 },
+  listFinancialEventsByOrderId: { rate: 0.5, burst: 30 },
 };
 
 export function isOperation(value: unknown): value is Operation {

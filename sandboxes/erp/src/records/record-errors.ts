@@ -4,7 +4,7 @@
 export interface Invalid {
   ok: false;
   kind: 'invalid';
-  errorCode: 'USER_ERROR' | 'INVALID_CONTENT';
+  errorCode: 'USER_ERROR' | 'INVALID_CONTENT' | 'INVALID_INITIALIZE_REF';
   detail: string;
   errorPath?: string;
 }

@@ -96,7 +96,16 @@ function pageLinks(request: SandboxRequest, limit: number, offset: number, total
 /** Told of every successful PATCH: the record after it and its fields before. */
 export type RecordUpdateListener = (record: StoredRecord, fieldsBefore: Record<string, unknown>) => void;
 
-export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: RecordStore, onUpdated?: RecordUpdateListener): void {
+/** Carries out `POST /{type}/{id}/!transform/{target}` for the pairs the sandbox supports (salesOrder → itemFulfillment). */
+export type RecordTransformer = (sourceId: string, body: Record<string, unknown>, idempotencyKey: string | undefined) => WriteResult;
+
+export interface RecordRouteHooks {
+  onUpdated?: RecordUpdateListener;
+  transforms?: Partial<Record<RecordType, Partial<Record<RecordType, RecordTransformer>>>>;
+}
+
+export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: RecordStore, hooks: RecordRouteHooks = {}): void {
+  const { onUpdated, transforms = {} } = hooks;
   // Every record route: bearer token first (NetSuite rejects before looking at the URL), then a known record type.
   const guarded =
     (handler: (request: SandboxRequest, type: RecordType) => SandboxResponse, access: 'read' | 'write' = 'read') =>
@@ -124,6 +133,23 @@ export function addRecordRoutes(router: Router, oauth: OAuthTokens, records: Rec
       if (!parsed.ok) return parsed.response;
       return writeOutcome(request, records.create(type, parsed.body, idempotencyKey(request)));
     }, 'write'),
+  );
+  router.add(
+    'POST',
+    `${RECORD_BASE}/:type/:reference/!transform/:target`,
+    guarded((request, type) => {
+      const target = request.params.target;
+      const transform = isRecordType(target) ? transforms[type]?.[target] : undefined;
+      if (!transform) {
+        return netSuiteError(400, 'INVALID_PARAMETER', `Transformation of '${type}' into '${target}' is not supported by the sandbox.`, {
+          extras: { 'o:errorUrl': request.path },
+        });
+      }
+      // A transform needs no body (NetSuite then fulfils everything left); one given must be an object.
+      const parsed = request.rawBody.trim() === '' ? { ok: true as const, body: {} } : jsonBody(request);
+      if (!parsed.ok) return parsed.response;
+      return writeOutcome(request, transform(request.params.reference, parsed.body, idempotencyKey(request)));
+    }),
   );
   router.add(
     'PUT',

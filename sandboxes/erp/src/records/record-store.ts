@@ -27,7 +27,7 @@ export function isRecordType(value: string): value is RecordType {
 export type IdempotencyMode = 'netsuite' | 'none';
 
 // NetSuite: "An external ID can be any string containing letters, numbers, underscore (_), and hyphen (-)."
-const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export interface StoredRecord {
   id: string;
@@ -172,9 +172,24 @@ export class RecordStore {
     return { ok: true, record: existing, created: false };
   }
 
-  /** A record the ERP creates itself (an item fulfillment): no validation, no idempotency. */
-  insertDocument(type: RecordType, fields: Record<string, unknown>): StoredRecord {
-    return this.insert(type, null, fields, undefined);
+  /**
+   * A record the ERP creates itself (an item fulfillment, from the warehouse or a transform): no
+   * validation here. A transform passes its external id and idempotency key, checked first with
+   * `replayOf` and `duplicateOf`.
+   */
+  insertDocument(
+    type: RecordType,
+    fields: Record<string, unknown>,
+    options: { externalId?: string; idempotencyKey?: string } = {},
+  ): StoredRecord {
+    return this.insert(type, options.externalId ?? null, fields, options.idempotencyKey);
+  }
+
+  /** A write carrying this external id would duplicate a record of the type (netsuite mode only). */
+  duplicateOf(type: RecordType, externalId: string): WriteResult | undefined {
+    if (this.mode !== 'netsuite') return undefined;
+    const existing = this.findByExternalId(type, externalId);
+    return existing ? { ok: false, kind: 'duplicate-external-id', record: existing } : undefined;
   }
 
   /** Saves fields the ERP changed itself (fulfilled quantities, closed lines) and recomputes the status. */
@@ -217,7 +232,8 @@ export class RecordStore {
     return { ok: true, fields: prepared };
   }
 
-  private replayOf(idempotencyKey: string | undefined): WriteResult | undefined {
+  /** The answer to a repeated idempotency key (netsuite mode): the conflict pointing at the first result. */
+  replayOf(idempotencyKey: string | undefined): WriteResult | undefined {
     if (idempotencyKey === undefined || this.mode !== 'netsuite') return undefined;
     const previous = this.idempotencyKeys.get(idempotencyKey);
     return previous ? { ok: false, kind: 'idempotency-conflict', record: previous } : undefined;

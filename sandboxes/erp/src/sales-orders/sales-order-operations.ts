@@ -7,8 +7,10 @@
 import { isRecord } from '@retail-mesh/sandbox-kit';
 import type { ChangeFeed, FeedRecordBase } from '../feed/change-feed.js';
 import { ORDER_STATUS, remainingQuantity, type ItemLine } from '../records/item-lines.js';
-import { sublistLines, type RecordStore, type StoredRecord } from '../records/record-store.js';
+import { invalidFieldValue, type Invalid } from '../records/record-errors.js';
+import { EXTERNAL_ID_PATTERN, sublistLines, type RecordStore, type StoredRecord, type WriteResult } from '../records/record-store.js';
 import type { StockFeedRecord, StockLedger } from '../stock/stock-ledger.js';
+import { planFulfillment, shipStatusOf, type PlannedLine } from './item-fulfillment-transform.js';
 
 /** Custom body field carrying the integration's own order id (set by the connector). */
 export const ORDER_REFERENCE_FIELD = 'custbody_rm_order_id';
@@ -34,7 +36,8 @@ export interface FeedLine {
 /** An item fulfillment (shipment) as the change feed reports it. */
 export interface FulfillmentFeedRecord extends FeedRecordBase {
   type: 'itemFulfillment';
-  itemFulfillment: { id: string; tranId: string };
+  /** `externalId`: set when the integration created it (transform with an external id), else null. */
+  itemFulfillment: { id: string; tranId: string; externalId: string | null };
   salesOrder: SalesOrderReference;
   location: string;
   shipCarrier: string;
@@ -111,32 +114,107 @@ export class SalesOrderOperations {
     if (!picked.ok) return picked;
     if (picked.value.length === 0) return fail(409, `sales order ${salesOrderId} has nothing left to ship`);
 
-    const timestamp = new Date(this.now()).toISOString();
-    const shipped = picked.value.map(({ line, quantity }) => ({ line, quantity }));
-    const fulfillment = this.records.insertDocument('itemFulfillment', {
-      createdFrom: { id: order.value.id, refName: `Sales Order #${order.value.tranId}` },
-      entity: order.value.fields.entity,
-      shipStatus: { id: 'C', refName: 'Shipped' },
-      tranDate: timestamp.slice(0, 10),
-      shipCarrier: input.shipCarrier,
-      shipMethod: input.shipMethod,
-      package: { items: input.trackingNumber === '' ? [] : [{ packageTrackingNumber: input.trackingNumber }] },
-      item: {
-        items: shipped.map(({ line, quantity }, index) => ({
-          line: index + 1,
-          orderLine: line.line,
-          item: line.item,
-          quantity,
-          location: { refName: input.location },
-          [ORDER_LINE_REFERENCE_FIELD]: line[ORDER_LINE_REFERENCE_FIELD] ?? null,
-        })),
+    const { itemFulfillment, feed } = this.recordFulfillment(
+      order.value,
+      picked.value.map(({ line, quantity }) => ({ line, quantity, location: input.location })),
+      {
+        shipCarrier: input.shipCarrier,
+        shipMethod: input.shipMethod,
+        package: { items: input.trackingNumber === '' ? [] : [{ packageTrackingNumber: input.trackingNumber }] },
       },
+      { location: input.location, trackingNumber: input.trackingNumber, trackingUrl: input.trackingUrl },
+    );
+    return { ok: true, value: { itemFulfillment, feed } };
+  }
+
+  /**
+   * The integration records a shipment: NetSuite's transform of the sales order into an item
+   * fulfillment (`POST …/salesOrder/<id>/!transform/itemFulfillment`), with its idempotency key and
+   * external id. The same effects as a warehouse shipment (fulfilled quantities, on hand lowered
+   * at each line's location when the request names one, the feed record: an item fulfillment is
+   * reported whoever created it).
+   */
+  transformToFulfillment(salesOrderId: string, body: Record<string, unknown>, idempotencyKey: string | undefined): WriteResult {
+    const replay = this.records.replayOf(idempotencyKey);
+    if (replay) return replay;
+    const order = this.records.get('salesOrder', salesOrderId);
+    if (!order) return { ok: false, kind: 'not-found' };
+    const { externalId: rawExternalId, item: _item, shipStatus: _shipStatus, id: _id, ...fields } = body;
+    const externalId = typeof rawExternalId === 'string' || typeof rawExternalId === 'number' ? String(rawExternalId) : null;
+    if (externalId !== null && !EXTERNAL_ID_PATTERN.test(externalId)) return invalidFieldValue(externalId, 'externalId', 'externalId');
+    const duplicate = externalId === null ? undefined : this.records.duplicateOf('itemFulfillment', externalId);
+    if (duplicate) return duplicate;
+    const status = isRecord(order.fields.orderStatus) ? order.fields.orderStatus.id : undefined;
+    const lines = linesOf(order);
+    // NetSuite cannot initialise a fulfillment from an order awaiting approval, cancelled, or with nothing left to ship.
+    if (
+      status === ORDER_STATUS.pendingApproval.id ||
+      status === ORDER_STATUS.cancelled.id ||
+      lines.every((line) => remainingQuantity(line) === 0)
+    ) {
+      return notInitialisable(order);
+    }
+    const shipStatus = shipStatusOf(body);
+    if (!shipStatus.ok) return shipStatus;
+    const plan = planFulfillment(lines, body);
+    if (!plan.ok) return plan;
+    const location = plan.lines.find((line) => line.location !== null)?.location ?? '';
+    const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '');
+    const { itemFulfillment } = this.recordFulfillment(order, plan.lines, fields, {
+      location,
+      trackingNumber: '',
+      trackingUrl: '',
+      externalId,
+      idempotencyKey,
+      shipCarrier: text('shipCarrier'),
+      shipMethod: text('shipMethod'),
     });
-    this.records.save(order.value, {
-      ...order.value.fields,
+    return { ok: true, record: itemFulfillment, created: true };
+  }
+
+  /** An item fulfillment of `planned`, the order's fulfilled quantities raised, on hand lowered, both in the feed. */
+  private recordFulfillment(
+    order: StoredRecord,
+    planned: readonly PlannedLine[],
+    fields: Record<string, unknown>,
+    details: {
+      location: string;
+      trackingNumber: string;
+      trackingUrl: string;
+      externalId?: string | null;
+      idempotencyKey?: string;
+      shipCarrier?: string;
+      shipMethod?: string;
+    },
+  ): { itemFulfillment: StoredRecord; feed: Array<FulfillmentFeedRecord | StockFeedRecord> } {
+    const timestamp = new Date(this.now()).toISOString();
+    const lines = linesOf(order);
+    const fulfillment = this.records.insertDocument(
+      'itemFulfillment',
+      {
+        tranDate: timestamp.slice(0, 10),
+        ...fields,
+        createdFrom: { id: order.id, refName: `Sales Order #${order.tranId}` },
+        entity: order.fields.entity,
+        shipStatus: { id: 'C', refName: 'Shipped' },
+        item: {
+          items: planned.map(({ line, quantity, location }, index) => ({
+            line: index + 1,
+            orderLine: line.line,
+            item: line.item,
+            quantity,
+            ...(location === null ? {} : { location: { refName: location } }),
+            [ORDER_LINE_REFERENCE_FIELD]: line[ORDER_LINE_REFERENCE_FIELD] ?? null,
+          })),
+        },
+      },
+      { externalId: details.externalId ?? undefined, idempotencyKey: details.idempotencyKey },
+    );
+    this.records.save(order, {
+      ...order.fields,
       item: {
         items: lines.map((line) => {
-          const units = shipped.filter((entry) => entry.line.line === line.line).reduce((sum, entry) => sum + entry.quantity, 0);
+          const units = planned.filter((entry) => entry.line.line === line.line).reduce((sum, entry) => sum + entry.quantity, 0);
           return units === 0 ? line : { ...line, quantityFulfilled: line.quantityFulfilled + units };
         }),
       },
@@ -144,19 +222,21 @@ export class SalesOrderOperations {
     const record = this.feed.append<FulfillmentFeedRecord>({
       type: 'itemFulfillment',
       lastModified: timestamp,
-      itemFulfillment: { id: fulfillment.id, tranId: fulfillment.tranId },
-      salesOrder: referenceOf(order.value),
-      location: input.location,
-      shipCarrier: input.shipCarrier,
-      shipMethod: input.shipMethod,
-      trackingNumber: input.trackingNumber,
-      trackingUrl: input.trackingUrl,
+      itemFulfillment: { id: fulfillment.id, tranId: fulfillment.tranId, externalId: fulfillment.externalId },
+      salesOrder: referenceOf(order),
+      location: details.location,
+      shipCarrier: details.shipCarrier ?? (typeof fields.shipCarrier === 'string' ? fields.shipCarrier : ''),
+      shipMethod: details.shipMethod ?? (typeof fields.shipMethod === 'string' ? fields.shipMethod : ''),
+      trackingNumber: details.trackingNumber,
+      trackingUrl: details.trackingUrl,
       shippedAt: timestamp,
-      lines: shipped.map(({ line, quantity }) => feedLine(line, quantity)),
+      lines: planned.map(({ line, quantity }) => feedLine(line, quantity)),
     });
     // The fulfillment takes the units out of the location, as the real ERP's inventory does.
-    const stockChanges = shipped.map(({ line, quantity }) => this.stock.adjust(line.item.refName, input.location, -quantity));
-    return { ok: true, value: { itemFulfillment: fulfillment, feed: [record, ...stockChanges] } };
+    const stockChanges = planned.flatMap(({ line, quantity, location }) =>
+      location === null ? [] : [this.stock.adjust(line.item.refName, location, -quantity)],
+    );
+    return { itemFulfillment: fulfillment, feed: [record, ...stockChanges] };
   }
 
   /**
@@ -231,6 +311,15 @@ export class SalesOrderOperations {
     if (isRecord(status) && status.id === ORDER_STATUS.cancelled.id) return fail(409, `sales order ${salesOrderId} is cancelled`);
     return { ok: true, value: order };
   }
+}
+
+function notInitialisable(order: StoredRecord): Invalid {
+  return {
+    ok: false,
+    kind: 'invalid',
+    errorCode: 'INVALID_INITIALIZE_REF',
+    detail: `You can not initialize itemfulfillment: invalid reference ${order.id}.`,
+  };
 }
 
 function linesOf(order: StoredRecord): ItemLine[] {

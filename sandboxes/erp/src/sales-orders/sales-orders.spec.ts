@@ -215,7 +215,7 @@ describe('shipments', () => {
       {
         id: before + 1,
         type: 'itemFulfillment',
-        itemFulfillment: { id: shipped.itemFulfillment.id, tranId: shipped.itemFulfillment.tranId },
+        itemFulfillment: { id: shipped.itemFulfillment.id, tranId: shipped.itemFulfillment.tranId, externalId: null },
         salesOrder: { id, tranId: `SO${id}`, externalId: 'SO-SHIP', custbody_rm_order_id: 'order-SO-SHIP' },
         location: 'WH-EAST',
         shipCarrier: 'UPS',
@@ -251,6 +251,153 @@ describe('shipments', () => {
     ).rejects.toThrow(/409/);
     await expect(admin.call('POST', `/_sandbox/sales-orders/${id}/shipments`, {})).rejects.toThrow(/location/);
     await expect(admin.call('POST', '/_sandbox/sales-orders/424242/shipments', { location: 'WH-EAST' })).rejects.toThrow(/404/);
+  });
+});
+
+describe('transform into an item fulfillment', () => {
+  const transform = (id: string, body?: unknown, key?: string) =>
+    call(`${SALES_ORDERS}/${id}/!transform/itemFulfillment`, {
+      method: 'POST',
+      body,
+      headers: key === undefined ? {} : { 'X-NetSuite-Idempotency-Key': key },
+    });
+  const fulfillmentIdOf = (response: Response) => (response.headers.get('location') ?? '').split('/').at(-1)!;
+
+  it('fulfils the named lines (others left out with itemReceive false), answers 204 + Location and reports it in the feed', async () => {
+    const id = await createOrder(
+      salesOrder('SO-TF', [
+        { sku: 'MUG-BLUE', quantity: 4, lineId: 'L1' },
+        { sku: 'TSHIRT-RED-M', quantity: 2, lineId: 'L2' },
+      ]),
+    );
+    const before = (await feedItems()).length;
+    const response = await transform(
+      id,
+      {
+        externalId: 'rm-shipment-1',
+        tranDate: '2026-11-27',
+        memo: 'Shipped by amazon',
+        custbody_rm_order_id: 'order-SO-TF',
+        item: {
+          items: [
+            { orderLine: 1, itemReceive: true, quantity: 3 },
+            { orderLine: 2, itemreceive: false },
+          ],
+        },
+      },
+      'key-1',
+    );
+    expect(response.status).toBe(204);
+    expect(response.headers.get('location')).toMatch(/\/services\/rest\/record\/v1\/itemFulfillment\/\d+$/);
+    const fulfillmentId = fulfillmentIdOf(response);
+
+    const fulfillment = (await (
+      await call(`/services/rest/record/v1/itemFulfillment/${fulfillmentId}?expandSubResources=true`)
+    ).json()) as {
+      item: { items: unknown[] };
+    } & Record<string, unknown>;
+    expect(fulfillment).toMatchObject({
+      id: fulfillmentId,
+      externalId: 'rm-shipment-1',
+      tranDate: '2026-11-27',
+      memo: 'Shipped by amazon',
+      createdFrom: { id },
+      entity: { id: '123' },
+      shipStatus: { id: 'C', refName: 'Shipped' },
+    });
+    expect(fulfillment.item.items).toEqual([
+      { line: 1, orderLine: 1, item: expect.objectContaining({ refName: 'MUG-BLUE' }), quantity: 3, custcol_rm_order_line_id: 'L1' },
+    ]);
+    const order = await readOrder(id);
+    expect(order.orderStatus).toEqual({ id: 'D', refName: 'Partially Fulfilled' });
+    expect(order.item.items.map((line) => line.quantityFulfilled)).toEqual([3, 0]);
+    // No location named: the units left from a stock the ERP does not hold (the channel's); on hand unchanged.
+    expect(erp.stock.listPositions('MUG-BLUE')[0].onHand).toBe(10);
+    const records = (await feedItems(before)).map(({ lastModified: _l, shippedAt: _s, ...rest }) => rest);
+    expect(records).toEqual([
+      {
+        id: before + 1,
+        type: 'itemFulfillment',
+        itemFulfillment: { id: fulfillmentId, tranId: `IF${fulfillmentId}`, externalId: 'rm-shipment-1' },
+        salesOrder: { id, tranId: `SO${id}`, externalId: 'SO-TF', custbody_rm_order_id: 'order-SO-TF' },
+        location: '',
+        shipCarrier: '',
+        shipMethod: '',
+        trackingNumber: '',
+        trackingUrl: '',
+        lines: [{ orderLine: 1, item: 'MUG-BLUE', quantity: 3, custcol_rm_order_line_id: 'L1' }],
+      },
+    ]);
+  });
+
+  it('without a body fulfils everything left; a line with a location lowers on hand there', async () => {
+    const id = await createOrder(
+      salesOrder('SO-TF-ALL', [
+        { sku: 'MUG-BLUE', quantity: 2 },
+        { sku: 'TSHIRT-RED-M', quantity: 1 },
+      ]),
+    );
+    const first = await transform(id, {
+      item: {
+        items: [
+          { orderLine: 1, quantity: 1, location: 'WH-EAST' },
+          { orderLine: 2, itemReceive: false },
+        ],
+      },
+    });
+    expect(first.status).toBe(204);
+    expect(erp.stock.listPositions('MUG-BLUE')[0].onHand).toBe(9);
+    expect((await transform(id)).status).toBe(204);
+    const order = await readOrder(id);
+    expect(order.orderStatus).toEqual({ id: 'F', refName: 'Pending Billing' });
+    expect(order.item.items.map((line) => line.quantityFulfilled)).toEqual([2, 1]);
+    expect(erp.records.list('itemFulfillment')).toHaveLength(2);
+  });
+
+  it('a repeated idempotency key creates nothing and answers 400 IDEMPOTENCY_ERROR pointing at the first fulfillment', async () => {
+    const id = await createOrder(salesOrder('SO-TF-KEY', [{ sku: 'MUG-BLUE', quantity: 4 }]));
+    const body = { item: { items: [{ orderLine: 1, quantity: 1 }] } };
+    const first = await transform(id, body, 'key-twice');
+    const second = await transform(id, body, 'key-twice');
+    expect(second.status).toBe(400);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await second.json()).toMatchObject({ title: 'Conflict', 'o:errorDetails': [{ 'o:errorCode': 'IDEMPOTENCY_ERROR' }] });
+    expect(erp.records.list('itemFulfillment')).toHaveLength(1);
+    expect((await readOrder(id)).item.items[0].quantityFulfilled).toBe(1);
+    // A known external id is refused even under another key.
+    const again = await transform(id, { externalId: 'rm-once', ...body }, 'key-a');
+    expect(again.status).toBe(204);
+    const duplicate = await transform(id, { externalId: 'rm-once', ...body }, 'key-b');
+    expect(await duplicate.json()).toMatchObject({ status: 400, 'o:errorDetails': [{ 'o:errorCode': 'DUP_RCRD' }] });
+    expect(erp.records.list('itemFulfillment')).toHaveLength(2);
+  });
+
+  it('refuses an unknown sales order, more than is left, an unknown line, and an order with nothing left', async () => {
+    const unknown = await transform('424242', {});
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ 'o:errorDetails': [{ 'o:errorCode': 'NONEXISTENT_ID' }] });
+
+    const id = await createOrder(salesOrder('SO-TF-BAD', [{ sku: 'MUG-BLUE', quantity: 2 }]));
+    const tooMany = await transform(id, { item: { items: [{ orderLine: 1, quantity: 3 }] } }, 'key-too-many');
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toMatchObject({
+      'o:errorDetails': [{ 'o:errorCode': 'USER_ERROR', 'o:errorPath': 'item.items[0].quantity' }],
+    });
+    const noLine = await transform(id, { item: { items: [{ orderLine: 7, quantity: 1 }] } });
+    expect(await noLine.json()).toMatchObject({
+      'o:errorDetails': [{ 'o:errorCode': 'INVALID_CONTENT', 'o:errorPath': 'item.items[0].orderLine' }],
+    });
+    const nothing = await transform(id, { item: { items: [{ orderLine: 1, itemReceive: false }] } });
+    expect(await nothing.json()).toMatchObject({ 'o:errorDetails': [{ 'o:errorCode': 'USER_ERROR', 'o:errorPath': 'item' }] });
+    const picked = await transform(id, { shipStatus: { id: 'A' } });
+    expect(await picked.json()).toMatchObject({ 'o:errorDetails': [{ 'o:errorCode': 'INVALID_CONTENT', 'o:errorPath': 'shipStatus' }] });
+    expect(erp.records.list('itemFulfillment')).toEqual([]);
+    // A refused request does not use up its key.
+    expect((await transform(id, {}, 'key-too-many')).status).toBe(204);
+    const done = await transform(id, {});
+    expect(await done.json()).toMatchObject({ 'o:errorDetails': [{ 'o:errorCode': 'INVALID_INITIALIZE_REF' }] });
+    const other = await call(`${SALES_ORDERS}/${id}/!transform/invoice`, { method: 'POST', body: {} });
+    expect(await other.json()).toMatchObject({ status: 400, 'o:errorDetails': [{ 'o:errorCode': 'INVALID_PARAMETER' }] });
   });
 });
 

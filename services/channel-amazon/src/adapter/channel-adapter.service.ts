@@ -1,6 +1,7 @@
 // retail.channel.v1.ChannelAdapterService for Amazon, on the same code as the consumers and
 // loops: pushes store desired state and wake the pusher, acknowledgements and cancellations are
-// queued for the order feeds, shipments are confirmed with read-back, orders re-read on demand.
+// queued for the order feeds (units of an item as an order adjustment), shipments are confirmed
+// with read-back, orders re-read on demand.
 // Calls that wait for Amazon wait at most AMAZON_RPC_WAIT_MS and then say what is still queued.
 // Order calls first read the order: one Amazon does not know is NOT_FOUND at once, not a feed error later.
 import { pushAvailability } from '@retail-mesh/channel-kit';
@@ -22,7 +23,10 @@ import type { AvailabilityPusher } from '../availability/availability-pusher.js'
 import type { DesiredListingRepository } from '../availability/desired-listing.repository.js';
 import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
 import { amazonCancelReason } from '../order-events/order-events.mapper.js';
+import type { OrderFeedAction } from '../order-feeds/order-feed-action.entity.js';
 import type { NewOrderFeedAction, OrderFeedActionRepository } from '../order-feeds/order-feed-action.repository.js';
+import { requestDedupeKey } from '../order-feeds/order-feed.documents.js';
+import { adjustmentReason, planAdjustments, type AdjustItem, type UnitsToCancel } from '../order-feeds/payment-adjustment.js';
 import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
 import type { OrderIntake } from '../orders/order-intake.js';
 import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
@@ -87,53 +91,81 @@ export class AmazonChannelAdapterService {
     const channelAccountId = this.servedAccount(request.channelAccountId);
     requireAmazonOrderId(request.channelOrderId);
     await this.knownOrder(channelAccountId, request.channelOrderId);
-    const action = await this.enqueueAndWait({
-      channelAccountId,
-      kind: 'acknowledge',
-      amazonOrderId: request.channelOrderId,
-      orderId: request.orderId,
-      erpOrderId: request.erpOrderId,
-    });
-    return { acknowledgedAt: toTimestamp(action.updatedAt) };
+    const acknowledgedAt = await this.enqueueAndWait([
+      {
+        channelAccountId,
+        kind: 'acknowledge',
+        amazonOrderId: request.channelOrderId,
+        orderId: request.orderId,
+        erpOrderId: request.erpOrderId,
+      },
+    ]);
+    return { acknowledgedAt: toTimestamp(acknowledgedAt) };
   }
 
+  /**
+   * Whole order (no lines): every item with units to ship, through a Failure acknowledgement.
+   * With lines: a line naming all of its item's units to ship cancels the item the same way; one
+   * naming fewer cancels and refunds them through an order adjustment (ADR 0006), which needs the
+   * idempotency key: the request's actions are queued under it, so a repeat (even after Amazon
+   * applied them, when its items look different) waits for the same actions and sends nothing again.
+   */
   async cancelOrder(request: channelV1.CancelOrderRequest): Promise<channelV1.CancelOrderResponse> {
     const channelAccountId = this.servedAccount(request.channelAccountId);
     requireAmazonOrderId(request.channelOrderId);
     const order = await this.knownOrder(channelAccountId, request.channelOrderId);
     // A repeat of a whole-order cancellation (or Amazon's own) answers it unchanged: nothing is sent again.
     if (request.lines.length === 0 && order.OrderStatus === 'Canceled') return { cancelledAt: toTimestamp(new Date(order.LastUpdateDate)) };
+    const keyed = request.lines.length > 0 && request.idempotencyKey !== '';
+    const dedupeKey = keyed ? requestDedupeKey(request.channelOrderId, request.idempotencyKey) : undefined;
+    if (dedupeKey !== undefined) {
+      const queued = [
+        await this.deps.actions.find(channelAccountId, 'cancel', dedupeKey),
+        await this.deps.actions.find(channelAccountId, 'adjust', dedupeKey),
+      ].filter((action) => action !== null);
+      if (queued.length > 0) return { cancelledAt: toTimestamp(await this.waitFor(queued)) };
+    }
     const items = await this.amazonCall(() => this.deps.accounts.client(channelAccountId).getOrderItems(request.channelOrderId));
     const open = (item: (typeof items)[number]) => item.QuantityOrdered - (item.QuantityShipped ?? 0);
     const reason = amazonCancelReason(request.reason);
-    let cancelItems: Array<{ orderItemId: string; reason: string }>;
+    let cancelItems: Array<{ orderItemId: string; reason: string }> = [];
+    const units: UnitsToCancel[] = [];
     if (request.lines.length === 0) {
       cancelItems = items.filter((item) => open(item) > 0).map((item) => ({ orderItemId: item.OrderItemId, reason }));
     } else {
-      cancelItems = request.lines.map((line) => {
+      for (const line of request.lines) {
         const item = items.find((candidate) => candidate.OrderItemId === line.channelLineId);
         if (!item)
           throw new InvalidArgumentError('unknown_line', `Amazon order ${request.channelOrderId} has no item ${line.channelLineId}`);
-        if (line.quantity !== open(item)) {
+        if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > open(item)) {
           throw new InvalidArgumentError(
-            'partial_cancellation',
-            `Amazon cancels whole items: item ${item.OrderItemId} has ${open(item)} open units, not ${line.quantity}`,
+            'invalid_quantity',
+            `item ${item.OrderItemId} has ${open(item)} units to ship; ${line.quantity} cannot be cancelled`,
           );
         }
-        return { orderItemId: item.OrderItemId, reason };
-      });
+        if (line.quantity === open(item)) cancelItems.push({ orderItemId: item.OrderItemId, reason });
+        else units.push({ orderItemId: item.OrderItemId, quantity: line.quantity });
+      }
     }
-    if (cancelItems.length === 0)
+    if (cancelItems.length === 0 && units.length === 0)
       throw new FailedPreconditionError('nothing_to_cancel', `Amazon order ${request.channelOrderId} has nothing left to cancel`);
-    const action = await this.enqueueAndWait({
-      channelAccountId,
-      kind: 'cancel',
-      amazonOrderId: request.channelOrderId,
-      orderId: request.orderId,
-      erpOrderId: '',
-      cancelItems,
-    });
-    return { cancelledAt: toTimestamp(action.updatedAt) };
+    let adjustItems: AdjustItem[] = [];
+    if (units.length > 0) {
+      if (!keyed) {
+        throw new InvalidArgumentError(
+          'missing_idempotency_key',
+          'cancelling some units of an item is an order adjustment (a refund): idempotency_key is required',
+        );
+      }
+      const planned = planAdjustments(units, items, adjustmentReason(request.reason));
+      if (!planned.ok) throw new FailedPreconditionError('adjustment_not_possible', planned.reason);
+      adjustItems = planned.items;
+    }
+    const base = { channelAccountId, amazonOrderId: request.channelOrderId, orderId: request.orderId, erpOrderId: '' };
+    const actions: NewOrderFeedAction[] = [];
+    if (cancelItems.length > 0) actions.push({ ...base, kind: 'cancel', cancelItems, dedupeKey });
+    if (adjustItems.length > 0) actions.push({ ...base, kind: 'adjust', adjustItems, dedupeKey });
+    return { cancelledAt: toTimestamp(await this.enqueueAndWait(actions)) };
   }
 
   async confirmShipment(request: channelV1.ConfirmShipmentRequest): Promise<channelV1.ConfirmShipmentResponse> {
@@ -225,20 +257,33 @@ export class AmazonChannelAdapterService {
     return { channel: AMAZON_CHANNEL, adapterVersion: this.deps.adapterVersion, accounts };
   }
 
-  private async enqueueAndWait(action: NewOrderFeedAction) {
-    const stored = await this.deps.publisher.transaction(({ manager }) => this.deps.actions.enqueue(manager, action, new Date()));
-    this.deps.worker.wake(action.channelAccountId);
+  /** Queues the actions (one transaction) and waits for their verdicts: the time the last was settled. */
+  private async enqueueAndWait(actions: readonly NewOrderFeedAction[]): Promise<Date> {
+    const stored = await this.deps.publisher.transaction(async ({ manager }) => {
+      const now = new Date();
+      const rows: OrderFeedAction[] = [];
+      for (const action of actions) rows.push(await this.deps.actions.enqueue(manager, action, now));
+      return rows;
+    });
+    for (const action of actions) this.deps.worker.wake(action.channelAccountId);
+    return this.waitFor(stored);
+  }
+
+  private async waitFor(actions: readonly OrderFeedAction[]): Promise<Date> {
     const deadline = Date.now() + this.deps.rpcWaitMs;
     for (;;) {
-      const current = await this.deps.actions.get(stored.id);
-      if (current?.state === 'done') return current;
-      if (current?.state === 'failed')
-        throw new FailedPreconditionError('refused_by_amazon', `Amazon refused the ${action.kind}: ${current.lastError ?? ''}`);
+      const current = await Promise.all(actions.map((action) => this.deps.actions.get(action.id)));
+      const failed = current.find((action) => action?.state === 'failed');
+      if (failed) throw new FailedPreconditionError('refused_by_amazon', `Amazon refused the ${failed.kind}: ${failed.lastError ?? ''}`);
+      if (current.every((action) => action?.state === 'done')) {
+        return new Date(Math.max(...current.map((action) => (action as OrderFeedAction).updatedAt.getTime())));
+      }
       const remainingMs = deadline - Date.now();
       if (remainingMs <= 0) {
+        const waiting = actions.find((_, index) => current[index]?.state !== 'done') as OrderFeedAction;
         throw new UnavailableError(
           'queued',
-          `the ${action.kind} of ${action.amazonOrderId} is queued for the next order feed; ask again to learn the outcome`,
+          `the ${waiting.kind} of ${waiting.amazonOrderId} is queued for the next order feed; ask again to learn the outcome`,
         );
       }
       await this.deps.worker.nextProgress(remainingMs);

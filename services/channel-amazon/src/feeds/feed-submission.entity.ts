@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const FEED_SUBMISSIONS_TABLE = 'feed_submissions';
 
-export type FeedPurpose = 'acknowledge' | 'cancel' | 'listings';
+export type FeedPurpose = 'acknowledge' | 'cancel' | 'adjust' | 'listings';
 
 /** A quantity a JSON_LISTINGS_FEED carries (recorded to mark exactly these versions pushed). */
 export interface ListingsFeedItem {

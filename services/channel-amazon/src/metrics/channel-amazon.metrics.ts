@@ -54,7 +54,7 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
     );
     this.feedActions = metrics.counter(
       'order_feed_actions_total',
-      'Acknowledgements and cancellations by their feed outcome (done, failed, retried).',
+      'Acknowledgements, cancellations and order adjustments (kind) by their feed outcome (done, failed, retried).',
       ['channel_account_id', 'kind', 'outcome'],
     );
     this.shipments = metrics.counter(

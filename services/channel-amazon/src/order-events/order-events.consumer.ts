@@ -1,8 +1,9 @@
 // Consumes the order outcomes for Amazon on one queue (`channel-amazon.orders`):
 // - orders.order_accepted.amazon: queue the acknowledgement for the order feed; an order Amazon
 //   fulfils (AFN) has nothing to acknowledge: channel.order_acknowledged is published at once;
-// - orders.order_cancelled.amazon: queue the seller cancellation of the items Amazon can cancel
-//   (unless it came from Amazon);
+// - orders.order_cancelled.amazon: queue the seller cancellation of the items left with nothing
+//   to ship, and an order adjustment (cancel and refund) of the units of items that keep units to
+//   ship (unless it came from Amazon);
 // - orders.order_shipped.amazon: confirm the shipment on Amazon with read-back, then publish
 //   channel.shipment_confirmed.amazon (not for AFN orders: Amazon ships those itself).
 // Each runs its own inbox transaction so the feed worker is woken after the commit; an event the
@@ -16,9 +17,11 @@ import type { AmazonAccountRegistry } from '../accounts/amazon-account.registry.
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
 import type { ChannelAmazonMetrics } from '../metrics/channel-amazon.metrics.js';
 import type { OrderFeedActionRepository } from '../order-feeds/order-feed-action.repository.js';
+import { adjustmentDedupeKey } from '../order-feeds/order-feed.documents.js';
+import { adjustmentReason, planAdjustments, type AdjustItem } from '../order-feeds/payment-adjustment.js';
 import type { OrderFeedWorker } from '../order-feeds/order-feed.worker.js';
 import { ShipmentRefusedError, type ShipmentConfirmer } from '../shipments/shipment-confirmer.js';
-import { cancellationItems, orderRefOf, type OrderRef } from './order-events.mapper.js';
+import { cancellationItems, orderRefOf, type OrderRef, type UnitsOfLine } from './order-events.mapper.js';
 
 export const ORDERS_CONSUMER_PURPOSE = 'orders';
 
@@ -61,28 +64,36 @@ export class OrderEventsConsumer {
     const plan = cancellationItems(event.payload);
     if (!plan.ok) throw new PoisonMessageError(plan.reason);
     if (plan.fromChannel) return;
-    if (plan.keptOpen.length > 0) {
-      this.deps.logger.warn(
-        { channelAccountId: ref.channelAccountId, amazonOrderId: ref.amazonOrderId, orderId: ref.orderId, keptOpen: plan.keptOpen },
-        'units cancelled in the mesh stay open on Amazon: it cancels whole items only (refunded with an order adjustment once the rest ships)',
-      );
-    }
-    if (plan.items.length === 0) return;
+    const adjustment = await this.adjustmentOf(ref, plan.units, adjustmentReason(event.payload.reason));
+    if (plan.items.length === 0 && !adjustment) return;
     await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
-      await this.deps.actions.enqueue(
-        manager,
-        {
-          channelAccountId: ref.channelAccountId,
-          kind: 'cancel',
-          amazonOrderId: ref.amazonOrderId,
-          orderId: ref.orderId,
-          erpOrderId: '',
-          cancelItems: plan.items,
-        },
-        new Date(),
-      );
+      const now = new Date();
+      const action = { channelAccountId: ref.channelAccountId, amazonOrderId: ref.amazonOrderId, orderId: ref.orderId, erpOrderId: '' };
+      if (plan.items.length > 0) await this.deps.actions.enqueue(manager, { ...action, kind: 'cancel', cancelItems: plan.items }, now);
+      if (adjustment) await this.deps.actions.enqueue(manager, { ...action, kind: 'adjust', ...adjustment }, now);
     });
     this.deps.worker.wake(ref.channelAccountId);
+  }
+
+  /**
+   * The order adjustment for units of lines that keep units to ship, or undefined when there are
+   * none or it is queued already (a redelivery: its amounts were fixed from what Amazon showed
+   * before it; Amazon's items may show the units gone by now). The amounts come from the items as
+   * getOrderItems shows them; an SP-API failure is retried by the bus, an adjustment that can never
+   * be sent is a poison message.
+   */
+  private async adjustmentOf(
+    ref: OrderRef,
+    units: readonly UnitsOfLine[],
+    reason: string,
+  ): Promise<{ adjustItems: AdjustItem[]; dedupeKey: string } | undefined> {
+    if (units.length === 0) return undefined;
+    const dedupeKey = adjustmentDedupeKey(ref.amazonOrderId, units);
+    if (await this.deps.actions.find(ref.channelAccountId, 'adjust', dedupeKey)) return undefined;
+    const amazonItems = await this.deps.accounts.client(ref.channelAccountId).getOrderItems(ref.amazonOrderId);
+    const planned = planAdjustments(units, amazonItems, reason);
+    if (!planned.ok) throw new PoisonMessageError(`the cancelled units cannot be refunded on Amazon: ${planned.reason}`);
+    return { adjustItems: planned.items, dedupeKey };
   }
 
   async shipped(event: ReceivedEvent<ordersEventsV1.OrderShipped>): Promise<void> {

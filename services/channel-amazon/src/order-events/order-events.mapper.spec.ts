@@ -60,19 +60,19 @@ describe('cancellationItems', () => {
         { orderItemId: 'item-1', reason: 'NoInventory' },
         { orderItemId: 'item-3', reason: 'NoInventory' },
       ],
-      keptOpen: [],
+      units: [],
     });
   });
 
-  it('cancels the named lines with nothing left to ship as whole items; units of a line that keeps some to ship stay open', () => {
+  it('cancels the named lines with nothing left to ship as whole items; units of a line that keeps some to ship go to an adjustment', () => {
     const event = { reason: CancelReason.CANCEL_REASON_CUSTOMER_REQUEST, fullyCancelled: false };
     expect(cancellationItems({ ...event, order: order([{ cancelledQuantity: 2 }, {}]), lines: [{ lineId: 'L1', quantity: 2 }] })).toEqual({
       ok: true,
       fromChannel: false,
       items: [{ orderItemId: 'item-1', reason: 'BuyerCanceled' }],
-      keptOpen: [],
+      units: [],
     });
-    // One line cancelled whole, one unit of a two-unit line: Amazon cancels whole items only.
+    // One line cancelled whole, one unit of a two-unit line: Amazon cancels whole items only, the unit is adjusted.
     const mixed = order([{ cancelledQuantity: 2 }, { cancelledQuantity: 1 }]);
     expect(
       cancellationItems({
@@ -87,11 +87,11 @@ describe('cancellationItems', () => {
       ok: true,
       fromChannel: false,
       items: [{ orderItemId: 'item-1', reason: 'BuyerCanceled' }],
-      keptOpen: [{ lineId: 'L2', orderItemId: 'item-2', quantity: 1 }],
+      units: [{ lineId: 'L2', orderItemId: 'item-2', quantity: 1, cancelledInAll: 1 }],
     });
     // A unit cancelled earlier and the last one now: the item has nothing left, so it is cancelled whole.
     expect(cancellationItems({ ...event, order: order([{ cancelledQuantity: 2 }]), lines: [{ lineId: 'L1', quantity: 1 }] })).toMatchObject(
-      { ok: true, items: [{ orderItemId: 'item-1' }], keptOpen: [] },
+      { ok: true, items: [{ orderItemId: 'item-1' }], units: [] },
     );
     expect(cancellationItems({ ...event, order: order([{}]), lines: [{ lineId: 'L9', quantity: 1 }] })).toMatchObject({ ok: false });
   });

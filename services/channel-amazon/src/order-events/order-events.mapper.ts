@@ -52,25 +52,28 @@ export function amazonCancelReason(reason: ordersV1.CancelReason): string {
   }
 }
 
-/** Units of an order line the mesh cancelled that Amazon cannot cancel now (the line keeps units to ship). */
-export interface KeptOpenLine {
+/** Units of an order line the mesh cancelled while the line keeps units to ship: Amazon refunds them with an order adjustment. */
+export interface UnitsOfLine {
   lineId: string;
   orderItemId: string;
+  /** Units this change cancelled. */
   quantity: number;
+  /** Units of the line the mesh has cancelled in all after the change. */
+  cancelledInAll: number;
 }
 
 export type CancellationPlan =
   | { ok: true; fromChannel: true }
-  | { ok: true; fromChannel: false; items: CancelItem[]; keptOpen: KeptOpenLine[] }
+  | { ok: true; fromChannel: false; items: CancelItem[]; units: UnitsOfLine[] }
   | { ok: false; reason: string };
 
 /**
  * The Amazon items an OrderCancelled cancels. A cancellation that came from Amazon is not sent
  * back, and one of an order Amazon fulfils (AFN) cannot be: Amazon ships it. Amazon cancels whole
  * items (their unshipped units): the event's order is as it is after the change, so a cancelled
- * line with nothing left to ship is an item to cancel, while units of a line that still has some
- * to ship are kept open on Amazon (`keptOpen`): Amazon has no cancellation of part of an item's
- * quantity; those units are refunded with an order adjustment once the rest ships (ADR 0006).
+ * line with nothing left to ship is an item to cancel (Failure acknowledgement), while units of a
+ * line that still has some to ship (`units`) are cancelled and refunded with an order adjustment
+ * (ADR 0006): Amazon has no cancellation of part of an item's quantity.
  */
 export function cancellationItems(
   event: Pick<ordersEventsV1.OrderCancelled, 'order' | 'reason' | 'lines' | 'fullyCancelled'>,
@@ -87,15 +90,17 @@ export function cancellationItems(
       ? order.lines.filter((line) => line.quantity > line.shippedQuantity).map((line) => ({ line, quantity: line.cancelledQuantity }))
       : event.lines.map((change) => ({ line: order.lines.find((line) => line.lineId === change.lineId), quantity: change.quantity }));
   const items: CancelItem[] = [];
-  const keptOpen: KeptOpenLine[] = [];
+  const units: UnitsOfLine[] = [];
   for (const [index, { line, quantity }] of changes.entries()) {
     if (!line) return { ok: false, reason: `cancelled line ${event.lines[index]?.lineId ?? index} is not in the order` };
     if (line.channelLineId === '') return { ok: false, reason: `line ${line.lineId} has no Amazon order item id` };
-    if (open(line) > 0) keptOpen.push({ lineId: line.lineId, orderItemId: line.channelLineId, quantity });
-    else items.push({ orderItemId: line.channelLineId, reason });
+    if (open(line) > 0) {
+      if (quantity > 0)
+        units.push({ lineId: line.lineId, orderItemId: line.channelLineId, quantity, cancelledInAll: line.cancelledQuantity });
+    } else items.push({ orderItemId: line.channelLineId, reason });
   }
-  if (items.length === 0 && keptOpen.length === 0) return { ok: false, reason: 'nothing unshipped is left to cancel' };
-  return { ok: true, fromChannel: false, items, keptOpen };
+  if (items.length === 0 && units.length === 0) return { ok: false, reason: 'nothing unshipped is left to cancel' };
+  return { ok: true, fromChannel: false, items, units };
 }
 
 /** The cancelled items Amazon still shows with units to ship (a cancelled item has QuantityOrdered down to QuantityShipped). */

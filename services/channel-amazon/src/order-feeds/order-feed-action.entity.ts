@@ -1,9 +1,10 @@
 import { portableColumn } from '@retail-mesh/persistence';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AdjustItem } from './payment-adjustment.js';
 
 export const ORDER_FEED_ACTIONS_TABLE = 'order_feed_actions';
 
-export type OrderFeedActionKind = 'acknowledge' | 'cancel';
+export type OrderFeedActionKind = 'acknowledge' | 'cancel' | 'adjust';
 export type OrderFeedActionState = 'pending' | 'submitted' | 'done' | 'failed';
 
 export interface CancelItem {
@@ -13,9 +14,10 @@ export interface CancelItem {
 }
 
 /**
- * An acknowledgement or seller cancellation waiting for, or carried by, an order feed. Feeds are
- * rate-limited hard (createFeed: one every two minutes after a burst of 15), so actions are
- * queued here and batched into one feed per kind.
+ * An acknowledgement, seller cancellation (whole items) or order adjustment (units of an item that
+ * keeps units to ship) waiting for, or carried by, an order feed. Feeds are rate-limited hard
+ * (createFeed: one every two minutes after a burst of 15), so actions are queued here and batched
+ * into one feed per kind.
  */
 @Entity({ name: ORDER_FEED_ACTIONS_TABLE })
 @Index('order_feed_actions_dedupe', ['channelAccountId', 'kind', 'dedupeKey'], { unique: true })
@@ -30,7 +32,10 @@ export class OrderFeedAction {
   @Column({ type: 'varchar', length: 16 })
   kind!: OrderFeedActionKind;
 
-  /** One acknowledgement per order; one cancellation per order and set of items. */
+  /**
+   * One acknowledgement per order; one cancellation per order and set of items; one adjustment per
+   * order and cancelled-in-all figures of its items (an event) or per CancelOrder idempotency key.
+   */
   @Column({ name: 'dedupe_key', type: 'varchar', length: 255 })
   dedupeKey!: string;
 
@@ -46,6 +51,10 @@ export class OrderFeedAction {
 
   @Column(portableColumn.json({ name: 'cancel_items', nullable: true }))
   cancelItems!: CancelItem[] | null;
+
+  /** An adjustment's items: the units cancelled and the amounts refunded, fixed when it was queued. */
+  @Column(portableColumn.json({ name: 'adjust_items', nullable: true }))
+  adjustItems!: AdjustItem[] | null;
 
   @Column({ type: 'varchar', length: 16 })
   state!: OrderFeedActionState;

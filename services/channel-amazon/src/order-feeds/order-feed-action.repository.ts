@@ -3,6 +3,7 @@ import { isUniqueViolation } from '@retail-mesh/persistence';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { dedupeKeyOf } from './order-feed.documents.js';
 import { OrderFeedAction, type CancelItem, type OrderFeedActionKind } from './order-feed-action.entity.js';
+import type { AdjustItem } from './payment-adjustment.js';
 
 const MAX_ERROR_LENGTH = 1000;
 
@@ -13,6 +14,9 @@ export interface NewOrderFeedAction {
   orderId: string;
   erpOrderId: string;
   cancelItems?: CancelItem[];
+  adjustItems?: AdjustItem[];
+  /** Instead of the one derived from kind, order and items (adjustments, and CancelOrder RPCs with a key). */
+  dedupeKey?: string;
 }
 
 /** The order_feed_actions table: acknowledgements and cancellations queued for, or carried by, order feeds. */
@@ -21,7 +25,7 @@ export class OrderFeedActionRepository {
 
   /** Queues the action in the caller's transaction unless the same one exists; returns the stored action either way. */
   async enqueue(manager: EntityManager, action: NewOrderFeedAction, now: Date): Promise<OrderFeedAction> {
-    const dedupeKey = dedupeKeyOf(action.kind, action.amazonOrderId, action.cancelItems);
+    const dedupeKey = action.dedupeKey ?? dedupeKeyOf(action.kind, action.amazonOrderId, action.cancelItems);
     const existing = await manager.findOneBy(OrderFeedAction, { channelAccountId: action.channelAccountId, kind: action.kind, dedupeKey });
     if (existing) return existing;
     const row: OrderFeedAction = {
@@ -33,6 +37,7 @@ export class OrderFeedActionRepository {
       orderId: action.orderId,
       erpOrderId: action.erpOrderId,
       cancelItems: action.cancelItems ?? null,
+      adjustItems: action.adjustItems ?? null,
       state: 'pending',
       feedId: null,
       feedRecords: null,
@@ -48,6 +53,11 @@ export class OrderFeedActionRepository {
       if (!isUniqueViolation(error)) throw error;
     }
     return row;
+  }
+
+  /** The action queued under this dedupe key, if any. */
+  async find(channelAccountId: string, kind: OrderFeedActionKind, dedupeKey: string): Promise<OrderFeedAction | null> {
+    return this.dataSource.getRepository(OrderFeedAction).findOneBy({ channelAccountId, kind, dedupeKey });
   }
 
   async get(id: string): Promise<OrderFeedAction | null> {

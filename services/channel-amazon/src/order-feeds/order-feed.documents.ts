@@ -1,15 +1,20 @@
-// Pure writing of the order feeds and reading of their processing reports. Both go through
-// POST_ORDER_ACKNOWLEDGEMENT_DATA, XML `OrderAcknowledgement` messages, one per order:
+// Pure writing of the order feeds and reading of their processing reports. Acknowledgements and
+// cancellations go through POST_ORDER_ACKNOWLEDGEMENT_DATA, XML `OrderAcknowledgement` messages,
+// one per order:
 // - acknowledgement: StatusCode Success with the ERP order id as MerchantOrderID;
 // - seller cancellation: StatusCode Failure with an `Item` per cancelled item (AmazonOrderItemCode
 //   and CancelReason): Amazon cancels those items' unshipped units, the order's other items stay.
-// The XML ProcessingReport has a `Result` per failed message.
+// Units of an item that keeps units to ship go through POST_PAYMENT_ADJUSTMENT_DATA, XML
+// `OrderAdjustment` messages, one per order, an `AdjustedItem` per item (see payment-adjustment.ts).
+// Both XML ProcessingReports have a `Result` per failed message.
+import { formatMoney } from '@retail-mesh/domain';
 import type { CancelItem, OrderFeedAction } from './order-feed-action.entity.js';
 
 export const ORDER_FEED_TYPE = 'POST_ORDER_ACKNOWLEDGEMENT_DATA';
 export const ORDER_FEED_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
 type ActionContent = Pick<OrderFeedAction, 'id' | 'amazonOrderId' | 'erpOrderId' | 'cancelItems'>;
+type AdjustmentContent = Pick<OrderFeedAction, 'id' | 'amazonOrderId' | 'adjustItems'>;
 
 export interface OrderFeed {
   content: string;
@@ -38,16 +43,74 @@ export function cancellationFeed(sellerId: string, actions: readonly ActionConte
   });
 }
 
-/** An OrderAcknowledgement envelope, one message per action; `body` is what follows the message's AmazonOrderID. */
+/**
+ * An OrderAdjustment per action: an AdjustedItem per item with its cancelled units, the refund of
+ * their Principal and Tax (positive: money back to the buyer) and, when they had a promotion, its
+ * share taken back (negative). MerchantAdjustmentItemID names the action, so the adjustment can be
+ * traced to it in Seller Central and the settlement report.
+ */
+export function paymentAdjustmentFeed(sellerId: string, actions: readonly AdjustmentContent[]): OrderFeed {
+  return amazonEnvelope(sellerId, 'OrderAdjustment', actions, (action) =>
+    (action.adjustItems ?? [])
+      .map((item, index) => {
+        const amount = (minor: number) =>
+          `<Amount currency="${escapeXml(item.currency)}">${formatMoney({ amountMinor: minor, currency: item.currency })}</Amount>`;
+        const promotion =
+          item.promotionMinor === 0
+            ? ''
+            : `
+        <PromotionAdjustments>
+          <Component>
+            <Type>Principal</Type>
+            ${amount(-item.promotionMinor)}
+          </Component>
+        </PromotionAdjustments>`;
+        return `
+      <AdjustedItem>
+        <AmazonOrderItemCode>${escapeXml(item.orderItemId)}</AmazonOrderItemCode>
+        <MerchantAdjustmentItemID>${escapeXml(merchantAdjustmentItemId(action.id, index))}</MerchantAdjustmentItemID>
+        <AdjustmentReason>${escapeXml(item.reason)}</AdjustmentReason>
+        <ItemPriceAdjustments>
+          <Component>
+            <Type>Principal</Type>
+            ${amount(item.principalMinor)}
+          </Component>
+          <Component>
+            <Type>Tax</Type>
+            ${amount(item.taxMinor)}
+          </Component>
+        </ItemPriceAdjustments>${promotion}
+        <QuantityCancelled>${item.quantityCancelled}</QuantityCancelled>
+      </AdjustedItem>`;
+      })
+      .join(''),
+  );
+}
+
+/** The seller's id of an adjusted item: the action and the item's place in it. */
+export function merchantAdjustmentItemId(actionId: string, index: number): string {
+  return `rm-${actionId}-${index + 1}`;
+}
+
 function orderAcknowledgementFeed(sellerId: string, actions: readonly ActionContent[], body: (action: ActionContent) => string): OrderFeed {
+  return amazonEnvelope(sellerId, 'OrderAcknowledgement', actions, body);
+}
+
+/** An AmazonEnvelope with one message per action; `body` is what follows the message's AmazonOrderID. */
+function amazonEnvelope<T extends Pick<OrderFeedAction, 'id' | 'amazonOrderId'>>(
+  sellerId: string,
+  messageType: 'OrderAcknowledgement' | 'OrderAdjustment',
+  actions: readonly T[],
+  body: (action: T) => string,
+): OrderFeed {
   const actionOfRecord = new Map<number, string>();
   const messages = actions.map((action, index) => {
     actionOfRecord.set(index + 1, action.id);
     return `  <Message>
     <MessageID>${index + 1}</MessageID>
-    <OrderAcknowledgement>
+    <${messageType}>
       <AmazonOrderID>${escapeXml(action.amazonOrderId)}</AmazonOrderID>${body(action)}
-    </OrderAcknowledgement>
+    </${messageType}>
   </Message>`;
   });
   const content = `<?xml version="1.0" encoding="UTF-8"?>
@@ -56,7 +119,7 @@ function orderAcknowledgementFeed(sellerId: string, actions: readonly ActionCont
     <DocumentVersion>1.01</DocumentVersion>
     <MerchantIdentifier>${escapeXml(sellerId)}</MerchantIdentifier>
   </Header>
-  <MessageType>OrderAcknowledgement</MessageType>
+  <MessageType>${messageType}</MessageType>
 ${messages.join('\n')}
 </AmazonEnvelope>
 `;
@@ -95,12 +158,27 @@ export function actionVerdicts(
 }
 
 /** One action per order, per kind; cancellations also per set of items. */
-export function dedupeKeyOf(kind: 'acknowledge' | 'cancel', amazonOrderId: string, items: readonly CancelItem[] = []): string {
+export function dedupeKeyOf(kind: 'acknowledge' | 'cancel' | 'adjust', amazonOrderId: string, items: readonly CancelItem[] = []): string {
   if (kind === 'acknowledge') return amazonOrderId;
   return `${amazonOrderId}:${items
     .map((item) => item.orderItemId)
     .sort()
     .join(',')}`.slice(0, 255);
+}
+
+/**
+ * An adjustment queued for an orders.order_cancelled event: per item, the units the mesh has
+ * cancelled of its line in all after the change. A redelivered (or re-published) event names the
+ * same figures and finds the adjustment queued; a later change of the same line names more.
+ */
+export function adjustmentDedupeKey(amazonOrderId: string, lines: ReadonlyArray<{ orderItemId: string; cancelledInAll: number }>): string {
+  const parts = lines.map((line) => `${line.orderItemId}@${line.cancelledInAll}`).sort();
+  return `${amazonOrderId}:adjust:${parts.join(',')}`.slice(0, 255);
+}
+
+/** The actions a CancelOrder RPC with an idempotency key queued (one per kind): a repeat finds them. */
+export function requestDedupeKey(amazonOrderId: string, idempotencyKey: string): string {
+  return `${amazonOrderId}:request:${idempotencyKey}`.slice(0, 255);
 }
 
 function escapeXml(value: string): string {

@@ -1,12 +1,14 @@
-// Sends queued acknowledgements and seller cancellations to Amazon through the order feed, one
+// Sends queued acknowledgements, seller cancellations (whole items, acknowledgement feed) and order
+// adjustments (units of an item that keeps units to ship, payment adjustment feed) to Amazon, one
 // loop per account (lease 'order-feeds'). Pending actions of a kind are batched into one feed at
 // most every AMAZON_ORDER_FEED_BATCH_MS (createFeed allows one feed every two minutes after its
 // burst); a submitted feed is followed until Amazon processed it, then each action is settled
 // from the processing report: done (an acknowledgement publishes channel.order_acknowledged in
 // the same transaction) or failed with Amazon's message. A cancellation the report accepted is
-// read back with getOrderItems: done once its items show no units to ship, else queued again. A
-// feed that ends FATAL puts its actions back in the queue; both retries stop after
-// AMAZON_ORDER_FEED_MAX_ATTEMPTS.
+// read back with getOrderItems: done once its items show no units to ship, else queued again. An
+// adjustment is done once the report accepted it (a refund is not read back from the Orders API;
+// the report is Amazon's verdict on it). A feed that ends FATAL puts its actions back in the queue
+// (nothing of it was applied); both retries stop after AMAZON_ORDER_FEED_MAX_ATTEMPTS.
 import { AccountWorker, StepFailure, type AccountStep, type StepOutcome } from '@retail-mesh/channel-kit';
 import { Events, toTimestamp } from '@retail-mesh/contracts';
 import type { OutboxPublisher } from '@retail-mesh/service-kit';
@@ -20,15 +22,18 @@ import {
   actionVerdicts,
   cancellationFeed,
   ORDER_FEED_CONTENT_TYPE,
+  paymentAdjustmentFeed,
   ORDER_FEED_TYPE,
   readXmlProcessingReport,
   type OrderFeed,
 } from './order-feed.documents.js';
 import type { OrderFeedAction, OrderFeedActionKind } from './order-feed-action.entity.js';
 import type { OrderFeedActionRepository } from './order-feed-action.repository.js';
+import { PAYMENT_ADJUSTMENT_FEED_TYPE } from './payment-adjustment.js';
 
 export const ORDER_FEEDS_DUTY = 'order-feeds';
 const ACTIONS_PER_FEED = 1000;
+const KINDS: readonly OrderFeedActionKind[] = ['acknowledge', 'cancel', 'adjust'];
 
 export interface OrderFeedWorkerOptions {
   batchMs: number;
@@ -54,10 +59,10 @@ export class OrderFeedWorker extends AccountWorker {
   protected async step(loop: AccountStep): Promise<StepOutcome> {
     const { channelAccountId } = loop;
     let busy = false;
-    for (const submission of await this.deps.feeds.open(channelAccountId, ['acknowledge', 'cancel'])) {
+    for (const submission of await this.deps.feeds.open(channelAccountId, KINDS)) {
       if (!(await this.follow(loop, submission))) busy = true;
     }
-    for (const kind of ['acknowledge', 'cancel'] as const) {
+    for (const kind of KINDS) {
       const pending = await this.deps.actions.pending(channelAccountId, kind, ACTIONS_PER_FEED);
       if (pending.length === 0) continue;
       // A feed's purpose is the kind of its actions.
@@ -76,8 +81,12 @@ export class OrderFeedWorker extends AccountWorker {
     const { channelAccountId } = loop;
     const account = this.deps.accounts.get(channelAccountId);
     const feed: OrderFeed =
-      kind === 'acknowledge' ? acknowledgementFeed(account.sellerId, actions) : cancellationFeed(account.sellerId, actions);
-    const feedType = ORDER_FEED_TYPE;
+      kind === 'acknowledge'
+        ? acknowledgementFeed(account.sellerId, actions)
+        : kind === 'cancel'
+          ? cancellationFeed(account.sellerId, actions)
+          : paymentAdjustmentFeed(account.sellerId, actions);
+    const feedType = kind === 'adjust' ? PAYMENT_ADJUSTMENT_FEED_TYPE : ORDER_FEED_TYPE;
     const purpose: FeedPurpose = kind;
     const { feedId } = await this.deps.accounts
       .client(channelAccountId)
@@ -105,7 +114,8 @@ export class OrderFeedWorker extends AccountWorker {
       return false;
     }
     const actions = await this.deps.actions.inFeed(submission.feedId);
-    const kind = submission.purpose === 'acknowledge' ? 'acknowledge' : 'cancel';
+    // A feed's purpose is the kind of its actions (open() was asked for those purposes only).
+    const kind = submission.purpose as OrderFeedActionKind;
     if (feed.processingStatus !== 'DONE' || feed.resultFeedDocumentId === undefined) {
       await this.deps.publisher.transaction(async ({ manager }) => {
         const now = new Date();
@@ -150,6 +160,12 @@ export class OrderFeedWorker extends AccountWorker {
             'Amazon refused an order feed message',
           );
           continue;
+        }
+        if (action.kind === 'adjust') {
+          this.deps.logger.info(
+            { channelAccountId, amazonOrderId: action.amazonOrderId, feedId: submission.feedId, items: action.adjustItems },
+            'Amazon took the order adjustment: the units are cancelled and refunded',
+          );
         }
         if (action.kind === 'acknowledge') {
           await publish({

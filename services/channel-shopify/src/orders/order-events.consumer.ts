@@ -11,7 +11,7 @@ import { Events, ordersV1, toTimestamp, type ordersEventsV1 } from '@retail-mesh
 import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
-import type { OutboxPublisher, OutgoingEvent, ReceivedEvent } from '@retail-mesh/service-kit';
+import { outgoingEvent, type OutboxPublisher, type OutgoingEvent, type ReceivedEvent } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
@@ -70,7 +70,7 @@ export class OrderEventsConsumer {
     if (erpOrderId === '') throw new PoisonMessageError(`accepted order ${order.orderId} carries no erp_order_id`);
     await this.refusalsArePoison(() => this.deps.actions.acknowledge(order, erpOrderId));
     await this.publishOnce(event, async () => [
-      {
+      outgoingEvent({
         definition: Events.channel.orderAcknowledged,
         payload: {
           channelAccountId: order.channelAccountId,
@@ -82,7 +82,7 @@ export class OrderEventsConsumer {
         subject: order.orderId,
         channel: SHOPIFY_CHANNEL,
         channelAccountId: order.channelAccountId,
-      },
+      }),
     ]);
   }
 
@@ -96,7 +96,7 @@ export class OrderEventsConsumer {
     await this.publishOnce(event, async (manager) => {
       await this.deps.actions.recordShipment(manager, request, result);
       return [
-        {
+        outgoingEvent({
           definition: Events.channel.shipmentConfirmed,
           payload: {
             channelAccountId: order.channelAccountId,
@@ -111,7 +111,7 @@ export class OrderEventsConsumer {
           subject: order.orderId,
           channel: SHOPIFY_CHANNEL,
           channelAccountId: order.channelAccountId,
-        },
+        }),
       ];
     });
   }
@@ -174,16 +174,19 @@ export class OrderEventsConsumer {
         for (const id of await Inbox.record(manager, queue, ids)) fresh.add(`${queue}\u0000${id}`);
       }
       const published: boolean[] = [];
+      const outgoing: OutgoingEvent<unknown>[] = [];
       for (const { event, events } of followUps) {
         // Taken by the first of two deliveries of one event in this batch, or processed before.
         if (!fresh.delete(`${event.delivery.queue}\u0000${event.envelope.id}`)) {
           published.push(false);
           continue;
         }
-        const outgoing = await events(manager);
-        await this.deps.publisher.add(manager, outgoing);
-        published.push(outgoing.length > 0);
+        const followUpEvents = await events(manager);
+        outgoing.push(...followUpEvents);
+        published.push(followUpEvents.length > 0);
       }
+      // One multi-row insert for the whole batch.
+      await this.deps.publisher.add(manager, outgoing);
       return published;
     });
   }

@@ -4,6 +4,7 @@ import type { Logger } from '@retail-mesh/observability';
 import { withTransaction } from '@retail-mesh/persistence';
 import { EVENT_BUS, LOGGER, OutboxPublisher, type OutgoingEvent } from '@retail-mesh/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isOwnFulfillmentRecord } from '../channel-fulfillments/item-fulfillment.mapper.js';
 import { ErpChangeFeedClient } from '../erp-client/erp-change-feed.client.js';
 import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from '../erp-connector.config.js';
 import { ErpConnectorMetrics } from '../erp-connector.metrics.js';
@@ -31,7 +32,7 @@ export interface PageResult {
   /**
    * Records of the page by type and outcome. `duplicate`: at or below the last published version;
    * `ignored`: a sales order the mesh did not create; `echo`: a cancellation the connector itself
-   * asked for, reported back.
+   * asked for, or an item fulfillment it created, reported back.
    */
   records: Partial<Record<FeedRecordType | 'unknown', Partial<Record<FeedRecordOutcome, number>>>>;
   hasMore: boolean;
@@ -118,6 +119,18 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     const accepted: FeedRecord[] = [];
     const seen = new Set<string>();
     for (const [index, raw] of page.items.entries()) {
+      // An item fulfillment the connector created for a channel's own shipment: orders has it
+      // already (it is where it came from), and the channel shipped it; publishing it as
+      // erp.shipment_created would ship the units twice. Recognised before validation, since such a
+      // fulfillment may name no location (the channel's stock is not the ERP's).
+      if (isOwnFulfillmentRecord(raw)) {
+        this.logger.info(
+          { after: cursor.afterCursor, index },
+          'change feed: the connector’s own item fulfillment reported back; not published',
+        );
+        count('item_fulfillment', 'echo');
+        continue;
+      }
       const parsed = parseFeedRecord(raw);
       if (!parsed.ok) {
         await this.bus.deadLetter(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ERP_CONNECTOR_SETTINGS, type ErpConnectorSettings } from '../erp-connector.config.js';
 import { ErpConnectorMetrics } from '../erp-connector.metrics.js';
 import { ErpHttpClient, ErpMalformedResponseError, isErpTransientError } from './erp-http.client.js';
-import { isIdempotencyConflict, isPermanentRejection } from './netsuite-error.js';
+import { isDuplicateRecord, isIdempotencyConflict, isPermanentRejection } from './netsuite-error.js';
 
 // NetSuite's sales order record over the REST record API:
 //   PUT   /services/rest/record/v1/salesOrder/eid:<externalId>   upsert (+ X-NetSuite-Idempotency-Key) → 204, Location
@@ -10,9 +10,9 @@ import { isIdempotencyConflict, isPermanentRejection } from './netsuite-error.js
 //   GET   /services/rest/record/v1/salesOrder?q=externalId IS "<externalId>"   find by external id
 //   GET   /services/rest/record/v1/salesOrder/<id>?expandSubResources=true     read with its lines
 //   PATCH /services/rest/record/v1/salesOrder/<id>               update lines (close, lower quantity) → 204
+//   POST  /services/rest/record/v1/salesOrder/<id>/!transform/itemFulfillment   record a shipment (+ X-NetSuite-Idempotency-Key) → 204, Location
 
 export const SALES_ORDER_PATH = '/services/rest/record/v1/salesOrder';
-const LOCATION_ID = /\/salesOrder\/(\d+)\/?$/;
 
 /** A sales order line as the connector needs it back from the ERP. */
 export interface ErpSalesOrderLine {
@@ -33,12 +33,31 @@ export interface ErpSalesOrder {
 
 export type ErpLineChange = { line: number; isClosed: true } | { line: number; quantity: number };
 
-/** The ERP's internal id of a record from a `Location` header (`…/salesOrder/5001`). */
-export function salesOrderIdFromLocation(location: string | null | undefined): string | undefined {
-  return location ? LOCATION_ID.exec(new URL(location, 'http://erp.invalid').pathname)?.[1] : undefined;
+/** The ERP's internal id of a record of `recordType` from a `Location` header (`…/salesOrder/5001`). */
+export function recordIdFromLocation(location: string | null | undefined, recordType: string): string | undefined {
+  if (!location) return undefined;
+  const path = new URL(location, 'http://erp.invalid').pathname;
+  return new RegExp(`/${recordType}/(\\d+)/?$`).exec(path)?.[1];
 }
 
-type Operation = 'upsert_sales_order' | 'create_sales_order' | 'find_sales_order' | 'get_sales_order' | 'update_sales_order';
+/** The ERP's internal id of a sales order from a `Location` header (`…/salesOrder/5001`). */
+export function salesOrderIdFromLocation(location: string | null | undefined): string | undefined {
+  return recordIdFromLocation(location, 'salesOrder');
+}
+
+/**
+ * How a transform into an item fulfillment ended: created now, `replayed` (the ERP knew the
+ * idempotency key: an earlier attempt went through, its answer lost) or `existing` (a fulfillment
+ * with the external id is there already: the ERP forgot the key, not the shipment). The id is
+ * null when the ERP did not name it.
+ */
+export interface ItemFulfillmentResult {
+  outcome: 'created' | 'replayed' | 'existing';
+  itemFulfillmentId: string | null;
+}
+
+type Operation =
+  'upsert_sales_order' | 'create_sales_order' | 'find_sales_order' | 'get_sales_order' | 'update_sales_order' | 'fulfill_sales_order';
 
 @Injectable()
 export class ErpSalesOrderClient {
@@ -106,6 +125,33 @@ export class ErpSalesOrderClient {
     await this.call('update_sales_order', () =>
       this.http.request('PATCH', `${SALES_ORDER_PATH}/${encodeURIComponent(erpOrderId)}`, { body: { item: { items: changes } } }),
     );
+  }
+
+  /**
+   * NetSuite's transform of the sales order into an item fulfillment, with an idempotency key:
+   * transient failures are retried with the same key, and a repeat of a request that went
+   * through is answered 400 IDEMPOTENCY_ERROR pointing at the fulfillment it created.
+   */
+  async transformToItemFulfillment(
+    erpOrderId: string,
+    body: Record<string, unknown>,
+    idempotencyKey: string,
+  ): Promise<ItemFulfillmentResult> {
+    const path = `${SALES_ORDER_PATH}/${encodeURIComponent(erpOrderId)}/!transform/itemFulfillment`;
+    try {
+      const response = await this.call('fulfill_sales_order', () =>
+        this.http.request('POST', path, { body, headers: { 'x-netsuite-idempotency-key': idempotencyKey } }),
+      );
+      const id = recordIdFromLocation(response.headers.get('location'), 'itemFulfillment');
+      if (id === undefined) throw new ErpMalformedResponseError(`POST ${path} answered without an item fulfillment Location`);
+      return { outcome: 'created', itemFulfillmentId: id };
+    } catch (error) {
+      if (isIdempotencyConflict(error)) {
+        return { outcome: 'replayed', itemFulfillmentId: recordIdFromLocation(error.header('location'), 'itemFulfillment') ?? null };
+      }
+      if (isDuplicateRecord(error)) return { outcome: 'existing', itemFulfillmentId: null };
+      throw error;
+    }
   }
 
   private async requireByExternalId(externalId: string): Promise<string> {

@@ -33,6 +33,11 @@ export function isIdempotencyConflict(error: unknown): error is HttpStatusError 
   return error instanceof HttpStatusError && error.status === 400 && netSuiteErrorOf(error).code === 'IDEMPOTENCY_ERROR';
 }
 
+/** A write whose external id another record of the type already carries (NetSuite's DUP_RCRD). */
+export function isDuplicateRecord(error: unknown): error is HttpStatusError {
+  return error instanceof HttpStatusError && error.status === 400 && netSuiteErrorOf(error).code === 'DUP_RCRD';
+}
+
 /**
  * True when the ERP refused the document itself: a 400 (or 422) about its content (unknown item,
  * missing customer, invalid value). Everything else is the ERP or the link being unable to take it

@@ -3,25 +3,29 @@
 import type { ordersEventsV1 } from '@retail-mesh/contracts';
 import type { ErpLineChange, ErpSalesOrderLine } from '../erp-client/erp-sales-order.client.js';
 
-function remaining(line: ErpSalesOrderLine): number {
+/** What is left to ship on an ERP line: nothing once it is closed. */
+export function remaining(line: ErpSalesOrderLine): number {
   return line.isClosed ? 0 : Math.max(0, line.quantity - line.quantityFulfilled);
 }
 
 /**
- * The ERP line of a mesh order line: the one carrying its line id (the connector writes it on
- * every line), else the first line of the same SKU not matched yet.
+ * The ERP line of each mesh order line (by line id): the one carrying its line id (the connector
+ * writes it on every line), else the first line of the same SKU not matched yet.
  */
-function matchLines(order: NonNullable<ordersEventsV1.OrderCancelled['order']>, erpLines: readonly ErpSalesOrderLine[]) {
+export function matchErpLines(
+  meshLines: ReadonlyArray<{ lineId: string; sku: string }>,
+  erpLines: readonly ErpSalesOrderLine[],
+): Map<string, ErpSalesOrderLine> {
   const matched = new Map<string, ErpSalesOrderLine>();
   const taken = new Set<number>();
-  for (const meshLine of order.lines) {
+  for (const meshLine of meshLines) {
     const byId = erpLines.find((line) => line.orderLineId === meshLine.lineId);
     if (byId) {
       matched.set(meshLine.lineId, byId);
       taken.add(byId.line);
     }
   }
-  for (const meshLine of order.lines) {
+  for (const meshLine of meshLines) {
     if (matched.has(meshLine.lineId)) continue;
     const bySku = erpLines.find((line) => line.orderLineId === null && line.sku === meshLine.sku && !taken.has(line.line));
     if (bySku) {
@@ -47,7 +51,7 @@ export function erpLineChanges(
   if (event.fullyCancelled) {
     return { changes: erpLines.filter((line) => remaining(line) > 0).map((line) => ({ line: line.line, isClosed: true })), unmatched: [] };
   }
-  const matched = matchLines(order, erpLines);
+  const matched = matchErpLines(order.lines, erpLines);
   const changes: ErpLineChange[] = [];
   const unmatched: string[] = [];
   for (const cancelled of event.lines) {
