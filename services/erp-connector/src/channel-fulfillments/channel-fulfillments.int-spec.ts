@@ -4,7 +4,7 @@
 // ERP's refusal is dead-lettered; the ERP's own shipments are not sent back; and the feed's report
 // of the connector's fulfillment is not published as erp.shipment_created (no echo).
 import { randomUUID } from 'node:crypto';
-import { erpV1, Events, grpcServices, ordersV1, toTimestamp, type EventDefinition, type erpEventsV1 } from '@retail-mesh/contracts';
+import { erpV1, Events, grpcServices, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
 import { startErpSandbox, type ErpSandbox, type ItemLine } from '@retail-mesh/sandbox-erp';
 import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
@@ -12,10 +12,10 @@ import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTes
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpConnectorService } from '../erp-connector.definition.js';
+import { PublishedErpEvents } from '../testing/published-erp-events.js';
 import { CHANNEL_FULFILLMENTS_PURPOSE } from './order-shipped.consumer.js';
 
 const QUEUE = `erp-connector.${CHANNEL_FULFILLMENTS_PURPOSE}`;
-const RECEIVED_EVENTS = [Events.erp.shipmentCreated, Events.erp.stockChangeBatch] as const;
 const MARKER_SKU = 'FEED-MARKER';
 const TRANSFORM = /^\/services\/rest\/record\/v1\/salesOrder\/\d+\/!transform\/itemFulfillment$/;
 
@@ -26,8 +26,7 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
   let testBed: ServiceTestBed;
   let service: RunningService;
   let client: GrpcClient<erpV1.ErpServiceClient>;
-  const shipments: erpEventsV1.ShipmentCreated[] = [];
-  const stockChanges: erpEventsV1.StockChanged[] = [];
+  let published: PublishedErpEvents;
 
   beforeAll(async () => {
     erp = await startErpSandbox({ port: 0 });
@@ -38,15 +37,7 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
       logLevel: 'silent',
       settings: { ERP_BASE_URL: erp.url, ERP_POLL_INTERVAL_MS: '50', ERP_REQUEST_TIMEOUT_MS: '1000', ERP_REQUEST_RETRIES: '3' },
     });
-    await testBed.bus.consume(
-      { queue: 'test.erp-events', bindings: RECEIVED_EVENTS.map((definition) => definition.binding), prefetch: 200 },
-      async (delivery) => {
-        const definition = RECEIVED_EVENTS.find((candidate) => candidate.routingKey === delivery.routingKey) as EventDefinition<unknown>;
-        const { payload } = decodeEvent(delivery, definition);
-        if (definition === Events.erp.shipmentCreated) shipments.push(payload as erpEventsV1.ShipmentCreated);
-        else stockChanges.push(...(payload as erpEventsV1.StockChangeBatch).changes);
-      },
-    );
+    published = await PublishedErpEvents.listen(testBed.bus, erp, [Events.erp.shipmentCreated], MARKER_SKU);
     service = await testBed.start();
     client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
   });
@@ -118,14 +109,6 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
     erp.requests.list().filter((request) => TRANSFORM.test(request.path) && request.path.includes(`/salesOrder/${erpOrderId}/`));
   const outcomes = (outcome: string) => scrapeMetric(service, 'retail_mesh_erp_connector_channel_fulfillments_total', { outcome });
 
-  /** Waits until the connector has published a stock change made in the ERP after everything so far: the feed is read up to here. */
-  async function feedCaughtUp(): Promise<void> {
-    const marker = erp.stock.setOnHand({ sku: MARKER_SKU, location: 'WH-EAST', onHand: ++sequence });
-    await waitFor(() => stockChanges.some((event) => event.erpChangeId === String(marker.id)), {
-      description: 'the connector read the feed up to the marker',
-    });
-  }
-
   it('records the channel’s shipment as one item fulfillment; a redelivery and a repeat of the shipment make no second', async () => {
     const order = await fbaOrder();
     const message = orderShipped(order, [
@@ -173,11 +156,11 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
     expect(fulfillmentsOf(order.erpOrderId)).toHaveLength(1);
 
     // The feed reports the fulfillment: not published as erp.shipment_created (orders has it, Amazon shipped it).
-    await feedCaughtUp();
+    await published.feedCaughtUp();
     expect(
       erp.feed.list().filter((entry) => (entry.record as { itemFulfillment?: { id: string } }).itemFulfillment?.id === fulfillment.id),
     ).toHaveLength(1);
-    expect(shipments.filter((event) => event.orderId === order.orderId)).toEqual([]);
+    expect(published.of(Events.erp.shipmentCreated).filter((event) => event.orderId === order.orderId)).toEqual([]);
     expect(
       await scrapeMetric(service, 'retail_mesh_erp_connector_feed_records_total', { type: 'item_fulfillment', outcome: 'echo' }),
     ).toBeGreaterThanOrEqual(1);

@@ -3,20 +3,20 @@
 // the integration's own changes (ERP_FEED_REPORTS_OWN_CHANGES on) and leaving them out (off, the
 // default): a channel cancellation closes the ERP lines and nothing comes back; an ERP cancellation
 // is published; when the mesh cancelled a unit and the ERP cancels two more, exactly the two are.
-import { erpV1, Events, grpcServices, ordersV1, toTimestamp, type EventDefinition, type erpEventsV1 } from '@retail-mesh/contracts';
-import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
+import { erpV1, Events, grpcServices, ordersV1, toTimestamp, type erpEventsV1 } from '@retail-mesh/contracts';
+import { encodeEvent, type BusMessage } from '@retail-mesh/messaging';
 import { startErpSandbox, type ErpSandbox, type ItemLine } from '@retail-mesh/sandbox-erp';
 import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpConnectorService } from '../erp-connector.definition.js';
+import { PublishedErpEvents } from '../testing/published-erp-events.js';
 
 const FEED_MODES = [
   { name: 'a change log that reports the connector’s own changes', reportsOwnChanges: true },
   { name: 'a change log that leaves them out', reportsOwnChanges: false },
 ];
-const RECEIVED_EVENTS = [Events.erp.orderCancelled, Events.erp.stockChangeBatch] as const;
 const MARKER_SKU = 'FEED-MARKER';
 
 let sequence = 0;
@@ -27,8 +27,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
     let testBed: ServiceTestBed;
     let service: RunningService;
     let client: GrpcClient<erpV1.ErpServiceClient>;
-    const cancellations: erpEventsV1.OrderCancelled[] = [];
-    const stockChanges: erpEventsV1.StockChanged[] = [];
+    let published: PublishedErpEvents;
 
     beforeAll(async () => {
       erp = await startErpSandbox({ port: 0 });
@@ -45,15 +44,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
           ERP_FEED_REPORTS_OWN_CHANGES: String(reportsOwnChanges),
         },
       });
-      await testBed.bus.consume(
-        { queue: 'test.erp-events', bindings: RECEIVED_EVENTS.map((definition) => definition.binding), prefetch: 200 },
-        async (delivery) => {
-          const definition = RECEIVED_EVENTS.find((candidate) => candidate.routingKey === delivery.routingKey) as EventDefinition<unknown>;
-          const { payload } = decodeEvent(delivery, definition);
-          if (definition === Events.erp.orderCancelled) cancellations.push(payload as erpEventsV1.OrderCancelled);
-          else stockChanges.push(...(payload as erpEventsV1.StockChangeBatch).changes);
-        },
-      );
+      published = await PublishedErpEvents.listen(testBed.bus, erp, [Events.erp.orderCancelled], MARKER_SKU);
       service = await testBed.start();
       client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
     });
@@ -110,7 +101,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
     }
 
     function cancellationsOf(orderId: string): erpEventsV1.OrderCancelled[] {
-      return cancellations.filter((event) => event.orderId === orderId);
+      return published.of(Events.erp.orderCancelled).filter((event) => event.orderId === orderId);
     }
 
     const echoes = () =>
@@ -122,14 +113,6 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
         .list()
         .map((entry) => entry.record as { type?: string; salesOrder?: { id?: string } })
         .filter((record) => record.type === 'salesOrderCancellation' && record.salesOrder?.id === erpOrderId);
-    }
-
-    /** Waits until the connector has published a stock change made in the ERP after everything so far: the feed is read up to here. */
-    async function feedCaughtUp(): Promise<void> {
-      const marker = erp.stock.setOnHand({ sku: MARKER_SKU, location: 'WH-EAST', onHand: ++sequence });
-      await waitFor(() => stockChanges.some((event) => event.erpChangeId === String(marker.id)), {
-        description: 'the connector read the feed up to the marker',
-      });
     }
 
     it('a cancellation from the channel closes the ERP lines and is not published back', async () => {
@@ -156,7 +139,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
       } else {
         expect(feedCancellationsOf(erpOrderId)).toEqual([]);
       }
-      await feedCaughtUp();
+      await published.feedCaughtUp();
       expect(cancellationsOf(order.orderId)).toEqual([]);
     });
 
@@ -172,7 +155,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
         reason: 'Damaged in the warehouse',
         lines: [{ orderLineId: 'L1', sku: 'MUG-BLUE', quantity: 2 }],
       });
-      await feedCaughtUp();
+      await published.feedCaughtUp();
       expect(cancellationsOf(order.orderId)).toHaveLength(1);
     });
 
@@ -187,7 +170,7 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
       // Then the warehouse cancels 2 more in the ERP.
       erp.salesOrders.cancel(erpOrderId, { lines: [{ line: 1, quantity: 2 }], reason: 'Broken' });
       await waitFor(() => cancellationsOf(order.orderId).length > 0, { description: 'the ERP cancellation published' });
-      await feedCaughtUp();
+      await published.feedCaughtUp();
       expect(cancellationsOf(order.orderId)).toEqual([
         expect.objectContaining({ reason: 'Broken', lines: [{ orderLineId: 'L1', sku: 'MUG-BLUE', quantity: 2 }] }),
       ]);
