@@ -116,6 +116,7 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
       { lineId: 'L2', quantity: 1 },
     ]);
     const duplicatesBefore = await outcomes('duplicate');
+    const createdBefore = await outcomes('created');
     await testBed.bus.publish([message]);
     const [fulfillment] = await waitFor(
       () => (fulfillmentsOf(order.erpOrderId).length > 0 ? fulfillmentsOf(order.erpOrderId) : undefined),
@@ -134,6 +135,8 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
     expect(erp.records.get('salesOrder', order.erpOrderId)!.fields.orderStatus).toMatchObject({ id: 'F' });
 
     // The same event again (a redelivery after the inbox row committed): the ERP is not called again.
+    // `created` is counted once the inbox row committed, which happens after the ERP answered.
+    await waitFor(async () => (await outcomes('created')) === createdBefore + 1, { description: 'the first delivery recorded' });
     await testBed.bus.publish([message]);
     await waitFor(async () => (await outcomes('duplicate')) === duplicatesBefore + 1, {
       description: 'the redelivery dropped by the inbox',
