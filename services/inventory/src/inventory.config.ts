@@ -3,7 +3,7 @@ import { env, type ConfigValues } from '@retail-mesh/service-kit';
 /** Inventory's own settings, read with the standard ones (GRPC_PORT, DATABASE_URL, ...). */
 export const inventorySettings = {
   /** How long the availability publisher lets stock changes pile up before computing (bursts coalesce). */
-  coalesceWindowMs: env.int('INVENTORY_COALESCE_WINDOW_MS', { min: 0, max: 10_000 }).default(20),
+  coalesceWindowMs: env.int('INVENTORY_COALESCE_WINDOW_MS', { min: 0, max: 10_000 }).default(5),
   /** Dirty-SKU marks per publishing transaction. */
   publishBatchSize: env.int('INVENTORY_PUBLISH_BATCH_SIZE', { min: 1, max: 10_000 }).default(500),
   /**

@@ -338,6 +338,9 @@ export class RabbitMqEventBus implements EventBus {
   private async start(): Promise<void> {
     const connection = await connect(this.options.url, {
       clientProperties: { connection_name: this.options.connectionName ?? 'retail-mesh' },
+      // Without TCP_NODELAY a frame written after one the broker has not acknowledged yet waits for
+      // its delayed ACK (40 ms on Linux): a lone publish of a large message waited that long for its confirm.
+      noDelay: true,
       recovery: {
         waitForConnect: false,
         initialDelay: RECONNECT_INITIAL_DELAY_MS,

@@ -35,7 +35,8 @@ export interface PageResult {
    * asked for, or an item fulfillment it created, reported back.
    */
   records: Partial<Record<FeedRecordType | 'unknown', Partial<Record<FeedRecordOutcome, number>>>>;
-  hasMore: boolean;
+  /** The page moved the cursor: changes are arriving, so the next page is read at once. */
+  advanced: boolean;
   /** How far behind the ERP the connector is: age of the newest change read while more are waiting, else 0. */
   lagSeconds: number;
 }
@@ -54,7 +55,7 @@ export interface ChangeFeedStatus {
  * moves: at worst a record is dead-lettered twice), then the events and the new cursor commit in
  * one transaction and the relay is woken. A restart resumes from the committed cursor; a page
  * whose transaction did not commit is read again (with the same, feed-derived event ids).
- * Failures never move the cursor.
+ * Failures never move the cursor. While pages keep moving the cursor the next one is read at once.
  */
 @Injectable()
 export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -110,7 +111,8 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     // The compare-and-set in `advance` catches a cursor another poller moved since we committed ours.
     const cursor = this.knownCursor ?? (await this.cursors.load(this.dataSource.manager, CHANGE_FEED));
     const page = await this.feed.readPage(cursor.afterCursor, this.settings.feedPageSize, this.stopping.signal);
-    const result: PageResult = { records: {}, hasMore: page.hasMore && page.items.length > 0, lagSeconds: 0 };
+    const advanced = page.nextCursor !== cursor.afterCursor;
+    const result: PageResult = { records: {}, advanced, lagSeconds: 0 };
     const count = (type: FeedRecordType | 'unknown', outcome: FeedRecordOutcome) => {
       const counts = (result.records[type] ??= {});
       counts[outcome] = (counts[outcome] ?? 0) + 1;
@@ -151,7 +153,7 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
       }
     }
 
-    if (page.nextCursor !== cursor.afterCursor) {
+    if (advanced) {
       const next = nextCursor(cursor, page.nextCursor, accepted);
       const stockChanges = accepted.flatMap((record) => (record.type === 'stock_change' ? [record.change] : []));
       const published = await withTransaction(this.dataSource, async (manager) => {
@@ -230,8 +232,9 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
         this.state.lastPolledAt = new Date();
         this.state.lastError = '';
         this.metrics.pageRead(result);
-        // Keep reading while the ERP says more is waiting.
-        if (result.hasMore) delayMs = 0;
+        // Keep reading while changes arrive: the poll interval is the wait of a quiet feed, not a
+        // pause between the pages of a busy one (it was, and set the first hop's latency under load).
+        if (result.advanced) delayMs = 0;
       } catch (error) {
         if (this.stopping.signal.aborted) break;
         if (error instanceof FeedCursorConflictError) {
