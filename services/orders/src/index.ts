@@ -6,6 +6,7 @@ import { defineService } from '@retail-mesh/service-kit';
 import { ReservationReleaseEntity } from './cancellation/reservation-release.entity.js';
 import { CreateOrdersTables1795900000000 } from './migrations/1795900000000-create-orders-tables.js';
 import { AddFulfilledByChannel1796000000000 } from './migrations/1796000000000-add-fulfilled-by-channel.js';
+import { IndexWorkQueues1796500000000 } from './migrations/1796500000000-index-work-queues.js';
 import { OrderHistoryEntity } from './orders/order-history.entity.js';
 import { OrderLineEntity } from './orders/order-line.entity.js';
 import { OrderShipmentEntity } from './orders/order-shipment.entity.js';
@@ -19,7 +20,7 @@ export const ordersService = defineService({
   ports: { grpc: 50053, http: 9153 },
   settings: ordersSettings,
   entities: [OrderEntity, OrderLineEntity, OrderHistoryEntity, OrderShipmentEntity, ReservationReleaseEntity],
-  migrations: [CreateOrdersTables1795900000000, AddFulfilledByChannel1796000000000],
+  migrations: [CreateOrdersTables1795900000000, AddFulfilledByChannel1796000000000, IndexWorkQueues1796500000000],
   module: (infra) => OrdersModule.register(infra.config.settings),
 });
 

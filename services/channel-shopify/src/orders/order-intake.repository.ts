@@ -219,7 +219,7 @@ export class OrderIntakeRepository {
       .findOneBy({ channelAccountId: key.channelAccountId, channelOrderId: key.channelOrderId });
   }
 
-  /** Rows with work to do now, not claimed by a replica, oldest due first. */
+  /** Rows with work to do now, not claimed by a replica, oldest due first (the condition of the shopify_orders_work index). */
   async due(now: Date, limit: number): Promise<ShopifyOrderRecord[]> {
     return this.dataSource
       .getRepository(ShopifyOrderRecord)

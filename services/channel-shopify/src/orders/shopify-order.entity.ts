@@ -11,7 +11,9 @@ export const SHOPIFY_ORDERS_TABLE = 'shopify_orders';
  * Shopify and the cancellation not yet passed on; a refused payload waits for a newer one.
  */
 @Entity({ name: SHOPIFY_ORDERS_TABLE })
-@Index('shopify_orders_due', ['nextAttemptAt'])
+@Index('shopify_orders_work', ['nextAttemptAt'], {
+  where: 'rejected_reason IS NULL AND (submitted_at IS NULL OR (shopify_cancelled_at IS NOT NULL AND cancel_submitted_at IS NULL))',
+})
 export class ShopifyOrderRecord {
   @PrimaryColumn({ name: 'channel_account_id', type: 'varchar', length: 100 })
   channelAccountId!: string;

@@ -288,19 +288,17 @@ export class OrdersRepository {
     );
   }
 
-  /** Ends the claims of a pass (the orders it did not move out of the work states). */
-  async releaseClaims(manager: EntityManager, token: string): Promise<void> {
-    const parameters = SqlParameters.for(manager.connection);
-    await manager.query(
-      `UPDATE orders SET claim_token = NULL, claimed_until = NULL WHERE claim_token = ${parameters.add(token)}`,
-      parameters.values,
-    );
-  }
-
-  /** Ends the claims of these orders that their claimant still holds (the orders stay where they are in the queue). */
+  /**
+   * Ends the claims of these orders that their claimant still holds (the orders stay where they are
+   * in the queue). By order id, never by token alone: no index leads to a token.
+   */
   async releaseClaimsOf(manager: EntityManager, claims: ReadonlyArray<{ orderId: string; token: string }>): Promise<void> {
     const byToken = new Map<string, string[]>();
-    for (const { orderId, token } of claims) byToken.set(token, [...(byToken.get(token) ?? []), orderId]);
+    for (const { orderId, token } of claims) {
+      const orderIds = byToken.get(token);
+      if (orderIds) orderIds.push(orderId);
+      else byToken.set(token, [orderId]);
+    }
     for (const [token, orderIds] of byToken) {
       await inChunks(orderIds, IDS_PER_STATEMENT, async (chunk) => {
         await manager

@@ -135,8 +135,10 @@ export class WorkQueue {
 
   /** Ends the pass's claims (orders it leaves in a work state become claimable again). */
   async finish(batch: ClaimedBatch): Promise<void> {
-    if (batch.items.length === 0) return;
-    await this.orders.releaseClaims(this.dataSource.manager, batch.token);
+    await this.orders.releaseClaimsOf(
+      this.dataSource.manager,
+      batch.items.map((item) => ({ orderId: item.order.orderId, token: batch.token })),
+    );
   }
 
   /** The change a step result makes, and the claimed item as it will be once written. */
