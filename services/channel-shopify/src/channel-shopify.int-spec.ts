@@ -48,6 +48,8 @@ interface HarnessOptions {
   listedSkus: string[];
   /** SKUs on Shopify and in the catalog without a listing. */
   unlistedSkus: string[];
+  /** The push loops' backstop poll; default 500 ms. */
+  pushPollIntervalMs?: number;
 }
 
 /** The Shopify sandbox, a catalog (SQLite, its own in-process bus) with the listings, and channel-shopify replicas. */
@@ -112,7 +114,7 @@ class Harness {
         { channelAccountId: ACCOUNT, adminApiUrl: this.sandbox.url, accessToken: ACCESS_TOKEN, apiVersion: API_VERSION },
       ]),
       CATALOG_GRPC_URL: this.catalog.grpcUrl,
-      SHOPIFY_PUSH_POLL_INTERVAL_MS: '500',
+      SHOPIFY_PUSH_POLL_INTERVAL_MS: String(this.options.pushPollIntervalMs ?? 500),
       SHOPIFY_RETRIES: '2',
       SHOPIFY_RETRY_BASE_DELAY_MS: '50',
       SHOPIFY_PUSH_MAX_BACKOFF_MS: '2000',
@@ -454,6 +456,37 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
       code: GrpcStatus.INVALID_ARGUMENT,
     });
     await expect(adapter.pushPrice({ channelAccountId: ACCOUNT, updates: [] })).rejects.toMatchObject({ code: GrpcStatus.UNIMPLEMENTED });
+  });
+});
+
+describe.each(SERVICE_TEST_MODES)('channel-shopify push loop on $name', ({ mode }) => {
+  // A backstop poll no test waits out: whatever reaches Shopify was pushed because a commit woke the loop.
+  const mesh = new Harness({
+    mode,
+    replicas: 1,
+    listedSkus: ['SKU-PUSHING', 'SKU-STORED-MEANWHILE'],
+    unlistedSkus: [],
+    pushPollIntervalMs: 600_000,
+  });
+
+  beforeAll(async () => {
+    await mesh.start();
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+  });
+
+  it('pushes a version stored while a push is out right after that push, without waiting for the poll', async () => {
+    // The next push is held at Shopify long enough for a version of another SKU to be stored meanwhile.
+    await mesh.admin.setFaults({ type: 'latency', operation: 'inventorySetQuantities', ms: 1_000, count: 1 });
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-PUSHING', 1, 3)]);
+    await waitFor(async () => (await mesh.admin.faults())[0]?.fired === 1 || undefined, { description: 'the push to reach Shopify' });
+    await mesh.bus.publish([mesh.availabilityChanged('SKU-STORED-MEANWHILE', 1, 4)]);
+
+    await mesh.waitForShopify('SKU-PUSHING', 3);
+    await mesh.waitForShopify('SKU-STORED-MEANWHILE', 4);
+    expect((await mesh.shopifyLevel('SKU-PUSHING')).appliedMutations).toBe(1);
   });
 });
 

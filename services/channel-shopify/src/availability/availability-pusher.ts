@@ -117,8 +117,10 @@ export class AvailabilityPusher extends AccountWorker {
     const plan = planPush(rows, listings);
     await this.refuse(channelAccountId, plan.refused);
     if (plan.items.length > 0) await this.send(account, plan.items);
-    // Versions may have arrived during the push: look again at once.
-    return 'more';
+    // A full batch may have left rows behind: look again at once. A partial one took every pending
+    // row; versions stored during the push woke the loop, which then runs again at once (reading
+    // the table after every push read it twice per push under load, the database's costliest query).
+    return rows.length < this.options.batchSize ? 'idle' : 'more';
   }
 
   private async send(account: AccountStep, initial: PushItem[]): Promise<void> {
