@@ -107,4 +107,47 @@ describe.each(['postgres', 'sqlite'] as const)('order intake tables on %s', (typ
     // Another account's order of the same id is not held.
     expect(await repository.newerThanStored('shop-2', [listed[0]!.identity])).toEqual([listed[0]!.identity]);
   });
+
+  it('lists and claims only the orders with work (not submitted, or cancelled on Shopify and not passed on), per account', async () => {
+    const order = (account: string, id: number, updatedAt = at(30), cancelledAt: Date | null = null): IncomingOrder => ({
+      ...payload(id, updatedAt, cancelledAt),
+      channelAccountId: account,
+    });
+    const key = (account: string, id: number) => ({ channelAccountId: account, channelOrderId: `gid://shopify/Order/${id}` });
+    const named = (keys: ReadonlyArray<{ channelAccountId: string; channelOrderId: string }>) =>
+      keys
+        .filter(({ channelAccountId }) => channelAccountId.startsWith('shop-work-'))
+        .map(({ channelAccountId, channelOrderId }) => `${channelAccountId} ${channelOrderId}`)
+        .sort();
+    await withTransaction(dataSource, (manager) =>
+      repository.storeAll(
+        manager,
+        [order('shop-work-a', 21), order('shop-work-a', 22), order('shop-work-b', 21), order('shop-work-b', 23)],
+        t0,
+      ),
+    );
+    await withTransaction(dataSource, (manager) =>
+      repository.markSubmitted(
+        manager,
+        [key('shop-work-a', 22), key('shop-work-b', 23)].map((submitted) => ({
+          key: submitted,
+          orderId: 'o',
+          submittedAt: t0,
+          done: true,
+        })),
+      ),
+    );
+    // Submitted, then cancelled on Shopify: the cancellation is work.
+    await withTransaction(dataSource, (manager) => repository.storeAll(manager, [order('shop-work-b', 23, at(40), at(40))], t0));
+
+    const due = await repository.due(at(60), 100);
+    const expected = named([key('shop-work-a', 21), key('shop-work-b', 21), key('shop-work-b', 23)]);
+    expect(named(due)).toEqual(expected);
+
+    const keys = due.map(({ channelAccountId, channelOrderId }) => ({ channelAccountId, channelOrderId }));
+    expect(named(await repository.claimAll(keys, 'replica-1', at(60), at(90)))).toEqual(expected);
+    // Held until at(90): another replica gets none of them, and they are not due meanwhile.
+    expect(named(await repository.claimAll(keys, 'replica-2', at(61), at(91)))).toEqual([]);
+    expect(named(await repository.due(at(61), 100))).toEqual([]);
+  });
 });

@@ -238,22 +238,23 @@ export class OrderIntakeRepository {
    * replica may hold some).
    */
   async claimAll(keys: readonly OrderKey[], holder: string, now: Date, until: Date): Promise<OrderKey[]> {
-    const columns = EntityColumns.of(this.dataSource, ShopifyOrderRecord, ['channelAccountId', 'channelOrderId']);
-    const claimed = await inChunks(keys, KEYS_PER_STATEMENT, (chunk) => {
-      const parameters = SqlParameters.for(this.dataSource);
-      const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
-      const tuples = parameters.rows(
-        columns,
-        chunk.map((key) => [key.channelAccountId, key.channelOrderId]),
-      );
-      const sql = `
-        UPDATE ${SHOPIFY_ORDERS_TABLE} SET ${set}
-        WHERE (${columns.names}) IN (${tuples})
-          AND (claim_expires_at IS NULL OR claim_expires_at <= ${parameters.add(this.time('claimExpiresAt', now))})
-        RETURNING channel_account_id, channel_order_id`;
-      return returnedRows<{ channel_account_id: string; channel_order_id: string }>(this.dataSource.manager, sql, parameters.values);
-    });
-    return claimed.map((row) => ({ channelAccountId: row.channel_account_id, channelOrderId: row.channel_order_id }));
+    const claimed: OrderKey[] = [];
+    // Per account, an IN list of order ids: one scan of the primary key. A list of (account, order)
+    // pairs was planned as one index probe per pair, OR-ed together: the intake's costliest statement.
+    for (const [channelAccountId, channelOrderIds] of orderIdsPerAccount(keys)) {
+      const rows = await inChunks(channelOrderIds, KEYS_PER_STATEMENT, (chunk) => {
+        const parameters = SqlParameters.for(this.dataSource);
+        const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
+        const sql = `
+          UPDATE ${SHOPIFY_ORDERS_TABLE} SET ${set}
+          WHERE channel_account_id = ${parameters.add(channelAccountId)} AND channel_order_id IN (${parameters.list(chunk)})
+            AND (claim_expires_at IS NULL OR claim_expires_at <= ${parameters.add(this.time('claimExpiresAt', now))})
+          RETURNING channel_order_id`;
+        return returnedRows<{ channel_order_id: string }>(this.dataSource.manager, sql, parameters.values);
+      });
+      for (const row of rows) claimed.push({ channelAccountId, channelOrderId: row.channel_order_id });
+    }
+    return claimed;
   }
 
   /**
@@ -326,4 +327,14 @@ export class OrderIntakeRepository {
   private time(property: keyof ShopifyOrderRecord, value: Date | null): unknown {
     return value === null ? null : columnParameter(this.dataSource, ShopifyOrderRecord, property, value);
   }
+}
+
+function orderIdsPerAccount(keys: readonly OrderKey[]): Map<string, string[]> {
+  const perAccount = new Map<string, string[]>();
+  for (const { channelAccountId, channelOrderId } of keys) {
+    const orderIds = perAccount.get(channelAccountId);
+    if (orderIds) orderIds.push(channelOrderId);
+    else perAccount.set(channelAccountId, [channelOrderId]);
+  }
+  return perAccount;
 }
