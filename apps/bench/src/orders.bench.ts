@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { demoSkus, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
+import type { ShopifySandbox } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
 import { percentile, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
@@ -22,8 +23,8 @@ export interface OrdersOptions {
   productCount?: number;
   burstOrders?: number;
   linesPerOrder?: number;
-  /** Orders placed at once while the burst is written. */
-  concurrency?: number;
+  /** The rate the burst is offered at (orders/s): above what the mesh takes, so the drain measures it. */
+  burstRatePerSecond?: number;
   latencySeconds?: number;
 }
 
@@ -101,25 +102,29 @@ class IntakeTracker {
   }
 }
 
-/** Places Shopify orders through the sandbox's checkout route (it delivers the orders/create webhook). */
+/**
+ * Places Shopify orders in the sandbox in-process, as its checkout route does (it delivers the
+ * orders/create webhook over HTTP): the load generator shares the machine with the mesh, so it
+ * spends nothing on requests of its own, as the availability bench writes to the ERP in-process.
+ */
 class OrderPlacer {
   private next = 0;
 
   constructor(
-    private readonly shopifyAdmin: SandboxAdminClient,
+    private readonly shopify: ShopifySandbox,
     private readonly skus: DemoSku[],
     private readonly linesPerOrder: number,
     private readonly tracker: IntakeTracker,
   ) {}
 
-  async place(): Promise<string> {
+  place(): string {
     const lineItems = Array.from({ length: this.linesPerOrder }, () => {
       const demo = this.skus[this.next % this.skus.length]!;
       this.next += 1;
       return { sku: demo.sku, quantity: 1, price: '19.99', taxLines: [{ title: 'State tax', rate: 0.05, price: '1.00' }] };
     });
     const placedAt = performance.now();
-    const view = await this.shopifyAdmin.call<{ order: { admin_graphql_api_id: string } }>('POST', `/_sandbox/shops/${DEMO_SHOP}/orders`, {
+    const order = this.shopify.placeOrder(DEMO_SHOP, {
       lineItems,
       email: 'bench@example.com',
       shippingAddress: {
@@ -134,9 +139,8 @@ class OrderPlacer {
         countryCode: 'US',
       },
     });
-    const channelOrderId = view.order.admin_graphql_api_id;
-    this.tracker.placed(channelOrderId, placedAt);
-    return channelOrderId;
+    this.tracker.placed(order.id, placedAt);
+    return order.id;
   }
 }
 
@@ -147,22 +151,28 @@ interface BurstResult {
   ordersPerSecond: number;
 }
 
-async function measureBurst(placer: OrderPlacer, tracker: IntakeTracker, orders: number, concurrency: number): Promise<BurstResult> {
+/** Offers `orders` at `ratePerSecond` (more than the mesh takes), then waits until every one is an ERP sales order. */
+async function measureBurst(placer: OrderPlacer, tracker: IntakeTracker, orders: number, ratePerSecond: number): Promise<BurstResult> {
   const started = performance.now();
-  const placed: string[] = [];
-  let remaining = orders;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (remaining > 0) {
-        remaining -= 1;
-        placed.push(await placer.place());
-      }
-    }),
-  );
+  const placed = await placeAtRate(placer, ratePerSecond, orders);
   const placeSeconds = (performance.now() - started) / 1000;
   await tracker.waitForAll(placed, 'every order of the burst to become an ERP sales order');
   const seconds = (tracker.lastCreatedAt(placed) - started) / 1000;
   return { orders, placeSeconds, seconds, ordersPerSecond: orders / seconds };
+}
+
+/** Places `count` orders at a steady `ratePerSecond`, a tick's worth every 20 ms (Shopify delivers each order's webhook at once). */
+async function placeAtRate(placer: OrderPlacer, ratePerSecond: number, count: number): Promise<string[]> {
+  const tickMs = 20;
+  const started = performance.now();
+  const placed: string[] = [];
+  for (let tick = 0; placed.length < count; tick += 1) {
+    const due = Math.min(count, Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000)) - placed.length;
+    for (let i = 0; i < due; i += 1) placed.push(placer.place());
+    const wait = started + (tick + 1) * tickMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  return placed;
 }
 
 interface LatencyResult {
@@ -176,19 +186,7 @@ interface LatencyResult {
 
 /** Places orders at a steady rate for `seconds`; each order's latency is placement → ERP sales order. */
 async function measureLatency(placer: OrderPlacer, tracker: IntakeTracker, ratePerSecond: number, seconds: number): Promise<LatencyResult> {
-  const tickMs = 20;
-  const ticks = Math.round((seconds * 1000) / tickMs);
-  const started = performance.now();
-  const placing: Promise<string>[] = [];
-  let offered = 0;
-  for (let tick = 0; tick < ticks; tick += 1) {
-    const due = Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000) - offered;
-    for (let i = 0; i < due; i += 1) placing.push(placer.place());
-    offered += due;
-    const wait = started + (tick + 1) * tickMs - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
-  const placed = await Promise.all(placing);
+  const placed = await placeAtRate(placer, ratePerSecond, Math.round(ratePerSecond * seconds));
   await tracker.waitForAll(placed, 'every timed order to become an ERP sales order');
   const sorted = tracker.latenciesMs(placed).sort((a, b) => a - b);
   return {
@@ -234,7 +232,7 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
   const productCount = options.productCount ?? 100;
   const burstOrders = options.burstOrders ?? 3_000;
   const linesPerOrder = options.linesPerOrder ?? 3;
-  const concurrency = options.concurrency ?? 32;
+  const burstRatePerSecond = options.burstRatePerSecond ?? 500;
   const latencySeconds = options.latencySeconds ?? 15;
 
   let tracker: IntakeTracker | undefined;
@@ -245,11 +243,11 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
       console.log(`${skus.length} SKUs seeded and stocked`);
 
       tracker = new IntakeTracker(mesh.sandboxes.erp);
-      const placer = new OrderPlacer(new SandboxAdminClient(mesh.layout.sandboxUrls.shopify), skus, linesPerOrder, tracker);
+      const placer = new OrderPlacer(mesh.sandboxes.shopify, skus, linesPerOrder, tracker);
 
-      const burst = await measureBurst(placer, tracker, burstOrders, concurrency);
+      const burst = await measureBurst(placer, tracker, burstOrders, burstRatePerSecond);
       console.log(
-        `sustained: ${burst.orders} orders of ${linesPerOrder} lines placed in ${round(burst.placeSeconds)} s, ` +
+        `sustained: ${burst.orders} orders of ${linesPerOrder} lines offered at ${burstRatePerSecond}/s (placed in ${round(burst.placeSeconds)} s), ` +
           `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
       );
 

@@ -2,7 +2,8 @@
 // cost-based throttling, the REST orders endpoints, signed webhook deliveries, plus admin routes to
 // create shops, seed products and orders, act as the merchant and inspect what clients did.
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
-import { addOrderAdminRoutes } from './orders/order-admin-routes.js';
+import { addOrderAdminRoutes, placeOrder } from './orders/order-admin-routes.js';
+import type { OrderState } from './orders/order-state.js';
 import { getOrder, listOrders, ORDER_PATH, ORDERS_PATH } from './orders/rest-orders.js';
 import { BackgroundTimers, type SandboxServices } from './sandbox-services.js';
 import { seedCatalog, type CatalogSeed } from './shops/catalog-seed.js';
@@ -44,6 +45,11 @@ export interface ShopifySandbox extends sandboxKit.RunningSandbox {
   /** In-process access for embedded mode and tests; the admin routes drive the same registry. */
   shops: ShopRegistry;
   webhooks: WebhookDispatcher;
+  /**
+   * What `POST /_sandbox/shops/:shop/orders` does, in-process (a load generator that should not
+   * spend the machine on HTTP): creates the order and delivers its webhooks; throws on a bad body.
+   */
+  placeOrder(shop: string, body: unknown): OrderState;
 }
 
 export async function startShopifySandbox(options: ShopifySandboxOptions): Promise<ShopifySandbox> {
@@ -88,6 +94,13 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     ...running,
     shops: registry,
     webhooks: services.webhooks,
+    placeOrder: (name, body) => {
+      const shop = registry.get(name);
+      if (!shop) throw new Error(`the Shopify sandbox has no shop ${name}`);
+      const placed = placeOrder(services, shop, body);
+      if (!placed.ok) throw new Error(`the order was refused: ${placed.error}`);
+      return placed.value;
+    },
     close: async () => {
       services.timers.clear();
       services.webhooks.stop();

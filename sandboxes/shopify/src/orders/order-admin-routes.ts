@@ -12,7 +12,7 @@ import { enumOfTopic, topicOfEnum, WEBHOOK_TOPICS, type WebhookSubscriptionState
 import { applyCancel, cancelProblem } from './order-cancel.js';
 import { orderChanged } from './order-changes.js';
 import { orderTotals, restOrderJson } from './order-json.js';
-import { createOrder } from './order-seed.js';
+import { createOrder, type SeedResult } from './order-seed.js';
 import { CANCEL_REASONS, FINANCIAL_STATUSES, type CancelReason, type FinancialStatus, type OrderState } from './order-state.js';
 import { captureOutstanding } from './refunds.js';
 
@@ -103,19 +103,23 @@ function body(request: sandboxKit.SandboxRequest): { value: Record<string, unkno
   return isRecord(parsed.value) ? { value: parsed.value } : { response: jsonResponse(400, { error: 'the body must be a JSON object' }) };
 }
 
+/** A customer checking out: creates the order and delivers orders/create (and orders/paid when paid). */
+export function placeOrder(services: SandboxServices, shop: ShopState, body: unknown): SeedResult<OrderState> {
+  const created = createOrder(services.registry, shop, body);
+  if (!created.ok) return created;
+  const topics: WebhookTopic[] = [WEBHOOK_TOPICS.ORDERS_CREATE];
+  if (created.value.financialStatus === 'paid') topics.push(WEBHOOK_TOPICS.ORDERS_PAID);
+  orderChanged(services, shop, created.value, topics);
+  return created;
+}
+
 export function addOrderAdminRoutes(router: sandboxKit.Router, services: SandboxServices): void {
   router.add('POST', '/_sandbox/shops/:shop/orders', (request) =>
     withShop(services, request.params.shop, (shop) => {
       const parsed = parseJsonBody(request);
-      const created = parsed.ok
-        ? createOrder(services.registry, shop, parsed.value)
-        : { ok: false as const, error: 'the body is not JSON' };
-      if (!created.ok) return jsonResponse(400, { error: created.error });
-      const order = created.value;
-      const topics: WebhookTopic[] = [WEBHOOK_TOPICS.ORDERS_CREATE];
-      if (order.financialStatus === 'paid') topics.push(WEBHOOK_TOPICS.ORDERS_PAID);
-      orderChanged(services, shop, order, topics);
-      return jsonResponse(200, orderView(shop, order));
+      const placed = parsed.ok ? placeOrder(services, shop, parsed.value) : { ok: false as const, error: 'the body is not JSON' };
+      if (!placed.ok) return jsonResponse(400, { error: placed.error });
+      return jsonResponse(200, orderView(shop, placed.value));
     }),
   );
 

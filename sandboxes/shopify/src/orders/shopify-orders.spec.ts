@@ -202,6 +202,18 @@ describe('orders created at checkout', () => {
     expect(JSON.parse(delivery.body)).toEqual(order);
   });
 
+  it('places an order in-process as the checkout route does: same order, same webhook', async () => {
+    const placed = sandbox.placeOrder(SHOP, ORDER);
+    const { order } = await inspect(Number(placed.id.split('/').pop()));
+    expect(order).toMatchObject({ admin_graphql_api_id: placed.id, name: '#1001', total_price: '62.72' });
+    const [delivery] = await waitFor(() =>
+      receiver.byTopic('orders/create', order.id).length === 1 ? receiver.byTopic('orders/create', order.id) : undefined,
+    );
+    expect(JSON.parse(delivery.body)).toEqual(order);
+    expect(() => sandbox.placeOrder(SHOP, { ...ORDER, lineItems: [] })).toThrow(/lineItems must be a non-empty array/);
+    expect(() => sandbox.placeOrder('no-such-shop', ORDER)).toThrow(/no shop no-such-shop/);
+  });
+
   it('refuses an invalid order with the reason', async () => {
     await expect(createOrder({ lineItems: [{ sku: 'TEE-M', quantity: 1, price: '19.999' }] })).rejects.toThrow(
       /price must be a decimal string/,

@@ -5,7 +5,8 @@ import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
  * orders, the ERP window RESERVED ones, each oldest due first (`ORDER BY work_due_at, order_id`).
  * The single index on work_due_at served neither: a claim read every due order of both queues
  * and sorted them, so under a backlog each claim cost a pass over the backlog. A partial index per
- * queue on (work_due_at, order_id) is read in order and stops at the claim's limit.
+ * queue on (work_due_at, order_id) holds only that queue's orders, in claim order: a claim never
+ * reads the other queue's backlog, and the planner can stop at the claim's limit.
  */
 export class IndexWorkQueues1796500000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
