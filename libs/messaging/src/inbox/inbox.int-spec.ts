@@ -126,6 +126,15 @@ describe('inbox on PostgreSQL', () => {
     expect(await outboxLabels()).toEqual(['retry']);
   });
 
+  it('tells whether a consumer has recorded an event, whatever the case of its id', async () => {
+    const eventId = randomUUID();
+    expect(await Inbox.seen(dataSource.manager, CONSUMER, eventId)).toBe(false);
+    await Inbox.record(dataSource.manager, CONSUMER, [eventId.toUpperCase()]);
+    expect(await Inbox.seen(dataSource.manager, CONSUMER, eventId)).toBe(true);
+    expect(await Inbox.seen(dataSource.manager, 'another.consumer', eventId)).toBe(false);
+    await expect(Inbox.seen(dataSource.manager, CONSUMER, 'not-a-uuid')).rejects.toThrow(/must be a uuid/);
+  });
+
   it('purges rows processed before a cutoff', async () => {
     const eventId = randomUUID();
     await Inbox.handleOnce(dataSource, 'operations.purge_test', eventId, effect('old'));

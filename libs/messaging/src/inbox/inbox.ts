@@ -67,6 +67,16 @@ export const Inbox = {
   },
 
   /**
+   * Whether `consumer` has recorded `eventId`: for a consumer whose effect happens outside the
+   * database (a call to an external system, made before its inbox row is recorded) and that skips
+   * the call for an event already handled.
+   */
+  async seen(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
+    if (!UUID.test(eventId)) throw new PoisonMessageError(`event id must be a uuid, got "${eventId}"`);
+    return manager.existsBy(InboxMessage, { consumer, eventId: eventId.toLowerCase() });
+  },
+
+  /**
    * Deletes inbox rows processed before `cutoff` (choose it well beyond the longest redelivery
    * delay) and returns how many went.
    */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ordersEventsV1 } from '@retail-mesh/contracts';
-import { Inbox, InboxMessage, PoisonMessageError } from '@retail-mesh/messaging';
+import { Inbox, PoisonMessageError } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import { LOGGER } from '@retail-mesh/service-kit';
 import { DataSource } from 'typeorm';
@@ -56,7 +56,7 @@ export class ChannelFulfillmentService {
       return;
     }
     const { order, shipment } = decision;
-    if (await this.dataSource.manager.existsBy(InboxMessage, { consumer: queue, eventId: event.eventId })) {
+    if (await Inbox.seen(this.dataSource.manager, queue, event.eventId)) {
       this.metrics.channelFulfillment('duplicate');
       return;
     }
@@ -84,7 +84,7 @@ export class ChannelFulfillmentService {
       }
       throw error;
     }
-    await Inbox.handleOnce(this.dataSource, queue, event.eventId, async () => {});
+    await Inbox.record(this.dataSource.manager, queue, [event.eventId]);
     this.metrics.channelFulfillment(result.outcome);
     this.logger.info(
       {

@@ -4,14 +4,14 @@
 // ERP's refusal is dead-lettered; the ERP's own shipments are not sent back; and the feed's report
 // of the connector's fulfillment is not published as erp.shipment_created (no echo).
 import { randomUUID } from 'node:crypto';
-import { erpV1, Events, grpcServices, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+import { erpV1, Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
-import { startErpSandbox, type ErpSandbox, type ItemLine } from '@retail-mesh/sandbox-erp';
-import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
-import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import type { ErpSandbox, ItemLine } from '@retail-mesh/sandbox-erp';
+import type { GrpcClient, RunningService } from '@retail-mesh/service-kit';
+import { scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erpConnectorService } from '../erp-connector.definition.js';
+import { ConnectorUnderTest } from '../testing/connector-under-test.js';
 import { PublishedErpEvents } from '../testing/published-erp-events.js';
 import { CHANNEL_FULFILLMENTS_PURPOSE } from './order-shipped.consumer.js';
 
@@ -22,6 +22,7 @@ const TRANSFORM = /^\/services\/rest\/record\/v1\/salesOrder\/\d+\/!transform\/i
 let sequence = 0;
 
 describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) => {
+  let connector: ConnectorUnderTest;
   let erp: ErpSandbox;
   let testBed: ServiceTestBed;
   let service: RunningService;
@@ -29,23 +30,20 @@ describe.each(SERVICE_TEST_MODES)('channel fulfillments on $name', ({ mode }) =>
   let published: PublishedErpEvents;
 
   beforeAll(async () => {
-    erp = await startErpSandbox({ port: 0 });
-    for (const sku of ['MUG-BLUE', 'CAP', MARKER_SKU]) erp.stock.setOnHand({ sku, location: 'WH-EAST', onHand: 100 });
-    testBed = await createServiceTestBed(erpConnectorService, {
+    connector = await ConnectorUnderTest.start({
       mode,
       isolationPrefix: 'rm_erp_channel_fulfillments',
-      logLevel: 'silent',
-      settings: { ERP_BASE_URL: erp.url, ERP_POLL_INTERVAL_MS: '50', ERP_REQUEST_TIMEOUT_MS: '1000', ERP_REQUEST_RETRIES: '3' },
+      skus: ['MUG-BLUE', 'CAP', MARKER_SKU],
+      settings: { ERP_POLL_INTERVAL_MS: '50', ERP_REQUEST_TIMEOUT_MS: '1000', ERP_REQUEST_RETRIES: '3' },
+      beforeStart: async (bed, sandbox) => {
+        published = await PublishedErpEvents.listen(bed.bus, sandbox, [Events.erp.shipmentCreated], MARKER_SKU);
+      },
     });
-    published = await PublishedErpEvents.listen(testBed.bus, erp, [Events.erp.shipmentCreated], MARKER_SKU);
-    service = await testBed.start();
-    client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
+    ({ erp, testBed, service, client } = connector);
   });
 
   afterAll(async () => {
-    client?.close();
-    await testBed?.close();
-    await erp?.close();
+    await connector?.close();
   });
 
   /** An Amazon FBA order with its ERP sales order: MUG-BLUE x3 (line L1), CAP x1 (L2). */

@@ -3,14 +3,14 @@
 // the integration's own changes (ERP_FEED_REPORTS_OWN_CHANGES on) and leaving them out (off, the
 // default): a channel cancellation closes the ERP lines and nothing comes back; an ERP cancellation
 // is published; when the mesh cancelled a unit and the ERP cancels two more, exactly the two are.
-import { erpV1, Events, grpcServices, ordersV1, toTimestamp, type erpEventsV1 } from '@retail-mesh/contracts';
+import { erpV1, Events, ordersV1, toTimestamp, type erpEventsV1 } from '@retail-mesh/contracts';
 import { encodeEvent, type BusMessage } from '@retail-mesh/messaging';
-import { startErpSandbox, type ErpSandbox, type ItemLine } from '@retail-mesh/sandbox-erp';
-import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
-import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import type { ErpSandbox, ItemLine } from '@retail-mesh/sandbox-erp';
+import type { GrpcClient, RunningService } from '@retail-mesh/service-kit';
+import { scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erpConnectorService } from '../erp-connector.definition.js';
+import { ConnectorUnderTest } from '../testing/connector-under-test.js';
 import { PublishedErpEvents } from '../testing/published-erp-events.js';
 
 const FEED_MODES = [
@@ -23,6 +23,7 @@ let sequence = 0;
 
 describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
   describe.each(FEED_MODES)('with $name', ({ reportsOwnChanges }) => {
+    let connector: ConnectorUnderTest;
     let erp: ErpSandbox;
     let testBed: ServiceTestBed;
     let service: RunningService;
@@ -30,29 +31,27 @@ describe.each(SERVICE_TEST_MODES)('own cancellations on $name', ({ mode }) => {
     let published: PublishedErpEvents;
 
     beforeAll(async () => {
-      erp = await startErpSandbox({ port: 0 });
-      erp.salesOrders.recordIntegrationChanges = reportsOwnChanges;
-      for (const sku of ['MUG-BLUE', 'CAP', MARKER_SKU]) erp.stock.setOnHand({ sku, location: 'WH-EAST', onHand: 100 });
-      testBed = await createServiceTestBed(erpConnectorService, {
+      connector = await ConnectorUnderTest.start({
         mode,
         isolationPrefix: `rm_erp_own_${reportsOwnChanges ? 'on' : 'off'}`,
-        logLevel: 'silent',
+        skus: ['MUG-BLUE', 'CAP', MARKER_SKU],
+        configureErp: (sandbox) => {
+          sandbox.salesOrders.recordIntegrationChanges = reportsOwnChanges;
+        },
         settings: {
-          ERP_BASE_URL: erp.url,
           ERP_POLL_INTERVAL_MS: '50',
           ERP_REQUEST_TIMEOUT_MS: '1000',
           ERP_FEED_REPORTS_OWN_CHANGES: String(reportsOwnChanges),
         },
+        beforeStart: async (bed, sandbox) => {
+          published = await PublishedErpEvents.listen(bed.bus, sandbox, [Events.erp.orderCancelled], MARKER_SKU);
+        },
       });
-      published = await PublishedErpEvents.listen(testBed.bus, erp, [Events.erp.orderCancelled], MARKER_SKU);
-      service = await testBed.start();
-      client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
+      ({ erp, testBed, service, client } = connector);
     });
 
     afterAll(async () => {
-      client?.close();
-      await testBed?.close();
-      await erp?.close();
+      await connector?.close();
     });
 
     /** A mesh order with an ERP sales order: MUG-BLUE x4 (line L1, ERP line 1), CAP x1 (L2, ERP line 2). */

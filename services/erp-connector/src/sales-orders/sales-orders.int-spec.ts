@@ -5,14 +5,14 @@
 // links and events; shipments and ERP cancellations from the change feed as events with the mesh
 // order id; mesh cancellations applied to the ERP sales order.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { erpV1, Events, grpcServices, ordersV1, toTimestamp, type EventDefinition, type erpEventsV1 } from '@retail-mesh/contracts';
+import { erpV1, Events, ordersV1, toTimestamp, type EventDefinition, type erpEventsV1 } from '@retail-mesh/contracts';
 import { decodeEvent, encodeEvent } from '@retail-mesh/messaging';
-import { startErpSandbox, type ErpSandbox, type IdempotencyMode, type ItemLine } from '@retail-mesh/sandbox-erp';
-import { createGrpcClient, errorReasonOf, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
-import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
+import type { ErpSandbox, IdempotencyMode, ItemLine } from '@retail-mesh/sandbox-erp';
+import { errorReasonOf, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
+import { scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erpConnectorService } from '../erp-connector.definition.js';
+import { ConnectorUnderTest } from '../testing/connector-under-test.js';
 import { salesOrderExternalId } from './sales-order.mapper.js';
 
 const SALES_ORDERS = '/services/rest/record/v1/salesOrder';
@@ -53,6 +53,7 @@ function order(lines: Array<{ sku: string; quantity: number }> = [{ sku: 'MUG-BL
 
 describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
   describe.each(IDEMPOTENCY_MODES)('with $connector idempotency', (idempotency) => {
+    let connector: ConnectorUnderTest;
     let erp: ErpSandbox;
     let testBed: ServiceTestBed;
     let service: RunningService;
@@ -60,15 +61,14 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
     const received: Received[] = [];
 
     beforeAll(async () => {
-      erp = await startErpSandbox({ port: 0 });
-      erp.records.mode = idempotency.erp;
-      for (const sku of ['MUG-BLUE', 'CAP']) erp.stock.setOnHand({ sku, location: 'WH-EAST', onHand: 100 });
-      testBed = await createServiceTestBed(erpConnectorService, {
+      connector = await ConnectorUnderTest.start({
         mode,
         isolationPrefix: `rm_erp_so_${idempotency.connector}`,
-        logLevel: 'silent',
+        skus: ['MUG-BLUE', 'CAP'],
+        configureErp: (sandbox) => {
+          sandbox.records.mode = idempotency.erp;
+        },
         settings: {
-          ERP_BASE_URL: erp.url,
           ERP_IDEMPOTENCY_MODE: idempotency.connector,
           ERP_POLL_INTERVAL_MS: '50',
           // Short, as the lost-answer tests wait for it, yet far above a loaded machine's slowest answer:
@@ -77,22 +77,21 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
           ERP_ORDER_REQUEST_RETRIES: '1',
           ERP_CUSTOMER_IDS: '{"shop-eu":"1201"}',
         },
-      });
-      await testBed.bus.consume(
-        { queue: 'test.erp-orders', bindings: ORDER_EVENTS.map((definition) => definition.binding), prefetch: 200 },
-        async (delivery) => {
-          const definition = ORDER_EVENTS.find((candidate) => candidate.routingKey === delivery.routingKey) as EventDefinition<unknown>;
-          received.push({ routingKey: delivery.routingKey, payload: decodeEvent(delivery, definition).payload });
+        beforeStart: async (bed) => {
+          await bed.bus.consume(
+            { queue: 'test.erp-orders', bindings: ORDER_EVENTS.map((definition) => definition.binding), prefetch: 200 },
+            async (delivery) => {
+              const definition = ORDER_EVENTS.find((candidate) => candidate.routingKey === delivery.routingKey) as EventDefinition<unknown>;
+              received.push({ routingKey: delivery.routingKey, payload: decodeEvent(delivery, definition).payload });
+            },
+          );
         },
-      );
-      service = await testBed.start();
-      client = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, service.grpcUrl);
+      });
+      ({ erp, testBed, service, client } = connector);
     });
 
     afterAll(async () => {
-      client?.close();
-      await testBed?.close();
-      await erp?.close();
+      await connector?.close();
     });
 
     function erpOrdersOf(placed: ordersV1.Order) {
