@@ -58,6 +58,8 @@ export {
   toGrpcStatus,
   toRpcException,
   errorReasonOf,
+  toItemStatus,
+  isRefusal,
   GrpcErrorMappingInterceptor,
   type GrpcErrorStatus,
 } from './errors/grpc-error-mapping.js';

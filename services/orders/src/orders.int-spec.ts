@@ -300,6 +300,39 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     expect(await scrapeMetric(service, 'retail_mesh_orders_submissions_total', { outcome: 'existing' })).toBeGreaterThanOrEqual(10);
   });
 
+  it('records a batch of orders in one call: each request gets what SubmitOrder would answer it, in order', async () => {
+    const first = buildOrder(nextChannelOrderId());
+    const second = buildOrder(nextChannelOrderId());
+    const existing = await submit(buildOrder(nextChannelOrderId()));
+    const { results } = await client.submitOrders({
+      requests: [
+        { idempotencyKey: '', order: first },
+        { idempotencyKey: '', order: buildOrder('bad-batch', [], {}) },
+        { idempotencyKey: '', order: existing },
+        { idempotencyKey: '', order: second },
+        { idempotencyKey: '', order: first },
+      ],
+    });
+    expect(results).toHaveLength(5);
+    expect(results[0]!.response).toMatchObject({ created: true, order: { channelOrderId: first.channelOrderId } });
+    expect(results[1]!.error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, reason: 'invalid_order' });
+    expect(results[2]!.response).toMatchObject({ created: false, order: { orderId: existing.orderId } });
+    expect(results[3]!.response).toMatchObject({ created: true, order: { channelOrderId: second.channelOrderId } });
+    // The same channel order twice in one call is recorded once.
+    expect(results[4]!.response).toMatchObject({ created: false, order: { orderId: results[0]!.response!.order!.orderId } });
+    for (const result of [results[0]!, results[3]!]) {
+      const orderId = result.response!.order!.orderId;
+      await waitForState(orderId, OrderState.ORDER_STATE_ACCEPTED);
+      expect(erp.salesOrdersOf(orderId)).toHaveLength(1);
+    }
+
+    const tooMany = Array.from({ length: 501 }, () => ({ idempotencyKey: '', order: first }));
+    expect(await grpcError(client.submitOrders({ requests: tooMany }))).toEqual({
+      code: GrpcStatus.INVALID_ARGUMENT,
+      reason: 'too_many_requests',
+    });
+  });
+
   describe('holds, each with its reason', () => {
     const cases: Array<[name: string, reason: ordersV1.HoldReason, build: (id: string) => ordersV1.Order]> = [
       ['a SKU the catalog does not know', HoldReason.HOLD_REASON_UNKNOWN_SKU, (id) => buildOrder(id, [['NOPE-1', 1, 1000]])],

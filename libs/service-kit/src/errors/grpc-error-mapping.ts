@@ -29,6 +29,20 @@ function status(code: GrpcStatus, message: string, reason: string): GrpcErrorSta
   return { code, message, metadata };
 }
 
+/**
+ * The status a single call would have answered with, as a refused item of a batch call carries it
+ * (`{code, reason, message}` messages such as ReserveStockError and SubmitOrderError).
+ */
+export function toItemStatus(error: unknown): { code: number; reason: string; message: string } {
+  const status = toGrpcStatus(error);
+  return { code: status.code, reason: errorReasonOf(status) ?? '', message: status.message };
+}
+
+/** A refusal a batch answers per item; anything else (the database, a bug) fails the whole call. */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof ServiceError || error instanceof DomainValidationError;
+}
+
 /** The RpcException NestJS's gRPC transport sends for `error`; what was thrown stays as `cause`. */
 export function toRpcException(error: unknown): RpcException {
   if (error instanceof RpcException) return error;

@@ -1,9 +1,9 @@
 // Order intake, durable first: a webhook or a poll only stores the order's JSON (deduplicated on
 // the webhook id and on the order, newest payload wins) and commits; a worker then maps the stored
-// order to the canonical Order and calls OrdersService.SubmitOrder, and for an order cancelled on
-// Shopify OrdersService.CancelOrder (reason CHANNEL_CANCELLED, requested by "channel"). Each order
-// is submitted once by the adapter (SubmitOrder is idempotent as well, for the retry after a
-// crash between the call and the commit). A payload the mapper refuses waits with its reason for
+// order to the canonical Order and submits it to the orders service (a round's new orders in one
+// SubmitOrders call), and for an order cancelled on Shopify calls OrdersService.CancelOrder (reason
+// CHANNEL_CANCELLED, requested by "channel"). Each order is submitted once by the adapter
+// (submission is idempotent as well, for the retry after a crash between the call and the commit). A payload the mapper refuses waits with its reason for
 // a newer one; an unavailable orders service is retried with backoff.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { WorkerLoop } from '@retail-mesh/channel-kit';
@@ -71,6 +71,17 @@ function isPermanent(error: unknown): boolean {
   if (error instanceof ShopifyOrderError) return true;
   const code = (error as Partial<ServiceError> | null)?.code;
   return typeof code === 'number' && PERMANENT_CODES.has(code) && typeof (error as ServiceError).details === 'string';
+}
+
+/** A row whose only work is submitting its order (not submitted yet, no cancellation to pass on). */
+function isNewOnly(row: ShopifyOrderRecord): boolean {
+  return !row.submittedAt && !(row.shopifyCancelledAt !== null && !row.cancelSubmittedAt);
+}
+
+/** The refusal of one request of a SubmitOrders call, as the error SubmitOrder would have thrown. */
+function refusalOf(error: ordersV1.SubmitOrderError | undefined): Partial<ServiceError> & Error {
+  if (!error) return new Error('SubmitOrders answered without a result for the order');
+  return Object.assign(new Error(error.message), { code: error.code, details: error.message });
 }
 
 function describe(error: unknown): string {
@@ -221,56 +232,110 @@ export class OrderIntake {
     const claimed = new Set(
       (await this.deps.repository.claimAll(rows, this.deps.holderId, now, new Date(now.getTime() + options.claimTtlMs))).map(keyOf),
     );
-    // Orders are independent and each submission is a round trip to the orders service: several at once.
-    await forEachConcurrently(
-      rows.filter((row) => claimed.has(keyOf(row))),
-      options.concurrency,
-      (row) => this.process(row),
-    );
+    const mine = rows.filter((row) => claimed.has(keyOf(row)));
+    // New orders, the bulk of the work, go to the orders service in one SubmitOrders call; the
+    // few with a cancellation to pass on (each a round trip or two) several at once.
+    await Promise.all([
+      this.submitNew(mine.filter(isNewOnly)),
+      forEachConcurrently(
+        mine.filter((row) => !isNewOnly(row)),
+        options.concurrency,
+        (row) => this.process(row),
+      ),
+    ]);
     return rows.length === options.batchSize ? 'more' : 'idle';
+  }
+
+  /**
+   * Submits orders that are all their rows' work in one SubmitOrders call, then marks and
+   * releases the rows the orders service took (one transaction for all of them); each refused or
+   * failed order is retried or rejected on its own.
+   */
+  private async submitNew(rows: readonly ShopifyOrderRecord[]): Promise<void> {
+    const requests: Array<{ row: ShopifyOrderRecord; request: ordersV1.SubmitOrderRequest }> = [];
+    for (const row of rows) {
+      try {
+        requests.push({ row, request: this.submitRequestOf(row) });
+      } catch (error) {
+        await this.failed(row, error);
+      }
+    }
+    if (requests.length === 0) return;
+    let results: ordersV1.SubmitOrderResult[];
+    try {
+      ({ results } = await this.deps.orders.submitOrders({ requests: requests.map(({ request }) => request) }));
+    } catch (error) {
+      // An orders service older than SubmitOrders (a rolling upgrade): one SubmitOrder per order.
+      if ((error as Partial<ServiceError>).code === GrpcStatus.UNIMPLEMENTED) {
+        await forEachConcurrently(requests, this.deps.options.concurrency, ({ row }) => this.process(row));
+        return;
+      }
+      await Promise.all(requests.map(({ row }) => this.failed(row, error)));
+      return;
+    }
+    await Promise.all(
+      requests.map(async ({ row }, index) => {
+        const result = results[index];
+        try {
+          if (!result?.response) throw refusalOf(result?.error ?? undefined);
+          await this.accepted(row, result.response, true);
+        } catch (error) {
+          await this.failed(row, error);
+        }
+      }),
+    );
   }
 
   private async process(row: ShopifyOrderRecord): Promise<void> {
     const key: OrderKey = { channelAccountId: row.channelAccountId, channelOrderId: row.channelOrderId };
     try {
-      const cancelling = row.shopifyCancelledAt !== null && !row.cancelSubmittedAt;
-      // Submitting an order that is not cancelled on Shopify is all its work: the row is released with it.
-      if (!row.submittedAt && !cancelling) {
-        await this.submit(row, true);
-        return;
-      }
-      const orderId = row.submittedAt ? row.orderId : await this.submit(row, false);
-      if (cancelling) await this.cancel(row, orderId as string);
+      const orderId = row.submittedAt ? row.orderId : await this.submit(row);
+      if (row.shopifyCancelledAt !== null && !row.cancelSubmittedAt) await this.cancel(row, orderId as string);
       await this.deps.repository.release(key);
     } catch (error) {
-      if (isPermanent(error)) {
-        this.deps.metrics.intakeFailed(row.channelAccountId, 'rejected');
-        this.deps.logger.warn({ err: error, ...key }, 'Shopify order refused: it waits for a newer version');
-        await this.deps.repository.reject(key, describe(error));
-        return;
-      }
-      const attempts = row.attempts + 1;
-      const delayMs = Math.min(this.deps.options.retryMaxMs, this.deps.options.retryBaseMs * 2 ** (attempts - 1));
-      this.deps.metrics.intakeFailed(row.channelAccountId, 'retry');
-      this.deps.logger.warn({ err: error, ...key, attempts, delayMs }, 'Shopify order intake failed: retrying later');
-      await this.deps.repository.retryLater(key, attempts, new Date(Date.now() + delayMs), describe(error));
+      await this.failed(row, error);
     }
   }
 
-  /**
-   * SubmitOrder, then (one transaction, shared with the submissions that come back meanwhile) the
-   * row is marked and channel.order_received is published; `done`: and released (nothing else to
-   * do for it).
-   */
-  private async submit(row: ShopifyOrderRecord, done: boolean): Promise<string> {
+  /** A refusal waits for a newer payload; anything else is retried with backoff. */
+  private async failed(row: ShopifyOrderRecord, error: unknown): Promise<void> {
+    const key: OrderKey = { channelAccountId: row.channelAccountId, channelOrderId: row.channelOrderId };
+    if (isPermanent(error)) {
+      this.deps.metrics.intakeFailed(row.channelAccountId, 'rejected');
+      this.deps.logger.warn({ err: error, ...key }, 'Shopify order refused: it waits for a newer version');
+      await this.deps.repository.reject(key, describe(error));
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const delayMs = Math.min(this.deps.options.retryMaxMs, this.deps.options.retryBaseMs * 2 ** (attempts - 1));
+    this.deps.metrics.intakeFailed(row.channelAccountId, 'retry');
+    this.deps.logger.warn({ err: error, ...key, attempts, delayMs }, 'Shopify order intake failed: retrying later');
+    await this.deps.repository.retryLater(key, attempts, new Date(Date.now() + delayMs), describe(error));
+  }
+
+  /** SubmitOrder for an order with more to do (a cancellation to pass on): its row is not released yet. */
+  private async submit(row: ShopifyOrderRecord): Promise<string> {
+    const response = await this.deps.orders.submitOrder(this.submitRequestOf(row));
+    return this.accepted(row, response, false);
+  }
+
+  /** The stored payload as the canonical order; a payload the mapper refuses throws ShopifyOrderError. */
+  private submitRequestOf(row: ShopifyOrderRecord): ordersV1.SubmitOrderRequest {
     let json: unknown;
     try {
       json = JSON.parse(row.payload);
     } catch (error) {
       throw new ShopifyOrderError(`the stored payload is not JSON: ${(error as Error).message}`);
     }
-    const order = toCanonicalOrder(json, row.channelAccountId);
-    const response = await this.deps.orders.submitOrder({ idempotencyKey: `${row.channelAccountId}/${row.channelOrderId}`, order });
+    return { idempotencyKey: `${row.channelAccountId}/${row.channelOrderId}`, order: toCanonicalOrder(json, row.channelAccountId) };
+  }
+
+  /**
+   * The orders service took the order: (one transaction, shared with the submissions that come
+   * back meanwhile) the row is marked and channel.order_received is published; `done`: and
+   * released (nothing else to do for it). Returns the order id.
+   */
+  private async accepted(row: ShopifyOrderRecord, response: ordersV1.SubmitOrderResponse, done: boolean): Promise<string> {
     const submitted = response.order;
     if (!submitted?.orderId) throw new Error('SubmitOrder answered without an order id');
     await this.submitted.submit({ row, order: submitted, receivedAt: new Date(), done });

@@ -1,6 +1,6 @@
 // TEST PEER, not the orders service: a gRPC server on a free loopback port that answers
-// OrdersService.SubmitOrder (idempotent on channel account + channel order id, like the real one)
-// and CancelOrder, and records every call, so channel-shopify's int-specs can see what the adapter
+// OrdersService.SubmitOrder and SubmitOrders (idempotent on channel account + channel order id,
+// like the real one) and CancelOrder, and records every call, so channel-shopify's int-specs can see what the adapter
 // asked. The real orders service is wired in the e2e tests.
 import path from 'node:path';
 import {
@@ -24,14 +24,18 @@ function reply<T>(callback: Callback, answer: Answer<T>): void {
 }
 
 export class OrdersServicePeer {
-  /** Every SubmitOrder request, in arrival order. */
+  /** Every SubmitOrder request (alone or in a SubmitOrders call), in arrival order. */
   readonly submitted: ordersV1.SubmitOrderRequest[] = [];
+  /** How many requests each SubmitOrders call carried. */
+  readonly batchSizes: number[] = [];
   /** Every CancelOrder request, in arrival order. */
   readonly cancelled: ordersV1.CancelOrderRequest[] = [];
   /** Orders by `<channel account>/<channel order id>`. */
   readonly orders = new Map<string, ordersV1.Order>();
-  /** Answer the next N SubmitOrder calls with UNAVAILABLE. */
+  /** Answer the next N submissions with UNAVAILABLE (a SubmitOrders call counts as one, and fails whole). */
   unavailableSubmits = 0;
+  /** Answer SubmitOrders with UNIMPLEMENTED, as an orders service that predates it would. */
+  withoutSubmitOrders = false;
   private readonly server = new Server();
   url = '';
 
@@ -46,6 +50,7 @@ export class OrdersServicePeer {
     };
     const implementation: UntypedServiceImplementation = {
       submitOrder: (call: { request: ordersV1.SubmitOrderRequest }, callback: Callback) => reply(callback, this.submit(call.request)),
+      submitOrders: (call: { request: ordersV1.SubmitOrdersRequest }, callback: Callback) => reply(callback, this.submitMany(call.request)),
       cancelOrder: (call: { request: ordersV1.CancelOrderRequest }, callback: Callback) => reply(callback, this.cancel(call.request)),
     };
     this.server.addService(service.service, implementation);
@@ -68,12 +73,27 @@ export class OrdersServicePeer {
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
   }
 
-  private submit(request: ordersV1.SubmitOrderRequest): Answer<ordersV1.SubmitOrderResponse> {
-    this.submitted.push(request);
-    if (this.unavailableSubmits > 0) {
-      this.unavailableSubmits -= 1;
-      return { error: { code: status.UNAVAILABLE, details: 'the orders test peer is unavailable (on request)' } };
+  private submitMany(request: ordersV1.SubmitOrdersRequest): Answer<ordersV1.SubmitOrdersResponse> {
+    if (this.withoutSubmitOrders) return { error: { code: status.UNIMPLEMENTED, details: 'SubmitOrders is not implemented (on request)' } };
+    this.batchSizes.push(request.requests.length);
+    const unavailable = this.unavailable();
+    if (unavailable) {
+      this.submitted.push(...request.requests);
+      return unavailable;
     }
+    const results = request.requests.map((one): ordersV1.SubmitOrderResult => {
+      const answer = this.submit(one, false);
+      return 'response' in answer
+        ? { response: answer.response }
+        : { error: { code: answer.error.code, reason: '', message: answer.error.details } };
+    });
+    return { response: { results } };
+  }
+
+  private submit(request: ordersV1.SubmitOrderRequest, mayBeUnavailable = true): Answer<ordersV1.SubmitOrderResponse> {
+    this.submitted.push(request);
+    const unavailable = mayBeUnavailable ? this.unavailable() : undefined;
+    if (unavailable) return unavailable;
     const order = request.order;
     if (!order) return { error: { code: status.INVALID_ARGUMENT, details: 'order is required' } };
     const key = `${order.channelAccountId}/${order.channelOrderId}`;
@@ -87,6 +107,13 @@ export class OrdersServicePeer {
     });
     this.orders.set(key, created);
     return { response: { order: created, created: true } };
+  }
+
+  /** UNAVAILABLE while `unavailableSubmits` asks for it. */
+  private unavailable(): { error: GrpcFailure } | undefined {
+    if (this.unavailableSubmits === 0) return undefined;
+    this.unavailableSubmits -= 1;
+    return { error: { code: status.UNAVAILABLE, details: 'the orders test peer is unavailable (on request)' } };
   }
 
   private cancel(request: ordersV1.CancelOrderRequest): Answer<ordersV1.CancelOrderResponse> {

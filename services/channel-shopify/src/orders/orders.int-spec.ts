@@ -344,6 +344,32 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     expect(mesh.peer.submitsOf(order.admin_graphql_api_id)).toHaveLength(2);
   });
 
+  it('submits the new orders a round finds in one SubmitOrders call, each once', async () => {
+    // Webhooks dropped: the orders wait in Shopify until SyncOrders stores them all in one transaction.
+    await mesh.admin.call('POST', '/_sandbox/webhook-faults', { shop: SHOP, topic: 'orders/create', drop: 3 });
+    const orders = [await mesh.createOrder(), await mesh.createOrder(), await mesh.createOrder()];
+    const callsBefore = mesh.peer.batchSizes.length;
+    await mesh.adapter.syncOrders({ channelAccountId: ACCOUNT, since: toTimestamp(new Date(Date.now() - 600_000)) });
+    for (const order of orders) await mesh.submittedOnce(order.admin_graphql_api_id);
+    // A poll may have stored some of them first; SyncOrders re-submits every order it read, in full rounds.
+    expect(Math.max(...mesh.peer.batchSizes.slice(callsBefore))).toBeGreaterThanOrEqual(3);
+    for (const order of orders) {
+      const created = [...mesh.peer.orders.values()].filter((candidate) => candidate.channelOrderId === order.admin_graphql_api_id);
+      expect(created).toHaveLength(1);
+    }
+  });
+
+  it('submits one order per SubmitOrder call to an orders service without SubmitOrders (a rolling upgrade)', async () => {
+    mesh.peer.withoutSubmitOrders = true;
+    try {
+      const order = await mesh.createOrder();
+      await mesh.submittedOnce(order.admin_graphql_api_id);
+      expect(mesh.peer.submitsOf(order.admin_graphql_api_id)).toHaveLength(1);
+    } finally {
+      mesh.peer.withoutSubmitOrders = false;
+    }
+  });
+
   it('acknowledges an accepted order with its ERP order metafield and publishes channel.order_acknowledged once per event', async () => {
     const shopifyOrder = await mesh.createOrder();
     const submitted = await mesh.submittedOnce(shopifyOrder.admin_graphql_api_id);

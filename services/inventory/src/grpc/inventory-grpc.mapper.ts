@@ -1,6 +1,6 @@
 import { fromTimestamp, inventoryV1, toTimestamp } from '@retail-mesh/contracts';
 import type { AllocationRule } from '@retail-mesh/domain';
-import { errorReasonOf, InvalidArgumentError, toGrpcStatus } from '@retail-mesh/service-kit';
+import { InvalidArgumentError, toItemStatus } from '@retail-mesh/service-kit';
 import type { PublishedAvailabilityEntity } from '../availability/published-availability.entity.js';
 import type { ChannelPolicy, ChannelPolicyInput } from '../channel-policy/channel-policy.js';
 import type { ConsumeRequest, LineOperationRequest, ReserveRequest } from '../reservations/reservation-request.js';
@@ -100,8 +100,7 @@ export function toReserveRequest(request: inventoryV1.ReserveStockRequest): Rese
  * never get here (they fail the whole batch), so the message is the refusal's own.
  */
 export function toReserveStockError(error: unknown): inventoryV1.ReserveStockError {
-  const status = toGrpcStatus(error);
-  return { code: status.code, reason: errorReasonOf(status) ?? '', message: status.message };
+  return toItemStatus(error);
 }
 
 /** ReleaseReservation (operation id = release_id) or ConsumeReservation (shipment_id); an empty id is none. */

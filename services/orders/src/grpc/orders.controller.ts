@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { ordersV1 } from '@retail-mesh/contracts';
+import { toItemStatus } from '@retail-mesh/service-kit';
 import { CancelOrderService } from '../cancellation/cancel-order.service.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { ReleaseHoldService } from '../orders/release-hold.service.js';
@@ -16,6 +17,11 @@ export class OrdersController implements ordersV1.OrdersServiceController {
 
   submitOrder(request: ordersV1.SubmitOrderRequest): Promise<ordersV1.SubmitOrderResponse> {
     return this.orders.submit(request);
+  }
+
+  async submitOrders(request: ordersV1.SubmitOrdersRequest): Promise<ordersV1.SubmitOrdersResponse> {
+    const outcomes = await this.orders.submitMany(request.requests);
+    return { results: outcomes.map((outcome) => (outcome.ok ? { response: outcome.response } : { error: toItemStatus(outcome.error) })) };
   }
 
   getOrder(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {

@@ -592,6 +592,31 @@ export interface SubmitOrderResponse {
   created: boolean;
 }
 
+export interface SubmitOrdersRequest {
+  requests: SubmitOrderRequest[];
+}
+
+export interface SubmitOrdersResponse {
+  /** One per request, in request order. */
+  results: SubmitOrderResult[];
+}
+
+export interface SubmitOrderResult {
+  response?:
+    | SubmitOrderResponse
+    | null;
+  /** What SubmitOrder would have answered as its error status. */
+  error?: SubmitOrderError | null;
+}
+
+export interface SubmitOrderError {
+  /** The gRPC status code (e.g. 3 INVALID_ARGUMENT, 6 ALREADY_EXISTS). */
+  code: number;
+  /** The machine-readable reason (SubmitOrder's error-reason trailer), e.g. idempotency_key_reused. */
+  reason: string;
+  message: string;
+}
+
 export interface GetOrderRequest {
   orderId?: string | null;
   channelOrder?: ChannelOrderRef | null;
@@ -3049,6 +3074,338 @@ export const SubmitOrderResponse: MessageFns<SubmitOrderResponse> = {
   },
 };
 
+function createBaseSubmitOrdersRequest(): SubmitOrdersRequest {
+  return { requests: [] };
+}
+
+export const SubmitOrdersRequest: MessageFns<SubmitOrdersRequest> = {
+  encode(message: SubmitOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      SubmitOrderRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(SubmitOrderRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitOrdersRequest {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => SubmitOrderRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SubmitOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => SubmitOrderRequest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitOrdersRequest>): SubmitOrdersRequest {
+    return SubmitOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitOrdersRequest>): SubmitOrdersRequest {
+    const message = createBaseSubmitOrdersRequest();
+    message.requests = object.requests?.map((e) => SubmitOrderRequest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSubmitOrdersResponse(): SubmitOrdersResponse {
+  return { results: [] };
+}
+
+export const SubmitOrdersResponse: MessageFns<SubmitOrdersResponse> = {
+  encode(message: SubmitOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      SubmitOrderResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(SubmitOrderResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitOrdersResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => SubmitOrderResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SubmitOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => SubmitOrderResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitOrdersResponse>): SubmitOrdersResponse {
+    return SubmitOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitOrdersResponse>): SubmitOrdersResponse {
+    const message = createBaseSubmitOrdersResponse();
+    message.results = object.results?.map((e) => SubmitOrderResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSubmitOrderResult(): SubmitOrderResult {
+  return {};
+}
+
+export const SubmitOrderResult: MessageFns<SubmitOrderResult> = {
+  encode(message: SubmitOrderResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.response !== undefined && message.response !== null) {
+      SubmitOrderResponse.encode(message.response, writer.uint32(10).fork()).join();
+    }
+    if (message.error !== undefined && message.error !== null) {
+      SubmitOrderError.encode(message.error, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitOrderResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitOrderResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.response = SubmitOrderResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = SubmitOrderError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitOrderResult {
+    return {
+      response: isSet(object.response) ? SubmitOrderResponse.fromJSON(object.response) : null,
+      error: isSet(object.error) ? SubmitOrderError.fromJSON(object.error) : null,
+    };
+  },
+
+  toJSON(message: SubmitOrderResult): unknown {
+    const obj: any = {};
+    if (message.response !== undefined && message.response !== null) {
+      obj.response = SubmitOrderResponse.toJSON(message.response);
+    }
+    if (message.error !== undefined && message.error !== null) {
+      obj.error = SubmitOrderError.toJSON(message.error);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitOrderResult>): SubmitOrderResult {
+    return SubmitOrderResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitOrderResult>): SubmitOrderResult {
+    const message = createBaseSubmitOrderResult();
+    message.response = (object.response !== undefined && object.response !== null)
+      ? SubmitOrderResponse.fromPartial(object.response)
+      : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? SubmitOrderError.fromPartial(object.error)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitOrderError(): SubmitOrderError {
+  return { code: 0, reason: "", message: "" };
+}
+
+export const SubmitOrderError: MessageFns<SubmitOrderError> = {
+  encode(message: SubmitOrderError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitOrderError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitOrderError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitOrderError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: SubmitOrderError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitOrderError>): SubmitOrderError {
+    return SubmitOrderError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitOrderError>): SubmitOrderError {
+    const message = createBaseSubmitOrderError();
+    message.code = object.code ?? 0;
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
 function createBaseGetOrderRequest(): GetOrderRequest {
   return {};
 }
@@ -4146,6 +4503,14 @@ export interface OrdersServiceClient {
 
   submitOrder(request: SubmitOrderRequest, metadata?: Metadata): Observable<SubmitOrderResponse>;
 
+  /**
+   * SubmitOrder for several orders in one call (an adapter's intake round): each request gets what
+   * SubmitOrder would have answered it, as a result in request order; a refused request leaves the
+   * others unaffected. At most 500 requests.
+   */
+
+  submitOrders(request: SubmitOrdersRequest, metadata?: Metadata): Observable<SubmitOrdersResponse>;
+
   getOrder(request: GetOrderRequest, metadata?: Metadata): Observable<GetOrderResponse>;
 
   listOrders(request: ListOrdersRequest, metadata?: Metadata): Observable<ListOrdersResponse>;
@@ -4174,6 +4539,17 @@ export interface OrdersServiceController {
     request: SubmitOrderRequest,
     metadata?: Metadata,
   ): Promise<SubmitOrderResponse> | Observable<SubmitOrderResponse> | SubmitOrderResponse;
+
+  /**
+   * SubmitOrder for several orders in one call (an adapter's intake round): each request gets what
+   * SubmitOrder would have answered it, as a result in request order; a refused request leaves the
+   * others unaffected. At most 500 requests.
+   */
+
+  submitOrders(
+    request: SubmitOrdersRequest,
+    metadata?: Metadata,
+  ): Promise<SubmitOrdersResponse> | Observable<SubmitOrdersResponse> | SubmitOrdersResponse;
 
   getOrder(
     request: GetOrderRequest,
@@ -4205,7 +4581,14 @@ export interface OrdersServiceController {
 
 export function OrdersServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["submitOrder", "getOrder", "listOrders", "releaseHold", "cancelOrder"];
+    const grpcMethods: string[] = [
+      "submitOrder",
+      "submitOrders",
+      "getOrder",
+      "listOrders",
+      "releaseHold",
+      "cancelOrder",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("OrdersService", method)(constructor.prototype[method], method, descriptor);
