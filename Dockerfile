@@ -34,6 +34,9 @@ RUN mkdir -p /out/libs "/out/services/${SERVICE}" \
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production
+# A young generation twice V8's default: the services allocate fast and briefly (messages, rows,
+# protobufs), and scavenges of a small one cost a tenth of their CPU (docs/adr/0010).
+ENV NODE_OPTIONS="--max-semi-space-size=32"
 LABEL org.opencontainers.image.title="retail-mesh-${SERVICE}" \
       org.opencontainers.image.source="https://github.com/retail-mesh/retail-mesh"
 # Owned by root and not writable by the service's user: the code cannot be changed at run time.

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/ensure-deps.mjs
 node scripts/build.mjs >/dev/null
-exec node --enable-source-maps apps/mesh/dist/embedded.js "$@"
+exec node --max-semi-space-size=32 --enable-source-maps apps/mesh/dist/embedded.js "$@"

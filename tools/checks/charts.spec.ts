@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SERVICE_HEAP_FLAG } from '@retail-mesh/mesh';
 import { serviceConfigFor, type ServiceDefinition } from '@retail-mesh/service-kit';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -230,6 +231,8 @@ describe('Dockerfile', () => {
     expect(text(runtime, 'COPY'), 'the runtime takes only what the build stage assembled').toMatch(new RegExp(`^--from=${build.name} `));
     expect(text(runtime, 'WORKDIR')).toBe('/app/services/${SERVICE}');
     expect(JSON.parse(text(runtime, 'CMD')), 'exec form: node gets SIGTERM').toEqual(['node', '--enable-source-maps', 'dist/main.js']);
+    // The heap setting of ADR 0010, the same as the distributed-mode launcher's.
+    expect(text(runtime, 'ENV')).toContain(`NODE_OPTIONS="${SERVICE_HEAP_FLAG}"`);
     expect(text(runtime, 'USER'), 'the last USER is a numeric non-root uid').toMatch(/^[1-9]\d*:\d+$/);
   });
 

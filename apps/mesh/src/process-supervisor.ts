@@ -20,13 +20,18 @@ export interface SupervisorOptions {
 /** How many output lines of each process are kept to explain a failed start-up. */
 const RECENT_LINES_KEPT = 40;
 
+/** Kept equal to the Dockerfile's NODE_OPTIONS. */
+export const SERVICE_HEAP_FLAG = '--max-semi-space-size=32';
+
 /**
- * Node options for every service process from MESH_NODE_ARGS (space-separated), e.g.
+ * Node options for every service process: the services' heap setting (the images' NODE_OPTIONS,
+ * docs/adr/0010), then MESH_NODE_ARGS (space-separated; a later flag wins), e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a benchmark: NODE_OPTIONS refuses --cpu-prof.
  */
-function extraNodeArgs(): string[] {
-  return (process.env.MESH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+function nodeArgs(): string[] {
+  return [SERVICE_HEAP_FLAG, ...(process.env.MESH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')];
 }
+
 
 export class ProcessSupervisor {
   private readonly specs = new Map<string, ProcessSpec>();
@@ -39,7 +44,7 @@ export class ProcessSupervisor {
   start(spec: ProcessSpec): ChildProcess {
     if (this.running.has(spec.name)) throw new Error(`${spec.name} is already running`);
     this.specs.set(spec.name, spec);
-    const child = spawn(process.execPath, [...extraNodeArgs(), '--enable-source-maps', spec.script], {
+    const child = spawn(process.execPath, [...nodeArgs(), '--enable-source-maps', spec.script], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
