@@ -15,6 +15,7 @@ export { retryWithBackoff, backoffDelayMs, isTransientError, type RetryOptions, 
 export { LatestValueCoalescer, type CoalescedUpdate } from './coalescing/latest-value-coalescer.js';
 export { signHmacSha256Base64, verifyHmacSha256Base64 } from './webhooks/hmac-signature.js';
 export { ChannelApiError } from './errors/channel-api.error.js';
+export { createKeepAliveFetch, keepAliveFetch, type KeepAliveFetchOptions } from './http/keep-alive-fetch.js';
 export {
   WorkerLoop,
   StepFailure,

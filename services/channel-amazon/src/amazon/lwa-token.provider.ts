@@ -1,4 +1,4 @@
-import { HttpStatusError, isTransientError, retryWithBackoff } from '@retail-mesh/channel-kit';
+import { HttpStatusError, isTransientError, keepAliveFetch, retryWithBackoff } from '@retail-mesh/channel-kit';
 import { AccessTokenCache, type AccessTokenSource, type FetchedToken } from './access-token.cache.js';
 import { SpApiError } from './sp-api.error.js';
 
@@ -31,7 +31,7 @@ export class LwaTokenProvider implements AccessTokenSource {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: LwaTokenProviderOptions) {
-    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.fetchFn = options.fetch ?? keepAliveFetch;
     this.cache = new AccessTokenCache(() => this.fetchToken(), options.now);
   }
 

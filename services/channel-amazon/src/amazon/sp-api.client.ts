@@ -1,10 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import {
-  isTransientError,
-  parseRetryAfter,
-  retryWithBackoff,
   type ApiCallObserver,
+  isTransientError,
+  keepAliveFetch,
+  parseRetryAfter,
   type RetryEvent,
+  retryWithBackoff,
   type TokenBucketRegistry,
 } from '@retail-mesh/channel-kit';
 import { AccessTokenCache, type AccessTokenSource, type FetchedToken } from './access-token.cache.js';
@@ -114,7 +115,7 @@ export class SpApiClient {
   private readonly orderAddressToken: AccessTokenCache;
 
   constructor(private readonly options: SpApiClientOptions) {
-    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.fetchFn = options.fetch ?? keepAliveFetch;
     this.orderAddressToken = new AccessTokenCache(() => this.createRestrictedDataToken([ORDER_ADDRESS_RESOURCE]));
   }
 

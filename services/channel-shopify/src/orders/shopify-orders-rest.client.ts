@@ -6,7 +6,7 @@
 // Calls wait on the store's request-based leaky bucket, re-synchronised from
 // `X-Shopify-Shop-Api-Call-Limit: used/size` on every answer; a 429 empties it and Retry-After is
 // honoured. The token is only ever sent to the store's own origin (Link URLs are checked).
-import { HttpStatusError, isTransientError, RefillingBucket, retryWithBackoff } from '@retail-mesh/channel-kit';
+import { HttpStatusError, isTransientError, keepAliveFetch, RefillingBucket, retryWithBackoff } from '@retail-mesh/channel-kit';
 import type { ShopifyAccount } from '../accounts/shopify-account.js';
 
 export interface ShopifyOrdersRestClientOptions {
@@ -15,7 +15,7 @@ export interface ShopifyOrdersRestClientOptions {
   baseDelayMs?: number;
   requestTimeoutMs?: number;
   signal?: AbortSignal;
-  /** Injectable for tests; default the global fetch. */
+  /** Injectable for tests; default channel-kit's keepAliveFetch. */
   fetch?: typeof fetch;
 }
 
@@ -61,7 +61,7 @@ export class ShopifyOrdersRestClient {
 
   constructor(private readonly options: ShopifyOrdersRestClientOptions) {
     this.origin = new URL(options.account.adminApiUrl).origin;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? keepAliveFetch;
   }
 
   /**

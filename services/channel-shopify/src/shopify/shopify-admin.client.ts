@@ -1,12 +1,13 @@
 import {
   type ApiCallObserver,
+  ChannelApiError,
   type CostBucketThrottle,
   type CostLease,
-  type RetryEvent,
-  ChannelApiError,
   isTransientError,
+  keepAliveFetch,
   parseRetryAfter,
   readShopifyQueryCost,
+  type RetryEvent,
   retryWithBackoff,
 } from '@retail-mesh/channel-kit';
 
@@ -36,7 +37,7 @@ export interface ShopifyAdminClientOptions {
   observer?: ShopifyCallObserver;
   /** Aborts waits (bucket, backoff) and requests in flight: the service is stopping. */
   signal?: AbortSignal;
-  /** Injectable for tests; default the global fetch. */
+  /** Injectable for tests; default channel-kit's keepAliveFetch. */
   fetch?: typeof fetch;
 }
 
@@ -221,7 +222,7 @@ export class ShopifyAdminClient {
 
   constructor(private readonly options: ShopifyAdminClientOptions) {
     this.endpoint = `${options.baseUrl.replace(/\/+$/, '')}/admin/api/${options.apiVersion ?? '2026-04'}/graphql.json`;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? keepAliveFetch;
   }
 
   /** `inventorySetQuantities` with compare-and-set per quantity and `@idempotent(key:)`; user errors throw `ShopifyAdminError` (`user_errors`). */

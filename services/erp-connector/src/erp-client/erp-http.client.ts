@@ -1,4 +1,4 @@
-import { HttpStatusError, isTransientError, retryWithBackoff, type RetryEvent } from '@retail-mesh/channel-kit';
+import { HttpStatusError, isTransientError, keepAliveFetch, type RetryEvent, retryWithBackoff } from '@retail-mesh/channel-kit';
 
 // Authenticated JSON calls to the ERP (NetSuite's REST surface): OAuth 2.0 client credentials,
 // the bearer token cached until shortly before it expires and fetched again after a 401, and
@@ -22,7 +22,7 @@ export interface ErpHttpClientOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   onRetry?: (event: RetryEvent) => void;
-  /** Injectable for tests; default the global fetch and clock. */
+  /** Injectable for tests; default channel-kit's keepAliveFetch and the clock. */
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -71,7 +71,7 @@ export class ErpHttpClient {
   private tokenRequest: Promise<string> | undefined;
 
   constructor(private readonly options: ErpHttpClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? keepAliveFetch;
     this.now = options.now ?? Date.now;
   }
 
