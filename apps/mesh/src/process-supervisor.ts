@@ -32,7 +32,6 @@ function nodeArgs(): string[] {
   return [SERVICE_HEAP_FLAG, ...(process.env.MESH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')];
 }
 
-
 export class ProcessSupervisor {
   private readonly specs = new Map<string, ProcessSpec>();
   private readonly running = new Map<string, ChildProcess>();
