@@ -59,10 +59,13 @@ export {
   toRpcException,
   errorReasonOf,
   toItemStatus,
-  isRefusal,
+  answerEach,
+  type ItemResult,
+  type ItemStatus,
   GrpcErrorMappingInterceptor,
   type GrpcErrorStatus,
 } from './errors/grpc-error-mapping.js';
 export { createGrpcClient, type GrpcClient, type GrpcClientOptions, type CallSettings } from './grpc/grpc-client.js';
+export { BatchedCalls, type BatchedCallsOptions, type BatchItemResult } from './grpc/batched-calls.js';
 export { forEachConcurrently } from './concurrency/for-each-concurrently.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSizeOf, encodePageToken, decodePageToken, pageOf } from './grpc/pagination.js';

@@ -304,6 +304,7 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     const first = buildOrder(nextChannelOrderId());
     const second = buildOrder(nextChannelOrderId());
     const existing = await submit(buildOrder(nextChannelOrderId()));
+    const erpCallsBefore = erp.batchSizes.length;
     const { results } = await client.submitOrders({
       requests: [
         { idempotencyKey: '', order: first },
@@ -325,12 +326,25 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
       await waitForState(orderId, OrderState.ORDER_STATE_ACCEPTED);
       expect(erp.salesOrdersOf(orderId)).toHaveLength(1);
     }
+    // Reserved together, they went to the ERP connector together: one CreateSalesOrders call.
+    expect(Math.max(...erp.batchSizes.slice(erpCallsBefore))).toBeGreaterThanOrEqual(2);
 
     const tooMany = Array.from({ length: 501 }, () => ({ idempotencyKey: '', order: first }));
     expect(await grpcError(client.submitOrders({ requests: tooMany }))).toEqual({
       code: GrpcStatus.INVALID_ARGUMENT,
       reason: 'too_many_requests',
     });
+  });
+
+  it('creates sales orders one call each through an ERP connector without CreateSalesOrders (a rolling upgrade)', async () => {
+    erp.withoutBatch = true;
+    try {
+      const order = await submit(buildOrder(nextChannelOrderId()));
+      await waitForState(order.orderId, OrderState.ORDER_STATE_ACCEPTED);
+      expect(erp.salesOrdersOf(order.orderId)).toHaveLength(1);
+    } finally {
+      erp.withoutBatch = false;
+    }
   });
 
   describe('holds, each with its reason', () => {

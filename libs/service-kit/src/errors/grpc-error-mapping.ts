@@ -6,7 +6,7 @@ import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/com
 import { RpcException } from '@nestjs/microservices';
 import { DomainValidationError } from '@retail-mesh/domain';
 import { catchError, Observable, throwError } from 'rxjs';
-import { ServiceError } from './service-errors.js';
+import { InvalidArgumentError, ServiceError } from './service-errors.js';
 
 /** Trailing metadata key carrying the error's machine-readable reason. */
 export const ERROR_REASON_KEY = 'error-reason';
@@ -33,14 +33,50 @@ function status(code: GrpcStatus, message: string, reason: string): GrpcErrorSta
  * The status a single call would have answered with, as a refused item of a batch call carries it
  * (`{code, reason, message}` messages such as ReserveStockError and SubmitOrderError).
  */
-export function toItemStatus(error: unknown): { code: number; reason: string; message: string } {
+export function toItemStatus(error: unknown): ItemStatus {
   const status = toGrpcStatus(error);
   return { code: status.code, reason: errorReasonOf(status) ?? '', message: status.message };
 }
 
 /** A refusal a batch answers per item; anything else (the database, a bug) fails the whole call. */
-export function isRefusal(error: unknown): boolean {
+function isRefusal(error: unknown): boolean {
   return error instanceof ServiceError || error instanceof DomainValidationError;
+}
+
+/** One item's result of a batch call, as the `<Rpc>Result` messages' oneof carries it. */
+export type ItemResult<T> = { response: T; error?: undefined } | { response?: undefined; error: ItemStatus };
+
+export interface ItemStatus {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+/**
+ * Answers each request of a batch call as the single call would (all at once, so their database
+ * work can share group commits): its response, or its refusal as the status the single call would
+ * have failed with. Anything else (a bug, the database) fails the whole call. More than
+ * `maxRequests` requests are refused as INVALID_ARGUMENT `too_many_requests`.
+ */
+export async function answerEach<Request, Response>(
+  requests: readonly Request[],
+  maxRequests: number,
+  answer: (request: Request) => Promise<Response>,
+): Promise<Array<ItemResult<Response>>> {
+  if (requests.length > maxRequests) {
+    throw new InvalidArgumentError('too_many_requests', `at most ${maxRequests} requests per call, not ${requests.length}`);
+  }
+  return Promise.all(
+    requests.map((request) =>
+      answer(request).then(
+        (response): ItemResult<Response> => ({ response }),
+        (error: unknown): ItemResult<Response> => {
+          if (!isRefusal(error)) throw error;
+          return { error: toItemStatus(error) };
+        },
+      ),
+    ),
+  );
 }
 
 /** The RpcException NestJS's gRPC transport sends for `error`; what was thrown stays as `cause`. */

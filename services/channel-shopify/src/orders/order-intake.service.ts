@@ -10,7 +10,7 @@ import { WorkerLoop } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import type { Logger } from '@retail-mesh/observability';
 import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
-import { forEachConcurrently, type GrpcClient, type OutboxPublisher } from '@retail-mesh/service-kit';
+import { BatchedCalls, forEachConcurrently, type GrpcClient, type OutboxPublisher } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SHOPIFY_CHANNEL } from '../shopify/shopify-channel.js';
 import type { IncomingOrder, OrderIntakeRepository, OrderKey, OrderSource } from './order-intake.repository.js';
@@ -78,12 +78,6 @@ function isNewOnly(row: ShopifyOrderRecord): boolean {
   return !row.submittedAt && !(row.shopifyCancelledAt !== null && !row.cancelSubmittedAt);
 }
 
-/** The refusal of one request of a SubmitOrders call, as the error SubmitOrder would have thrown. */
-function refusalOf(error: ordersV1.SubmitOrderError | undefined): Partial<ServiceError> & Error {
-  if (!error) return new Error('SubmitOrders answered without a result for the order');
-  return Object.assign(new Error(error.message), { code: error.code, details: error.message });
-}
-
 function describe(error: unknown): string {
   const grpc = error as Partial<ServiceError> | null;
   if (typeof grpc?.code === 'number' && typeof grpc.details === 'string') return `${GrpcStatus[grpc.code]}: ${grpc.details}`;
@@ -101,6 +95,8 @@ interface Submitted {
 
 // Webhooks stored, or rows marked submitted, in one transaction at most.
 const PER_TRANSACTION = 100;
+// SubmitOrders' limit (orders_service.proto).
+const MAX_SUBMISSIONS_PER_CALL = 500;
 
 interface WebhookOutcome {
   result: 'accepted' | 'duplicate';
@@ -118,7 +114,15 @@ export class OrderIntake {
     return submitted.map(() => undefined);
   });
 
+  // SubmitOrders (SubmitOrder to an orders service without it), each order's answer its own.
+  private readonly submissions: BatchedCalls<ordersV1.SubmitOrderRequest, ordersV1.SubmitOrderResponse>;
+
   constructor(private readonly deps: OrderIntakeDependencies) {
+    this.submissions = new BatchedCalls({
+      batch: async (requests) => (await deps.orders.submitOrders({ requests })).results,
+      single: (request) => deps.orders.submitOrder(request),
+      maxBatchSize: MAX_SUBMISSIONS_PER_CALL,
+    });
     // Every replica runs it: a round claims its rows (in one statement), so replicas never work on the same order.
     this.loop = new WorkerLoop({
       step: () => this.round(),
@@ -261,24 +265,13 @@ export class OrderIntake {
       }
     }
     if (requests.length === 0) return;
-    let results: ordersV1.SubmitOrderResult[];
-    try {
-      ({ results } = await this.deps.orders.submitOrders({ requests: requests.map(({ request }) => request) }));
-    } catch (error) {
-      // An orders service older than SubmitOrders (a rolling upgrade): one SubmitOrder per order.
-      if ((error as Partial<ServiceError>).code === GrpcStatus.UNIMPLEMENTED) {
-        await forEachConcurrently(requests, this.deps.options.concurrency, ({ row }) => this.process(row));
-        return;
-      }
-      await Promise.all(requests.map(({ row }) => this.failed(row, error)));
-      return;
-    }
+    const settled = await this.submissions.callAll(requests.map(({ request }) => request));
     await Promise.all(
       requests.map(async ({ row }, index) => {
-        const result = results[index];
+        const outcome = settled[index]!;
         try {
-          if (!result?.response) throw refusalOf(result?.error ?? undefined);
-          await this.accepted(row, result.response, true);
+          if (outcome.status === 'rejected') throw outcome.reason;
+          await this.accepted(row, outcome.value, true);
         } catch (error) {
           await this.failed(row, error);
         }

@@ -266,6 +266,37 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
       }
     });
 
+    it('answers each order of a CreateSalesOrders call as CreateSalesOrder would, one failure leaving the others alone', async () => {
+      const [first, second, refused] = [order(), order(), order([{ sku: 'NOT-IN-ERP', quantity: 1 }])];
+      const invalid = order();
+      const { results } = await client.createSalesOrders({
+        requests: [first, { ...invalid, lines: [] }, refused, second].map((one) => ({ idempotencyKey: one.orderId, order: one })),
+      });
+      expect(results).toHaveLength(4);
+      expect(results[0]!.response).toMatchObject({ created: true, link: { status: erpV1.DocumentStatus.DOCUMENT_STATUS_CREATED } });
+      expect(results[1]!.error).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+      expect(results[2]!.response).toMatchObject({ created: false, link: { status: erpV1.DocumentStatus.DOCUMENT_STATUS_REJECTED } });
+      expect(results[3]!.response).toMatchObject({ created: true, link: { status: erpV1.DocumentStatus.DOCUMENT_STATUS_CREATED } });
+      expect(erpOrdersOf(first).map((record) => record.id)).toEqual([results[0]!.response!.link!.erpOrderId]);
+      expect(erpOrdersOf(second).map((record) => record.id)).toEqual([results[3]!.response!.link!.erpOrderId]);
+      expect(erpOrdersOf(invalid)).toEqual([]);
+
+      // The ERP down: every order of the call is UNAVAILABLE, and a repeat once it is back creates nothing twice.
+      const later = [order(), order()];
+      await fetch(`${erp.url}/_sandbox/outage`, { method: 'POST', body: '{}' });
+      const down = await client.createSalesOrders({ requests: later.map((one) => ({ idempotencyKey: one.orderId, order: one })) });
+      expect(down.results.map((result) => [result.error?.code, result.error?.reason])).toEqual([
+        [GrpcStatus.UNAVAILABLE, 'erp_unavailable'],
+        [GrpcStatus.UNAVAILABLE, 'erp_unavailable'],
+      ]);
+      await fetch(`${erp.url}/_sandbox/outage`, { method: 'DELETE' });
+      const back = await client.createSalesOrders({
+        requests: [...later, first].map((one) => ({ idempotencyKey: one.orderId, order: one })),
+      });
+      expect(back.results.map((result) => result.response?.created)).toEqual([true, true, false]);
+      for (const one of [...later, first]) expect(erpOrdersOf(one)).toHaveLength(1);
+    });
+
     it('records a refusal by the ERP as REJECTED with its code, publishes it, and tries again only for a new key', async () => {
       const placed = order([{ sku: 'NOT-IN-ERP', quantity: 1 }]);
       const rejected = await client.createSalesOrder({ idempotencyKey: placed.orderId, order: placed });

@@ -7,7 +7,6 @@ import {
   AlreadyExistsError,
   decodePageToken,
   InvalidArgumentError,
-  isRefusal,
   NotFoundError,
   pageOf,
   pageSizeOf,
@@ -24,11 +23,6 @@ import { isOrderId } from './order-id.js';
 
 // SubmitOrders recorded in one transaction at most.
 const MAX_SUBMISSIONS_PER_TRANSACTION = 100;
-/** Requests of one SubmitOrders call at most (orders_service.proto says so). */
-export const MAX_SUBMISSIONS_PER_CALL = 500;
-
-/** What SubmitOrder answers one request of a SubmitOrders call: its response or its refusal. */
-export type SubmitOutcome = { ok: true; response: ordersV1.SubmitOrderResponse } | { ok: false; error: unknown };
 
 /** SubmitOrder, GetOrder, ListOrders. */
 @Injectable()
@@ -64,28 +58,6 @@ export class OrdersService {
     this.metrics.changed([{ from: null, to: 'RECEIVED', holdReason: null }]);
     this.intake.wake();
     return { order: toOrderMessage(order, lines), created: true };
-  }
-
-  /**
-   * `submit` for each request, all at once: their inserts share the group commits, so an
-   * adapter's intake round is recorded in a transaction or two. A refusal (an invalid order, a
-   * reused key) is its request's outcome; anything else (the database) fails the whole call.
-   */
-  async submitMany(requests: readonly ordersV1.SubmitOrderRequest[]): Promise<SubmitOutcome[]> {
-    if (requests.length > MAX_SUBMISSIONS_PER_CALL) {
-      throw new InvalidArgumentError('too_many_requests', `at most ${MAX_SUBMISSIONS_PER_CALL} requests per call, not ${requests.length}`);
-    }
-    return Promise.all(
-      requests.map((request) =>
-        this.submit(request).then(
-          (response): SubmitOutcome => ({ ok: true, response }),
-          (error: unknown): SubmitOutcome => {
-            if (!isRefusal(error)) throw error;
-            return { ok: false, error };
-          },
-        ),
-      ),
-    );
   }
 
   /** Inserts new orders with their history in one transaction; true for each order inserted. */

@@ -1,8 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { grpcServices, type catalogV1, type erpV1, type inventoryV1 } from '@retail-mesh/contracts';
-import { createGrpcClient, errorReasonOf, type GrpcClient } from '@retail-mesh/service-kit';
+import { BatchedCalls, createGrpcClient, errorReasonOf, type GrpcClient } from '@retail-mesh/service-kit';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
+
+// CreateSalesOrders' limit (erp_service.proto).
+const MAX_SALES_ORDERS_PER_CALL = 500;
 
 /** The gRPC services the order flow calls: catalog (SKUs, listings), inventory (reservations), the ERP connector (sales orders). */
 @Injectable()
@@ -10,12 +13,20 @@ export class PeerClients implements OnApplicationShutdown {
   readonly catalog: GrpcClient<catalogV1.CatalogServiceClient>;
   readonly inventory: GrpcClient<inventoryV1.InventoryServiceClient>;
   readonly erp: GrpcClient<erpV1.ErpServiceClient>;
+  /** CreateSalesOrder, the calls started together sent as one CreateSalesOrders. */
+  readonly salesOrders: BatchedCalls<erpV1.CreateSalesOrderRequest, erpV1.CreateSalesOrderResponse>;
 
   constructor(@Inject(ORDERS_SETTINGS) settings: OrdersSettings) {
     const options = { deadlineMs: settings.peerDeadlineMs };
     this.catalog = createGrpcClient<catalogV1.CatalogServiceClient>(grpcServices.catalog, settings.catalogGrpcUrl, options);
     this.inventory = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, settings.inventoryGrpcUrl, options);
     this.erp = createGrpcClient<erpV1.ErpServiceClient>(grpcServices.erpConnector, settings.erpConnectorGrpcUrl, options);
+    const erp = this.erp;
+    this.salesOrders = new BatchedCalls({
+      batch: async (requests) => (await erp.createSalesOrders({ requests })).results,
+      single: (request) => erp.createSalesOrder(request),
+      maxBatchSize: MAX_SALES_ORDERS_PER_CALL,
+    });
   }
 
   onApplicationShutdown(): void {

@@ -1,5 +1,5 @@
 // A TEST PEER, not the ERP connector: a small gRPC server answering ErpService.CreateSalesOrder
-// the way ADR 0004 says the connector does (idempotent on the key: a repeat returns the same
+// (alone or in a CreateSalesOrders call) the way ADR 0004 says the connector does (idempotent on the key: a repeat returns the same
 // sales order with `created` false), with the faults the orders int-spec needs: the ERP
 // unavailable, a sales order created but its answer lost, a permanent rejection. Used only until
 // the orders e2e runs against the real erp-connector and the ERP sandbox.
@@ -45,6 +45,10 @@ export class ErpTestPeer {
    */
   loseNextAnswer = false;
   readonly calls: ErpPeerCall[] = [];
+  /** Answer CreateSalesOrders with UNIMPLEMENTED, as a connector that predates it would. */
+  withoutBatch = false;
+  /** How many requests each CreateSalesOrders call carried. */
+  readonly batchSizes: number[] = [];
   /** Sales orders created, in creation order. */
   readonly salesOrders: ErpPeerSalesOrder[] = [];
   private readonly server = new Server();
@@ -59,8 +63,23 @@ export class ErpTestPeer {
       service: Parameters<Server['addService']>[0];
     };
     this.server.addService(service.service, {
-      CreateSalesOrder: (call: ServerUnaryCall<erpV1.CreateSalesOrderRequest, unknown>, callback: sendUnaryData<unknown>) =>
-        this.createSalesOrder(call.request, callback),
+      CreateSalesOrder: (call: ServerUnaryCall<erpV1.CreateSalesOrderRequest, unknown>, callback: sendUnaryData<unknown>) => {
+        const answer = this.createSalesOrder(call.request);
+        if ('error' in answer) callback(answer.error);
+        else callback(null, answer.response);
+      },
+      CreateSalesOrders: (call: ServerUnaryCall<erpV1.CreateSalesOrdersRequest, unknown>, callback: sendUnaryData<unknown>) => {
+        if (this.withoutBatch) {
+          callback({ code: GrpcStatus.UNIMPLEMENTED, details: 'CreateSalesOrders is not implemented (test peer, on request)' });
+          return;
+        }
+        this.batchSizes.push(call.request.requests.length);
+        const results = call.request.requests.map((request) => {
+          const answer = this.createSalesOrder(request);
+          return 'error' in answer ? { error: { code: answer.error.code, reason: '', message: answer.error.details } } : answer;
+        });
+        callback(null, { results });
+      },
     });
     const port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
@@ -82,30 +101,33 @@ export class ErpTestPeer {
     return this.salesOrders.filter((salesOrder) => salesOrder.orderId === orderId);
   }
 
-  private createSalesOrder(request: erpV1.CreateSalesOrderRequest, callback: sendUnaryData<unknown>): void {
+  /** CreateSalesOrder's answer to one request (alone or in a CreateSalesOrders call). */
+  private createSalesOrder(request: erpV1.CreateSalesOrderRequest): PeerAnswer {
     const orderId = request.order?.orderId ?? '';
     const record = (outcome: string) => this.calls.push({ orderId, idempotencyKey: request.idempotencyKey, outcome });
     if (this.mode === 'unavailable') {
       record('unavailable');
-      callback({ code: GrpcStatus.UNAVAILABLE, details: 'ERP unavailable (test peer)' });
-      return;
+      return { error: { code: GrpcStatus.UNAVAILABLE, details: 'ERP unavailable (test peer)' } };
     }
     const now = toTimestamp(new Date());
     if (this.mode === 'rejecting') {
       record('rejected');
-      callback(null, {
-        link: {
-          orderId,
-          erpOrderId: '',
-          status: erpV1.DocumentStatus.DOCUMENT_STATUS_REJECTED,
-          lastError: 'customer credit hold',
-          attempts: 1,
-          createdAt: now,
-          updatedAt: now,
+      return {
+        response: {
+          link: {
+            orderId,
+            erpOrderId: '',
+            status: erpV1.DocumentStatus.DOCUMENT_STATUS_REJECTED,
+            lastError: 'customer credit hold',
+            lastErrorCode: '',
+            erpExternalId: '',
+            attempts: 1,
+            createdAt: now,
+            updatedAt: now,
+          },
+          created: false,
         },
-        created: false,
-      });
-      return;
+      };
     }
     let salesOrder = this.salesOrders.find((existing) => existing.idempotencyKey === request.idempotencyKey);
     const created = salesOrder === undefined;
@@ -122,21 +144,26 @@ export class ErpTestPeer {
       this.loseNextAnswer = false;
       this.mode = 'unavailable';
       record('answer-lost');
-      callback({ code: GrpcStatus.UNAVAILABLE, details: 'connection reset after the ERP created the order (test peer)' });
-      return;
+      return { error: { code: GrpcStatus.UNAVAILABLE, details: 'connection reset after the ERP created the order (test peer)' } };
     }
     record(created ? 'created' : 'existing');
-    callback(null, {
-      link: {
-        orderId,
-        erpOrderId: salesOrder.erpOrderId,
-        status: erpV1.DocumentStatus.DOCUMENT_STATUS_CREATED,
-        lastError: '',
-        attempts: 1,
-        createdAt: now,
-        updatedAt: now,
+    return {
+      response: {
+        link: {
+          orderId,
+          erpOrderId: salesOrder.erpOrderId,
+          status: erpV1.DocumentStatus.DOCUMENT_STATUS_CREATED,
+          lastError: '',
+          lastErrorCode: '',
+          erpExternalId: '',
+          attempts: 1,
+          createdAt: now,
+          updatedAt: now,
+        },
+        created,
       },
-      created,
-    });
+    };
   }
 }
+
+type PeerAnswer = { error: { code: number; details: string } } | { response: erpV1.CreateSalesOrderResponse };

@@ -13,7 +13,8 @@ import { WorkQueue, type Claimed, type StepResult } from './work-queue.js';
 
 /**
  * Takes RESERVED orders to ACCEPTED: ErpService.CreateSalesOrder (idempotency key = order id,
- * so a retry after a lost answer creates nothing twice), then ACCEPTED with the ERP order id
+ * so a retry after a lost answer creates nothing twice; the orders of one claim go in one
+ * CreateSalesOrders call), then ACCEPTED with the ERP order id
  * and orders.order_accepted.<channel> in one transaction. A sliding window of calls (ADR 0004):
  * orders are claimed in the order they were reserved and their calls started in that order, up
  * to ORDERS_ERP_WINDOW at once; each place is refilled as soon as its call is back and
@@ -66,7 +67,8 @@ export class ErpSubmissionWorker implements OnApplicationBootstrap, OnApplicatio
     const seconds = () => (performance.now() - started) / 1000;
     let response: erpV1.CreateSalesOrderResponse;
     try {
-      response = await this.peers.erp.createSalesOrder({
+      // The window starts a claim's calls together: they go as one CreateSalesOrders.
+      response = await this.peers.salesOrders.call({
         idempotencyKey: erpIdempotencyKey(item.order),
         order: toOrderMessage(item.order, item.lines),
       });

@@ -120,6 +120,31 @@ export interface CreateSalesOrderResponse {
   created: boolean;
 }
 
+export interface CreateSalesOrdersRequest {
+  requests: CreateSalesOrderRequest[];
+}
+
+export interface CreateSalesOrdersResponse {
+  /** One per request, in request order. */
+  results: CreateSalesOrderResult[];
+}
+
+export interface CreateSalesOrderResult {
+  response?:
+    | CreateSalesOrderResponse
+    | null;
+  /** What CreateSalesOrder would have answered as its error status. */
+  error?: CreateSalesOrderError | null;
+}
+
+export interface CreateSalesOrderError {
+  /** The gRPC status code (e.g. 14 UNAVAILABLE, 3 INVALID_ARGUMENT). */
+  code: number;
+  /** The machine-readable reason (CreateSalesOrder's error-reason trailer), e.g. erp_unavailable. */
+  reason: string;
+  message: string;
+}
+
 export interface GetSalesOrderRequest {
   orderId?: string | null;
   erpOrderId?: string | null;
@@ -830,6 +855,338 @@ export const CreateSalesOrderResponse: MessageFns<CreateSalesOrderResponse> = {
       ? SalesOrderLink.fromPartial(object.link)
       : undefined;
     message.created = object.created ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateSalesOrdersRequest(): CreateSalesOrdersRequest {
+  return { requests: [] };
+}
+
+export const CreateSalesOrdersRequest: MessageFns<CreateSalesOrdersRequest> = {
+  encode(message: CreateSalesOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      CreateSalesOrderRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSalesOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSalesOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(CreateSalesOrderRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSalesOrdersRequest {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => CreateSalesOrderRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CreateSalesOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => CreateSalesOrderRequest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSalesOrdersRequest>): CreateSalesOrdersRequest {
+    return CreateSalesOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSalesOrdersRequest>): CreateSalesOrdersRequest {
+    const message = createBaseCreateSalesOrdersRequest();
+    message.requests = object.requests?.map((e) => CreateSalesOrderRequest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCreateSalesOrdersResponse(): CreateSalesOrdersResponse {
+  return { results: [] };
+}
+
+export const CreateSalesOrdersResponse: MessageFns<CreateSalesOrdersResponse> = {
+  encode(message: CreateSalesOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      CreateSalesOrderResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSalesOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSalesOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(CreateSalesOrderResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSalesOrdersResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => CreateSalesOrderResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CreateSalesOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => CreateSalesOrderResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSalesOrdersResponse>): CreateSalesOrdersResponse {
+    return CreateSalesOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSalesOrdersResponse>): CreateSalesOrdersResponse {
+    const message = createBaseCreateSalesOrdersResponse();
+    message.results = object.results?.map((e) => CreateSalesOrderResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCreateSalesOrderResult(): CreateSalesOrderResult {
+  return {};
+}
+
+export const CreateSalesOrderResult: MessageFns<CreateSalesOrderResult> = {
+  encode(message: CreateSalesOrderResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.response !== undefined && message.response !== null) {
+      CreateSalesOrderResponse.encode(message.response, writer.uint32(10).fork()).join();
+    }
+    if (message.error !== undefined && message.error !== null) {
+      CreateSalesOrderError.encode(message.error, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSalesOrderResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSalesOrderResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.response = CreateSalesOrderResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = CreateSalesOrderError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSalesOrderResult {
+    return {
+      response: isSet(object.response) ? CreateSalesOrderResponse.fromJSON(object.response) : null,
+      error: isSet(object.error) ? CreateSalesOrderError.fromJSON(object.error) : null,
+    };
+  },
+
+  toJSON(message: CreateSalesOrderResult): unknown {
+    const obj: any = {};
+    if (message.response !== undefined && message.response !== null) {
+      obj.response = CreateSalesOrderResponse.toJSON(message.response);
+    }
+    if (message.error !== undefined && message.error !== null) {
+      obj.error = CreateSalesOrderError.toJSON(message.error);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSalesOrderResult>): CreateSalesOrderResult {
+    return CreateSalesOrderResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSalesOrderResult>): CreateSalesOrderResult {
+    const message = createBaseCreateSalesOrderResult();
+    message.response = (object.response !== undefined && object.response !== null)
+      ? CreateSalesOrderResponse.fromPartial(object.response)
+      : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? CreateSalesOrderError.fromPartial(object.error)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSalesOrderError(): CreateSalesOrderError {
+  return { code: 0, reason: "", message: "" };
+}
+
+export const CreateSalesOrderError: MessageFns<CreateSalesOrderError> = {
+  encode(message: CreateSalesOrderError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSalesOrderError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSalesOrderError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSalesOrderError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: CreateSalesOrderError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSalesOrderError>): CreateSalesOrderError {
+    return CreateSalesOrderError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSalesOrderError>): CreateSalesOrderError {
+    const message = createBaseCreateSalesOrderError();
+    message.code = object.code ?? 0;
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
     return message;
   },
 };
@@ -2281,6 +2638,14 @@ export interface ErpServiceClient {
 
   createSalesOrder(request: CreateSalesOrderRequest, metadata?: Metadata): Observable<CreateSalesOrderResponse>;
 
+  /**
+   * CreateSalesOrder for several orders in one call (the orders service's window): each request
+   * gets what CreateSalesOrder would have answered it (UNAVAILABLE included), as a result in
+   * request order; one request's failure leaves the others unaffected. At most 500 requests.
+   */
+
+  createSalesOrders(request: CreateSalesOrdersRequest, metadata?: Metadata): Observable<CreateSalesOrdersResponse>;
+
   getSalesOrder(request: GetSalesOrderRequest, metadata?: Metadata): Observable<GetSalesOrderResponse>;
 
   /** Creates a credit memo for a refunded return (normally driven by returns.return_refunded). */
@@ -2316,6 +2681,17 @@ export interface ErpServiceController {
     request: CreateSalesOrderRequest,
     metadata?: Metadata,
   ): Promise<CreateSalesOrderResponse> | Observable<CreateSalesOrderResponse> | CreateSalesOrderResponse;
+
+  /**
+   * CreateSalesOrder for several orders in one call (the orders service's window): each request
+   * gets what CreateSalesOrder would have answered it (UNAVAILABLE included), as a result in
+   * request order; one request's failure leaves the others unaffected. At most 500 requests.
+   */
+
+  createSalesOrders(
+    request: CreateSalesOrdersRequest,
+    metadata?: Metadata,
+  ): Promise<CreateSalesOrdersResponse> | Observable<CreateSalesOrdersResponse> | CreateSalesOrdersResponse;
 
   getSalesOrder(
     request: GetSalesOrderRequest,
@@ -2362,6 +2738,7 @@ export function ErpServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
       "createSalesOrder",
+      "createSalesOrders",
       "getSalesOrder",
       "createCreditMemo",
       "recordJournal",
