@@ -2,7 +2,7 @@
 // parse and validate the query, charge its cost to the shop's bucket, execute, and report the
 // cost in `extensions.cost` as Shopify does.
 import { randomUUID } from 'node:crypto';
-import { execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql';
+import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
 import { featuresOf, isSupportedVersion } from '../api-versions.js';
 import type { SandboxServices } from '../sandbox-services.js';
@@ -47,7 +47,7 @@ export function operationsOf(request: SandboxRequest): string[] {
   if (!body) return [];
   try {
     const names: string[] = body.operationName ? [body.operationName] : [];
-    for (const definition of parse(body.query).definitions) {
+    for (const definition of parsedQuery(body.query).definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       if (definition.name) names.push(definition.name.value);
       for (const selection of definition.selectionSet.selections) if (selection.kind === Kind.FIELD) names.push(selection.name.value);
@@ -102,10 +102,43 @@ export function requestedCostOf(request: SandboxRequest, version: string): numbe
   if (!body || !isSupportedVersion(version)) return 0;
   try {
     const schema = adminSchema(featuresOf(version));
-    return requestedQueryCost({ schema, document: parse(body.query), operationName: body.operationName, variables: body.variables });
+    return requestedQueryCost({ schema, document: parsedQuery(body.query), operationName: body.operationName, variables: body.variables });
   } catch {
     return 0;
   }
+}
+
+// Clients send the same few query texts again and again (the variables carry the data): each is
+// parsed and validated once per schema, as parsing and validating every call cost the sandbox
+// more than executing it.
+const MAX_CACHED_QUERIES = 1000;
+const parsedQueries = new Map<string, DocumentNode | GraphQLError>();
+const validations = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
+
+/** `parse(query)`, remembered (its syntax error too). */
+function parsedQuery(query: string): DocumentNode {
+  let parsed = parsedQueries.get(query);
+  if (parsed === undefined) {
+    try {
+      parsed = parse(query);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      parsed = error;
+    }
+    if (parsedQueries.size >= MAX_CACHED_QUERIES) parsedQueries.clear();
+    parsedQueries.set(query, parsed);
+  }
+  if (parsed instanceof GraphQLError) throw parsed;
+  return parsed;
+}
+
+/** `validate(schema, document)`, remembered for the documents `parsedQuery` keeps. */
+function validated(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+  let bySchema = validations.get(schema);
+  if (!bySchema) validations.set(schema, (bySchema = new WeakMap()));
+  let errors = bySchema.get(document);
+  if (!errors) bySchema.set(document, (errors = validate(schema, document)));
+  return errors;
 }
 
 export function handleGraphqlRequest(services: SandboxServices, request: SandboxRequest): SandboxResponse {
@@ -124,11 +157,11 @@ export function handleGraphqlRequest(services: SandboxServices, request: Sandbox
 
   let document: DocumentNode;
   try {
-    document = parse(body.query);
+    document = parsedQuery(body.query);
   } catch (error) {
     return { status: 200, headers, body: { errors: [(error as GraphQLError).toJSON()] } };
   }
-  const validationErrors = validate(schema, document);
+  const validationErrors = validated(schema, document);
   if (validationErrors.length > 0) return { status: 200, headers, body: { errors: validationErrors.map((error) => error.toJSON()) } };
 
   const costInput = { schema, document, operationName: body.operationName, variables: body.variables };
