@@ -133,16 +133,6 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     return hydrated(this.dataSource, this.entity, rows);
   }
 
-  /** How many rows of an account wait for a push (not on hold). */
-  async pendingCount(channelAccountId: string, now: Date): Promise<number> {
-    const parameters = SqlParameters.for(this.dataSource);
-    const [row]: Array<{ count: string | number }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS count FROM ${this.tableName} WHERE ${this.pending(parameters, channelAccountId, now)}`,
-      parameters.values,
-    );
-    return Number(row!.count);
-  }
-
   /**
    * Records that the channel accepted exactly these versions, in one statement per 200 rows. A
    * newer desired version that arrived meanwhile stays pending; an older push can never lower

@@ -61,15 +61,20 @@ export class AvailabilityPusher extends AccountWorker {
     const channelAccountId = loop.channelAccountId;
     const [inFlight] = await this.deps.feeds.open(channelAccountId, ['listings']);
     if (inFlight) return this.follow(loop, inFlight);
-    const now = new Date();
-    const pending = await this.deps.desired.pendingCount(channelAccountId, now);
-    if (pending === 0) return 'idle';
     const { options } = this.deps;
-    if (pushMethodFor(pending, options.feedThreshold) === 'feed') {
-      await this.submitFeed(loop, await this.deps.desired.pendingBatch(channelAccountId, now, options.feedMaxMessages));
+    // One read decides and supplies the push: more rows than the threshold go as a feed (up to its
+    // maximum), fewer as patches.
+    const rows = await this.deps.desired.pendingBatch(
+      channelAccountId,
+      new Date(),
+      Math.max(options.feedMaxMessages, options.feedThreshold + 1),
+    );
+    if (rows.length === 0) return 'idle';
+    if (pushMethodFor(rows.length, options.feedThreshold) === 'feed') {
+      await this.submitFeed(loop, rows.slice(0, options.feedMaxMessages));
       return 'wait';
     }
-    await this.patch(loop, await this.deps.desired.pendingBatch(channelAccountId, now, Math.max(1, options.feedThreshold)));
+    await this.patch(loop, rows);
     // Versions may have arrived meanwhile: look again at once.
     return 'more';
   }
