@@ -57,7 +57,13 @@ export class BatchedCalls<Request, Response> {
   private async flush(): Promise<void> {
     const gathered = this.gathering;
     this.gathering = [];
-    const settled = await this.callAll(gathered.map(({ request }) => request));
+    let settled: Array<PromiseSettledResult<Response>>;
+    try {
+      settled = await this.callAll(gathered.map(({ request }) => request));
+    } catch (error) {
+      for (const { reject } of gathered) reject(error);
+      return;
+    }
     gathered.forEach(({ resolve, reject }, index) => {
       const outcome = settled[index]!;
       if (outcome.status === 'fulfilled') resolve(outcome.value);
