@@ -3,8 +3,9 @@
 // order to the canonical Order and submits it to the orders service (a round's new orders in one
 // SubmitOrders call), and for an order cancelled on Shopify calls OrdersService.CancelOrder (reason
 // CHANNEL_CANCELLED, requested by "channel"). Each order is submitted once by the adapter
-// (submission is idempotent as well, for the retry after a crash between the call and the commit). A payload the mapper refuses waits with its reason for
-// a newer one; an unavailable orders service is retried with backoff.
+// (submission is idempotent as well, for the retry after a crash between the call and the
+// commit). A payload the mapper refuses waits with its reason for a newer one; an unavailable
+// orders service is retried with backoff.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { WorkerLoop } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
@@ -73,9 +74,14 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'number' && PERMANENT_CODES.has(code) && typeof (error as ServiceError).details === 'string';
 }
 
+/** Cancelled on Shopify, and the orders service not told yet. */
+function hasCancellationToPass(row: ShopifyOrderRecord): boolean {
+  return row.shopifyCancelledAt !== null && !row.cancelSubmittedAt;
+}
+
 /** A row whose only work is submitting its order (not submitted yet, no cancellation to pass on). */
 function isNewOnly(row: ShopifyOrderRecord): boolean {
-  return !row.submittedAt && !(row.shopifyCancelledAt !== null && !row.cancelSubmittedAt);
+  return !row.submittedAt && !hasCancellationToPass(row);
 }
 
 function describe(error: unknown): string {
@@ -283,7 +289,7 @@ export class OrderIntake {
     const key: OrderKey = { channelAccountId: row.channelAccountId, channelOrderId: row.channelOrderId };
     try {
       const orderId = row.submittedAt ? row.orderId : await this.submit(row);
-      if (row.shopifyCancelledAt !== null && !row.cancelSubmittedAt) await this.cancel(row, orderId as string);
+      if (hasCancellationToPass(row)) await this.cancel(row, orderId as string);
       await this.deps.repository.release(key);
     } catch (error) {
       await this.failed(row, error);
