@@ -82,7 +82,7 @@ describe('keepAliveFetch', () => {
       method: 'PUT',
       url: '/json',
       body: '{"externalId":"rm-1"}',
-      headers: { authorization: 'Bearer t0k3n', 'content-type': 'application/json', 'content-length': '21' },
+      headers: { authorization: 'Bearer t0k3n', 'content-type': 'application/json', 'content-length': '21', 'accept-encoding': 'identity' },
     });
   });
 

@@ -5,7 +5,7 @@
 // each); at hundreds of ERP calls a second that is a tenth of the connector's CPU.
 //
 // What it does not do, because these APIs never need it: follow redirects (a 3xx is returned as
-// it is), ask for compressed bodies (none is requested, so none is sent), stream request bodies.
+// it is), take compressed bodies (it asks for identity), stream request bodies.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -37,6 +37,8 @@ function send(url: URL, agent: http.Agent, init: RequestInit): Promise<Response>
   if (signal?.aborted) return Promise.reject(signal.reason);
   const body = bodyOf(init.body);
   const headers = Object.fromEntries(new Headers(init.headers));
+  // Without the header a server may pick any content coding; bodies are read as they come.
+  headers['accept-encoding'] ??= 'identity';
   if (body !== undefined) {
     headers['content-length'] = String(body.length);
     if (typeof init.body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
