@@ -26,8 +26,8 @@ class Server {
   };
 }
 
-function calls(server: Server, maxBatchSize = 500): BatchedCalls<number, number> {
-  return new BatchedCalls({ batch: server.batch, single: server.single, maxBatchSize });
+function calls(server: Server, maxBatchSize = 500, now?: () => number): BatchedCalls<number, number> {
+  return new BatchedCalls({ batch: server.batch, single: server.single, maxBatchSize, now });
 }
 
 describe('BatchedCalls', () => {
@@ -62,18 +62,25 @@ describe('BatchedCalls', () => {
     for (const answer of answers) expect(answer).toMatchObject({ status: 'rejected', reason: { code: GrpcStatus.UNAVAILABLE } });
   });
 
-  it('makes single calls to a server without the batch RPC', async () => {
+  it('makes single calls to a server without the batch RPC, and asks it again a minute later', async () => {
     const server = new Server();
     server.batchStatus = GrpcStatus.UNIMPLEMENTED;
-    const batched = calls(server);
+    let clock = 1_000_000;
+    const batched = calls(server, 500, () => clock);
     const answers = await Promise.allSettled([batched.call(1), batched.call(-1)]);
     expect(answers[0]).toEqual({ status: 'fulfilled', value: 2 });
     expect(answers[1]).toMatchObject({ status: 'rejected', reason: { code: GrpcStatus.INVALID_ARGUMENT } });
     expect(server.singles).toEqual([1, -1]);
     // Without asking the batch RPC again for a while.
     server.batchStatus = undefined;
+    clock += 59_999;
     await batched.call(5);
     expect(server.singles).toEqual([1, -1, 5]);
     expect(server.batches).toEqual([]);
+    // The server was upgraded meanwhile: a minute on, batches again.
+    clock += 1;
+    await Promise.all([batched.call(6), batched.call(7)]);
+    expect(server.batches).toEqual([[6, 7]]);
+    expect(server.singles).toEqual([1, -1, 5]);
   });
 });

@@ -21,14 +21,19 @@ export interface BatchedCallsOptions<Request, Response> {
   single(request: Request): Promise<Response>;
   /** Requests per batch call at most (the RPC's own limit). */
   maxBatchSize: number;
+  /** The clock; injectable for tests. */
+  now?: () => number;
 }
 
 export class BatchedCalls<Request, Response> {
   private gathering: Array<{ request: Request; resolve: (response: Response) => void; reject: (error: unknown) => void }> = [];
   /** Until then the server is taken not to have the batch RPC (it answered UNIMPLEMENTED). */
   private singlesUntil = 0;
+  private readonly now: () => number;
 
-  constructor(private readonly options: BatchedCallsOptions<Request, Response>) {}
+  constructor(private readonly options: BatchedCallsOptions<Request, Response>) {
+    this.now = options.now ?? Date.now;
+  }
 
   /**
    * The requests in batch calls of at most `maxBatchSize`, one settled answer per request, in
@@ -72,14 +77,14 @@ export class BatchedCalls<Request, Response> {
   }
 
   private async callBatch(requests: Request[]): Promise<Array<PromiseSettledResult<Response>>> {
-    if (Date.now() < this.singlesUntil) return this.callEach(requests);
+    if (this.now() < this.singlesUntil) return this.callEach(requests);
     let results: Array<BatchItemResult<Response>>;
     try {
       results = await this.options.batch(requests);
     } catch (error) {
       if ((error as Partial<GrpcServiceError>).code === GrpcStatus.UNIMPLEMENTED) {
         // The server predates the batch RPC (mid rolling upgrade): single calls for a while, then ask again.
-        this.singlesUntil = Date.now() + UNIMPLEMENTED_RETRY_MS;
+        this.singlesUntil = this.now() + UNIMPLEMENTED_RETRY_MS;
         return this.callEach(requests);
       }
       return requests.map(() => ({ status: 'rejected', reason: error }));
