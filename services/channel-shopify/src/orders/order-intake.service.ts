@@ -312,9 +312,9 @@ export class OrderIntake {
     await this.deps.repository.retryLater(key, attempts, new Date(Date.now() + delayMs), describe(error));
   }
 
-  /** SubmitOrder for an order with more to do (a cancellation to pass on): its row is not released yet. */
+  /** Submits an order with more to do (a cancellation to pass on): its row is not released yet. */
   private async submit(row: ShopifyOrderRecord): Promise<string> {
-    const response = await this.deps.orders.submitOrder(this.submitRequestOf(row));
+    const response = await this.submissions.call(this.submitRequestOf(row));
     return this.accepted(row, response, false);
   }
 

@@ -1,6 +1,6 @@
 import { fromTimestamp, inventoryV1, toTimestamp } from '@retail-mesh/contracts';
 import type { AllocationRule } from '@retail-mesh/domain';
-import { InvalidArgumentError, toItemStatus } from '@retail-mesh/service-kit';
+import { InvalidArgumentError } from '@retail-mesh/service-kit';
 import type { PublishedAvailabilityEntity } from '../availability/published-availability.entity.js';
 import type { ChannelPolicy, ChannelPolicyInput } from '../channel-policy/channel-policy.js';
 import type { ConsumeRequest, LineOperationRequest, ReserveRequest } from '../reservations/reservation-request.js';
@@ -93,14 +93,6 @@ export function toReserveRequest(request: inventoryV1.ReserveStockRequest): Rese
     lines: request.lines.map((line) => ({ lineId: line.lineId, sku: line.sku, quantity: line.quantity })),
     requestedLocationId: request.requestedLocationId === '' ? null : request.requestedLocationId,
   };
-}
-
-/**
- * The status ReserveStock would have answered for a refused request of a batch. Unexpected errors
- * never get here (they fail the whole batch), so the message is the refusal's own.
- */
-export function toReserveStockError(error: unknown): inventoryV1.ReserveStockError {
-  return toItemStatus(error);
 }
 
 /** ReleaseReservation (operation id = release_id) or ConsumeReservation (shipment_id); an empty id is none. */

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { inventoryV1 } from '@retail-mesh/contracts';
-import { decodePageToken, pageOf, pageSizeOf } from '@retail-mesh/service-kit';
+import { decodePageToken, pageOf, pageSizeOf, toItemStatus } from '@retail-mesh/service-kit';
 import { AvailabilityService } from '../availability/availability.service.js';
 import { ChannelPolicyService } from '../channel-policy/channel-policy.service.js';
 import { ReservationRepository } from '../reservations/reservation.repository.js';
@@ -18,7 +18,6 @@ import {
   toReservationKey,
   toReservationMessage,
   toReserveRequest,
-  toReserveStockError,
   toShortageMessage,
   toStockChange,
   toStockPositionMessage,
@@ -98,7 +97,8 @@ export class InventoryController implements inventoryV1.InventoryServiceControll
     const outcomes = await this.reservations.reserveBatch(request.requests.map(toReserveRequest));
     return {
       results: outcomes.map((outcome) => {
-        if (!outcome.ok) return { error: toReserveStockError(outcome.error) };
+        // A refusal carries the status ReserveStock would have answered (unexpected errors fail the whole batch).
+        if (!outcome.ok) return { error: toItemStatus(outcome.error) };
         const { reservation, created } = outcome.result;
         return {
           response: { reservation: toReservationMessage(reservation), shortages: reservation.shortages.map(toShortageMessage), created },
