@@ -1,4 +1,5 @@
 export { DomainValidationError } from './domain-validation.error.js';
+export { groupBy } from './collections/group-by.js';
 export { isCurrencyCode, assertCurrencyCode, currencyExponent } from './money/currency.js';
 export {
   type Money,

@@ -1,3 +1,4 @@
+import { groupBy } from '@retail-mesh/domain';
 import { columnParameter, EntityColumns, inChunks, returnedRows, SqlParameters } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OrderIdentity } from './shopify-order.js';
@@ -241,7 +242,12 @@ export class OrderIntakeRepository {
     const claimed: OrderKey[] = [];
     // Per account, an IN list of order ids: one scan of the primary key. A list of (account, order)
     // pairs was planned as one index probe per pair, OR-ed together: the intake's costliest statement.
-    for (const [channelAccountId, channelOrderIds] of orderIdsPerAccount(keys)) {
+    const orderIdsPerAccount = groupBy(
+      keys,
+      (key) => key.channelAccountId,
+      (key) => key.channelOrderId,
+    );
+    for (const [channelAccountId, channelOrderIds] of orderIdsPerAccount) {
       const rows = await inChunks(channelOrderIds, KEYS_PER_STATEMENT, (chunk) => {
         const parameters = SqlParameters.for(this.dataSource);
         const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
@@ -327,14 +333,4 @@ export class OrderIntakeRepository {
   private time(property: keyof ShopifyOrderRecord, value: Date | null): unknown {
     return value === null ? null : columnParameter(this.dataSource, ShopifyOrderRecord, property, value);
   }
-}
-
-function orderIdsPerAccount(keys: readonly OrderKey[]): Map<string, string[]> {
-  const perAccount = new Map<string, string[]>();
-  for (const { channelAccountId, channelOrderId } of keys) {
-    const orderIds = perAccount.get(channelAccountId);
-    if (orderIds) orderIds.push(channelOrderId);
-    else perAccount.set(channelAccountId, [channelOrderId]);
-  }
-  return perAccount;
 }

@@ -1,5 +1,6 @@
 import { Events, toTimestamp, type inventoryEventsV1, type inventoryV1 } from '@retail-mesh/contracts';
 import { Injectable } from '@nestjs/common';
+import { groupBy } from '@retail-mesh/domain';
 import { withTransaction } from '@retail-mesh/persistence';
 import { NotFoundError, OutboxPublisher, type OutgoingEvent } from '@retail-mesh/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -86,8 +87,8 @@ export class AvailabilityService {
     if (skus.length === 0 || policies.length === 0) return;
     const started = performance.now();
     const skuNames = skus.map((entry) => entry.sku);
-    const positionsBySku = groupBySku(await this.positions.findBySkus(manager, skuNames));
-    const reservationsBySku = groupBySku(await this.reservations.heldBySkus(manager, skuNames));
+    const positionsBySku = groupBy(await this.positions.findBySkus(manager, skuNames), (row) => row.sku);
+    const reservationsBySku = groupBy(await this.reservations.heldBySkus(manager, skuNames), (row) => row.sku);
     const publishedByKey = new Map(
       (await this.published.findBySkus(manager, skuNames)).map((row) => [keyOf(row.channelAccountId, row.sku), row]),
     );
@@ -223,14 +224,4 @@ export function availabilityChangedBatchEvent({
 
 function keyOf(channelAccountId: string, sku: string): string {
   return `${channelAccountId}\u0000${sku}`;
-}
-
-function groupBySku<T extends { sku: string }>(rows: T[]): Map<string, T[]> {
-  const grouped = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = grouped.get(row.sku);
-    if (list === undefined) grouped.set(row.sku, [row]);
-    else list.push(row);
-  }
-  return grouped;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { HoldReason, OrderState } from '@retail-mesh/domain';
+import { groupBy, type HoldReason, type OrderState } from '@retail-mesh/domain';
 import {
   columnParameter,
   EntityColumns,
@@ -293,12 +293,11 @@ export class OrdersRepository {
    * in the queue). By order id, never by token alone: no index leads to a token.
    */
   async releaseClaimsOf(manager: EntityManager, claims: ReadonlyArray<{ orderId: string; token: string }>): Promise<void> {
-    const byToken = new Map<string, string[]>();
-    for (const { orderId, token } of claims) {
-      const orderIds = byToken.get(token);
-      if (orderIds) orderIds.push(orderId);
-      else byToken.set(token, [orderId]);
-    }
+    const byToken = groupBy(
+      claims,
+      (claim) => claim.token,
+      (claim) => claim.orderId,
+    );
     for (const [token, orderIds] of byToken) {
       await inChunks(orderIds, IDS_PER_STATEMENT, async (chunk) => {
         await manager
