@@ -16,11 +16,14 @@ import {
 import { ReservationLineEntity } from './reservation-line.entity.js';
 import { ReservationOperationEntity } from './reservation-operation.entity.js';
 import { ReservationEntity } from './reservation.entity.js';
+import { RESERVED_STOCK_TABLE, ReservedStockEntity } from './reserved-stock.entity.js';
 
 // Keeps each IN (...) list well under both databases' bound-parameter limits.
 const SKUS_PER_QUERY = 500;
 // Five parameters a row, for the same reason.
 const CONSUMED_ROWS_PER_STATEMENT = 200;
+// Three parameters a row.
+const RESERVED_ROWS_PER_STATEMENT = 300;
 // Reservation headers (twelve columns) and lines (seven) per statement, for the same reason.
 const HEADERS_PER_STATEMENT = 100;
 const LINES_PER_STATEMENT = 200;
@@ -99,6 +102,10 @@ export class ReservationRepository {
       const parameters = SqlParameters.for(manager.connection);
       await manager.query(`INSERT INTO reservation_line (${columns.names}) VALUES ${parameters.rows(columns, chunk)}`, parameters.values);
     });
+    await this.addReserved(
+      manager,
+      held.flatMap(({ lines }) => lines),
+    );
   }
 
   findById(manager: EntityManager, reservationId: string, lock: boolean): Promise<Reservation | undefined> {
@@ -128,10 +135,12 @@ export class ReservationRepository {
     if (lines.length === 0) return;
     const rows = lines.map((line) => ({ reservationId, ...line, releasedQuantity: 0, consumedQuantity: 0 }));
     await manager.createQueryBuilder().insert().into(ReservationLineEntity).values(rows).updateEntity(false).execute();
+    await this.addReserved(manager, lines);
   }
 
-  /** Writes the released and consumed quantities of `lines` that differ from `before`. */
+  /** Writes the released and consumed quantities of `lines` that differ from `before`, and what they no longer hold. */
   async updateLines(manager: EntityManager, reservationId: string, before: ReservedLine[], lines: ReservedLine[]): Promise<void> {
+    const freed: SkuLocationQuantity[] = [];
     for (const [index, line] of lines.entries()) {
       const old = before[index];
       if (old?.releasedQuantity === line.releasedQuantity && old.consumedQuantity === line.consumedQuantity) continue;
@@ -140,7 +149,14 @@ export class ReservationRepository {
         { reservationId, lineId: line.lineId, locationId: line.locationId },
         { releasedQuantity: line.releasedQuantity, consumedQuantity: line.consumedQuantity },
       );
+      const wasHeld = old ? old.quantity - old.releasedQuantity - old.consumedQuantity : 0;
+      freed.push({
+        sku: line.sku,
+        locationId: line.locationId,
+        quantity: line.quantity - line.releasedQuantity - line.consumedQuantity - wasHeld,
+      });
     }
+    await this.addReserved(manager, freed);
   }
 
   /**
@@ -172,31 +188,22 @@ export class ReservationRepository {
       else known.quantity += quantity;
     };
     await inChunks([...new Set(skus)], SKUS_PER_QUERY, async (chunk) => {
-      // Written by hand: every reservation and availability computation runs it.
+      // Written by hand, one statement: every reservation and availability computation runs it.
       const parameters = SqlParameters.for(manager.connection);
-      const reserved: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager.query(
-        `SELECT sku, location_id AS "locationId", SUM(quantity - released_quantity - consumed_quantity) AS quantity
-         FROM reservation_line
-         WHERE sku IN (${parameters.list(chunk)}) AND quantity > released_quantity + consumed_quantity
-         GROUP BY sku, location_id`,
+      const rows: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager.query(
+        `SELECT sku, location_id AS "locationId", quantity
+         FROM ${RESERVED_STOCK_TABLE}
+         WHERE sku IN (${parameters.list(chunk)}) AND quantity > 0
+         UNION ALL
+         SELECT consumed.sku, consumed.location_id, SUM(consumed.quantity)
+         FROM ${CONSUMED_STOCK_TABLE} consumed
+         JOIN ${STOCK_POSITION_TABLE} position
+           ON position.sku = consumed.sku AND position.location_id = consumed.location_id AND position.erp_version <= consumed.erp_version
+         WHERE consumed.sku IN (${parameters.list(chunk)})
+         GROUP BY consumed.sku, consumed.location_id`,
         parameters.values,
       );
-      reserved.forEach(add);
-      const shipped: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager
-        .createQueryBuilder(ConsumedStockEntity, 'consumed')
-        .innerJoin(
-          StockPositionEntity,
-          'position',
-          'position.sku = consumed.sku AND position.locationId = consumed.locationId AND position.erpVersion <= consumed.erpVersion',
-        )
-        .select('consumed.sku', 'sku')
-        .addSelect('consumed.locationId', 'locationId')
-        .addSelect('SUM(consumed.quantity)', 'quantity')
-        .where('consumed.sku IN (:...skus)', { skus: chunk })
-        .groupBy('consumed.sku')
-        .addGroupBy('consumed.locationId')
-        .getRawMany();
-      shipped.forEach(add);
+      rows.forEach(add);
     });
     return [...held.values()];
   }
@@ -282,6 +289,33 @@ export class ReservationRepository {
       byReservation.set(line.reservationId, [...(byReservation.get(line.reservationId) ?? []), line]);
     }
     return byReservation;
+  }
+
+  /**
+   * Adds what lines hold (negative: what they no longer hold) to reserved_stock, one row per SKU x
+   * location, in key order: concurrent writers of the same keys take their row locks in one order.
+   */
+  private async addReserved(manager: EntityManager, changes: readonly SkuLocationQuantity[]): Promise<void> {
+    const totals = new Map<string, SkuLocationQuantity>();
+    for (const change of changes) {
+      const key = positionKey(change.sku, change.locationId);
+      const total = totals.get(key) ?? { sku: change.sku, locationId: change.locationId, quantity: 0 };
+      total.quantity += change.quantity;
+      totals.set(key, total);
+    }
+    const rows = [...totals.values()]
+      .filter((total) => total.quantity !== 0)
+      .sort((a, b) => compareText(a.sku, b.sku) || compareText(a.locationId, b.locationId))
+      .map((total) => [total.sku, total.locationId, total.quantity]);
+    const columns = EntityColumns.of(manager.connection, ReservedStockEntity, ['sku', 'locationId', 'quantity']);
+    await inChunks(rows, RESERVED_ROWS_PER_STATEMENT, async (chunk) => {
+      const parameters = SqlParameters.for(manager.connection);
+      await manager.query(
+        `INSERT INTO ${RESERVED_STOCK_TABLE} (${columns.names}) VALUES ${parameters.rows(columns, chunk)}
+         ON CONFLICT (sku, location_id) DO UPDATE SET quantity = ${RESERVED_STOCK_TABLE}.quantity + excluded.quantity`,
+        parameters.values,
+      );
+    });
   }
 
   /** The positions of `skus`, locked in (sku, location) order until the transaction ends (PostgreSQL). */

@@ -613,4 +613,22 @@ describe.each(SERVICE_TEST_MODES)('inventory reservations on $name', ({ mode }) 
     expect(await reservedUnits('SKU-BRACE-B')).toEqual({ reserved: 12, onHand: 12 });
     expect((await reservedUnits('SKU-BRACE-A')).reserved).toBe(12);
   });
+
+  // Runs last: the tests above reserved, released, consumed, repeated and raced.
+  it('keeps the units held per SKU x location equal to what the reservation lines still hold', async () => {
+    const manager = service.dataSource.manager;
+    const fromLines: Array<{ sku: string; location_id: string; quantity: string | number }> = await manager.query(
+      `SELECT sku, location_id, SUM(quantity - released_quantity - consumed_quantity) AS quantity
+       FROM reservation_line GROUP BY sku, location_id`,
+    );
+    const kept: Array<{ sku: string; location_id: string; quantity: string | number }> = await manager.query(
+      'SELECT sku, location_id, quantity FROM reserved_stock',
+    );
+    const byKey = (rows: typeof kept) =>
+      Object.fromEntries(
+        rows.filter((row) => Number(row.quantity) !== 0).map((row) => [`${row.sku}@${row.location_id}`, Number(row.quantity)]),
+      );
+    expect(Object.keys(byKey(fromLines)).length).toBeGreaterThan(5);
+    expect(byKey(kept)).toEqual(byKey(fromLines));
+  });
 });
