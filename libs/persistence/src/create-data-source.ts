@@ -43,7 +43,9 @@ async function postgresDataSource(options: PostgresDatabaseOptions): Promise<Dat
     applicationName: options.applicationName,
     uuidExtension: 'pgcrypto',
     // Raw SQL (and anything not qualified by TypeORM) resolves names in the service's schema.
-    extra: { options: `-c search_path=${schema}` },
+    // No bitmap scans (docs/adr/0011): the work queues are claimed in index order with a LIMIT,
+    // and a bitmap heap scan re-reads every dead row version its index still points to.
+    extra: { options: `-c search_path=${schema} -c enable_bitmapscan=off` },
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: MIGRATIONS_TABLE,

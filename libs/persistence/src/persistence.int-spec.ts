@@ -48,6 +48,11 @@ describe('createDataSource on PostgreSQL', () => {
     }
   });
 
+  it('plans without bitmap scans on every pooled connection (docs/adr/0011)', async () => {
+    const settings = await Promise.all(Array.from({ length: 3 }, () => dataSource.query('SHOW enable_bitmapscan')));
+    expect(settings).toEqual(Array.from({ length: 3 }, () => [{ enable_bitmapscan: 'off' }]));
+  });
+
   it('refuses to run without a schema', async () => {
     await expect(createDataSource({ type: 'postgres', url: TEST_POSTGRES_URL, ...sample })).rejects.toThrow(/schema/);
   });
