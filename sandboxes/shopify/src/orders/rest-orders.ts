@@ -9,7 +9,7 @@ import * as sandboxKit from '@retail-mesh/sandbox-kit';
 import { isSupportedVersion } from '../api-versions.js';
 import { INVALID_TOKEN_BODY, shopOf } from '../graphql/graphql-endpoint.js';
 import type { ShopRegistry, ShopState } from '../shops/shop-registry.js';
-import { restOrderJson } from './order-json.js';
+import { restOrderJson, shopTimestamp } from './order-json.js';
 import { FINANCIAL_STATUSES, restFulfillmentStatus, type OrderState } from './order-state.js';
 
 type SandboxRequest = sandboxKit.SandboxRequest;
@@ -67,6 +67,7 @@ function timeFilter(filters: Filters, name: string): number | undefined {
   return ms;
 }
 
+/** Validates the filters once per request; the predicate checks an order against all but `ids` (see candidates). */
 function matcher(filters: Filters): (order: OrderState) => boolean {
   const status = filters.status ?? 'open';
   if (!STATUSES.includes(status)) throw new BadRequest('status', `status must be one of ${STATUSES.join(', ')}`);
@@ -76,35 +77,72 @@ function matcher(filters: Filters): (order: OrderState) => boolean {
   const fulfillment = filters.fulfillment_status;
   if (fulfillment !== undefined && !FULFILLMENT_FILTERS.includes(fulfillment))
     throw new BadRequest('fulfillment_status', 'fulfillment_status is invalid');
-  const ids = filters.ids === undefined ? undefined : new Set(filters.ids.split(',').map((id) => Number(id.trim())));
   const sinceId = filters.since_id === undefined ? undefined : Number(filters.since_id);
-  const bounds = Object.fromEntries(TIME_FILTERS.map((name) => [name, timeFilter(filters, name)]));
-  const within = (ms: number, field: string) =>
-    (bounds[`${field}_min`] === undefined || ms >= (bounds[`${field}_min`] as number)) &&
-    (bounds[`${field}_max`] === undefined || ms <= (bounds[`${field}_max`] as number));
+  const name = filters.name;
+  const [createdMin, createdMax, updatedMin, updatedMax, processedMin, processedMax] = TIME_FILTERS.map((field) =>
+    timeFilter(filters, field),
+  );
+  const within = (ms: number, min: number | undefined, max: number | undefined) =>
+    (min === undefined || ms >= min) && (max === undefined || ms <= max);
 
+  // Cheap checks first: restFulfillmentStatus walks the order's lines and fulfillments.
   return (order) => {
     if (status === 'open' && (order.cancelledAtMs !== null || order.closedAtMs !== null)) return false;
     if (status === 'closed' && order.closedAtMs === null) return false;
     if (status === 'cancelled' && order.cancelledAtMs === null) return false;
     if (financial !== undefined && financial !== 'any' && order.financialStatus !== financial) return false;
-    const shipped = restFulfillmentStatus(order);
-    if (fulfillment === 'shipped' && shipped !== 'fulfilled') return false;
-    if (fulfillment === 'partial' && shipped !== 'partial') return false;
-    if ((fulfillment === 'unshipped' || fulfillment === 'unfulfilled') && shipped === 'fulfilled') return false;
-    if (ids && !ids.has(order.numericId)) return false;
     if (sinceId !== undefined && !(order.numericId > sinceId)) return false;
-    if (filters.name !== undefined && order.name !== filters.name && order.name !== `#${filters.name}`) return false;
-    return (
-      within(order.createdAtMs, 'created_at') && within(order.updatedAtMs, 'updated_at') && within(order.processedAtMs, 'processed_at')
-    );
+    if (name !== undefined && order.name !== name && order.name !== `#${name}`) return false;
+    if (
+      !within(order.createdAtMs, createdMin, createdMax) ||
+      !within(order.updatedAtMs, updatedMin, updatedMax) ||
+      !within(order.processedAtMs, processedMin, processedMax)
+    )
+      return false;
+    if (fulfillment === undefined || fulfillment === 'any') return true;
+    const shipped = restFulfillmentStatus(order);
+    if (fulfillment === 'shipped') return shipped === 'fulfilled';
+    if (fulfillment === 'partial') return shipped === 'partial';
+    return shipped !== 'fulfilled';
   };
 }
 
-function selectFields(json: Record<string, unknown>, fields: string | undefined): Record<string, unknown> {
-  if (!fields) return json;
-  const wanted = fields.split(',').map((field) => field.trim());
-  return Object.fromEntries(Object.entries(json).filter(([key]) => wanted.includes(key)));
+/** The orders `ids` names, looked up by gid (the shop's key) instead of scanning the shop; else every order. */
+function candidates(shop: ShopState, filters: Filters): OrderState[] {
+  if (filters.ids === undefined) return [...shop.orders.values()];
+  // Compared as numbers, so ` 12` or `12.0` name order 12 too; an id that is not a number finds nothing.
+  const ids = new Set(filters.ids.split(',').map((id) => Number(id.trim())));
+  return [...ids].map((id) => shop.orders.get(`gid://shopify/Order/${id}`)).filter((order) => order !== undefined);
+}
+
+function time(ms: number | null, utcOffsetMinutes: number): string | null {
+  return ms === null ? null : shopTimestamp(ms, utcOffsetMinutes);
+}
+
+/**
+ * Fields built without the whole REST order (a poll asks for just these), as restOrderJson builds
+ * them and in its key order, which a response keeps.
+ */
+const CHEAP_FIELDS = new Map<string, (order: OrderState, utcOffsetMinutes: number) => unknown>([
+  ['id', (order) => order.numericId],
+  ['admin_graphql_api_id', (order) => order.id],
+  ['cancelled_at', (order, offset) => time(order.cancelledAtMs, offset)],
+  ['closed_at', (order, offset) => time(order.closedAtMs, offset)],
+  ['created_at', (order, offset) => time(order.createdAtMs, offset)],
+  ['name', (order) => order.name],
+  ['processed_at', (order, offset) => time(order.processedAtMs, offset)],
+  ['updated_at', (order, offset) => time(order.updatedAtMs, offset)],
+]);
+
+/** The REST JSON of an order with only the `fields` asked for (unknown ones are ignored), parsed once per request. */
+function projection(shop: ShopState, fields: string | undefined): (order: OrderState) => Record<string, unknown> {
+  if (!fields) return (order) => restOrderJson(order, shop);
+  const wanted = new Set(fields.split(',').map((field) => field.trim()));
+  if ([...wanted].every((field) => CHEAP_FIELDS.has(field))) {
+    const builders = [...CHEAP_FIELDS].filter(([field]) => wanted.has(field));
+    return (order) => Object.fromEntries(builders.map(([field, build]) => [field, build(order, shop.utcOffsetMinutes)]));
+  }
+  return (order) => Object.fromEntries(Object.entries(restOrderJson(order, shop)).filter(([key]) => wanted.has(key)));
 }
 
 /** Charges one call to the shop's REST bucket; the 429 answer when it is full. */
@@ -153,7 +191,9 @@ export function listOrders(registry: ShopRegistry, request: SandboxRequest): San
       filters = Object.fromEntries(Object.entries(query).filter(([name]) => FILTERS.includes(name)));
     }
     const matches = matcher(filters);
-    const all = [...shop.orders.values()].filter(matches).sort((a, b) => b.numericId - a.numericId);
+    const all = candidates(shop, filters)
+      .filter(matches)
+      .sort((a, b) => b.numericId - a.numericId);
     let page: OrderState[];
     if (info?.direction === 'previous') {
       const before = all.filter((order) => order.numericId > (info as PageInfo).id);
@@ -168,16 +208,17 @@ export function listOrders(registry: ShopRegistry, request: SandboxRequest): San
       if (query.fields) params.set('fields', query.fields);
       return `<${sandboxKit.baseUrlOf(request)}/admin/api/${request.params.version}/orders.json?${params}>; rel="${direction}"`;
     };
+    // `all` is newest first: orders before the page or after it are at its ends.
     if (page.length > 0) {
-      if (all.some((order) => order.numericId > page[0].numericId)) links.push(link('previous', page[0].numericId));
-      if (all.some((order) => order.numericId < (page.at(-1) as OrderState).numericId))
-        links.push(link('next', (page.at(-1) as OrderState).numericId));
+      const last = page.at(-1) as OrderState;
+      if (all[0].numericId > page[0].numericId) links.push(link('previous', page[0].numericId));
+      if ((all.at(-1) as OrderState).numericId < last.numericId) links.push(link('next', last.numericId));
     }
     const responseHeaders = links.length > 0 ? { ...headers, link: links.join(', ') } : headers;
     return {
       status: 200,
       headers: responseHeaders,
-      body: { orders: page.map((order) => selectFields(restOrderJson(order, shop), query.fields)) },
+      body: { orders: page.map(projection(shop, query.fields)) },
     };
   } catch (error) {
     if (error instanceof BadRequest) return { status: 400, headers, body: { errors: { [error.field]: error.message } } };
@@ -192,5 +233,5 @@ export function getOrder(registry: ShopRegistry, request: SandboxRequest): Sandb
   const id = /^(\d+)\.json$/.exec(request.params.file)?.[1];
   const order = id === undefined ? undefined : shop.orders.get(`gid://shopify/Order/${id}`);
   if (!order) return { status: 404, headers, body: { errors: 'Not Found' } };
-  return { status: 200, headers, body: { order: selectFields(restOrderJson(order, shop), request.query.get('fields') ?? undefined) } };
+  return { status: 200, headers, body: { order: projection(shop, request.query.get('fields') ?? undefined)(order) } };
 }

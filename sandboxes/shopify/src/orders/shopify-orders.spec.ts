@@ -276,6 +276,46 @@ describe('REST orders.json', () => {
     expect((await rest('orders/1.json')).status).toBe(404);
   });
 
+  it('looks orders up by ids under the other filters, and answers the fields asked for as the full order has them', async () => {
+    const ids: number[] = [];
+    for (let index = 0; index < 4; index++) {
+      ids.push((await createOrder()).order.id);
+      clock += 60_000;
+    }
+    await admin.call('POST', `/_sandbox/shops/${SHOP}/orders/${ids[1]}/cancel`, {});
+    const full = (await rest(`orders.json?status=any&ids=${ids.join(',')}`)).body.orders;
+    expect(full.map((order: AnyJson) => order.id)).toEqual([...ids].reverse());
+    const fullOf = (id: number) => full.find((order: AnyJson) => order.id === id);
+
+    // The poll's fields, asked in any order, come back in the full order's key order with its values.
+    const wanted = ['updated_at', 'processed_at', 'name', 'created_at', 'closed_at', 'cancelled_at', 'admin_graphql_api_id', 'id'];
+    const listed = await rest(`orders.json?status=any&ids=${ids[1]}, ${ids[3]},${ids[3]},999&fields=${wanted.join(',')}`);
+    const expected = [ids[3], ids[1]].map((id) => Object.fromEntries(Object.entries(fullOf(id)).filter(([key]) => wanted.includes(key))));
+    expect(listed.body.orders).toEqual(expected);
+    expect(listed.body.orders.map((order: AnyJson) => Object.keys(order))).toEqual(expected.map((order) => Object.keys(order)));
+    expect(listed.body.orders[1].cancelled_at).toBe(fullOf(ids[1]).cancelled_at);
+    expect(listed.body.orders[1].cancelled_at).not.toBeNull();
+
+    // The default status=open still drops the cancelled order; other fields and unknown ones as well.
+    expect((await rest(`orders.json?ids=${ids.join(',')}&fields=id`)).body.orders).toEqual([
+      { id: ids[3] },
+      { id: ids[2] },
+      { id: ids[0] },
+    ]);
+    expect((await rest(`orders.json?ids=${ids[0]}&fields=total_price,id,bogus`)).body.orders).toEqual([
+      { id: ids[0], total_price: fullOf(ids[0]).total_price },
+    ]);
+
+    // Pages keep both.
+    const first = await rest(`orders.json?status=any&ids=${ids.join(',')}&fields=id&limit=3`);
+    expect(first.body.orders).toEqual([{ id: ids[3] }, { id: ids[2] }, { id: ids[1] }]);
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') as string)?.[1] as string;
+    const second = await rest(next);
+    expect(second.body.orders).toEqual([{ id: ids[0] }]);
+    expect(second.headers.get('link')).toMatch(/rel="previous"$/);
+    expect((await rest(`orders/${ids[2]}.json?fields=name,id`)).body).toEqual({ order: { id: ids[2], name: fullOf(ids[2]).name } });
+  });
+
   it('counts calls in X-Shopify-Shop-Api-Call-Limit and answers 429 with Retry-After when the bucket is full', async () => {
     expect((await rest('orders.json')).headers.get('x-shopify-shop-api-call-limit')).toBe('1/40');
     expect((await rest('orders.json')).headers.get('x-shopify-shop-api-call-limit')).toBe('2/40');
