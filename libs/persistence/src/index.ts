@@ -9,6 +9,7 @@ export type {
   SqliteDatabaseOptions,
 } from './database-options.js';
 export { runMigrations } from './migrations.js';
+export { setFillFactor } from './fill-factor.js';
 export { forUpdate } from './row-lock.js';
 export { keysetPage } from './keyset-page.js';
 export { withAutocommit, withTransaction } from './transaction.js';

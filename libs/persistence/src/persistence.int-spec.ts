@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, MIGRATIONS_TABLE } from './create-data-source.js';
 import type { PostgresDatabaseOptions } from './database-options.js';
+import { setFillFactor } from './fill-factor.js';
 import { runMigrations } from './migrations.js';
 import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
 import { withAutocommit, withTransaction } from './transaction.js';
@@ -63,6 +64,26 @@ describe('createDataSource on PostgreSQL', () => {
     expect(executed.flat()).toEqual(['CreateSampleWidgets1700000000000']);
     expect(await runMigrations(dataSource)).toEqual([]);
     expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([{ name: 'CreateSampleWidgets1700000000000' }]);
+  });
+
+  it('sets the fill factor of a table, and refuses one PostgreSQL would not take', async () => {
+    await runMigrations(dataSource);
+    const reloptions = async () =>
+      (
+        (await dataSource.query(`SELECT reloptions FROM pg_class WHERE oid = 'sample_widgets'::regclass`)) as Array<{
+          reloptions: string[] | null;
+        }>
+      )[0]!.reloptions;
+    const queryRunner = dataSource.createQueryRunner();
+    try {
+      await setFillFactor(queryRunner, 'sample_widgets', 50);
+      expect(await reloptions()).toEqual(['fillfactor=50']);
+      await setFillFactor(queryRunner, 'sample_widgets', 100);
+      expect(await reloptions()).toEqual(['fillfactor=100']);
+      await expect(setFillFactor(queryRunner, 'sample_widgets', 5)).rejects.toThrow(RangeError);
+    } finally {
+      await queryRunner.release();
+    }
   });
 
   it('creates portable columns with the PostgreSQL types and round-trips them', async () => {
@@ -128,5 +149,21 @@ describe('createDataSource on PostgreSQL', () => {
     });
     await expect(failing).rejects.toThrow('the second statement failed');
     expect(await dataSource.getRepository(SampleWidget).countBy({ name: 'pg-autocommit-kept' })).toBe(1);
+  });
+});
+
+describe('setFillFactor on SQLite', () => {
+  it('changes nothing: SQLite has no fill factor', async () => {
+    const sqlite = await createDataSource({ type: 'sqlite', path: ':memory:', ...sample });
+    const queryRunner = sqlite.createQueryRunner();
+    try {
+      await runMigrations(sqlite);
+      await setFillFactor(queryRunner, 'sample_widgets', 50);
+      await sqlite.getRepository(SampleWidget).insert(sampleWidget('sqlite-fill-factor'));
+      expect(await sqlite.getRepository(SampleWidget).countBy({ name: 'sqlite-fill-factor' })).toBe(1);
+    } finally {
+      await queryRunner.release();
+      await sqlite.destroy();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { FeedSubmission } from './feeds/feed-submission.entity.js';
 import { CreateChannelAmazonTables1795800000000 } from './migrations/1795800000000-create-channel-amazon-tables.js';
 import { AddAmazonOrderShippedUnits1796100000000 } from './migrations/1796100000000-add-amazon-order-shipped-units.js';
 import { AddOrderFeedActionAdjustItems1796400000000 } from './migrations/1796400000000-add-order-feed-action-adjust-items.js';
+import { HotUpdates1796700000000 } from './migrations/1796700000000-hot-updates.js';
 import { OrderFeedAction } from './order-feeds/order-feed-action.entity.js';
 import { AmazonOrderEntity } from './orders/amazon-order.entity.js';
 import { OrderCursor } from './orders/order-cursor.entity.js';
@@ -19,6 +20,11 @@ export const channelAmazonService = defineService({
   ports: { grpc: 50062, http: 9162 },
   settings: channelAmazonSettings,
   entities: [DesiredListing, FeedSubmission, OrderFeedAction, AmazonOrderEntity, OrderCursor, WorkerLease],
-  migrations: [CreateChannelAmazonTables1795800000000, AddAmazonOrderShippedUnits1796100000000, AddOrderFeedActionAdjustItems1796400000000],
+  migrations: [
+    CreateChannelAmazonTables1795800000000,
+    AddAmazonOrderShippedUnits1796100000000,
+    AddOrderFeedActionAdjustItems1796400000000,
+    HotUpdates1796700000000,
+  ],
   module: (infra) => ChannelAmazonModule.forRoot(infra),
 });

@@ -9,6 +9,7 @@ import { CreateInventoryTables1795759900000 } from './migrations/1795759900000-c
 import { CreateReservationTables1795846300000 } from './migrations/1795846300000-create-reservation-tables.js';
 import { CreateConsumedStock1795950000000 } from './migrations/1795950000000-create-consumed-stock.js';
 import { CreateReservedStock1796600000000 } from './migrations/1796600000000-create-reserved-stock.js';
+import { HotUpdates1796700000000 } from './migrations/1796700000000-hot-updates.js';
 import { ConsumedStockEntity } from './reservations/consumed-stock.entity.js';
 import { ReservationLineEntity } from './reservations/reservation-line.entity.js';
 import { ReservationOperationEntity } from './reservations/reservation-operation.entity.js';
@@ -37,6 +38,7 @@ export const inventoryService = defineService({
     CreateReservationTables1795846300000,
     CreateConsumedStock1795950000000,
     CreateReservedStock1796600000000,
+    HotUpdates1796700000000,
   ],
   module: (infra) => InventoryModule.register(infra.config.settings),
 });

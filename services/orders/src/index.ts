@@ -7,6 +7,7 @@ import { ReservationReleaseEntity } from './cancellation/reservation-release.ent
 import { CreateOrdersTables1795900000000 } from './migrations/1795900000000-create-orders-tables.js';
 import { AddFulfilledByChannel1796000000000 } from './migrations/1796000000000-add-fulfilled-by-channel.js';
 import { IndexWorkQueues1796500000000 } from './migrations/1796500000000-index-work-queues.js';
+import { HotUpdates1796700000000 } from './migrations/1796700000000-hot-updates.js';
 import { OrderHistoryEntity } from './orders/order-history.entity.js';
 import { OrderLineEntity } from './orders/order-line.entity.js';
 import { OrderShipmentEntity } from './orders/order-shipment.entity.js';
@@ -20,7 +21,7 @@ export const ordersService = defineService({
   ports: { grpc: 50053, http: 9153 },
   settings: ordersSettings,
   entities: [OrderEntity, OrderLineEntity, OrderHistoryEntity, OrderShipmentEntity, ReservationReleaseEntity],
-  migrations: [CreateOrdersTables1795900000000, AddFulfilledByChannel1796000000000, IndexWorkQueues1796500000000],
+  migrations: [CreateOrdersTables1795900000000, AddFulfilledByChannel1796000000000, IndexWorkQueues1796500000000, HotUpdates1796700000000],
   module: (infra) => OrdersModule.register(infra.config.settings),
 });
 
