@@ -131,13 +131,6 @@ export class ReservationRepository {
     );
   }
 
-  async insertLines(manager: EntityManager, reservationId: string, lines: AllocatedLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    const rows = lines.map((line) => ({ reservationId, ...line, releasedQuantity: 0, consumedQuantity: 0 }));
-    await manager.createQueryBuilder().insert().into(ReservationLineEntity).values(rows).updateEntity(false).execute();
-    await this.addReserved(manager, lines);
-  }
-
   /** Writes the released and consumed quantities of `lines` that differ from `before`, and what they no longer hold. */
   async updateLines(manager: EntityManager, reservationId: string, before: ReservedLine[], lines: ReservedLine[]): Promise<void> {
     const freed: SkuLocationQuantity[] = [];
