@@ -93,6 +93,7 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
   let catalogBed: ServiceTestBed;
   let catalog: RunningService;
   let inventoryBed: ServiceTestBed;
+  let inventory: RunningService;
   let inventoryClient: GrpcClient<inventoryV1.InventoryServiceClient>;
   let testBed: ServiceTestBed;
   let service: RunningService;
@@ -132,8 +133,12 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     }
     catalogClient.close();
 
-    inventoryBed = await createServiceTestBed(inventoryService, { mode: 'sqlite+in-process' });
-    const inventory = await inventoryBed.start();
+    // A fixed port too: inventory is stopped and started again.
+    inventoryBed = await createServiceTestBed(inventoryService, {
+      mode: 'sqlite+in-process',
+      settings: { GRPC_PORT: String(await freePort('127.0.0.1')) },
+    });
+    inventory = await inventoryBed.start();
     inventoryClient = createGrpcClient<inventoryV1.InventoryServiceClient>(grpcServices.inventory, inventory.grpcUrl);
     await inventoryClient.upsertChannelPolicy({
       policy: inventoryV1.ChannelPolicy.fromPartial({
@@ -265,21 +270,32 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     expect(event!.order).toMatchObject({ erpOrderId: salesOrder!.erpOrderId, state: OrderState.ORDER_STATE_ACCEPTED });
     expect(published.find((entry) => entry.payload.order?.orderId === submitted.orderId)!.routingKey).toBe('orders.order_accepted.shopify');
 
+    // Validated and reserved in one pass and one commit, each step with its own history entry and version.
     const { history } = await getOrder(submitted.orderId);
-    expect(history.map((entry) => [entry.change, entry.actor, ordersV1.orderStateToJSON(entry.toState)])).toEqual([
-      ['submitted', 'channel', 'ORDER_STATE_RECEIVED'],
-      ['validated', 'orders', 'ORDER_STATE_VALIDATED'],
-      ['reserved', 'orders', 'ORDER_STATE_RESERVED'],
-      ['accepted', 'orders', 'ORDER_STATE_ACCEPTED'],
+    expect(history.map((entry) => [entry.change, entry.actor, ordersV1.orderStateToJSON(entry.toState), entry.version])).toEqual([
+      ['submitted', 'channel', 'ORDER_STATE_RECEIVED', 1],
+      ['validated', 'orders', 'ORDER_STATE_VALIDATED', 2],
+      ['reserved', 'orders', 'ORDER_STATE_RESERVED', 3],
+      ['accepted', 'orders', 'ORDER_STATE_ACCEPTED', 4],
+    ]);
+    expect(history.map((entry) => ordersV1.orderStateToJSON(entry.fromState))).toEqual([
+      'ORDER_STATE_UNSPECIFIED',
+      'ORDER_STATE_RECEIVED',
+      'ORDER_STATE_VALIDATED',
+      'ORDER_STATE_RESERVED',
     ]);
     const { reservation } = await inventoryClient.getReservation({ orderId: submitted.orderId });
     expect(reservation).toMatchObject({
       reservationId: accepted.reservationId,
       status: inventoryV1.ReservationStatus.RESERVATION_STATUS_ACTIVE,
     });
-    expect(await scrapeMetric(service, 'retail_mesh_orders_state_transitions_total', { from: 'RESERVED', to: 'ACCEPTED' })).toBeGreaterThan(
-      0,
-    );
+    for (const [from, to] of [
+      ['RECEIVED', 'VALIDATED'],
+      ['VALIDATED', 'RESERVED'],
+      ['RESERVED', 'ACCEPTED'],
+    ]) {
+      expect(await scrapeMetric(service, 'retail_mesh_orders_state_transitions_total', { from, to })).toBeGreaterThan(0);
+    }
   });
 
   it('records an order once when the same channel order is submitted ten times at once', async () => {
@@ -612,6 +628,33 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     } finally {
       // The other tests need it.
       if (stopped) catalog = await catalogBed.start();
+    }
+  });
+
+  it('keeps the validation of an order inventory cannot reserve for yet, and reserves it once inventory is back', async () => {
+    const failures = () => scrapeMetric(service, 'retail_mesh_orders_peer_failures_total', { peer: 'inventory' });
+    const failuresBefore = await failures();
+    await inventory.close();
+    let stopped = true;
+    try {
+      const order = await submit(buildOrder(nextChannelOrderId()));
+      await waitFor(async () => (await failures()) > failuresBefore + 1, { description: 'inventory failures counted' });
+      const { order: waiting, history } = await getOrder(order.orderId);
+      expect(waiting?.state).toBe(OrderState.ORDER_STATE_VALIDATED);
+      expect(history.map((entry) => entry.change)).toEqual(['submitted', 'validated']);
+      inventory = await inventoryBed.start();
+      stopped = false;
+      const accepted = await waitForState(order.orderId, OrderState.ORDER_STATE_ACCEPTED);
+      expect(accepted.reservationId).not.toBe('');
+      expect((await getOrder(order.orderId)).history.map((entry) => entry.change)).toEqual([
+        'submitted',
+        'validated',
+        'reserved',
+        'accepted',
+      ]);
+    } finally {
+      // The other tests need it.
+      if (stopped) inventory = await inventoryBed.start();
     }
   });
 

@@ -31,6 +31,8 @@ export interface PendingChange {
   from: OrderState;
   /** What the stored row must still be: its version, and for the worker its claim. */
   expected: { version: number; claimToken?: string };
+  /** Steps of the same change before the last one (validated, then reserved): each gets its own history entry. */
+  earlier?: ReadonlyArray<{ to: OrderState; record: ChangeRecord }>;
   record: ChangeRecord;
   /** The facts to publish about the changed order. */
   events?: (order: ordersV1.Order) => ReadonlyArray<OutgoingEvent<unknown>>;
@@ -63,8 +65,8 @@ export class OrderWriter {
     const results: WrittenChange[] = [];
     const history: Array<Omit<OrderHistoryEntity, 'id'>> = [];
     const events: Array<OutgoingEvent<unknown>> = [];
-    for (const { order, expected } of changes) {
-      order.version = expected.version + 1;
+    for (const { order, expected, earlier = [] } of changes) {
+      order.version = expected.version + earlier.length + 1;
       order.updatedAt = now;
     }
     const written = await this.orders.updateMany(manager, changes);
@@ -78,26 +80,31 @@ export class OrderWriter {
         results.push({ written: false });
         continue;
       }
-      history.push({
-        orderId: order.orderId,
-        version: order.version,
-        fromState: change.from,
-        toState: order.state,
-        change: change.record.change,
-        actor: change.record.actor,
-        holdReason: change.record.holdReason ?? null,
-        cancelReason: change.record.cancelReason ?? null,
-        detail: change.record.detail ?? '',
-        erpChangeId: change.record.erpChangeId ?? null,
-        changedAt: now,
+      const steps = [...(change.earlier ?? []), { to: order.state, record: change.record }];
+      const fromOf = (index: number): OrderState => (index === 0 ? change.from : steps[index - 1]!.to);
+      steps.forEach(({ to, record }, index) => {
+        history.push({
+          orderId: order.orderId,
+          version: change.expected.version + index + 1,
+          fromState: fromOf(index),
+          toState: to,
+          change: record.change,
+          actor: record.actor,
+          holdReason: record.holdReason ?? null,
+          cancelReason: record.cancelReason ?? null,
+          detail: record.detail ?? '',
+          erpChangeId: record.erpChangeId ?? null,
+          changedAt: now,
+        });
       });
       const message = toOrderMessage(order, change.lines);
       events.push(...(change.events?.(message) ?? []));
       results.push({
         written: true,
         order: message,
+        // The last step's transition (WorkQueue counts the earlier ones it chained).
         committed: {
-          from: change.from,
+          from: fromOf(steps.length - 1),
           to: order.state,
           holdReason: order.holdReason,
           receivedAt: order.state === 'ACCEPTED' ? order.createdAt : undefined,

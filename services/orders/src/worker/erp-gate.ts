@@ -22,6 +22,11 @@ export class ErpGate {
     return this.currentEpoch;
   }
 
+  /** No failure since the last answer from the ERP: every free place may start a call. */
+  get open(): boolean {
+    return this.failures === 0;
+  }
+
   /** Calls that may start now, given `free` places in the window and `inFlight` calls still out (0: wait). */
   admit(free: number, now: number, inFlight: number): number {
     if (this.failures === 0) return free;

@@ -57,9 +57,17 @@ export class ErpSubmissionWorker implements OnApplicationBootstrap, OnApplicatio
     await this.window.stop();
   }
 
-  /** Call after committing RESERVED orders. */
+  /** Call after committing RESERVED orders that are left in the queue. */
   wake(): void {
     this.window.wake();
+  }
+
+  /**
+   * Takes RESERVED orders the caller still claims (just committed) straight into the window when
+   * it has room and nothing older waits; returns those it took (their claims are the window's now).
+   */
+  offer(items: readonly Claimed[]): Claimed[] {
+    return this.window.offer(items);
   }
 
   private async submit(item: Claimed): Promise<StepResult> {

@@ -20,9 +20,11 @@ import { WorkLoop } from './work-loop.js';
  * Takes RECEIVED orders through validation (catalog: SKU known and listed on the channel
  * account; money, address, payment, fraud: libs/domain) to VALIDATED, and VALIDATED ones through
  * InventoryService.ReserveStockBatch (one call per batch; idempotency key = order id) to
- * RESERVED, or puts them on hold with the reason. Each step commits for the whole batch before
- * the next one starts, so a crash resumes from the last committed state; the ERP submission
- * worker takes RESERVED orders on.
+ * RESERVED, or puts them on hold with the reason. Both steps of a pass commit together, each
+ * order's steps as one change with a history entry per step: validation only reads, and the
+ * reservation is idempotent, so a crash before the commit repeats both with no second effect.
+ * The RESERVED orders go straight on to the ERP submission window when it has room and nothing
+ * older waits (still claimed: no second claim); the others wait in the queue for its claim.
  */
 @Injectable()
 export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,18 +71,27 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     const limit = this.settings.workerBatchSize;
     const batch = await this.queue.claim(['RECEIVED', 'VALIDATED'], limit);
     if (batch.items.length === 0) return false;
-    let reserved: Claimed[] = [];
+    // Claims the commit ended or the ERP window took on are not this pass's to end.
+    let settled = new Set<string>();
+    let leftInQueue = false;
     try {
-      const received = batch.items.filter((item) => item.order.state === 'RECEIVED');
-      const validated = batch.items.filter((item) => item.order.state === 'VALIDATED');
-      validated.push(...(await this.queue.commit(await this.validate(received))));
-      // A shutdown lets the step in flight commit, then stops: the rest resumes at the next start.
-      if (this.loop.isRunning && validated.length > 0) reserved = await this.queue.commit(await this.reserve(validated));
+      const validation = await this.validate(batch.items.filter((item) => item.order.state === 'RECEIVED'));
+      const toReserve = [
+        ...batch.items.filter((item) => item.order.state === 'VALIDATED'),
+        ...validation.flatMap((result) => (result.kind === 'advance' ? [this.queue.advanced(result)] : [])),
+      ];
+      // A shutdown lets the validation commit alone, then stops: the rest resumes at the next start.
+      const reservation = this.loop.isRunning && toReserve.length > 0 ? await this.reserve(toReserve) : [];
+      const { next, released } = await this.queue.commit(chainSteps(validation, reservation));
+      const reserved = next.filter((item) => item.order.state === 'RESERVED');
+      const handedOver = this.erp.offer(reserved);
+      settled = new Set([...released, ...handedOver.map((item) => item.order.orderId)]);
+      leftInQueue = handedOver.length < reserved.length;
     } finally {
-      await this.queue.finish(batch);
+      await this.queue.finish(batch, settled);
     }
-    // Once this pass's claims are gone, so that the ERP submission worker can take the orders.
-    if (reserved.length > 0) this.erp.wake();
+    // What the window did not take waits in the queue: it claims it once the claims above are gone.
+    if (leftInQueue) this.erp.wake();
     return batch.items.length === limit;
   }
 
@@ -212,6 +223,21 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     this.metrics.peerFailed(peer, failure.code);
     return { item, kind: 'retry', error: `${peer}: ${failure.code}: ${failure.message}` };
   }
+}
+
+/**
+ * The validation results with what the reservation made of the orders validated (one change each,
+ * committed together), then the reservation results of the orders that were validated before.
+ */
+function chainSteps(validation: readonly StepResult[], reservation: readonly StepResult[]): StepResult[] {
+  const reservedNow = new Map(reservation.map((result) => [result.item.order.orderId, result]));
+  const chained = validation.map((result): StepResult => {
+    const then = reservedNow.get(result.item.order.orderId);
+    if (result.kind !== 'advance' || then === undefined) return result;
+    reservedNow.delete(result.item.order.orderId);
+    return { ...result, then };
+  });
+  return [...chained, ...reservedNow.values()];
 }
 
 /** ReserveStock for an order's remaining units (idempotency key = order id). */

@@ -206,6 +206,53 @@ describe('SubmissionWindow', () => {
     expect(erp.committed).toEqual([4, 1, 2, 3, 5, 6]);
   });
 
+  it('takes offered items into free places while nothing waits in the queue; what it has no room for is claimed before later offers', async () => {
+    const erp = new FakeErp(0);
+    const running = open(erp, 3);
+    // Once the first claim found the queue empty.
+    await waitFor(() => running.offer([10]).length === 1);
+    expect(running.offer([11, 12, 13])).toEqual([11, 12]);
+    // The caller ends its claim of 13: it waits in the queue, and nothing offered may overtake it.
+    erp.waiting.push(13);
+    running.wake();
+    expect(running.offer([14])).toEqual([]);
+    erp.waiting.push(14);
+    erp.answer(10);
+    await waitFor(() => erp.isOut(13));
+    expect(running.offer([15])).toEqual([]);
+    erp.waiting.push(15);
+    for (const item of [11, 12, 13]) {
+      await waitFor(() => erp.isOut(item));
+      erp.answer(item);
+    }
+    await waitFor(() => erp.isOut(14) && erp.isOut(15));
+    // The queue is empty again once a claim found less than it asked for.
+    await waitFor(() => running.offer([16]).length === 1);
+    expect(erp.started).toEqual([10, 11, 12, 13, 14, 15, 16]);
+    for (const item of [14, 15, 16]) erp.answer(item);
+    await waitFor(() => erp.committed.length === 7);
+  });
+
+  it('takes no offered item while the ERP is unavailable: the queue drains oldest first', async () => {
+    const erp = new FakeErp(0);
+    const running = open(erp, 2);
+    await waitFor(() => running.offer([1]).length === 1);
+    erp.answer(1, 'unavailable');
+    // Back in the queue: the gate is closed, and then item 1 probes.
+    await waitFor(() => erp.commits.length === 1);
+    expect(running.offer([2])).toEqual([]);
+    erp.waiting.push(2);
+    await waitFor(() => erp.started.length === 2);
+    expect(erp.started).toEqual([1, 1]);
+    expect(running.offer([3])).toEqual([]);
+    erp.answer(1);
+    await waitFor(() => erp.isOut(2));
+    erp.answer(2);
+    await waitFor(() => erp.committed.length === 2);
+    expect(erp.started).toEqual([1, 1, 2]);
+    expect(erp.committed).toEqual([1, 2]);
+  });
+
   it('waits on stop for the calls out and their commit, and starts none after', async () => {
     const erp = new FakeErp(3);
     const running = open(erp, 2);

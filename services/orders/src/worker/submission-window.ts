@@ -34,6 +34,8 @@ export class SubmissionWindow<T, R> {
   private running = false;
   private inFlight = 0;
   private claiming = false;
+  /** Items may wait in the queue that no claim has taken yet: items offered now would overtake them. */
+  private backlog = true;
   /** Woken by `wake()` and by freed places; a claim that ran meanwhile may have missed them, so claim again. */
   private readonly signal = new WakeSignal(() => this.pump());
   /** The signal's checkpoint as the latest claim started. */
@@ -52,6 +54,20 @@ export class SubmissionWindow<T, R> {
   /** Call after committing items the window should pick up. */
   wake(): void {
     this.signal.wake();
+  }
+
+  /**
+   * Takes items claimed elsewhere (just made ready) into free places and starts their calls, in
+   * the order given, when nothing older can be waiting in the queue: the gate is open, no claim
+   * runs and the last one took all it found. Returns the items taken; the caller ends the claims
+   * of the others, which wait in the queue for the window's next claim.
+   */
+  offer(items: readonly T[]): T[] {
+    if (!this.running || this.claiming || this.backlog || !this.options.gate.open) return [];
+    const taken = items.slice(0, Math.max(0, this.options.size - this.inFlight));
+    if (taken.length < items.length) this.backlog = true;
+    this.startCalls(taken);
+    return taken;
   }
 
   /** Starts no more calls and waits for those out to come back and be committed. */
@@ -98,18 +114,23 @@ export class SubmissionWindow<T, R> {
       return;
     }
     this.claiming = false;
+    this.backlog = items.length === limit;
     if (items.length === 0) this.options.gate.unused();
-    const epoch = this.options.gate.epoch;
-    // Started in claim order: the oldest item's call goes first.
-    for (const item of items) {
-      this.inFlight += 1;
-      void this.send(item, epoch);
-    }
+    this.startCalls(items);
     // A full claim may have left more behind, and a wake-up meanwhile may announce more;
     // otherwise the poll looks again later.
     if (items.length === limit || this.signal.wokenSince(this.claimStart)) this.pump();
     else this.signal.wakeWithin(this.options.pollIntervalMs);
     this.settleIdle();
+  }
+
+  /** Starts the items' calls in the order given (claim order: the oldest item's call goes first). */
+  private startCalls(items: readonly T[]): void {
+    const epoch = this.options.gate.epoch;
+    for (const item of items) {
+      this.inFlight += 1;
+      void this.send(item, epoch);
+    }
   }
 
   private async send(item: T, epoch: number): Promise<void> {
@@ -119,13 +140,17 @@ export class SubmissionWindow<T, R> {
     } catch (error) {
       // A bug, not an answer: the claim runs out and the item is taken again later.
       this.options.logger.error({ err: error, loop: this.options.name }, 'a call failed without a result');
+      this.backlog = true;
       this.inFlight -= 1;
       this.signal.wake();
       this.settleIdle();
       return;
     }
-    if (this.options.unavailable(result)) this.options.gate.unavailable(Date.now(), epoch);
-    else this.options.gate.succeeded(epoch);
+    if (this.options.unavailable(result)) {
+      // The item goes back to the queue, where only a claim takes it, oldest first.
+      this.backlog = true;
+      this.options.gate.unavailable(Date.now(), epoch);
+    } else this.options.gate.succeeded(epoch);
     this.settled.push(result);
     void this.commitSettled();
   }

@@ -28,19 +28,43 @@ export interface ClaimedBatch {
   items: Claimed[];
 }
 
+/**
+ * A step succeeded: `action` (validate, reserve or accept) moves the order on; `update` sets what
+ * the step learnt (reservation id, line locations, ERP order id) and returns the lines it changed;
+ * `then` is what the pass's next step made of the order so moved on (before anything was
+ * committed): both are written as one change, with a history entry each.
+ */
+export interface AdvanceResult {
+  item: Claimed;
+  kind: 'advance';
+  action: OrderAction;
+  detail?: string;
+  update?: (item: Claimed) => OrderLineEntity[];
+  then?: StepResult;
+}
+
 /** What a worker step decided for one claimed order. */
 export type StepResult =
-  /**
-   * The step succeeded: `action` (validate, reserve or accept) moves the order on; `update`
-   * sets what the step learnt (reservation id, line locations, ERP order id) and returns the
-   * lines it changed.
-   */
-  | { item: Claimed; kind: 'advance'; action: OrderAction; detail?: string; update?: (item: Claimed) => OrderLineEntity[] }
+  | AdvanceResult
   | { item: Claimed; kind: 'hold'; reason: HoldReason; detail: string }
   /** A peer failed: try the step again after a backoff that grows with the attempts. */
   | { item: Claimed; kind: 'retry'; error: string }
   /** Leave the order as it is and end its claim (the ERP is unavailable: it keeps its place in the queue). */
   | { item: Claimed; kind: 'wait' };
+
+export interface CommitOutcome {
+  /** The orders written into a state a worker works on, updated: the next step's input, still claimed. */
+  next: Claimed[];
+  /** The orders whose claims the commit ended (nothing left to do now, retried later, or waiting). */
+  released: Set<string>;
+}
+
+/** A change to write: the pending row, the item as it will be once written, and its earlier transitions (for the metrics). */
+interface StepChange {
+  pending: PendingChange;
+  updated: Claimed;
+  earlier: CommittedChange[];
+}
 
 const CHANGE_OF: Partial<Record<OrderAction['kind'], ChangeRecord['change']>> = {
   validate: 'validated',
@@ -81,32 +105,26 @@ export class WorkQueue {
   }
 
   /**
-   * Commits the results of a step in one transaction; returns the items that advanced and are
-   * still in a work state (the next step's input), updated.
+   * Commits the results of a step in one transaction: the orders that advanced (with what the next
+   * step of the pass made of them), went on hold, are retried later or wait.
    */
-  async commit(results: readonly StepResult[]): Promise<Claimed[]> {
-    if (results.length === 0) return [];
+  async commit(results: readonly StepResult[]): Promise<CommitOutcome> {
+    if (results.length === 0) return { next: [], released: new Set() };
     const now = new Date();
-    const { next, committed } = await this.publisher.transaction(async ({ manager, publish }) => {
-      // A failed step: tried again after a backoff that grows with the attempts.
-      await this.orders.updateMany(
+    const { outcome, committed } = await this.publisher.transaction(async ({ manager, publish }) => {
+      // A failed step: tried again after a backoff that grows with the attempts (nobody holds it meanwhile).
+      const retried = await this.orders.updateMany(
         manager,
         results.flatMap((result) => {
           if (result.kind !== 'retry') return [];
           const { order, token } = result.item;
-          const attempts = order.workAttempts + 1;
-          const workDueAt = new Date(now.getTime() + backoffMs(attempts, this.settings.retryBackoffMs, this.settings.retryMaxBackoffMs));
-          return [
-            {
-              order: { ...order, workAttempts: attempts, workDueAt, lastError: result.error },
-              expected: { version: order.version, claimToken: token },
-            },
-          ];
+          return [{ order: this.retried(order, result.error, now), expected: { version: order.version, claimToken: token } }];
         }),
       );
+      const waiting = results.filter((result) => result.kind === 'wait').map(({ item }) => item);
       await this.orders.releaseClaimsOf(
         manager,
-        results.filter((result) => result.kind === 'wait').map(({ item }) => ({ orderId: item.order.orderId, token: item.token })),
+        waiting.map(({ order, token }) => ({ orderId: order.orderId, token })),
       );
       const changes = results
         .filter(
@@ -119,30 +137,85 @@ export class WorkQueue {
         changes.map((change) => change.pending),
         now,
       );
-      const advanced: Claimed[] = [];
+      const next: Claimed[] = [];
+      const released = new Set([...retried, ...waiting.map(({ order }) => order.orderId)]);
       const changed: CommittedChange[] = [];
-      written.forEach((outcome, index) => {
-        if (!outcome.written) return;
-        changed.push(outcome.committed);
-        const item = changes[index]!.updated;
-        if (isWorkState(item.order.state)) advanced.push(item);
+      written.forEach((result, index) => {
+        if (!result.written) return;
+        const { updated, earlier } = changes[index]!;
+        changed.push(...earlier, result.committed);
+        if (updated.order.claimToken === null) released.add(updated.order.orderId);
+        else if (isWorkState(updated.order.state)) next.push(updated);
       });
-      return { next: advanced, committed: changed };
+      return { outcome: { next, released }, committed: changed };
     });
     this.metrics.changed(committed);
-    return next;
+    return outcome;
   }
 
-  /** Ends the pass's claims (orders it leaves in a work state become claimable again). */
-  async finish(batch: ClaimedBatch): Promise<void> {
+  /**
+   * The item as it will be once the step is written: what the next step of the same pass works on
+   * before anything is committed (the step then goes in its `then`).
+   */
+  advanced(result: AdvanceResult): Claimed {
+    return this.changeOf(result, new Date()).updated;
+  }
+
+  /** Ends the pass's claims but those of `except` (orders whose claims the commit ended, or that went on elsewhere). */
+  async finish(batch: ClaimedBatch, except: ReadonlySet<string> = new Set()): Promise<void> {
+    const claimed = batch.items.filter((item) => !except.has(item.order.orderId));
     await this.orders.releaseClaimsOf(
       this.dataSource.manager,
-      batch.items.map((item) => ({ orderId: item.order.orderId, token: batch.token })),
+      claimed.map((item) => ({ orderId: item.order.orderId, token: batch.token })),
     );
   }
 
-  /** The change a step result makes, and the claimed item as it will be once written. */
-  private changeOf(result: Extract<StepResult, { kind: 'advance' | 'hold' }>, now: Date): { pending: PendingChange; updated: Claimed } {
+  /** The order after a failed step: attempts counted, due after the backoff, its claim ended. */
+  private retried(order: OrderEntity, error: string, now: Date): OrderEntity {
+    const attempts = order.workAttempts + 1;
+    const backoff = backoffMs(attempts, this.settings.retryBackoffMs, this.settings.retryMaxBackoffMs);
+    return {
+      ...order,
+      workAttempts: attempts,
+      workDueAt: new Date(now.getTime() + backoff),
+      lastError: error,
+      claimToken: null,
+      claimedUntil: null,
+    };
+  }
+
+  /**
+   * The change a step result makes (followed by its `then`, when that moved the order on or held
+   * it), and the claimed item as it will be once written.
+   */
+  private changeOf(result: Extract<StepResult, { kind: 'advance' | 'hold' }>, now: Date): StepChange {
+    const first = this.stepChange(result, now);
+    const then = result.kind === 'advance' ? result.then : undefined;
+    if (then === undefined || then.kind === 'wait') return first;
+    if (then.kind === 'retry') {
+      const order = this.retried(first.updated.order, then.error, now);
+      return { ...first, pending: { ...first.pending, order }, updated: { ...first.updated, order } };
+    }
+    const second = this.stepChange({ ...then, item: first.updated }, now);
+    const changedLines = new Map(
+      [...(first.pending.changedLines ?? []), ...(second.pending.changedLines ?? [])].map((line) => [line.lineId, line]),
+    );
+    return {
+      pending: {
+        ...second.pending,
+        changedLines: [...changedLines.values()],
+        from: first.pending.from,
+        expected: first.pending.expected,
+        earlier: [{ to: first.updated.order.state, record: first.pending.record }],
+        events: (message) => [...(first.pending.events?.(message) ?? []), ...(second.pending.events?.(message) ?? [])],
+      },
+      updated: second.updated,
+      earlier: [{ from: first.pending.from, to: first.updated.order.state, holdReason: null }],
+    };
+  }
+
+  /** The change one step makes, and the claimed item as it will be once written. */
+  private stepChange(result: Extract<StepResult, { kind: 'advance' | 'hold' }>, now: Date): StepChange {
     const { item } = result;
     const { token } = item;
     const from = item.order.state;
@@ -179,7 +252,7 @@ export class WorkQueue {
           kind === 'order_accepted' ? orderAccepted(message) : orderOnHold(message, order.holdReason!, order.holdDetail),
         ),
     };
-    return { pending, updated };
+    return { pending, updated, earlier: [] };
   }
 
   private leaseEnd(now: Date): Date {
