@@ -21,13 +21,16 @@ import type { OrderEntity } from './order.entity.js';
 import { OrdersRepository, type OrderListFilter } from './orders.repository.js';
 import { isOrderId } from './order-id.js';
 
+/** What became of a submitted order: a repeat of one recorded before, or new and waiting in the queue or taken by a worker pass. */
+type Submitted = 'existing' | 'queued' | 'handed-over';
+
 // SubmitOrders recorded in one transaction at most.
 const MAX_SUBMISSIONS_PER_TRANSACTION = 100;
 
 /** SubmitOrder, GetOrder, ListOrders. */
 @Injectable()
 export class OrdersService {
-  private readonly submissions = new GroupCommit<{ order: OrderEntity; lines: OrderLineEntity[] }, boolean>(
+  private readonly submissions = new GroupCommit<{ order: OrderEntity; lines: OrderLineEntity[] }, Submitted>(
     MAX_SUBMISSIONS_PER_TRANSACTION,
     (orders) => this.insertAll(orders),
   );
@@ -49,20 +52,43 @@ export class OrdersService {
     const submitted = readSubmittedOrder(request);
     const now = new Date();
     const { order, lines } = toNewOrderRows(submitted.order, { orderId: randomUUID(), idempotencyKey: submitted.idempotencyKey }, now);
-    if (!(await this.submissions.submit({ order, lines }))) {
+    const outcome = await this.submissions.submit({ order, lines });
+    if (outcome === 'existing') {
       const existing = await this.existing(order);
       this.metrics.submitted('existing');
       return { order: await this.message(existing), created: false };
     }
     this.metrics.submitted('created');
     this.metrics.changed([{ from: null, to: 'RECEIVED', holdReason: null }]);
-    this.intake.wake();
+    if (outcome === 'queued') this.intake.wake();
     return { order: toOrderMessage(order, lines), created: true };
   }
 
-  /** Inserts new orders with their history in one transaction; true for each order inserted. */
-  private async insertAll(orders: ReadonlyArray<{ order: OrderEntity; lines: OrderLineEntity[] }>): Promise<boolean[]> {
-    const inserted = await withTransaction(this.dataSource, async (manager) => {
+  /**
+   * Inserts new orders with their history in one transaction. When a worker pass is free they are
+   * inserted claimed by it and handed over once committed; else they wait in the queue.
+   */
+  private async insertAll(orders: ReadonlyArray<{ order: OrderEntity; lines: OrderLineEntity[] }>): Promise<Submitted[]> {
+    const pass = this.intake.passForNew(orders.length);
+    for (const { order } of orders) {
+      order.claimToken = pass?.token ?? null;
+      order.claimedUntil = pass?.claimedUntil ?? null;
+    }
+    let inserted: Set<string>;
+    try {
+      inserted = await this.insertNew(orders);
+    } catch (error) {
+      pass?.cancel();
+      throw error;
+    }
+    if (pass && inserted.size > 0) pass.take(orders.filter(({ order }) => inserted.has(order.orderId)));
+    else pass?.cancel();
+    return orders.map(({ order }) => (!inserted.has(order.orderId) ? 'existing' : pass ? 'handed-over' : 'queued'));
+  }
+
+  /** Inserts the orders new to the table and their history entries in one transaction; the ids inserted. */
+  private insertNew(orders: ReadonlyArray<{ order: OrderEntity; lines: OrderLineEntity[] }>): Promise<Set<string>> {
+    return withTransaction(this.dataSource, async (manager) => {
       const ids = await this.orders.insertNew(manager, orders);
       await this.orders.addHistory(
         manager,
@@ -84,7 +110,6 @@ export class OrdersService {
       );
       return ids;
     });
-    return orders.map(({ order }) => inserted.has(order.orderId));
   }
 
   async get(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {

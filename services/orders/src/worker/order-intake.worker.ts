@@ -13,8 +13,19 @@ import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
 import { PeerClients, peerFailureOf, peerFailureOfStatus, type PeerFailure } from '../peers/peer-clients.js';
 import { CatalogCheck, type CatalogFindings } from './catalog-check.js';
 import { ErpSubmissionWorker } from './erp-submission.worker.js';
-import { WorkQueue, type Claimed, type StepResult } from './work-queue.js';
+import { WorkQueue, type Claimed, type ClaimedBatch, type StepResult } from './work-queue.js';
 import { WorkLoop } from './work-loop.js';
+
+/** A pass held for orders about to be inserted (`OrderIntakeWorker.passForNew`). */
+export interface NewOrdersPass {
+  /** The claim to insert them with. */
+  token: string;
+  claimedUntil: Date;
+  /** Hands the inserted orders to the pass (after the commit). */
+  take(orders: ReadonlyArray<Omit<Claimed, 'token'>>): void;
+  /** Nothing was inserted: the place is free again. */
+  cancel(): void;
+}
 
 /**
  * Takes RECEIVED orders through validation (catalog: SKU known and listed on the channel
@@ -67,10 +78,38 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     this.loop.wake();
   }
 
+  /**
+   * A pass for orders about to be inserted, when one is free and they fit in a batch: insert them
+   * claimed with its claim, then hand them over with `take` once committed (no claim, no read);
+   * `cancel` when nothing was inserted. Undefined: insert them unclaimed and wake the worker.
+   */
+  passForNew(count: number): NewOrdersPass | undefined {
+    if (count > this.settings.workerBatchSize) return undefined;
+    const place = this.loop.reserve();
+    if (place === undefined) return undefined;
+    const claim = this.queue.newClaim();
+    return {
+      ...claim,
+      take: (orders) =>
+        place.run(async () => {
+          await this.work({ token: claim.token, items: orders.map((order) => ({ ...order, token: claim.token })) });
+          // Whatever else is due was announced by its own wake-up.
+          return false;
+        }),
+      cancel: () => place.cancel(),
+    };
+  }
+
   private async pass(): Promise<boolean> {
     const limit = this.settings.workerBatchSize;
     const batch = await this.queue.claim(['RECEIVED', 'VALIDATED'], limit);
     if (batch.items.length === 0) return false;
+    await this.work(batch);
+    return batch.items.length === limit;
+  }
+
+  /** Validates and reserves the batch's orders, commits, and hands the RESERVED ones on; ends the claims left. */
+  private async work(batch: ClaimedBatch): Promise<void> {
     // Claims the commit ended or the ERP window took on are not this pass's to end.
     let settled = new Set<string>();
     let leftInQueue = false;
@@ -92,7 +131,6 @@ export class OrderIntakeWorker implements OnApplicationBootstrap, OnApplicationS
     }
     // What the window did not take waits in the queue: it claims it once the claims above are gone.
     if (leftInQueue) this.erp.wake();
-    return batch.items.length === limit;
   }
 
   /** One catalog look-up per channel account for the whole batch, then the domain's checks per order. */

@@ -94,4 +94,58 @@ describe('WorkLoop', () => {
     expect(passes.started).toBe(1);
     expect(passes.waiting).toBe(0);
   });
+
+  it('holds a reserved place like a running pass until the pass given to it ends, or gives it back on cancel', async () => {
+    const passes = new ControlledPasses();
+    loop = new WorkLoop(passes.pass, { name: 'test', concurrency: 2, pollIntervalMs: 60_000, retryDelayMs: 60_000, logger });
+    loop.start();
+    const reserved = loop.reserve()!;
+    expect(reserved).toBeDefined();
+    // The start-up pass and the reserved place fill both places: a wake-up waits, and nothing more can be reserved.
+    loop.wake();
+    expect(loop.reserve()).toBeUndefined();
+    expect(passes.started).toBe(1);
+    let given = 0;
+    reserved.run(async () => {
+      given++;
+      return false;
+    });
+    // Its place is free once the given pass ended: the wake-up meanwhile gets its pass.
+    await waitFor(() => passes.started === 2);
+    expect(given).toBe(1);
+    passes.finishNext();
+    passes.finishNext();
+    await waitFor(() => passes.running === 0);
+    const places = [loop.reserve()!, loop.reserve()!];
+    expect(loop.reserve()).toBeUndefined();
+    places[0]!.cancel();
+    await waitFor(() => {
+      const place = loop!.reserve();
+      place?.cancel();
+      return place !== undefined;
+    });
+    places[1]!.cancel();
+    expect(passes.started).toBe(2);
+  });
+
+  it('waits on stop for a reserved place to run its pass', async () => {
+    const passes = new ControlledPasses();
+    loop = new WorkLoop(passes.pass, { name: 'test', concurrency: 2, pollIntervalMs: 60_000, retryDelayMs: 60_000, logger });
+    loop.start();
+    passes.finishNext();
+    await waitFor(() => passes.running === 0);
+    const reserved = loop.reserve()!;
+    let stopped = false;
+    const stopping = loop.stop().then(() => (stopped = true));
+    expect(loop.reserve()).toBeUndefined();
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    let ran = false;
+    reserved.run(async () => {
+      ran = true;
+      return false;
+    });
+    await stopping;
+    expect(ran).toBe(true);
+  });
 });

@@ -1,6 +1,14 @@
 import { WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 
+/** A place held in the loop for a pass whose work is known before it starts (orders just inserted already claimed). */
+export interface ReservedPass {
+  /** Starts `pass` in the place. */
+  run(pass: () => Promise<boolean>): void;
+  /** Gives the place back unused. */
+  cancel(): void;
+}
+
 export interface WorkLoopOptions {
   name: string;
   /** Passes that may run at once. */
@@ -44,6 +52,18 @@ export class WorkLoop {
     if (this.running) this.signal.wakeWithin(delayMs);
   }
 
+  /**
+   * Holds a place for a pass to be started later with `run` (or given back with `cancel`);
+   * undefined when every place is taken. Until then the place counts as a running pass.
+   */
+  reserve(): ReservedPass | undefined {
+    if (!this.running || this.active.size >= this.options.concurrency) return undefined;
+    let begin!: (pass: (() => Promise<boolean>) | undefined) => void;
+    const started = new Promise<(() => Promise<boolean>) | undefined>((resolve) => (begin = resolve));
+    this.track(started.then((pass) => (pass ? this.runPass(pass) : 'poll')));
+    return { run: (pass) => begin(pass), cancel: () => begin(undefined) };
+  }
+
   /** Stops starting passes and waits for those running (they see `isRunning` false and stop early). */
   async stop(): Promise<void> {
     this.running = false;
@@ -58,7 +78,11 @@ export class WorkLoop {
   private startPass(): void {
     if (!this.running || this.active.size >= this.options.concurrency) return;
     this.lastStart = this.signal.checkpoint();
-    const run = this.runPass();
+    this.track(this.runPass(this.pass));
+  }
+
+  /** Counts the pass as running until it ends, then runs the next one as it asks. */
+  private track(run: Promise<'again' | 'poll' | 'retry'>): void {
     this.active.add(run);
     void run.then((next) => {
       this.active.delete(run);
@@ -67,9 +91,9 @@ export class WorkLoop {
     });
   }
 
-  private async runPass(): Promise<'again' | 'poll' | 'retry'> {
+  private async runPass(pass: () => Promise<boolean>): Promise<'again' | 'poll' | 'retry'> {
     try {
-      return (await this.pass()) ? 'again' : 'poll';
+      return (await pass()) ? 'again' : 'poll';
     } catch (error) {
       this.options.logger.warn({ err: error, loop: this.options.name }, 'worker pass failed; retrying');
       return 'retry';

@@ -90,6 +90,11 @@ export class WorkQueue {
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
 
+  /** A claim for orders to be inserted already claimed (by a pass that takes them over once committed). */
+  newClaim(): { token: string; claimedUntil: Date } {
+    return { token: randomUUID(), claimedUntil: this.leaseEnd(new Date()) };
+  }
+
   /** Claims up to `limit` due orders in `states`, oldest due first, with their lines. */
   async claim(states: readonly OrderState[], limit: number): Promise<ClaimedBatch> {
     const token = randomUUID();
