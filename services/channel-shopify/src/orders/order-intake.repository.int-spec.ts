@@ -140,14 +140,16 @@ describe.each(['postgres', 'sqlite'] as const)('order intake tables on %s', (typ
     // Submitted, then cancelled on Shopify: the cancellation is work.
     await withTransaction(dataSource, (manager) => repository.storeAll(manager, [order('shop-work-b', 23, at(40), at(40))], t0));
 
-    const due = await repository.due(at(60), 100);
     const expected = named([key('shop-work-a', 21), key('shop-work-b', 21), key('shop-work-b', 23)]);
-    expect(named(due)).toEqual(expected);
-
-    const keys = due.map(({ channelAccountId, channelOrderId }) => ({ channelAccountId, channelOrderId }));
-    expect(named(await repository.claimAll(keys, 'replica-1', at(60), at(90)))).toEqual(expected);
-    // Held until at(90): another replica gets none of them, and they are not due meanwhile.
-    expect(named(await repository.claimAll(keys, 'replica-2', at(61), at(91)))).toEqual([]);
-    expect(named(await repository.due(at(61), 100))).toEqual([]);
+    const claimed = await repository.claimDue('replica-1', at(60), at(90), 100);
+    expect(named(claimed)).toEqual(expected);
+    expect(claimed.filter(({ channelAccountId }) => channelAccountId.startsWith('shop-work-')).map((row) => row.claimedBy)).toEqual([
+      'replica-1',
+      'replica-1',
+      'replica-1',
+    ]);
+    // Held until at(90): another replica gets none of them meanwhile, and takes them once the claim expired.
+    expect(named(await repository.claimDue('replica-2', at(61), at(91), 100))).toEqual([]);
+    expect(named(await repository.claimDue('replica-2', at(90), at(120), 100))).toEqual(expected);
   });
 });

@@ -1,5 +1,4 @@
-import { groupBy } from '@retail-mesh/domain';
-import { columnParameter, EntityColumns, inChunks, returnedRows, SqlParameters } from '@retail-mesh/persistence';
+import { columnParameter, EntityColumns, hydrated, inChunks, returnedRows, SqlParameters } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OrderIdentity } from './shopify-order.js';
 import { SHOPIFY_ORDERS_TABLE, ShopifyOrderRecord } from './shopify-order.entity.js';
@@ -220,47 +219,30 @@ export class OrderIntakeRepository {
       .findOneBy({ channelAccountId: key.channelAccountId, channelOrderId: key.channelOrderId });
   }
 
-  /** Rows with work to do now, not claimed by a replica, oldest due first (the condition of the shopify_orders_work index). */
-  async due(now: Date, limit: number): Promise<ShopifyOrderRecord[]> {
-    return this.dataSource
-      .getRepository(ShopifyOrderRecord)
-      .createQueryBuilder('row')
-      .where('row.rejectedReason IS NULL')
-      .andWhere('(row.submittedAt IS NULL OR (row.shopifyCancelledAt IS NOT NULL AND row.cancelSubmittedAt IS NULL))')
-      .andWhere('row.nextAttemptAt <= :now', { now: this.time('nextAttemptAt', now) })
-      .andWhere('(row.claimExpiresAt IS NULL OR row.claimExpiresAt <= :now)')
-      .orderBy('row.nextAttemptAt', 'ASC')
-      .limit(limit)
-      .getMany();
-  }
-
   /**
-   * Takes the rows for `holder` until `until`, in one statement; returns the keys it got (another
-   * replica may hold some).
+   * Claims for `holder` until `until` up to `limit` rows with work to do now that no replica holds,
+   * oldest due first, in one statement (the condition of the shopify_orders_work index; PostgreSQL
+   * skips rows another replica is claiming, so replicas never wait for each other), and returns
+   * them whole.
    */
-  async claimAll(keys: readonly OrderKey[], holder: string, now: Date, until: Date): Promise<OrderKey[]> {
-    const claimed: OrderKey[] = [];
-    // Per account, an IN list of order ids: one scan of the primary key. A list of (account, order)
-    // pairs was planned as one index probe per pair, OR-ed together: the intake's costliest statement.
-    const orderIdsPerAccount = groupBy(
-      keys,
-      (key) => key.channelAccountId,
-      (key) => key.channelOrderId,
-    );
-    for (const [channelAccountId, channelOrderIds] of orderIdsPerAccount) {
-      const rows = await inChunks(channelOrderIds, KEYS_PER_STATEMENT, (chunk) => {
-        const parameters = SqlParameters.for(this.dataSource);
-        const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
-        const sql = `
-          UPDATE ${SHOPIFY_ORDERS_TABLE} SET ${set}
-          WHERE channel_account_id = ${parameters.add(channelAccountId)} AND channel_order_id IN (${parameters.list(chunk)})
-            AND (claim_expires_at IS NULL OR claim_expires_at <= ${parameters.add(this.time('claimExpiresAt', now))})
-          RETURNING channel_order_id`;
-        return returnedRows<{ channel_order_id: string }>(this.dataSource.manager, sql, parameters.values);
-      });
-      for (const row of rows) claimed.push({ channelAccountId, channelOrderId: row.channel_order_id });
-    }
-    return claimed;
+  async claimDue(holder: string, now: Date, until: Date, limit: number): Promise<ShopifyOrderRecord[]> {
+    const postgres = this.dataSource.options.type === 'postgres';
+    const parameters = SqlParameters.for(this.dataSource);
+    // Values in placeholder order.
+    const set = `claimed_by = ${parameters.add(holder)}, claim_expires_at = ${parameters.add(this.time('claimExpiresAt', until))}`;
+    const due = `next_attempt_at <= ${parameters.add(this.time('nextAttemptAt', now))}`;
+    const unclaimed = `(claim_expires_at IS NULL OR claim_expires_at <= ${parameters.add(this.time('claimExpiresAt', now))})`;
+    const sql = `
+      UPDATE ${SHOPIFY_ORDERS_TABLE} SET ${set}
+      WHERE (channel_account_id, channel_order_id) IN (
+        SELECT channel_account_id, channel_order_id FROM ${SHOPIFY_ORDERS_TABLE}
+        WHERE rejected_reason IS NULL AND (submitted_at IS NULL OR (shopify_cancelled_at IS NOT NULL AND cancel_submitted_at IS NULL))
+          AND ${due} AND ${unclaimed}
+        ORDER BY next_attempt_at LIMIT ${parameters.add(limit)}${postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
+      RETURNING *`;
+    const rows = await returnedRows<Record<string, unknown>>(this.dataSource.manager, sql, parameters.values);
+    // Oldest due first, as the subquery picked them.
+    return hydrated(this.dataSource, ShopifyOrderRecord, rows).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
   }
 
   /**

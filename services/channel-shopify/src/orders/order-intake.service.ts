@@ -64,10 +64,6 @@ const PERMANENT_CODES = new Set<number>([
   GrpcStatus.UNIMPLEMENTED,
 ]);
 
-function keyOf(key: OrderKey): string {
-  return `${key.channelAccountId}\u0000${key.channelOrderId}`;
-}
-
 function isPermanent(error: unknown): boolean {
   if (error instanceof ShopifyOrderError) return true;
   const code = (error as Partial<ServiceError> | null)?.code;
@@ -238,11 +234,12 @@ export class OrderIntake {
   private async round(): Promise<'more' | 'idle'> {
     const { options } = this.deps;
     const now = new Date();
-    const rows = await this.deps.repository.due(now, options.batchSize);
-    const claimed = new Set(
-      (await this.deps.repository.claimAll(rows, this.deps.holderId, now, new Date(now.getTime() + options.claimTtlMs))).map(keyOf),
+    const mine = await this.deps.repository.claimDue(
+      this.deps.holderId,
+      now,
+      new Date(now.getTime() + options.claimTtlMs),
+      options.batchSize,
     );
-    const mine = rows.filter((row) => claimed.has(keyOf(row)));
     // New orders, the bulk of the work, go to the orders service in one SubmitOrders call; the
     // few with a cancellation to pass on (each a round trip or two) several at once.
     await Promise.all([
@@ -253,7 +250,7 @@ export class OrderIntake {
         (row) => this.process(row),
       ),
     ]);
-    return rows.length === options.batchSize ? 'more' : 'idle';
+    return mine.length === options.batchSize ? 'more' : 'idle';
   }
 
   /**
