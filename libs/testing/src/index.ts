@@ -1,2 +1,3 @@
 export * from './isolation.js';
 export * from './wait-for.js';
+export * from './migration-databases.js';

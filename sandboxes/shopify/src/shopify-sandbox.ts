@@ -134,6 +134,7 @@ function shopView(shop: ShopState) {
     accessToken: shop.accessToken,
     clientSecret: shop.clientSecret,
     utcOffsetMinutes: shop.utcOffsetMinutes,
+    orderListLagMs: shop.orderListLagMs,
     plan: shop.plan,
     throttleStatusCode: shop.throttleStatusCode,
     ...shop.bucket.status(),
@@ -163,12 +164,13 @@ function parseShopSettings(value: unknown): ShopSettings | string {
     clientSecret,
     utcOffsetMinutes,
     restCallsUsed,
+    orderListLagMs,
   } = value;
   if (typeof shop !== 'string' || !/^[a-z0-9][a-z0-9.-]*$/i.test(shop)) return 'shop must be a shop handle such as "b2c-eu"';
   if (typeof accessToken !== 'string' || accessToken === '') return 'accessToken is required';
   if (plan !== undefined && !(typeof plan === 'string' && Object.hasOwn(PLANS, plan)))
     return `plan must be one of ${Object.keys(PLANS).join(', ')}`;
-  for (const [name, number] of Object.entries({ maximumAvailable, restoreRate, currentlyAvailable, restCallsUsed })) {
+  for (const [name, number] of Object.entries({ maximumAvailable, restoreRate, currentlyAvailable, restCallsUsed, orderListLagMs })) {
     if (number !== undefined && (typeof number !== 'number' || number < 0)) return `${name} must be a non-negative number`;
   }
   if (throttleStatusCode !== undefined && throttleStatusCode !== 200 && throttleStatusCode !== 429)
@@ -188,6 +190,7 @@ function parseShopSettings(value: unknown): ShopSettings | string {
     clientSecret: clientSecret as string | undefined,
     utcOffsetMinutes: utcOffsetMinutes as number | undefined,
     restCallsUsed: restCallsUsed as number | undefined,
+    orderListLagMs: orderListLagMs as number | undefined,
   };
 }
 

@@ -23,7 +23,7 @@ describe('channelShopifySettings', () => {
       ordersGrpcUrl: '127.0.0.1:50053',
       webhookBaseUrl: undefined,
       orderPollIntervalMs: 60_000,
-      orderPollOverlapMs: 300_000,
+      orderPollSettleMs: 300_000,
     });
   });
 

@@ -30,8 +30,12 @@ export const channelShopifySettings = {
   webhookBaseUrl: env.url('SHOPIFY_WEBHOOK_BASE_URL', ['https:', 'http:']).optional(),
   /** The poll backstop that catches orders webhooks missed. */
   orderPollIntervalMs: env.int('SHOPIFY_ORDER_POLL_INTERVAL_MS', { min: 100, max: 3_600_000 }).default(60_000),
-  /** How far before the newest update seen a poll starts (updates Shopify made visible late). */
-  orderPollOverlapMs: env.int('SHOPIFY_ORDER_POLL_OVERLAP_MS', { min: 0, max: 86_400_000 }).default(300_000),
+  /**
+   * How late an updated order may appear in Shopify's list (the settle time; the variable keeps
+   * its name from when it was the overlap of every poll): the poll's settled pass lists each order
+   * once it is this old and moves the cursor to this far behind the poll's start.
+   */
+  orderPollSettleMs: env.int('SHOPIFY_ORDER_POLL_OVERLAP_MS', { min: 0, max: 86_400_000 }).default(300_000),
   /** Where the very first poll of an account starts, back from now. */
   orderPollLookbackMs: env.int('SHOPIFY_ORDER_POLL_LOOKBACK_MS', { min: 0, max: 5_184_000_000 }).default(86_400_000),
   /** Backstop of the intake worker when nothing woke it (retries that came due, claims that expired). */

@@ -8,6 +8,7 @@ import { CreateAvailabilityTables1764288000000 } from './migrations/176428800000
 import { CreateOrderTables1764806400000 } from './migrations/1764806400000-create-order-tables.js';
 import { IndexOrderWork1796500000000 } from './migrations/1796500000000-index-order-work.js';
 import { HotUpdates1796700000000 } from './migrations/1796700000000-hot-updates.js';
+import { SettledOrderCursor1796900000000 } from './migrations/1796900000000-settled-order-cursor.js';
 import { ShopifyOrderCursor } from './orders/order-cursor.entity.js';
 import { ShopifyOrderRecord } from './orders/shopify-order.entity.js';
 import { ShopifyShipment } from './orders/shopify-shipment.entity.js';
@@ -20,6 +21,12 @@ export const channelShopifyService = defineService({
   ports: { grpc: 50061, http: 9161 },
   settings: channelShopifySettings,
   entities: [DesiredInventory, PushLease, ShopifyOrderRecord, ShopifyWebhookDelivery, ShopifyOrderCursor, ShopifyShipment],
-  migrations: [CreateAvailabilityTables1764288000000, CreateOrderTables1764806400000, IndexOrderWork1796500000000, HotUpdates1796700000000],
+  migrations: [
+    CreateAvailabilityTables1764288000000,
+    CreateOrderTables1764806400000,
+    IndexOrderWork1796500000000,
+    HotUpdates1796700000000,
+    SettledOrderCursor1796900000000,
+  ],
   module: (infra) => ChannelShopifyModule.forRoot(infra),
 });

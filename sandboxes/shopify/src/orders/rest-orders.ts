@@ -1,8 +1,10 @@
 // The REST Admin API's orders endpoints (legacy since 2024-10, still served for every version):
 // `GET /admin/api/{v}/orders.json` with its filters and cursor pagination (a `Link` header with
 // `page_info`; a request with `page_info` takes no filter but `limit` and `fields`), and
-// `GET /admin/api/{v}/orders/{id}.json`. Every call is charged to the shop's request-based leaky
-// bucket (`X-Shopify-Shop-Api-Call-Limit: used/size`); an empty bucket answers 429 with
+// `GET /admin/api/{v}/orders/{id}.json`. The time filters are inclusive and compare the times as
+// an order shows them (to the second); a shop may list orders late (`orderListLagMs`, Shopify's
+// index lag). Every call is charged to the shop's request-based leaky bucket
+// (`X-Shopify-Shop-Api-Call-Limit: used/size`); an empty bucket answers 429 with
 // `Retry-After: 2.0`. Results are newest first (by id); clients must not rely on any order.
 import { randomUUID } from 'node:crypto';
 import * as sandboxKit from '@retail-mesh/sandbox-kit';
@@ -67,6 +69,11 @@ function timeFilter(filters: Filters, name: string): number | undefined {
   return ms;
 }
 
+/** A time as an order shows it: to the second (`2026-11-27T05:00:00-05:00`). */
+function shownMs(ms: number): number {
+  return ms - (((ms % 1000) + 1000) % 1000);
+}
+
 /** Validates the filters once per request; the predicate checks an order against all but `ids` (see candidates). */
 function matcher(filters: Filters): (order: OrderState) => boolean {
   const status = filters.status ?? 'open';
@@ -82,8 +89,9 @@ function matcher(filters: Filters): (order: OrderState) => boolean {
   const [createdMin, createdMax, updatedMin, updatedMax, processedMin, processedMax] = TIME_FILTERS.map((field) =>
     timeFilter(filters, field),
   );
+  // Bounds are inclusive of the time an order shows: updated_at_max=<its updated_at> lists it.
   const within = (ms: number, min: number | undefined, max: number | undefined) =>
-    (min === undefined || ms >= min) && (max === undefined || ms <= max);
+    (min === undefined || shownMs(ms) >= min) && (max === undefined || shownMs(ms) <= max);
 
   // Cheap checks first: restFulfillmentStatus walks the order's lines and fulfillments.
   return (order) => {
@@ -107,9 +115,15 @@ function matcher(filters: Filters): (order: OrderState) => boolean {
   };
 }
 
-/** The orders `ids` names, looked up by gid (the shop's key) instead of scanning the shop; else every order. */
-function candidates(shop: ShopState, filters: Filters): OrderState[] {
-  if (filters.ids === undefined) return [...shop.orders.values()];
+/**
+ * The orders `ids` names, looked up by gid (the shop's key) instead of scanning the shop; else
+ * every order the shop's list shows by now (`orderListLagMs` after its last update).
+ */
+function candidates(shop: ShopState, filters: Filters, nowMs: number): OrderState[] {
+  if (filters.ids === undefined) {
+    const all = [...shop.orders.values()];
+    return shop.orderListLagMs > 0 ? all.filter((order) => order.updatedAtMs + shop.orderListLagMs <= nowMs) : all;
+  }
   // Compared as numbers, so ` 12` or `12.0` name order 12 too; an id that is not a number finds nothing.
   const ids = new Set(filters.ids.split(',').map((id) => Number(id.trim())));
   return [...ids].map((id) => shop.orders.get(`gid://shopify/Order/${id}`)).filter((order) => order !== undefined);
@@ -191,7 +205,7 @@ export function listOrders(registry: ShopRegistry, request: SandboxRequest): San
       filters = Object.fromEntries(Object.entries(query).filter(([name]) => FILTERS.includes(name)));
     }
     const matches = matcher(filters);
-    const all = candidates(shop, filters)
+    const all = candidates(shop, filters, registry.nowMs())
       .filter(matches)
       .sort((a, b) => b.numericId - a.numericId);
     let page: OrderState[];

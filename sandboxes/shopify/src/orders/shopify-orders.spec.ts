@@ -276,6 +276,59 @@ describe('REST orders.json', () => {
     expect((await rest('orders/1.json')).status).toBe(404);
   });
 
+  it('filters by updated_at_max as by updated_at_min: inclusive of the second an order shows, with any offset, never next to page_info', async () => {
+    clock = START + 250;
+    const early = (await createOrder()).order;
+    clock += 60_000;
+    const late = (await createOrder()).order;
+    // Stored to the millisecond, shown (and compared) to the second.
+    expect([early.updated_at, late.updated_at]).toEqual(['2026-11-27T05:00:00-05:00', '2026-11-27T05:01:00-05:00']);
+    const listed = async (query: string) =>
+      (await rest(`orders.json?status=any&${query}`)).body.orders.map((order: AnyJson) => order.id).sort();
+
+    expect(await listed(`updated_at_max=${encodeURIComponent(early.updated_at)}`)).toEqual([early.id]);
+    expect(await listed('updated_at_min=2026-11-27T10:01:00Z&updated_at_max=2026-11-27T05:01:00-05:00')).toEqual([late.id]);
+    expect(await listed('updated_at_max=2026-11-27T10:00:59%2B00:00')).toEqual([early.id]);
+    expect(await listed('updated_at_min=2026-11-27T10:00:01Z&updated_at_max=2026-11-27T10:00:59Z')).toEqual([]);
+    expect(await listed('updated_at_min=2026-11-27T10:00:00Z&updated_at_max=2026-11-27T10:01:00Z')).toEqual([early.id, late.id].sort());
+    expect(await rest('orders.json?updated_at_max=yesterday')).toMatchObject({
+      status: 400,
+      body: { errors: { updated_at_max: 'updated_at_max is not a valid ISO-8601 time' } },
+    });
+
+    const first = await rest('orders.json?status=any&limit=1&updated_at_max=2026-11-27T10:01:00Z');
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') as string)?.[1] as string;
+    // The filters travel in page_info.
+    expect((await rest(next)).body.orders.map((order: AnyJson) => order.id)).toEqual([early.id]);
+    expect(await rest(`${next}&updated_at_max=2026-11-27T10:01:00Z`)).toMatchObject({
+      status: 400,
+      body: { errors: { updated_at_max: 'updated_at_max cannot be passed when page_info is present' } },
+    });
+  });
+
+  it('lists an order only orderListLagMs after its last update (index lag), and finds it by id at once', async () => {
+    const shop = await admin.call<AnyJson>('POST', '/_sandbox/shops', { shop: SHOP, accessToken: TOKEN, orderListLagMs: 5_000 });
+    expect(shop.orderListLagMs).toBe(5_000);
+    const { order } = await createOrder();
+    const listed = async () => (await rest('orders.json?status=any&updated_at_min=2026-11-27T10:00:00Z')).body.orders;
+
+    expect(await listed()).toEqual([]);
+    expect((await rest(`orders.json?status=any&ids=${order.id}`)).body.orders.map((found: AnyJson) => found.id)).toEqual([order.id]);
+    expect((await rest(`orders/${order.id}.json`)).status).toBe(200);
+    clock += 4_999;
+    expect(await listed()).toEqual([]);
+    clock += 1;
+    // It shows up now, with the time of its update, 5 s ago.
+    expect((await listed()).map((found: AnyJson) => [found.id, found.updated_at])).toEqual([[order.id, '2026-11-27T05:00:00-05:00']]);
+
+    // An update takes it out of the list again until the index has it.
+    await admin.call('PUT', `/_sandbox/shops/${SHOP}/orders/${order.id}`, { note: 'gift' });
+    expect(await listed()).toEqual([]);
+    clock += 5_000;
+    expect((await listed()).map((found: AnyJson) => found.updated_at)).toEqual(['2026-11-27T05:00:05-05:00']);
+    await admin.call('POST', '/_sandbox/shops', { shop: SHOP, accessToken: TOKEN, orderListLagMs: 0 });
+  });
+
   it('looks orders up by ids under the other filters, and answers the fields asked for as the full order has them', async () => {
     const ids: number[] = [];
     for (let index = 0; index < 4; index++) {

@@ -48,6 +48,11 @@ export interface ShopSettings {
   utcOffsetMinutes?: number;
   /** Current level of the REST bucket, to start a test with a full one (`restCallsUsed: 40`). */
   restCallsUsed?: number;
+  /**
+   * Shopify's index lag: REST orders.json lists an order (except by `ids`) only this long after
+   * its last update (default 0: at once).
+   */
+  orderListLagMs?: number;
 }
 
 export interface LocationState {
@@ -133,6 +138,7 @@ export class ShopState {
   };
   clientSecret: string;
   utcOffsetMinutes: number;
+  orderListLagMs: number;
   /** REST Admin API calls: `X-Shopify-Shop-Api-Call-Limit` is its used/size. */
   readonly restBucket: CostBucket;
   /** By order gid, in creation order. */
@@ -158,6 +164,7 @@ export class ShopState {
     if (settings.currentlyAvailable !== undefined) this.bucket.configure({ currentlyAvailable: settings.currentlyAvailable });
     this.clientSecret = settings.clientSecret ?? `shpss_${name}`;
     this.utcOffsetMinutes = settings.utcOffsetMinutes ?? -300;
+    this.orderListLagMs = settings.orderListLagMs ?? 0;
     const rest = REST_LIMITS[this.plan];
     this.restBucket = new CostBucket(rest.bucketSize, rest.leakPerSecond, now);
     if (settings.restCallsUsed !== undefined) this.restBucket.configure({ currentlyAvailable: rest.bucketSize - settings.restCallsUsed });
@@ -253,6 +260,7 @@ export class ShopRegistry {
     existing.accessToken = settings.accessToken;
     if (settings.clientSecret !== undefined) existing.clientSecret = settings.clientSecret;
     if (settings.utcOffsetMinutes !== undefined) existing.utcOffsetMinutes = settings.utcOffsetMinutes;
+    if (settings.orderListLagMs !== undefined) existing.orderListLagMs = settings.orderListLagMs;
     if (settings.plan !== undefined) existing.plan = settings.plan;
     if (settings.throttleStatusCode !== undefined) existing.throttleStatusCode = settings.throttleStatusCode;
     const restoreRate = settings.restoreRate ?? (settings.plan === undefined ? undefined : PLANS[settings.plan]);

@@ -4,9 +4,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const SHOPIFY_ORDER_CURSORS_TABLE = 'shopify_order_cursors';
 
 /**
- * The poll backstop's cursor per account: the newest Shopify `updated_at` seen by a complete poll.
- * The next poll asks from a little before it (the overlap), so an update Shopify made visible late
- * is still caught. It only moves forward.
+ * The poll backstop's cursor per account (`updated_at_seen`, a name from when it was the newest
+ * `updated_at` a poll saw): every order updated before it was listed by a complete settled pass at
+ * least the settle time (SHOPIFY_ORDER_POLL_OVERLAP_MS) after its update, so an update Shopify made
+ * visible late was caught. The next settled pass starts from it. It only moves forward.
  */
 @Entity({ name: SHOPIFY_ORDER_CURSORS_TABLE })
 export class ShopifyOrderCursor {

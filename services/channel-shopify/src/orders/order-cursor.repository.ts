@@ -2,7 +2,7 @@ import { columnParameter } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SHOPIFY_ORDER_CURSORS_TABLE, ShopifyOrderCursor } from './order-cursor.entity.js';
 
-/** The poll cursors: per account, the newest Shopify updated_at a complete poll saw. */
+/** The poll cursors: per account, up to where every update was listed after it settled (ShopifyOrderCursor). */
 export class OrderCursorRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -10,8 +10,11 @@ export class OrderCursorRepository {
     return this.dataSource.getRepository(ShopifyOrderCursor).findOneBy({ channelAccountId });
   }
 
-  /** Moves the cursor to `updatedAtSeen` unless it is already further (replicas polling concurrently). */
-  async advance(manager: EntityManager, channelAccountId: string, updatedAtSeen: Date, now: Date): Promise<void> {
+  /**
+   * Moves the cursor to `updatedAtSeen` unless it is already further (replicas polling
+   * concurrently); in `manager`'s transaction, else in a statement of its own.
+   */
+  async advance(channelAccountId: string, updatedAtSeen: Date, now: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     const sql = `
       INSERT INTO ${SHOPIFY_ORDER_CURSORS_TABLE} (channel_account_id, updated_at_seen, last_poll_at)
       VALUES (:account, :seen, :now)

@@ -1,23 +1,29 @@
-// The backstop that catches what webhooks missed: per account, every interval, the orders updated
-// since a little before the newest update a complete poll has seen (the persisted cursor), all
-// pages of them, stored through the same deduplicating intake as webhooks. The cursor moves in
-// the transaction of the last page, and only forward. Before its first poll an account's order
-// webhooks are subscribed (when the adapter knows its public URL), retried with the poll.
+// The backstop that catches what webhooks missed: per account, every interval, two passes over
+// the orders updated recently (order-poll-window.ts): a settled pass from the persisted cursor to
+// `settle` before the round, which then moves the cursor there (in the transaction of its last
+// page, and only forward), and a fresh pass from the previous round's start on, for the orders of
+// the last seconds. Each order is listed about twice, not once per round of the settle time. Both
+// store through the same deduplicating intake as webhooks. Before its first poll an account's
+// order webhooks are subscribed (when the adapter knows its public URL), retried with the poll.
 import { AccountLoops } from '@retail-mesh/channel-kit';
 import type { Logger } from '@retail-mesh/observability';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
 import type { OrderIntake } from './order-intake.service.js';
 import type { IncomingOrder, OrderSource } from './order-intake.repository.js';
-import type { OrdersMetrics } from './orders.metrics.js';
+import { orderPollWindows } from './order-poll-window.js';
+import type { OrdersMetrics, PollPass } from './orders.metrics.js';
 import { orderIdentity, ShopifyOrderError, type OrderIdentity } from './shopify-order.js';
 import type { ShopifyOrdersClient } from './shopify-orders.client.js';
-import type { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
+import type { ShopifyOrdersRestClient, UpdatedAtWindow } from './shopify-orders-rest.client.js';
 import { ORDER_WEBHOOK_TOPIC_ENUMS } from './shopify-webhook.js';
 
 export interface OrderPollerOptions {
   intervalMs: number;
-  overlapMs: number;
+  /** How late an updated order may appear in Shopify's list: the settled pass lists orders this old. */
+  settleMs: number;
+  /** How far each pass reaches back before where the previous one ended (bounds have one-second resolution). */
+  marginMs: number;
   lookbackMs: number;
   failureBackoffMaxMs: number;
   /** `<base>/webhooks/shopify/<account>` is subscribed to the order topics; unset: no subscription. */
@@ -36,7 +42,7 @@ export interface OrderPollerDependencies {
 }
 
 export interface PollStatus {
-  /** The cursor after the last complete poll. */
+  /** The cursor after the last complete settled pass. */
   updatedAtSeen: Date | null;
   lastPollAt: Date | null;
   lastError: string | null;
@@ -58,6 +64,8 @@ export class OrderPoller {
   private readonly loops: AccountLoops;
   private readonly statuses = new Map<string, PollStatus>();
   private readonly subscribed = new Set<string>();
+  /** Per account, where this process's last round whose fresh pass completed started. */
+  private readonly roundStarts = new Map<string, Date>();
 
   constructor(private readonly deps: OrderPollerDependencies) {
     for (const channelAccountId of deps.accounts.ids()) {
@@ -99,62 +107,70 @@ export class OrderPoller {
    * submitted again). Returns how many were found.
    */
   async sync(channelAccountId: string, since: Date): Promise<number> {
-    return this.read(channelAccountId, since, 'sync', false);
+    return this.read(channelAccountId, { min: since }, 'sync');
   }
 
   private async round(channelAccountId: string): Promise<'idle'> {
-    const { webhookBaseUrl } = this.deps.options;
+    const { webhookBaseUrl, settleMs, marginMs, lookbackMs } = this.deps.options;
     if (webhookBaseUrl && !this.subscribed.has(channelAccountId)) {
       await this.subscribeWebhooks(channelAccountId, webhookUri(webhookBaseUrl, channelAccountId));
       this.subscribed.add(channelAccountId);
     }
-    const cursor = await this.deps.cursors.find(channelAccountId);
-    const now = Date.now();
-    const since = cursor
-      ? new Date(cursor.updatedAtSeen.getTime() - this.deps.options.overlapMs)
-      : new Date(now - this.deps.options.lookbackMs);
-    await this.read(channelAccountId, since, 'poll', true);
+    const now = new Date();
+    const cursor = (await this.deps.cursors.find(channelAccountId))?.updatedAtSeen ?? null;
+    const previousRoundStart = this.roundStarts.get(channelAccountId) ?? null;
+    const windows = orderPollWindows({ cursor, previousRoundStart, now, settleMs, lookbackMs, marginMs });
+    // Fresh first: the orders of the last seconds do not wait for a settled pass catching up.
+    await this.read(channelAccountId, windows.fresh, 'poll', { pass: 'fresh' });
+    this.roundStarts.set(channelAccountId, now);
+    if (windows.settled) {
+      await this.read(channelAccountId, windows.settled, 'poll', { pass: 'settled', cursorTo: windows.cursor });
+    } else if (cursor === null) {
+      // An account's first poll with nothing to settle yet: later rounds settle from where it started.
+      await this.deps.cursors.advance(channelAccountId, windows.cursor, new Date());
+    }
+    const status = this.statuses.get(channelAccountId) as PollStatus;
+    if (status.updatedAtSeen === null || status.updatedAtSeen < windows.cursor) status.updatedAtSeen = windows.cursor;
+    status.lastPollAt = new Date();
+    status.lastError = null;
     this.deps.metrics.polled(channelAccountId, 'ok');
     return 'idle';
   }
 
   /**
-   * Lists the orders updated since `since` with only the fields that say which and how recent,
+   * Lists the orders updated within `window` with only the fields that say which and how recent,
    * then reads whole only those a poll has something to store for (not held yet, or newer than
-   * held): the overlap makes every poll list the orders of the last minutes again, and most of
-   * them are held already. A sync (a repair) reads and submits again every one it lists.
+   * held): most orders a pass lists came with their webhook or the other pass. A sync (a repair)
+   * reads and submits again every one it lists. `cursorTo`: the cursor moves there in the
+   * transaction of the last page.
    */
-  private async read(channelAccountId: string, since: Date, source: OrderSource, moveCursor: boolean): Promise<number> {
+  private async read(
+    channelAccountId: string,
+    window: UpdatedAtWindow,
+    source: OrderSource,
+    poll?: { pass: PollPass; cursorTo?: Date },
+  ): Promise<number> {
     const client = this.deps.restClient(channelAccountId);
-    const status = this.statuses.get(channelAccountId) as PollStatus;
-    let url: string | null = client.firstPageUrl(since, { fields: IDENTITY_FIELDS });
-    let newest = since;
+    let url: string | null = client.firstPageUrl(window, { fields: IDENTITY_FIELDS });
     let found = 0;
     while (url) {
       const page = await client.page(url);
       const listed = this.identities(channelAccountId, page.orders);
-      for (const identity of listed) if (identity.updatedAt > newest) newest = identity.updatedAt;
       found += listed.length;
+      if (poll) this.deps.metrics.listed(channelAccountId, poll.pass, listed.length);
       const wanted = source === 'sync' ? listed : await this.deps.intake.newerThanStored(channelAccountId, listed);
       const orders: IncomingOrder[] = [];
       for (const json of await client.byIds(wanted.map((identity) => numericOrderId(identity.channelOrderId)))) {
         const [identity] = this.identities(channelAccountId, [json]);
         if (identity === undefined) continue;
         orders.push({ channelAccountId, identity, payload: JSON.stringify(json), source });
-        if (identity.updatedAt > newest) newest = identity.updatedAt;
       }
-      const last = page.next === null;
-      const seen = newest;
+      const cursorTo = page.next === null ? poll?.cursorTo : undefined;
       await this.deps.intake.storeOrders(orders, {
         resubmit: source === 'sync',
-        extra: last && moveCursor ? (manager) => this.deps.cursors.advance(manager, channelAccountId, seen, new Date()) : undefined,
+        extra: cursorTo ? (manager) => this.deps.cursors.advance(channelAccountId, cursorTo, new Date(), manager) : undefined,
       });
       url = page.next;
-    }
-    if (moveCursor) {
-      status.updatedAtSeen = status.updatedAtSeen && status.updatedAtSeen > newest ? status.updatedAtSeen : newest;
-      status.lastPollAt = new Date();
-      status.lastError = null;
     }
     return found;
   }

@@ -21,6 +21,7 @@ import {
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelShopifyService } from '../channel-shopify.definition.js';
+import { ORDER_POLL_BOUNDARY_MARGIN_MS } from './order-poll-window.js';
 import { OrdersServicePeer } from './orders-service-peer.fixture.js';
 import { ShopifyOrderRecord } from './shopify-order.entity.js';
 import { ShopifyWebhookDelivery } from './shopify-webhook-delivery.entity.js';
@@ -30,6 +31,11 @@ const TOKEN = 'shpat_orders_int';
 const SECRET = 'shpss_orders_int_secret';
 const ACCOUNT = 'shopify-orders-int';
 const ORDERS_QUEUE = 'channel-shopify.orders';
+// The order poll's settle time, and an index lag under it that its fresh pass cannot see through:
+// an order is listed only after the fresh passes' windows (from the previous round's start less
+// the margin) have moved past its update.
+const SETTLE_MS = 7_000;
+const LIST_LAG_MS = 5_000;
 
 // The tests read sandbox answers of many shapes; typing each one would only restate the assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,7 +67,8 @@ class Harness {
   async start(): Promise<void> {
     this.sandbox = await startShopifySandbox({
       port: 0,
-      shops: [{ shop: SHOP, accessToken: TOKEN, clientSecret: SECRET }],
+      // Shopify Plus' REST bucket (20 requests/s): the polls come every interval, not when the bucket lets them.
+      shops: [{ shop: SHOP, accessToken: TOKEN, clientSecret: SECRET, plan: 'plus' }],
       webhookRetryDelaysMs: [50, 100],
     });
     this.admin = new SandboxAdminClient(this.sandbox.url);
@@ -84,7 +91,8 @@ class Harness {
         HTTP_PORT: String(httpPort),
         SHOPIFY_WEBHOOK_BASE_URL: `http://127.0.0.1:${httpPort}`,
         SHOPIFY_ORDER_POLL_INTERVAL_MS: '300',
-        SHOPIFY_ORDER_POLL_OVERLAP_MS: '2000',
+        // The settle time: an order Shopify lists late (LIST_LAG_MS) is still caught.
+        SHOPIFY_ORDER_POLL_OVERLAP_MS: String(SETTLE_MS),
         SHOPIFY_ORDER_POLL_LOOKBACK_MS: '600000',
         SHOPIFY_ORDER_INTAKE_INTERVAL_MS: '200',
         SHOPIFY_ORDER_CANCEL_CONFIRM_MS: '5000',
@@ -152,6 +160,33 @@ class Harness {
 
   submittedOnce(gid: string): Promise<ordersV1.Order> {
     return waitFor(() => this.peer.orderOf(ACCOUNT, gid), { description: `SubmitOrder for ${gid}` });
+  }
+
+  /** The shop lists orders this long after their last update (Shopify's index lag). */
+  async setListLag(orderListLagMs: number): Promise<void> {
+    await this.admin.call('POST', '/_sandbox/shops', { shop: SHOP, accessToken: TOKEN, orderListLagMs });
+  }
+
+  /** The poll's listings of orders.json (first pages: their filters), oldest first. */
+  async listings(): Promise<Array<{ seq: number; min: number; max: number | undefined }>> {
+    const requests = await this.admin.requests({ path: '/admin/api/2026-04/orders.json', method: 'GET' });
+    return requests.flatMap(({ seq, query }) => {
+      const params = new URLSearchParams(query);
+      const min = params.get('updated_at_min');
+      const max = params.get('updated_at_max');
+      return min === null ? [] : [{ seq, min: Date.parse(min), max: max === null ? undefined : Date.parse(max) }];
+    });
+  }
+
+  /** Orders the poll's settled or fresh passes listed so far. */
+  listedByPoll(pass: 'settled' | 'fresh'): Promise<number> {
+    return this.metric('retail_mesh_channel_shopify_order_poll_listed_orders_total', { channel_account_id: ACCOUNT, pass });
+  }
+
+  /** The poll's cursor, as GetAdapterStatus reports it. */
+  async orderCursor(): Promise<number> {
+    const status = await this.adapter.getAdapterStatus({ channelAccountId: ACCOUNT });
+    return Date.parse(status.accounts[0].orderCursor);
   }
 
   metric(name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -311,6 +346,49 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
       .findOneBy({ channelAccountId: ACCOUNT, channelOrderId: order.admin_graphql_api_id });
     expect(row?.source).toBe('poll');
     expect(mesh.peer.submitsOf(order.admin_graphql_api_id)).toHaveLength(1);
+  });
+
+  it('catches with the settled pass an order whose webhook was dropped and that Shopify listed late', async () => {
+    await mesh.setListLag(LIST_LAG_MS);
+    try {
+      await mesh.admin.call('POST', '/_sandbox/webhook-faults', { shop: SHOP, topic: 'orders/create', drop: 1 });
+      const order = await mesh.createOrder();
+      const updatedAt = Date.parse(order.updated_at);
+      await mesh.submittedOnce(order.admin_graphql_api_id);
+      const row = await mesh.service.dataSource
+        .getRepository(ShopifyOrderRecord)
+        .findOneBy({ channelAccountId: ACCOUNT, channelOrderId: order.admin_graphql_api_id });
+      expect(row?.source).toBe('poll');
+      expect(row?.shopifyUpdatedAt.getTime()).toBe(updatedAt);
+      // Listed from LIST_LAG_MS after its update on, but by then the fresh passes' windows had moved
+      // past it: the settled pass found it, once its window reached the update (SETTLE_MS after it).
+      expect(row!.firstSeenAt.getTime() - updatedAt).toBeGreaterThanOrEqual(SETTLE_MS);
+      expect(mesh.peer.submitsOf(order.admin_graphql_api_id)).toHaveLength(1);
+    } finally {
+      await mesh.setListLag(0);
+    }
+  });
+
+  it('lists an order in the rounds right after its update and, once the cursor is past it, never again', async () => {
+    const listedBefore = { settled: await mesh.listedByPoll('settled'), fresh: await mesh.listedByPoll('fresh') };
+    const order = await mesh.createOrder();
+    const updatedAt = Date.parse(order.updated_at);
+    await mesh.submittedOnce(order.admin_graphql_api_id);
+    // Bounds go to Shopify floored to the second, and each window reaches back the margin before the cursor.
+    await waitFor(async () => (await mesh.orderCursor()) >= updatedAt + ORDER_POLL_BOUNDARY_MARGIN_MS + 1_000, {
+      description: 'the order poll cursor to pass the order',
+    });
+    const [marker] = await mesh.admin.requests({ limit: 1 });
+    await mesh.waitForPolls(3);
+
+    const covering = (await mesh.listings()).filter(({ min, max }) => min <= updatedAt && (max === undefined || updatedAt <= max));
+    const settled = covering.filter(({ max }) => max !== undefined);
+    const fresh = covering.filter(({ max }) => max === undefined);
+    expect(settled.length).toBeGreaterThanOrEqual(1);
+    expect(fresh.length).toBeGreaterThanOrEqual(1);
+    expect(covering.filter(({ seq }) => seq > marker.seq)).toEqual([]);
+    expect(await mesh.listedByPoll('settled')).toBeGreaterThan(listedBefore.settled);
+    expect(await mesh.listedByPoll('fresh')).toBeGreaterThan(listedBefore.fresh);
   });
 
   it('answers 401 to a bad signature and records nothing; 404 for an unknown account', async () => {

@@ -5,6 +5,8 @@ import type { Counter } from 'prom-client';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'unknown_account';
 export type OrderAction = 'acknowledge' | 'fulfil' | 'cancel';
+/** The order poll's passes (order-poll-window.ts). */
+export type PollPass = 'settled' | 'fresh';
 
 export class OrdersMetrics {
   private readonly webhooks: Counter<'channel_account_id' | 'topic' | 'outcome'>;
@@ -12,6 +14,7 @@ export class OrdersMetrics {
   private readonly submitted: Counter<'channel_account_id' | 'outcome'>;
   private readonly intakeFailures: Counter<'channel_account_id' | 'kind'>;
   private readonly polls: Counter<'channel_account_id' | 'outcome'>;
+  private readonly pollListed: Counter<'channel_account_id' | 'pass'>;
   private readonly actions: Counter<'channel_account_id' | 'action' | 'outcome'>;
 
   constructor(metrics: ServiceMetrics) {
@@ -35,6 +38,11 @@ export class OrdersMetrics {
       ['channel_account_id', 'kind'],
     );
     this.polls = metrics.counter('order_polls_total', 'Order polls of the backstop, by outcome.', ['channel_account_id', 'outcome']);
+    this.pollListed = metrics.counter(
+      'order_poll_listed_orders_total',
+      'Orders the backstop poll listed (each read whole only when newer than held), by pass (settled, fresh).',
+      ['channel_account_id', 'pass'],
+    );
     this.actions = metrics.counter('order_actions_total', 'Acknowledgements, fulfilments and cancellations on Shopify, by outcome.', [
       'channel_account_id',
       'action',
@@ -60,6 +68,10 @@ export class OrdersMetrics {
 
   polled(channelAccountId: string, outcome: 'ok' | 'failed'): void {
     this.polls.inc({ channel_account_id: channelAccountId, outcome });
+  }
+
+  listed(channelAccountId: string, pass: PollPass, orders: number): void {
+    this.pollListed.inc({ channel_account_id: channelAccountId, pass }, orders);
   }
 
   action(channelAccountId: string, action: OrderAction, outcome: 'applied' | 'already' | 'skipped' | 'failed'): void {

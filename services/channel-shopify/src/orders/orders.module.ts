@@ -23,6 +23,7 @@ import { OrderCursorRepository } from './order-cursor.repository.js';
 import { ORDERS_CONSUMER_PURPOSE, OrderEventsConsumer } from './order-events.consumer.js';
 import { OrderIntakeRepository } from './order-intake.repository.js';
 import { OrderIntake } from './order-intake.service.js';
+import { ORDER_POLL_BOUNDARY_MARGIN_MS } from './order-poll-window.js';
 import { OrderPoller } from './order-poller.js';
 import { OrdersMetrics } from './orders.metrics.js';
 import { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
@@ -152,7 +153,8 @@ export function createShopifyOrders(
     logger,
     options: {
       intervalMs: settings.orderPollIntervalMs,
-      overlapMs: settings.orderPollOverlapMs,
+      settleMs: settings.orderPollSettleMs,
+      marginMs: ORDER_POLL_BOUNDARY_MARGIN_MS,
       lookbackMs: settings.orderPollLookbackMs,
       failureBackoffMaxMs: settings.failureBackoffMaxMs,
       webhookBaseUrl: settings.webhookBaseUrl,

@@ -1,4 +1,4 @@
-// The poll backstop's read: REST `GET /admin/api/{v}/orders.json?status=any&updated_at_min=…`,
+// The poll backstop's read: REST `GET /admin/api/{v}/orders.json?status=any&updated_at_min=…&updated_at_max=…`,
 // following the `Link: <…page_info=…>; rel="next"` pages. REST rather than the GraphQL `orders`
 // connection because webhooks deliver this very JSON: one mapper for both paths, and a polled
 // order is byte-for-byte what its webhook would have carried. (REST is legacy since 2024-10 but
@@ -49,9 +49,19 @@ export function nextPageUrl(link: string | null): string | null {
   return null;
 }
 
-/** Shopify's timestamps have second precision; floor to it (an earlier bound only repeats orders). */
-export function updatedAtMinParameter(since: Date): string {
-  return new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+/**
+ * Shopify's timestamps have second precision; both bounds are floored to it. An earlier min only
+ * repeats orders; a max floored leaves out what was updated later in its second, and the window
+ * that follows starts with that second (its min is floored too, and inclusive).
+ */
+export function updatedAtParameter(time: Date): string {
+  return new Date(Math.floor(time.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Orders updated from `min` to `max` (both inclusive); no max: up to now. */
+export interface UpdatedAtWindow {
+  min: Date;
+  max?: Date;
 }
 
 export class ShopifyOrdersRestClient {
@@ -65,15 +75,13 @@ export class ShopifyOrdersRestClient {
   }
 
   /**
-   * The first page of the orders updated at or after `since`, any status; with `fields`, only
-   * those fields of each order (the next pages keep them).
+   * The first page of the orders updated within `updated`, any status; with `fields`, only those
+   * fields of each order (the next pages keep them).
    */
-  firstPageUrl(since: Date, options: { fields?: readonly string[]; pageSize?: number } = {}): string {
-    const query = new URLSearchParams({
-      status: 'any',
-      updated_at_min: updatedAtMinParameter(since),
-      limit: String(options.pageSize ?? MAX_ORDERS_PAGE),
-    });
+  firstPageUrl(updated: UpdatedAtWindow, options: { fields?: readonly string[]; pageSize?: number } = {}): string {
+    const query = new URLSearchParams({ status: 'any', updated_at_min: updatedAtParameter(updated.min) });
+    if (updated.max) query.set('updated_at_max', updatedAtParameter(updated.max));
+    query.set('limit', String(options.pageSize ?? MAX_ORDERS_PAGE));
     if (options.fields) query.set('fields', options.fields.join(','));
     return this.ordersUrl(query);
   }

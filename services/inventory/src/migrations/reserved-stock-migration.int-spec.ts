@@ -1,39 +1,21 @@
 // The reserved_stock migration on a database that already holds reservations: it starts from
 // what the lines still hold, on PostgreSQL and on SQLite.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDataSource, runMigrations, type DatabaseConnectionOptions } from '@retail-mesh/persistence';
-import { createTestSchema, type TestSchema } from '@retail-mesh/testing';
+import { createDataSource, runMigrations } from '@retail-mesh/persistence';
+import { MigrationDatabases } from '@retail-mesh/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventoryService } from '../inventory.definition.js';
 import { CreateReservedStock1796600000000 } from './1796600000000-create-reserved-stock.js';
 
-const schemas: TestSchema[] = [];
-const directories: string[] = [];
+const databases = new MigrationDatabases('inventory');
 
-afterAll(async () => {
-  for (const schema of schemas) await schema.remove();
-  for (const directory of directories) await rm(directory, { recursive: true, force: true });
-});
-
-async function databaseOptions(type: 'postgres' | 'sqlite'): Promise<DatabaseConnectionOptions> {
-  if (type === 'sqlite') {
-    const directory = await mkdtemp(path.join(tmpdir(), 'rm-inventory-migration-'));
-    directories.push(directory);
-    return { type, path: path.join(directory, 'inventory.sqlite') };
-  }
-  const schema = await createTestSchema('rm_inventory_migration');
-  schemas.push(schema);
-  return { type, url: schema.url, schema: schema.name };
-}
+afterAll(() => databases.remove());
 
 describe.each(['postgres', 'sqlite'] as const)('CreateReservedStock on %s', (type) => {
   it('fills reserved_stock with what the existing reservation lines still hold', async () => {
     const at = inventoryService.migrations.indexOf(CreateReservedStock1796600000000);
     const before = inventoryService.migrations.slice(0, at);
-    const options = await databaseOptions(type);
+    const options = await databases.options(type);
     const earlier: DataSource = await createDataSource({ ...options, entities: [], migrations: before });
     let dataSource: DataSource | undefined;
     try {
