@@ -233,6 +233,20 @@ describe('SubmissionWindow', () => {
     await waitFor(() => erp.committed.length === 7);
   });
 
+  it('claims nothing after a commit while nothing waits in the queue', async () => {
+    const erp = new FakeErp(0);
+    const running = open(erp, 2);
+    await waitFor(() => running.offer([1, 2]).length === 2);
+    expect(erp.claimsStarted).toBe(1);
+    erp.answer(1);
+    erp.answer(2);
+    await waitFor(() => erp.committed.length === 2);
+    expect(running.offer([3])).toEqual([3]);
+    erp.answer(3);
+    await waitFor(() => erp.committed.length === 3);
+    expect(erp.claimsStarted).toBe(1);
+  });
+
   it('takes no offered item while the ERP is unavailable: the queue drains oldest first', async () => {
     const erp = new FakeErp(0);
     const running = open(erp, 2);

@@ -166,9 +166,12 @@ export class SubmissionWindow<T, R> {
       } catch (error) {
         // Nothing was written: the claims run out and the items are taken again (the calls are idempotent).
         this.options.logger.warn({ err: error, loop: this.options.name, results: results.length }, 'committing results failed');
+        this.backlog = true;
       }
       this.inFlight -= results.length;
-      this.signal.wake();
+      // The freed places are refilled from the queue when something may wait there; else by the
+      // next offer (a claim would find nothing), with the poll as the backstop.
+      if (this.backlog) this.signal.wake();
     }
     this.committing = false;
     this.settleIdle();
