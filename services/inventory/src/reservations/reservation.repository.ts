@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityColumns, forUpdate, inChunks, SqlParameters } from '@retail-mesh/persistence';
+import { EntityColumns, forUpdate, inChunks, returnedRows, SqlParameters } from '@retail-mesh/persistence';
 import { In, type EntityManager } from 'typeorm';
 import { positionKey } from '../stock/stock-change.js';
 import { STOCK_POSITION_TABLE, StockPositionEntity } from '../stock/stock-position.entity.js';
@@ -48,9 +48,10 @@ export class ReservationRepository {
   /**
    * `claim` for several requests (in request order) at once: inserts the headers whose key and
    * order are free (in key order, so two concurrent claims of overlapping keys take their locks in
-   * the same order; of two keys for one order, the first in request order), then reads every key's
-   * reservation with its lines, locked until the transaction ends. Keyed by idempotency key; a key
-   * whose order another key holds is missing.
+   * the same order; of two keys for one order, the first in request order), then reads the
+   * reservation with its lines, locked until the transaction ends, of every key it did not insert
+   * (one it inserted is the header as given, locked by the insert). Keyed by idempotency key; a
+   * key whose order another key holds is missing.
    */
   async claimMany(manager: EntityManager, headers: readonly ReservationHeader[]): Promise<Map<string, Reservation>> {
     const byKey = new Map<string, ReservationHeader>();
@@ -60,10 +61,12 @@ export class ReservationRepository {
       byKey.set(header.idempotencyKey, header);
       orders.add(header.orderId);
     }
-    const inserted = [...byKey.keys()].sort(compareText).map((key) => byKey.get(key)!);
-    await this.writeHeaders(manager, inserted, 'ON CONFLICT DO NOTHING');
-    const keys = [...new Set(headers.map((header) => header.idempotencyKey))].sort(compareText);
+    const candidates = [...byKey.keys()].sort(compareText).map((key) => byKey.get(key)!);
+    const inserted = await this.insertNewHeaders(manager, candidates);
     const claimed = new Map<string, Reservation>();
+    for (const header of candidates) if (inserted.has(header.idempotencyKey)) claimed.set(header.idempotencyKey, { ...header, lines: [] });
+    // The other keys' rows were there before (a repeat), or their order has a reservation under another key.
+    const keys = [...new Set(headers.map((header) => header.idempotencyKey))].filter((key) => !inserted.has(key)).sort(compareText);
     await inChunks(keys, SKUS_PER_QUERY, async (chunk) => {
       const query = manager
         .createQueryBuilder(ReservationEntity, 'reservation')
@@ -263,16 +266,32 @@ export class ReservationRepository {
    * Inserts reservation headers with the given conflict clause, in statements of 100 (written by
    * hand: TypeORM's insert builder costs more than the database does here).
    */
+  /** Inserts the headers whose key and order are free; returns the keys inserted. */
+  private async insertNewHeaders(manager: EntityManager, headers: readonly ReservationHeader[]): Promise<Set<string>> {
+    const rows = await inChunks(headers, HEADERS_PER_STATEMENT, (chunk) =>
+      returnedRows<{ idempotency_key: string }>(
+        manager,
+        ...this.headersInsert(manager, chunk, 'ON CONFLICT DO NOTHING RETURNING idempotency_key'),
+      ),
+    );
+    return new Set(rows.map((row) => row.idempotency_key));
+  }
+
   private async writeHeaders(manager: EntityManager, headers: readonly ReservationHeader[], onConflict: string): Promise<void> {
-    const columns = EntityColumns.of(manager.connection, ReservationEntity, HEADER_COLUMNS);
     await inChunks(headers, HEADERS_PER_STATEMENT, async (chunk) => {
-      const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
-        columns,
-        chunk.map((header) => columns.valuesOf(header)),
-      );
-      await manager.query(`INSERT INTO reservation (${columns.names}) VALUES ${rows} ${onConflict}`, parameters.values);
+      await manager.query(...this.headersInsert(manager, chunk, onConflict));
     });
+  }
+
+  /** The INSERT of these headers (at most HEADERS_PER_STATEMENT) with `tail` after its rows, and its parameters. */
+  private headersInsert(manager: EntityManager, headers: readonly ReservationHeader[], tail: string): [string, unknown[]] {
+    const columns = EntityColumns.of(manager.connection, ReservationEntity, HEADER_COLUMNS);
+    const parameters = SqlParameters.for(manager.connection);
+    const rows = parameters.rows(
+      columns,
+      headers.map((header) => columns.valuesOf(header)),
+    );
+    return [`INSERT INTO reservation (${columns.names}) VALUES ${rows} ${tail}`, parameters.values];
   }
 
   private async linesOf(manager: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationLineEntity[]>> {
