@@ -613,49 +613,54 @@ describe.each(SERVICE_TEST_MODES)('orders on $name', ({ mode }) => {
     });
   });
 
-  it('retries validation while the catalog is unavailable and validates once it is back', async () => {
-    const failures = () => scrapeMetric(service, 'retail_mesh_orders_peer_failures_total', { peer: 'catalog' });
+  /**
+   * Submits an order while `peer` is stopped, waits until the worker has failed to reach it twice,
+   * runs `whileDown`, then starts the peer again (also when the test fails: the other tests need
+   * it) and returns the order once ACCEPTED.
+   */
+  async function acceptedAfterOutage(
+    peer: 'catalog' | 'inventory',
+    whileDown: (orderId: string) => Promise<void>,
+  ): Promise<ordersV1.Order> {
+    const failures = () => scrapeMetric(service, 'retail_mesh_orders_peer_failures_total', { peer });
     const failuresBefore = await failures();
-    await catalog.close();
+    const restart = async () => {
+      if (peer === 'catalog') catalog = await catalogBed.start();
+      else inventory = await inventoryBed.start();
+    };
+    await (peer === 'catalog' ? catalog : inventory).close();
     let stopped = true;
     try {
       const order = await submit(buildOrder(nextChannelOrderId()));
-      await waitFor(async () => (await failures()) > failuresBefore + 1, { description: 'catalog failures counted' });
-      expect((await getOrder(order.orderId)).order?.state).toBe(OrderState.ORDER_STATE_RECEIVED);
-      catalog = await catalogBed.start();
+      await waitFor(async () => (await failures()) > failuresBefore + 1, { description: `${peer} failures counted` });
+      await whileDown(order.orderId);
+      await restart();
       stopped = false;
-      await waitForState(order.orderId, OrderState.ORDER_STATE_ACCEPTED);
+      return await waitForState(order.orderId, OrderState.ORDER_STATE_ACCEPTED);
     } finally {
-      // The other tests need it.
-      if (stopped) catalog = await catalogBed.start();
+      if (stopped) await restart();
     }
+  }
+
+  it('retries validation while the catalog is unavailable and validates once it is back', async () => {
+    await acceptedAfterOutage('catalog', async (orderId) => {
+      expect((await getOrder(orderId)).order?.state).toBe(OrderState.ORDER_STATE_RECEIVED);
+    });
   });
 
   it('keeps the validation of an order inventory cannot reserve for yet, and reserves it once inventory is back', async () => {
-    const failures = () => scrapeMetric(service, 'retail_mesh_orders_peer_failures_total', { peer: 'inventory' });
-    const failuresBefore = await failures();
-    await inventory.close();
-    let stopped = true;
-    try {
-      const order = await submit(buildOrder(nextChannelOrderId()));
-      await waitFor(async () => (await failures()) > failuresBefore + 1, { description: 'inventory failures counted' });
-      const { order: waiting, history } = await getOrder(order.orderId);
+    const accepted = await acceptedAfterOutage('inventory', async (orderId) => {
+      const { order: waiting, history } = await getOrder(orderId);
       expect(waiting?.state).toBe(OrderState.ORDER_STATE_VALIDATED);
       expect(history.map((entry) => entry.change)).toEqual(['submitted', 'validated']);
-      inventory = await inventoryBed.start();
-      stopped = false;
-      const accepted = await waitForState(order.orderId, OrderState.ORDER_STATE_ACCEPTED);
-      expect(accepted.reservationId).not.toBe('');
-      expect((await getOrder(order.orderId)).history.map((entry) => entry.change)).toEqual([
-        'submitted',
-        'validated',
-        'reserved',
-        'accepted',
-      ]);
-    } finally {
-      // The other tests need it.
-      if (stopped) inventory = await inventoryBed.start();
-    }
+    });
+    expect(accepted.reservationId).not.toBe('');
+    expect((await getOrder(accepted.orderId)).history.map((entry) => entry.change)).toEqual([
+      'submitted',
+      'validated',
+      'reserved',
+      'accepted',
+    ]);
   });
 
   describe('the ERP link', () => {

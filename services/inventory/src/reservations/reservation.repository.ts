@@ -262,10 +262,6 @@ export class ReservationRepository {
     await manager.insert(ReservationOperationEntity, row);
   }
 
-  /**
-   * Inserts reservation headers with the given conflict clause, in statements of 100 (written by
-   * hand: TypeORM's insert builder costs more than the database does here).
-   */
   /** Inserts the headers whose key and order are free; returns the keys inserted. */
   private async insertNewHeaders(manager: EntityManager, headers: readonly ReservationHeader[]): Promise<Set<string>> {
     const rows = await inChunks(headers, HEADERS_PER_STATEMENT, (chunk) =>
@@ -277,6 +273,10 @@ export class ReservationRepository {
     return new Set(rows.map((row) => row.idempotency_key));
   }
 
+  /**
+   * Inserts reservation headers with the given conflict clause, in statements of 100 (written by
+   * hand: TypeORM's insert builder costs more than the database does here).
+   */
   private async writeHeaders(manager: EntityManager, headers: readonly ReservationHeader[], onConflict: string): Promise<void> {
     await inChunks(headers, HEADERS_PER_STATEMENT, async (chunk) => {
       await manager.query(...this.headersInsert(manager, chunk, onConflict));

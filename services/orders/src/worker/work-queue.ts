@@ -59,11 +59,10 @@ export interface CommitOutcome {
   released: Set<string>;
 }
 
-/** A change to write: the pending row, the item as it will be once written, and its earlier transitions (for the metrics). */
+/** A change to write: the pending row, and the item as it will be once written. */
 interface StepChange {
   pending: PendingChange;
   updated: Claimed;
-  earlier: CommittedChange[];
 }
 
 const CHANGE_OF: Partial<Record<OrderAction['kind'], ChangeRecord['change']>> = {
@@ -147,8 +146,14 @@ export class WorkQueue {
       const changed: CommittedChange[] = [];
       written.forEach((result, index) => {
         if (!result.written) return;
-        const { updated, earlier } = changes[index]!;
-        changed.push(...earlier, result.committed);
+        const { pending, updated } = changes[index]!;
+        // The writer reports the last step's transition; the metrics count every step.
+        let from = pending.from;
+        for (const step of pending.earlier ?? []) {
+          changed.push({ from, to: step.to, holdReason: null });
+          from = step.to;
+        }
+        changed.push(result.committed);
         if (updated.order.claimToken === null) released.add(updated.order.orderId);
         else if (isWorkState(updated.order.state)) next.push(updated);
       });
@@ -215,7 +220,6 @@ export class WorkQueue {
         events: (message) => [...(first.pending.events?.(message) ?? []), ...(second.pending.events?.(message) ?? [])],
       },
       updated: second.updated,
-      earlier: [{ from: first.pending.from, to: first.updated.order.state, holdReason: null }],
     };
   }
 
@@ -257,7 +261,7 @@ export class WorkQueue {
           kind === 'order_accepted' ? orderAccepted(message) : orderOnHold(message, order.holdReason!, order.holdDetail),
         ),
     };
-    return { pending, updated, earlier: [] };
+    return { pending, updated };
   }
 
   private leaseEnd(now: Date): Date {
