@@ -12,7 +12,7 @@ export { runMigrations } from './migrations.js';
 export { setFillFactor } from './fill-factor.js';
 export { forUpdate } from './row-lock.js';
 export { keysetPage } from './keyset-page.js';
-export { withAutocommit, withTransaction } from './transaction.js';
+export { afterCommit, withAutocommit, withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';
 export { GroupCommit } from './group-commit.js';
 export { EntityColumns, hydrated, inChunks, returnedRows, SqlParameters, type ValuesColumn } from './hand-written-sql.js';

@@ -6,7 +6,7 @@ import type { PostgresDatabaseOptions } from './database-options.js';
 import { setFillFactor } from './fill-factor.js';
 import { runMigrations } from './migrations.js';
 import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
-import { withAutocommit, withTransaction } from './transaction.js';
+import { afterCommit, withAutocommit, withTransaction } from './transaction.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const sample = { entities: [SampleWidget], migrations: [CreateSampleWidgets1700000000000] };
@@ -139,6 +139,21 @@ describe('createDataSource on PostgreSQL', () => {
     );
     const names = await dataSource.getRepository(SampleWidget).find({ select: { name: true } });
     expect(names.filter((row) => row.name.startsWith('pg-concurrent-'))).toHaveLength(12);
+  });
+
+  it('runs afterCommit actions once the row is visible to other connections, and never after a rollback', async () => {
+    await runMigrations(dataSource);
+    const seen: Array<Promise<number>> = [];
+    await withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('pg-after-commit'));
+      afterCommit(manager, () => seen.push(dataSource.getRepository(SampleWidget).countBy({ name: 'pg-after-commit' })));
+    });
+    const rolledBack = withTransaction(dataSource, async (manager) => {
+      afterCommit(manager, () => seen.push(Promise.resolve(-1)));
+      throw new Error('rolled back');
+    });
+    await expect(rolledBack).rejects.toThrow('rolled back');
+    expect(await Promise.all(seen)).toEqual([1]);
   });
 
   it('commits each statement of withAutocommit by itself: a later failure takes nothing back', async () => {

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
-import { withAutocommit, withTransaction } from './transaction.js';
+import { afterCommit, withAutocommit, withTransaction } from './transaction.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 // Lets other async work run between two statements of a transaction, as real I/O would.
@@ -106,6 +106,59 @@ describe('withTransaction on SQLite', () => {
       await expect(inner).rejects.toThrow('inner fails');
     });
     expect((await dataSource.getRepository(SampleWidget).find()).map((widget) => widget.name)).toEqual(['outer']);
+  });
+
+  it('runs what afterCommit registered once the transaction committed, in order, and never after a rollback', async () => {
+    const ran: string[] = [];
+    await withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('committed'));
+      afterCommit(manager, () => ran.push('first'));
+      afterCommit(manager, () => ran.push('second'));
+      expect(ran).toEqual([]);
+    });
+    expect(ran).toEqual(['first', 'second']);
+    const rolledBack = withTransaction(dataSource, async (manager) => {
+      afterCommit(manager, () => ran.push('rolled back'));
+      throw new Error('business rule broken');
+    });
+    await expect(rolledBack).rejects.toThrow('business rule broken');
+    // The next transaction on the same connection starts with nothing registered.
+    await withTransaction(dataSource, async (manager) => afterCommit(manager, () => ran.push('next')));
+    expect(ran).toEqual(['first', 'second', 'next']);
+  });
+
+  it('runs the actions of a nested transaction when the outer one commits; a savepoint rolled back drops only its own', async () => {
+    const ran: string[] = [];
+    await withTransaction(dataSource, async (manager) => {
+      afterCommit(manager, () => ran.push('outer'));
+      await withTransaction(dataSource, async (innerManager) => afterCommit(innerManager, () => ran.push('inner committed')));
+      expect(ran).toEqual([]);
+      const failing = withTransaction(dataSource, async (innerManager) => {
+        afterCommit(innerManager, () => ran.push('inner rolled back'));
+        throw new Error('inner fails');
+      });
+      await expect(failing).rejects.toThrow('inner fails');
+      afterCommit(manager, () => ran.push('outer, after the savepoints'));
+    });
+    expect(ran).toEqual(['outer', 'inner committed', 'outer, after the savepoints']);
+  });
+
+  it('refuses afterCommit outside a transaction of withTransaction', () => {
+    expect(() => afterCommit(dataSource.manager, () => undefined)).toThrow(/withTransaction/);
+  });
+
+  it('reports an action that throws after running the others: the commit stands', async () => {
+    const ran: string[] = [];
+    const committing = withTransaction(dataSource, async (manager) => {
+      await manager.insert(SampleWidget, sampleWidget('kept despite the action'));
+      afterCommit(manager, () => {
+        throw new Error('action broken');
+      });
+      afterCommit(manager, () => ran.push('still runs'));
+    });
+    await expect(committing).rejects.toThrow(/committed, but an after-commit action failed/);
+    expect(ran).toEqual(['still runs']);
+    expect(await count()).toBe(1);
   });
 
   it('reports unique and primary-key violations from the driver', async () => {

@@ -10,6 +10,7 @@ export {
   DEFAULT_OUTBOX_BATCH_SIZE,
   DEFAULT_OUTBOX_POLL_INTERVAL_MS,
   DEFAULT_OUTBOX_RETRY_DELAYS_MS,
+  DEFAULT_OUTBOX_STALE_AFTER_MS,
   OutboxRelay,
   type OutboxBacklog,
   type OutboxRelayObserver,

@@ -107,16 +107,56 @@ describe('transactional outbox on PostgreSQL with RabbitMQ', () => {
     expect(await outbox.backlog()).toEqual({ count: 0, oldestAgeSeconds: 0 });
   });
 
-  it('publishes as soon as wake() is called, without waiting for the poll', async () => {
+  it('publishes what a transaction committed as soon as it commits, without waiting for the sweep', async () => {
     const outbox = relay();
     await commit([outboxTestMessage('early')]);
     outbox.start();
     await waitFor(() => received.length === 1, { description: 'the message committed before start' });
 
     const [late] = await commit([outboxTestMessage('late')]);
-    outbox.wake();
-    await waitFor(() => received.length === 2, { timeoutMs: 10_000, description: 'the woken relay' });
+    await waitFor(() => received.length === 2, { timeoutMs: 10_000, description: 'the committed message' });
     expect(received[1]!.id).toBe(late!.id);
+    await waitFor(async () => (await rows()).length === 0, { description: 'the published row deleted' });
+  });
+
+  it('lets replicas sweep while one publishes its commits: each is published once, by the one that committed it', async () => {
+    const replicas = [dataSource, await open(), await open()];
+    const publishedBy = replicas.map(() => 0);
+    for (const [index, replicaDataSource] of replicas.entries()) {
+      const created = new OutboxRelay({
+        dataSource: replicaDataSource,
+        bus,
+        pollIntervalMs: 10,
+        observer: { published: (count) => (publishedBy[index]! += count) },
+      });
+      relays.push(created);
+      created.start();
+    }
+    const messages: BusMessage[] = [];
+    for (let transaction = 0; transaction < 30; transaction += 1) {
+      messages.push(...(await commit(Array.from({ length: 10 }, (_, index) => outboxTestMessage(`committed-${transaction}-${index}`)))));
+    }
+
+    await waitFor(() => received.length >= messages.length, { description: 'every message' });
+    await waitFor(async () => (await rows()).length === 0, { description: 'every row deleted' });
+    expect(received).toHaveLength(messages.length);
+    expect(new Set(received.map((delivery) => delivery.id))).toEqual(new Set(messages.map((message) => message.id)));
+    expect(publishedBy).toEqual([messages.length, 0, 0]);
+  });
+
+  it('sweeps a row whose writer never published it once it is stale', async () => {
+    const staleAfterMs = 300;
+    const outbox = relay({ pollIntervalMs: 20, staleAfterMs });
+    outbox.start();
+    // A process that committed and died before publishing: no relay runs on its DataSource.
+    const crashed = await open();
+    const committedAt = Date.now();
+    const [orphan] = await commit([outboxTestMessage('orphan')], crashed);
+
+    await waitFor(() => received.length === 1, { description: 'the swept row' });
+    expect(received[0]!.id).toBe(orphan!.id);
+    expect(Date.now() - committedAt).toBeGreaterThanOrEqual(staleAfterMs);
+    await waitFor(async () => (await rows()).length === 0, { description: 'the swept row deleted' });
   });
 
   it('publishes each message once with several batches in flight (the default)', async () => {
@@ -160,12 +200,10 @@ describe('transactional outbox on PostgreSQL with RabbitMQ', () => {
     const outbox = relay({ retryDelaysMs: [50, 200] });
     outbox.start();
     const before = await commit([outboxTestMessage('before-cut')]);
-    outbox.wake();
     await waitFor(() => received.length === 1);
 
     await run('rabbitmqctl', ['-q', 'close_all_connections', '--vhost', vhost.name, 'outbox int-spec: connection cut']);
     const after = await commit(Array.from({ length: 50 }, (_, index) => outboxTestMessage(`after-cut-${index}`)));
-    outbox.wake();
 
     await waitFor(async () => (await outbox.backlog()).count === 0, { description: 'the outbox to empty' });
     const expected = [...before, ...after].map((message) => message.id);

@@ -14,7 +14,7 @@ import { OutboxMessage } from './outbox-message.entity.js';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 
 const QUEUE = 'outbox_test.all';
-// Long enough that only wake() (or start-up) can explain a prompt publication.
+// Long enough that only a commit (or start-up) can explain a prompt publication.
 const NO_POLLING_MS = 60_000;
 
 function openDatabase(file = ':memory:'): Promise<DataSource> {
@@ -34,8 +34,8 @@ describe('transactional outbox on SQLite with the in-process bus', () => {
     return created;
   }
 
-  async function commit(messages: BusMessage[]): Promise<BusMessage[]> {
-    await withTransaction(dataSource, (manager) => Outbox.add(manager, messages));
+  async function commit(messages: BusMessage[], on = dataSource): Promise<BusMessage[]> {
+    await withTransaction(on, (manager) => Outbox.add(manager, messages));
     return messages;
   }
 
@@ -83,16 +83,59 @@ describe('transactional outbox on SQLite with the in-process bus', () => {
     await expect(rows()).resolves.toEqual([]);
   });
 
-  it('publishes as soon as wake() is called, without waiting for the poll', async () => {
+  it('publishes what a transaction committed as soon as it commits, without waiting for the sweep', async () => {
     const outbox = relay();
     const [early] = await commit([outboxTestMessage('early')]);
     outbox.start();
     await waitFor(() => received.length === 1, { description: 'the message committed before start' });
 
+    // The start-up sweep has run, and the next one is a minute away: only the commit can explain this.
     const [late] = await commit([outboxTestMessage('late')]);
-    outbox.wake();
-    await waitFor(() => received.length === 2, { timeoutMs: 4000, description: 'the woken relay' });
+    await waitFor(() => received.length === 2, { timeoutMs: 4000, description: 'the committed message' });
     expect(received.map((delivery) => delivery.id)).toEqual([early!.id, late!.id]);
+    await waitFor(async () => (await rows()).length === 0, { description: 'the published row deleted' });
+  });
+
+  it('leaves rows another process committed to it until they are stale, then sweeps them', async () => {
+    const staleAfterMs = 300;
+    const outbox = relay({ pollIntervalMs: 20, staleAfterMs });
+    await commit([outboxTestMessage('before-start')]);
+    outbox.start();
+    await waitFor(() => received.length === 1, { description: 'the start-up sweep' });
+
+    // A process that committed and died before publishing: its rows reach no relay from memory.
+    const other = await openDatabase(dataSource.options.database as string);
+    try {
+      const committedAt = Date.now();
+      const [orphan] = await commit([outboxTestMessage('orphan')], other);
+      await waitFor(() => received.length === 2, { description: 'the swept row' });
+      expect(received[1]!.id).toBe(orphan!.id);
+      expect(Date.now() - committedAt).toBeGreaterThanOrEqual(staleAfterMs);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('after a failed publish, publishes from the table what was committed meanwhile, then from memory again', async () => {
+    const failures: unknown[] = [];
+    await bus.close();
+    bus = new InProcessBusFailingFirst(2);
+    received = await collectDeliveries(bus, QUEUE);
+    // No sweep for stale rows in the test's time: only the catch-up after the failure can publish them.
+    const outbox = relay({ retryDelaysMs: [100], staleAfterMs: 60_000, observer: { failed: (error) => failures.push(error) } });
+    outbox.start();
+
+    const [first] = await commit([outboxTestMessage('failed-from-memory')]);
+    await waitFor(() => failures.length === 1, { description: 'the failed publish from memory' });
+    const [meanwhile] = await commit([outboxTestMessage('committed-while-failing')]);
+    await waitFor(() => received.length === 2, { description: 'both messages after the retries' });
+    expect(new Set(received.map((delivery) => delivery.id))).toEqual(new Set([first!.id, meanwhile!.id]));
+    expect(failures).toHaveLength(2);
+
+    const [after] = await commit([outboxTestMessage('after-recovery')]);
+    await waitFor(() => received.length === 3, { timeoutMs: 4000, description: 'the message committed after recovery' });
+    expect(received[2]!.id).toBe(after!.id);
+    await waitFor(async () => (await rows()).length === 0, { description: 'every row deleted' });
   });
 
   it('publishes a row committed before a crash once a new process starts on the same file', async () => {

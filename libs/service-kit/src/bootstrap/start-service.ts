@@ -115,7 +115,7 @@ export async function startService<S extends ConfigSchema>(
     relay.start();
     // Publishes what in-flight work committed before the servers closed.
     shutdown.push({ name: 'outbox relay', run: () => relay.stop() });
-    const publisher = new OutboxPublisher(definition.name, dataSource, relay);
+    const publisher = new OutboxPublisher(definition.name, dataSource);
     const consumers = new EventConsumers({
       service: definition.name,
       inboxRetentionMs: config.inboxRetentionHours * 3_600_000,

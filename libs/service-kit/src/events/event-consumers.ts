@@ -291,10 +291,8 @@ export class EventConsumers {
 
   /** One inbox transaction: records the events, hands the new ones to the handler, commits. */
   private async handleInInbox(queue: string, handler: EventHandler<unknown>, events: ReceivedEvent<unknown>[]): Promise<void> {
-    const scope = this.deps.publisher.transactionScope();
     if (handler.dedupe === 'versions') {
-      await withTransaction(this.deps.dataSource, (manager) => handler.handle(events, scope.contextWith(manager)));
-      scope.committed();
+      await withTransaction(this.deps.dataSource, (manager) => handler.handle(events, this.deps.publisher.context(manager)));
       return;
     }
     const fresh = await withTransaction(this.deps.dataSource, async (manager) => {
@@ -305,10 +303,9 @@ export class EventConsumers {
       );
       // A batch can hold two deliveries of one event: only the first counts.
       const freshEvents = events.filter((event) => recorded.delete(event.envelope.id));
-      if (freshEvents.length > 0) await handler.handle(freshEvents, scope.contextWith(manager));
+      if (freshEvents.length > 0) await handler.handle(freshEvents, this.deps.publisher.context(manager));
       return freshEvents;
     });
-    scope.committed();
     for (const event of events) {
       if (fresh.includes(event)) continue;
       this.deps.metrics.consumerDuplicateDelivery(queue);

@@ -110,7 +110,6 @@ export class OrderEventsConsumer {
       throw error;
     }
     this.deps.metrics.shipmentConfirmed(ref.channelAccountId, outcome);
-    let published = false;
     await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
       await this.deps.publisher.add(manager, [
         {
@@ -129,14 +128,11 @@ export class OrderEventsConsumer {
           channelAccountId: ref.channelAccountId,
         },
       ]);
-      published = true;
     });
-    if (published) this.deps.publisher.wake();
   }
 
   /** An AFN order: Amazon has nothing to acknowledge, the order is acknowledged as far as the channel goes. */
   private async acknowledgedByAmazon(event: ReceivedEvent<ordersEventsV1.OrderAccepted>, ref: OrderRef): Promise<void> {
-    let published = false;
     await Inbox.handleOnce(this.deps.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
       await this.deps.publisher.add(manager, [
         {
@@ -153,9 +149,7 @@ export class OrderEventsConsumer {
           channelAccountId: ref.channelAccountId,
         },
       ]);
-      published = true;
     });
-    if (published) this.deps.publisher.wake();
   }
 
   private refOf(event: ReceivedEvent<unknown>, order: Parameters<typeof orderRefOf>[0]) {

@@ -57,9 +57,7 @@ const FOLLOW_UPS_PER_TRANSACTION = 100;
 
 export class OrderEventsConsumer {
   // The events handled at the same time record their follow-ups in one inbox transaction.
-  private readonly followUps = new GroupCommit<FollowUp, boolean>(FOLLOW_UPS_PER_TRANSACTION, (followUps) =>
-    this.recordFollowUps(followUps),
-  );
+  private readonly followUps = new GroupCommit<FollowUp, void>(FOLLOW_UPS_PER_TRANSACTION, (followUps) => this.recordFollowUps(followUps));
 
   constructor(private readonly deps: OrderEventsConsumerDependencies) {}
 
@@ -159,35 +157,29 @@ export class OrderEventsConsumer {
     event: ReceivedEvent<unknown>,
     events: (manager: EntityManager) => Promise<OutgoingEvent<unknown>[]>,
   ): Promise<void> {
-    if (await this.followUps.submit({ event, events })) this.deps.publisher.wake();
+    await this.followUps.submit({ event, events });
   }
 
   /**
    * Runs each event's follow-up at most once per event (the inbox rows, its writes and the events it
-   * publishes commit together); true for each that published something.
+   * publishes commit together).
    */
-  private recordFollowUps(followUps: readonly FollowUp[]): Promise<boolean[]> {
+  private recordFollowUps(followUps: readonly FollowUp[]): Promise<void[]> {
     return withTransaction(this.deps.dataSource, async (manager) => {
       const fresh = new Set<string>();
       for (const queue of new Set(followUps.map(({ event }) => event.delivery.queue))) {
         const ids = followUps.filter(({ event }) => event.delivery.queue === queue).map(({ event }) => event.envelope.id);
         for (const id of await Inbox.record(manager, queue, ids)) fresh.add(`${queue}\u0000${id}`);
       }
-      const published: boolean[] = [];
       const outgoing: OutgoingEvent<unknown>[] = [];
       for (const { event, events } of followUps) {
         // Taken by the first of two deliveries of one event in this batch, or processed before.
-        if (!fresh.delete(`${event.delivery.queue}\u0000${event.envelope.id}`)) {
-          published.push(false);
-          continue;
-        }
-        const followUpEvents = await events(manager);
-        outgoing.push(...followUpEvents);
-        published.push(followUpEvents.length > 0);
+        if (!fresh.delete(`${event.delivery.queue}\u0000${event.envelope.id}`)) continue;
+        outgoing.push(...(await events(manager)));
       }
       // One multi-row insert for the whole batch.
       await this.deps.publisher.add(manager, outgoing);
-      return published;
+      return followUps.map(() => undefined);
     });
   }
 }

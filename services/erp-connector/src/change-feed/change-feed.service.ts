@@ -156,16 +156,14 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     if (advanced) {
       const next = nextCursor(cursor, page.nextCursor, accepted);
       const stockChanges = accepted.flatMap((record) => (record.type === 'stock_change' ? [record.change] : []));
-      const published = await withTransaction(this.dataSource, async (manager) => {
+      await withTransaction(this.dataSource, async (manager) => {
         // The cursor first: a second poller that read the same page waits here for our commit,
         // then finds the cursor moved and rolls back before writing anything.
         await this.cursors.advance(manager, CHANGE_FEED, cursor, next);
         const events = await this.eventsOf(manager, accepted, stockChanges, count);
         await this.outbox.add(manager, events);
         await this.erpStock.record(manager, stockChanges);
-        return events.length;
       });
-      if (published > 0) this.outbox.wake();
       this.knownCursor = next;
     } else {
       this.knownCursor = cursor;

@@ -1,7 +1,6 @@
 // How the publisher runs its passes (timing, and which SKUs a pass leaves to another), with the
 // database and the computation replaced by calls the test answers by hand.
 import { createLogger } from '@retail-mesh/observability';
-import type { OutboxPublisher } from '@retail-mesh/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelPolicyRepository } from '../channel-policy/channel-policy.repository.js';
@@ -39,7 +38,8 @@ describe('AvailabilityPublisher', () => {
   }
 
   function open(passesInFlight: number): AvailabilityPublisher {
-    const manager = {} as EntityManager;
+    // withTransaction keeps what runs after the commit per query runner.
+    const manager = { queryRunner: {} } as EntityManager;
     const dataSource = {
       options: { type: 'postgres' },
       transaction: (work: (manager: EntityManager) => Promise<unknown>) => work(manager),
@@ -52,7 +52,6 @@ describe('AvailabilityPublisher', () => {
       publishChanges: (_manager: EntityManager, skus: Array<{ sku: string }>) =>
         computations.call({ skus: skus.map((entry) => entry.sku) }),
     } as unknown as AvailabilityService;
-    const outbox = { wake: () => undefined } as unknown as OutboxPublisher;
     const metrics = { published: () => undefined } as unknown as InventoryMetrics;
     const settings = {
       coalesceWindowMs: COALESCE_WINDOW_MS,
@@ -60,7 +59,7 @@ describe('AvailabilityPublisher', () => {
       publishBatchSize: 10,
       publishPassesInFlight: passesInFlight,
     } as InventorySettings;
-    return new AvailabilityPublisher(dataSource, dirty, policies, availability, outbox, metrics, logger, settings);
+    return new AvailabilityPublisher(dataSource, dirty, policies, availability, metrics, logger, settings);
   }
 
   beforeEach(() => {

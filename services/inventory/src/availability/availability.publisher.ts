@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DueTimer, WakeSignal } from '@retail-mesh/messaging';
 import type { Logger } from '@retail-mesh/observability';
 import { withTransaction } from '@retail-mesh/persistence';
-import { LOGGER, OutboxPublisher } from '@retail-mesh/service-kit';
+import { LOGGER } from '@retail-mesh/service-kit';
 import { DataSource } from 'typeorm';
 import { ChannelPolicyRepository } from '../channel-policy/channel-policy.repository.js';
 import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.config.js';
@@ -47,7 +47,6 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
     private readonly dirty: DirtySkuRepository,
     private readonly policies: ChannelPolicyRepository,
     private readonly availability: AvailabilityService,
-    private readonly outbox: OutboxPublisher,
     private readonly metrics: InventoryMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(INVENTORY_SETTINGS) private readonly settings: InventorySettings,
@@ -126,10 +125,7 @@ export class AvailabilityPublisher implements OnApplicationBootstrap, OnApplicat
           const published = await this.availability.publishChanges(manager, batch.skus, policies, { force: false, now: new Date() });
           return { markCount: batch.markCount, counts: published };
         });
-        if (totalPublished(counts) > 0) {
-          this.metrics.published(counts);
-          this.outbox.wake();
-        }
+        if (totalPublished(counts) > 0) this.metrics.published(counts);
         if (markCount < batchSize) return;
       } finally {
         for (const sku of taken) {

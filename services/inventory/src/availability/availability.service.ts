@@ -168,9 +168,7 @@ export class AvailabilityService {
         { force: true, now: new Date() },
       );
     });
-    const total = totalPublished(counts);
-    if (total > 0) this.outbox.wake();
-    return total;
+    return totalPublished(counts);
   }
 
   private async policyOf(manager: EntityManager, channelAccountId: string): Promise<ChannelPolicy> {

@@ -6,7 +6,7 @@ import { OrdersMetrics, type CommittedChange } from '../orders.metrics.js';
 
 /**
  * Applies an event at most once (the inbox row, the effect and the events it publishes commit
- * together), then wakes the outbox relay and counts the changes. The consumers run it
+ * together, the events going out once it commits), then counts the changes. The consumers run it
  * themselves, outside the kit's inbox transaction, because some first call a peer (inventory)
  * and all count what they changed only once it is committed.
  */
@@ -23,14 +23,9 @@ export class InboxTransaction {
     work: (manager: EntityManager, publish: PublishInTransaction) => Promise<readonly CommittedChange[]>,
   ): Promise<'processed' | 'duplicate'> {
     let committed: readonly CommittedChange[] = [];
-    let published = false;
     const outcome = await Inbox.handleOnce(this.dataSource, event.delivery.queue, event.envelope.id, async (manager) => {
-      committed = await work(manager, async (...events) => {
-        await this.publisher.add(manager, events);
-        published ||= events.length > 0;
-      });
+      committed = await work(manager, (...events) => this.publisher.add(manager, events));
     });
-    if (published) this.publisher.wake();
     this.metrics.changed(committed);
     return outcome;
   }
