@@ -26,6 +26,7 @@ export { Timestamp } from './generated/google/protobuf/timestamp.js';
 // The codec shape ts-proto generates for every message (encode, decode, fromPartial, JSON).
 export type { MessageFns } from './generated/retail/common/v1/common.js';
 
+export { MAX_CREATE_SALES_ORDERS_REQUESTS, MAX_SUBMIT_ORDERS_REQUESTS } from './batch-limits.js';
 export { PROTO_ROOT } from './proto-paths.js';
 export { PROTO_FILES, grpcServices, type GrpcServiceContract } from './grpc-services.js';
 export { protoLoaderOptions } from './proto-loader-options.js';

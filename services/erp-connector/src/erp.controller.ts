@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { erpV1, toTimestamp } from '@retail-mesh/contracts';
+import { erpV1, MAX_CREATE_SALES_ORDERS_REQUESTS, toTimestamp } from '@retail-mesh/contracts';
 import { answerEach, decodePageToken, pageOf, pageSizeOf, UnimplementedError } from '@retail-mesh/service-kit';
 import { DataSource } from 'typeorm';
 import { ErpStockPositionRepository } from './erp-stock/erp-stock-position.repository.js';
@@ -7,9 +7,6 @@ import { ErpStockService } from './erp-stock/erp-stock.service.js';
 import { CHANGE_FEED, ChangeFeedService } from './change-feed/change-feed.service.js';
 import { FeedCursorRepository } from './feed-cursor/feed-cursor.repository.js';
 import { SalesOrderService } from './sales-orders/sales-order.service.js';
-
-/** Requests of one CreateSalesOrders call at most (erp_service.proto says so). */
-const MAX_SALES_ORDERS_PER_CALL = 500;
 
 /**
  * retail.erp.v1.ErpService: the change feed's RPCs (status, the ERP stock as the feed reported
@@ -67,7 +64,7 @@ export class ErpController implements erpV1.ErpServiceController {
 
   /** Each request as CreateSalesOrder answers it; their link claims and outcomes share transactions, their ERP calls run at once. */
   async createSalesOrders(request: erpV1.CreateSalesOrdersRequest): Promise<erpV1.CreateSalesOrdersResponse> {
-    return { results: await answerEach(request.requests, MAX_SALES_ORDERS_PER_CALL, (one) => this.salesOrders.create(one)) };
+    return { results: await answerEach(request.requests, MAX_CREATE_SALES_ORDERS_REQUESTS, (one) => this.salesOrders.create(one)) };
   }
 
   getSalesOrder(request: erpV1.GetSalesOrderRequest): Promise<erpV1.GetSalesOrderResponse> {

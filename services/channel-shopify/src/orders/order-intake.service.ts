@@ -8,7 +8,7 @@
 // orders service is retried with backoff.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { WorkerLoop } from '@retail-mesh/channel-kit';
-import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
+import { Events, MAX_SUBMIT_ORDERS_REQUESTS, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import type { Logger } from '@retail-mesh/observability';
 import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
 import { BatchedCalls, forEachConcurrently, type GrpcClient, type OutboxPublisher } from '@retail-mesh/service-kit';
@@ -97,8 +97,6 @@ interface Submitted {
 
 // Webhooks stored, or rows marked submitted, in one transaction at most.
 const PER_TRANSACTION = 100;
-// SubmitOrders' limit (orders_service.proto).
-const MAX_SUBMISSIONS_PER_CALL = 500;
 
 interface WebhookOutcome {
   result: 'accepted' | 'duplicate';
@@ -123,7 +121,7 @@ export class OrderIntake {
     this.submissions = new BatchedCalls({
       batch: async (requests) => (await deps.orders.submitOrders({ requests })).results,
       single: (request) => deps.orders.submitOrder(request),
-      maxBatchSize: MAX_SUBMISSIONS_PER_CALL,
+      maxBatchSize: MAX_SUBMIT_ORDERS_REQUESTS,
     });
     // Every replica runs it: a round claims its rows (in one statement), so replicas never work on the same order.
     this.loop = new WorkerLoop({

@@ -1,12 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { ordersV1 } from '@retail-mesh/contracts';
+import { MAX_SUBMIT_ORDERS_REQUESTS, ordersV1 } from '@retail-mesh/contracts';
 import { answerEach } from '@retail-mesh/service-kit';
 import { CancelOrderService } from '../cancellation/cancel-order.service.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { ReleaseHoldService } from '../orders/release-hold.service.js';
-
-/** Requests of one SubmitOrders call at most (orders_service.proto says so). */
-const MAX_SUBMISSIONS_PER_CALL = 500;
 
 /** retail.orders.v1.OrdersService. Errors thrown here are mapped to gRPC statuses by the service kit. */
 @Controller()
@@ -24,7 +21,7 @@ export class OrdersController implements ordersV1.OrdersServiceController {
 
   /** Each request as SubmitOrder answers it; their inserts share the group commits (a transaction or two per call). */
   async submitOrders(request: ordersV1.SubmitOrdersRequest): Promise<ordersV1.SubmitOrdersResponse> {
-    return { results: await answerEach(request.requests, MAX_SUBMISSIONS_PER_CALL, (one) => this.orders.submit(one)) };
+    return { results: await answerEach(request.requests, MAX_SUBMIT_ORDERS_REQUESTS, (one) => this.orders.submit(one)) };
   }
 
   getOrder(request: ordersV1.GetOrderRequest): Promise<ordersV1.GetOrderResponse> {

@@ -1,11 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { grpcServices, type catalogV1, type erpV1, type inventoryV1 } from '@retail-mesh/contracts';
+import { grpcServices, MAX_CREATE_SALES_ORDERS_REQUESTS, type catalogV1, type erpV1, type inventoryV1 } from '@retail-mesh/contracts';
 import { BatchedCalls, createGrpcClient, errorReasonOf, type GrpcClient } from '@retail-mesh/service-kit';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings.js';
-
-// CreateSalesOrders' limit (erp_service.proto).
-const MAX_SALES_ORDERS_PER_CALL = 500;
 
 /** The gRPC services the order flow calls: catalog (SKUs, listings), inventory (reservations), the ERP connector (sales orders). */
 @Injectable()
@@ -25,7 +22,7 @@ export class PeerClients implements OnApplicationShutdown {
     this.salesOrders = new BatchedCalls({
       batch: async (requests) => (await erp.createSalesOrders({ requests })).results,
       single: (request) => erp.createSalesOrder(request),
-      maxBatchSize: MAX_SALES_ORDERS_PER_CALL,
+      maxBatchSize: MAX_CREATE_SALES_ORDERS_REQUESTS,
     });
   }
 
