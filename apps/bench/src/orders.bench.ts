@@ -1,8 +1,8 @@
 // Order intake in distributed mode: Shopify order (webhook) → channel-shopify → orders
 // (validate, reserve) → erp-connector → ERP sandbox sales order. Measures the sustained rate (a
 // fixed burst of orders drained until every one is an ERP sales order), the intake latency of
-// orders offered at half that rate, and, at the end, duplicates and lost orders by comparing the
-// channel sandbox with the ERP sandbox.
+// orders offered at a fixed rate and at half the sustained rate, and, at the end, duplicates and
+// lost orders by comparing the channel sandbox with the ERP sandbox.
 import { performance } from 'node:perf_hooks';
 import { demoSkus, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
@@ -17,6 +17,9 @@ export interface OrdersResult {
   p99Ms: number;
   duplicates: number;
   lost: number;
+  fixedRatePerSecond: number;
+  fixedRateP50Ms: number;
+  fixedRateP99Ms: number;
 }
 
 export interface OrdersOptions {
@@ -33,6 +36,8 @@ const PORT_OFFSET = 900;
 /** Stock high enough that no order of the run goes on hold for stock. */
 const PLENTY = 1_000_000;
 const DRAIN_TIMEOUT_MS = 300_000;
+/** The fixed rate latency is also measured at (orders/s): comparable between runs and machines, unlike half the sustained rate. */
+const FIXED_LATENCY_RATE = 20;
 
 /** When each Shopify order was placed and when its ERP sales order appeared. */
 class IntakeTracker {
@@ -184,6 +189,13 @@ interface LatencyResult {
   maxMs: number;
 }
 
+function printLatency(rate: string, latency: LatencyResult, seconds: number): void {
+  console.log(
+    `intake latency at ${rate}: ${latency.offeredPerSecond} orders/s for ${seconds} s (${latency.orders} orders): ` +
+      `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
+  );
+}
+
 /** Places orders at a steady rate for `seconds`; each order's latency is placement → ERP sales order. */
 async function measureLatency(placer: OrderPlacer, tracker: IntakeTracker, ratePerSecond: number, seconds: number): Promise<LatencyResult> {
   const placed = await placeAtRate(placer, ratePerSecond, Math.round(ratePerSecond * seconds));
@@ -251,11 +263,10 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
           `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
       );
 
+      const fixed = await measureLatency(placer, tracker, FIXED_LATENCY_RATE, latencySeconds);
+      printLatency('a fixed rate', fixed, latencySeconds);
       const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
-      console.log(
-        `intake latency at ${latency.offeredPerSecond} orders/s for ${latencySeconds} s (${latency.orders} orders): ` +
-          `p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`,
-      );
+      printLatency('half the sustained rate', latency, latencySeconds);
 
       await printServiceMetrics(
         mesh,
@@ -264,7 +275,9 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
       tracker.stop();
       const duplicates = tracker.duplicates();
       const lost = lostOrders(mesh, tracker);
-      console.log(`checked ${burst.orders + latency.orders} channel orders against the ERP: ${duplicates} duplicate(s), ${lost} lost`);
+      console.log(
+        `checked ${burst.orders + fixed.orders + latency.orders} channel orders against the ERP: ${duplicates} duplicate(s), ${lost} lost`,
+      );
 
       return {
         ordersPerSecond: round(burst.ordersPerSecond, 1),
@@ -272,6 +285,9 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
         p99Ms: latency.p99Ms,
         duplicates,
         lost,
+        fixedRatePerSecond: fixed.offeredPerSecond,
+        fixedRateP50Ms: fixed.p50Ms,
+        fixedRateP99Ms: fixed.p99Ms,
       };
     });
   } finally {
