@@ -189,6 +189,14 @@ interface LatencyResult {
   maxMs: number;
 }
 
+/** How the Shopify sandbox's first attempt of each webhook went: Shopify gives a receiver 5 s, then retries a minute later. */
+function printWebhookAnswers(mesh: DistributedMesh, when: string): void {
+  const { answered, notAnswered } = mesh.sandboxes.shopify.webhooks.firstAttempts();
+  console.log(
+    `Shopify webhooks ${when}: ${answered} answered on the first attempt, ${notAnswered} not (timed out or refused: retried later)`,
+  );
+}
+
 function printLatency(rate: string, latency: LatencyResult, seconds: number): void {
   console.log(
     `intake latency at ${rate}: ${latency.offeredPerSecond} orders/s for ${seconds} s (${latency.orders} orders): ` +
@@ -263,11 +271,13 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
           `all ERP sales orders after ${round(burst.seconds)} s → ${round(burst.ordersPerSecond, 0)} orders/s end to end`,
       );
 
+      printWebhookAnswers(mesh, 'after the burst');
       const fixed = await measureLatency(placer, tracker, FIXED_LATENCY_RATE, latencySeconds);
       printLatency('a fixed rate', fixed, latencySeconds);
       const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
       printLatency('half the sustained rate', latency, latencySeconds);
 
+      printWebhookAnswers(mesh, 'in the whole run');
       await printServiceMetrics(
         mesh,
         /consumer|outbox|handl|orders_|erp_connector|sales_order|intake|webhook|grpc_server_handling_seconds_(sum|count)/i,

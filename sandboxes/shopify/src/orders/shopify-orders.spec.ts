@@ -802,6 +802,11 @@ describe('webhook subscriptions and deliveries', () => {
     expect(deliveries[0].attempts.map((attempt: AnyJson) => attempt.status)).toEqual([500, 503, 200]);
     const ids = new Set(receiver.byTopic('orders/create', order.id).map((entry) => entry.headers['x-shopify-webhook-id']));
     expect(ids.size).toBe(1);
+    // Counted by its first attempt only, whatever the retries did.
+    expect(sandbox.webhooks.firstAttempts()).toEqual({ answered: 0, notAnswered: 1 });
+    await createOrder();
+    await waitFor(() => sandbox.webhooks.firstAttempts().answered === 1 || undefined);
+    expect(sandbox.webhooks.firstAttempts()).toEqual({ answered: 1, notAnswered: 1 });
   });
 
   it('gives up after the configured retries', async () => {

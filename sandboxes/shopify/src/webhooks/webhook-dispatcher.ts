@@ -62,8 +62,17 @@ export interface DeliveryFilter {
   resourceId?: string;
 }
 
+/** Deliveries since start or clear(), by how their first attempt went (the log keeps only the latest). */
+export interface FirstAttemptTally {
+  /** Answered 2xx within the timeout. */
+  answered: number;
+  /** A non-2xx answer, a timeout or no connection: retried later, or failed. */
+  notAnswered: number;
+}
+
 export class WebhookDispatcher {
   private settings: WebhookDispatcherSettings;
+  private tally: FirstAttemptTally = { answered: 0, notAnswered: 0 };
   private readonly deliveries: WebhookDelivery[] = [];
   private dropRules: DropRule[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -161,6 +170,7 @@ export class WebhookDispatcher {
   clear(): void {
     this.stop();
     this.deliveries.length = 0;
+    this.tally = { answered: 0, notAnswered: 0 };
     this.dropRules = [];
   }
 
@@ -173,6 +183,11 @@ export class WebhookDispatcher {
     this.inFlight.clear();
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+
+  /** How the first attempts of the deliveries since start or clear() went (a receiver too slow for Shopify's 5 s shows here). */
+  firstAttempts(): FirstAttemptTally {
+    return { ...this.tally };
   }
 
   private record(delivery: WebhookDelivery): void {
@@ -196,7 +211,9 @@ export class WebhookDispatcher {
     const generation = this.generation;
     const status = await this.send(delivery, false);
     if (generation !== this.generation) return;
-    if (status !== null && status >= 200 && status < 300) {
+    const answered = status !== null && status >= 200 && status < 300;
+    if (retriesDone === 0) this.tally[answered ? 'answered' : 'notAnswered'] += 1;
+    if (answered) {
       delivery.status = 'delivered';
       return;
     }
