@@ -65,3 +65,9 @@ export {
 export { requireChannelAccountId } from './adapter/request-checks.js';
 export { parseAccountList, isHttpUrl, type AccountListParseResult } from './accounts/account-list.js';
 export { ChannelAccountsSetting } from './accounts/channel-accounts.setting.js';
+export {
+  orderPollWindows,
+  ORDER_POLL_BOUNDARY_MARGIN_MS,
+  type OrderPollWindowInput,
+  type OrderPollWindows,
+} from './orders/order-poll-window.js';

@@ -151,7 +151,6 @@ describe('Orders v0', () => {
   it.each([
     ['', 'MarketplaceIds'],
     [`MarketplaceIds=${MARKETPLACE}`, 'CreatedAfter or LastUpdatedAfter'],
-    [`MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-01-01T00:00:00Z&LastUpdatedBefore=2026-11-27T09:59:00Z`, 'two minutes'],
     [`MarketplaceIds=${MARKETPLACE}&CreatedAfter=yesterday`, 'ISO 8601'],
     [`MarketplaceIds=${MARKETPLACE}&CreatedAfter=2026-01-01T00:00:00Z&MaxResultsPerPage=101`, 'MaxResultsPerPage'],
   ])('refuses the query %s with 400 InvalidInput', async (query, message) => {
@@ -159,6 +158,106 @@ describe('Orders v0', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].code).toBe('InvalidInput');
     expect(answer.body.errors[0].message).toContain(message);
+  });
+
+  it('filters LastUpdateDate inclusively at both ends, at the second it shows, and says in LastUpdatedBefore where the answer ends', async () => {
+    clock = START + 250;
+    const [early] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    clock += 60_000;
+    const [late] = await seedOrders([{ items: [{ sku: 'MUG', quantity: 1, unitPrice: '8.00' }] }]);
+    // Updated at 10:00:00.250 and 10:01:00.250, shown to the second.
+    expect([early.LastUpdateDate, late.LastUpdateDate]).toEqual(['2026-11-27T10:00:00Z', '2026-11-27T10:01:00Z']);
+    clock += 180_000;
+    const list = async (query: string) => {
+      const answer = await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&${query}`);
+      expect(answer.status).toBe(200);
+      return {
+        ids: answer.body.payload.Orders.map((order: AnyJson) => order.AmazonOrderId),
+        before: answer.body.payload.LastUpdatedBefore,
+      };
+    };
+
+    expect(await list('LastUpdatedAfter=2026-11-27T10:00:00Z&LastUpdatedBefore=2026-11-27T10:00:00Z')).toEqual({
+      ids: [early.AmazonOrderId],
+      before: '2026-11-27T10:00:00Z',
+    });
+    expect((await list('LastUpdatedAfter=2026-11-27T10:00:00.001Z&LastUpdatedBefore=2026-11-27T10:01:00.000Z')).ids).toEqual([
+      late.AmazonOrderId,
+    ]);
+    expect((await list('LastUpdatedAfter=2026-11-27T10:00:00.500Z&LastUpdatedBefore=2026-11-27T10:00:59.999Z')).ids).toEqual([]);
+    // Without LastUpdatedBefore the answer runs to the request.
+    expect(await list('LastUpdatedAfter=2026-11-27T09:59:00Z')).toEqual({
+      ids: [early.AmazonOrderId, late.AmazonOrderId],
+      before: '2026-11-27T10:04:00Z',
+    });
+  });
+
+  it.each([
+    ['LastUpdatedAfter=2026-11-27T09:00:00Z&LastUpdatedBefore=2026-11-27T09:58:00.001Z', 'at least two minutes before the request'],
+    ['CreatedAfter=2026-11-27T09:00:00Z&CreatedBefore=2026-11-27T09:59:00Z', 'at least two minutes before the request'],
+    ['LastUpdatedAfter=2026-11-27T09:00:00Z&LastUpdatedBefore=2026-11-27T08:59:59Z', 'equal to or after LastUpdatedAfter'],
+  ])('refuses %s with the generic InvalidInput Amazon answers', async (query, details) => {
+    const answer = await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&${query}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      errors: [
+        {
+          code: 'InvalidInput',
+          message: 'The input you have submitted is not valid. Please check your input and try again.',
+          details: expect.stringContaining(details),
+        },
+      ],
+    });
+    // Two minutes to the millisecond is accepted.
+    const edge = await call(
+      'GET',
+      `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-11-27T09:00:00Z&LastUpdatedBefore=2026-11-27T09:58:00Z`,
+    );
+    expect(edge.status).toBe(200);
+  });
+
+  it('lists an order only orderListLagMs after its last update (index lag), finds it by id at once, and keeps every answer for inspection', async () => {
+    expect(await admin.call('POST', '/_sandbox/order-listing', { orderListLagMs: 5_000, beforeMinAgeMs: 1_000 })).toEqual({
+      orderListLagMs: 5_000,
+      beforeMinAgeMs: 1_000,
+    });
+    const [order] = await seedOrders([{ items: [{ sku: 'TEE-M', quantity: 1, unitPrice: '10.00' }] }]);
+    const listed = async () =>
+      (await call('GET', `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-11-27T09:59:00Z`)).body.payload.Orders.map(
+        (found: AnyJson) => [found.AmazonOrderId, found.LastUpdateDate],
+      );
+
+    expect(await listed()).toEqual([]);
+    expect((await call('GET', `/orders/v0/orders/${order.AmazonOrderId}`)).body.payload.AmazonOrderId).toBe(order.AmazonOrderId);
+    clock += 4_999;
+    expect(await listed()).toEqual([]);
+    clock += 1;
+    expect(await listed()).toEqual([[order.AmazonOrderId, '2026-11-27T10:00:00Z']]);
+    // A LastUpdatedBefore one second old is accepted now.
+    const bounded = await call(
+      'GET',
+      `/orders/v0/orders?MarketplaceIds=${MARKETPLACE}&LastUpdatedAfter=2026-11-27T09:59:00Z&LastUpdatedBefore=2026-11-27T10:00:04Z`,
+    );
+    expect(bounded.body.payload.Orders.map((found: AnyJson) => found.AmazonOrderId)).toEqual([order.AmazonOrderId]);
+
+    // An update takes it out of the list again until the index has it.
+    clock += 1_000;
+    await admin.call('POST', `/_sandbox/orders/${order.AmazonOrderId}/status`, { status: 'Canceled' });
+    expect(await listed()).toEqual([]);
+    clock += 5_000;
+    expect(await listed()).toEqual([[order.AmazonOrderId, '2026-11-27T10:00:06Z']]);
+
+    const { pages } = await admin.call<{ pages: AnyJson[] }>('GET', `/_sandbox/order-pages?amazonOrderId=${order.AmazonOrderId}`);
+    expect(pages.map((page) => [page.field, page.after, page.before, page.beforeSent, page.offset, page.amazonOrderIds])).toEqual([
+      ['LastUpdateDate', '2026-11-27T09:59:00.000Z', '2026-11-27T10:00:05.000Z', false, 0, [order.AmazonOrderId]],
+      ['LastUpdateDate', '2026-11-27T09:59:00.000Z', '2026-11-27T10:00:04.000Z', true, 0, [order.AmazonOrderId]],
+      ['LastUpdateDate', '2026-11-27T09:59:00.000Z', '2026-11-27T10:00:11.000Z', false, 0, [order.AmazonOrderId]],
+    ]);
+    expect((await admin.call<{ pages: AnyJson[] }>('GET', '/_sandbox/order-pages')).pages).toHaveLength(6);
+    // A reset goes back to the start options and forgets the answers.
+    await admin.reset();
+    expect(await admin.call('GET', '/_sandbox/order-listing')).toEqual({ orderListLagMs: 0, beforeMinAgeMs: 120_000 });
+    expect((await admin.call<{ pages: AnyJson[] }>('GET', '/_sandbox/order-pages')).pages).toEqual([]);
   });
 
   it('reads an order and its items with ItemPrice = unit price x quantity; a Pending order has no pricing', async () => {

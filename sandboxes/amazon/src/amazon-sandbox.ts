@@ -55,7 +55,13 @@ export const RESTRICTED_DATA_TOKEN_PATH = '/tokens/2021-03-01/restrictedDataToke
 const ORDERS_PAGE_MAX = 100;
 const ORDER_ITEMS_PAGE_SIZE = 20;
 // Orders v0: CreatedBefore / LastUpdatedBefore must be at least two minutes before the request.
-const BEFORE_MARGIN_MS = 120_000;
+const BEFORE_MIN_AGE_MS = 120_000;
+// The getOrders answers `GET /_sandbox/order-pages` keeps, newest last.
+const ORDER_PAGES_KEPT = 1000;
+// What Amazon answers to a time filter it refuses (a *Before less than two minutes old, or before
+// its *After): the generic InvalidInput with empty details (selling-partner-api-docs issue 326);
+// the sandbox says which rule in `details`.
+const INVALID_INPUT_MESSAGE = 'The input you have submitted is not valid. Please check your input and try again.';
 
 export interface AmazonSandboxOptions {
   port: number;
@@ -74,6 +80,13 @@ export interface AmazonSandboxOptions {
   feedProcessingMs?: number;
   /** An ACCEPTED listings PATCH is applied this long after it was accepted (default 1000 ms). */
   listingsApplyMs?: number;
+  /** Amazon's index lag: getOrders lists an order only this long after its last update (default 0: at once). */
+  orderListLagMs?: number;
+  /**
+   * How old a CreatedBefore / LastUpdatedBefore must at least be (default 120000: Amazon's two
+   * minutes). Tests of a poll settle time shorter than that lower it.
+   */
+  beforeMinAgeMs?: number;
   requestLogCapacity?: number;
   /** Clock for tokens, buckets, feed processing and timestamps. */
   now?: () => number;
@@ -101,10 +114,34 @@ interface State {
   plans: UsagePlanBuckets;
   now: () => number;
   timing: { feedQueuedMs: number; feedProcessingMs: number; listingsApplyMs: number };
+  orderListing: OrderListingSettings;
+  /** getOrders answers, oldest first (at most ORDER_PAGES_KEPT). */
+  orderPages: OrderPage[];
+  nextOrderPage: { seq: number };
   sequence: { next: number };
   dropConfirmations: { remaining: number };
   /** The next feeds (of one type, or any) that end FATAL without being applied: Amazon failing to process them. */
   fatalFeeds: { remaining: number; feedType: string | null };
+}
+
+interface OrderListingSettings {
+  orderListLagMs: number;
+  beforeMinAgeMs: number;
+}
+
+/** One getOrders answer, for tests to count what the adapter listed (`GET /_sandbox/order-pages`). */
+interface OrderPage {
+  seq: number;
+  at: string;
+  sellerId: string;
+  field: 'LastUpdateDate' | 'PurchaseDate';
+  /** The query's bounds (ISO 8601, to the millisecond); `before` is the request time when none was sent (`beforeSent`). */
+  after: string;
+  before: string;
+  beforeSent: boolean;
+  /** Where in the query's orders the page starts (0: a first page, else a NextToken page). */
+  offset: number;
+  amazonOrderIds: string[];
 }
 
 const ROUTES: Array<{ method: string; pattern: RegExp; operation: Operation }> = [
@@ -138,6 +175,10 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     for (const seller of options.sellers ?? [DEFAULT_AMAZON_SELLER]) sellers.set(seller.sellerId, { ...seller });
   };
   seedSellers();
+  const orderListing = (): OrderListingSettings => ({
+    orderListLagMs: options.orderListLagMs ?? 0,
+    beforeMinAgeMs: options.beforeMinAgeMs ?? BEFORE_MIN_AGE_MS,
+  });
   const state: State = {
     sellers,
     orders: new OrderStore(now),
@@ -152,6 +193,9 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
       feedProcessingMs: options.feedProcessingMs ?? 3000,
       listingsApplyMs: options.listingsApplyMs ?? 1000,
     },
+    orderListing: orderListing(),
+    orderPages: [],
+    nextOrderPage: { seq: 1 },
     sequence: { next: 1 },
     dropConfirmations: { remaining: 0 },
     fatalFeeds: { remaining: 0, feedType: null },
@@ -184,6 +228,9 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
         state.plans.reset();
         state.dropConfirmations.remaining = 0;
         state.fatalFeeds.remaining = 0;
+        state.orderListing = orderListing();
+        state.orderPages.length = 0;
+        state.nextOrderPage.seq = 1;
       },
       describeOperations: (request) => {
         const operation = operationOf(request.method, request.path);
@@ -318,6 +365,8 @@ interface OrdersQuery {
   field: 'LastUpdateDate' | 'PurchaseDate';
   after: number;
   before: number;
+  /** Whether the query named its upper bound (else `before` is the time of its first page). */
+  beforeSent: boolean;
   statuses: string[];
   pageSize: number;
 }
@@ -342,7 +391,12 @@ function parseTime(value: string | null, name: string): number | string | undefi
   return ms;
 }
 
-function readOrdersQuery(request: SandboxRequest, seller: AmazonSeller, now: number): OrdersQuery | SandboxResponse {
+function readOrdersQuery(
+  request: SandboxRequest,
+  seller: AmazonSeller,
+  now: number,
+  beforeMinAgeMs: number,
+): OrdersQuery | SandboxResponse {
   const marketplaceIds = (request.query.get('MarketplaceIds') ?? '').split(',').filter((id) => id !== '');
   if (marketplaceIds.length === 0) return invalidInput('Missing required parameter: MarketplaceIds.');
   if (marketplaceIds.length > 50) return invalidInput('MarketplaceIds accepts at most 50 values.');
@@ -360,8 +414,13 @@ function readOrdersQuery(request: SandboxRequest, seller: AmazonSeller, now: num
   const after = created ? times.CreatedAfter : times.LastUpdatedAfter;
   if (after === undefined) return invalidInput('Either CreatedAfter or LastUpdatedAfter must be specified.');
   const explicitBefore = created ? times.CreatedBefore : times.LastUpdatedBefore;
-  if (explicitBefore !== undefined && explicitBefore > now - BEFORE_MARGIN_MS) {
-    return invalidInput(`${created ? 'CreatedBefore' : 'LastUpdatedBefore'} must be no later than two minutes before the request time.`);
+  const beforeName = created ? 'CreatedBefore' : 'LastUpdatedBefore';
+  if (explicitBefore !== undefined && explicitBefore > now - beforeMinAgeMs) {
+    const minAge = beforeMinAgeMs === BEFORE_MIN_AGE_MS ? 'two minutes' : `${beforeMinAgeMs} ms (two minutes on Amazon)`;
+    return invalidInput(INVALID_INPUT_MESSAGE, `${beforeName} must be at least ${minAge} before the request time.`);
+  }
+  if (explicitBefore !== undefined && explicitBefore < after) {
+    return invalidInput(INVALID_INPUT_MESSAGE, `${beforeName} must be equal to or after ${created ? 'CreatedAfter' : 'LastUpdatedAfter'}.`);
   }
   const pageSizeParam = request.query.get('MaxResultsPerPage');
   const pageSize = pageSizeParam === null ? ORDERS_PAGE_MAX : Number(pageSizeParam);
@@ -375,6 +434,7 @@ function readOrdersQuery(request: SandboxRequest, seller: AmazonSeller, now: num
     field: created ? 'PurchaseDate' : 'LastUpdateDate',
     after,
     before: explicitBefore ?? now,
+    beforeSent: explicitBefore !== undefined,
     statuses,
     pageSize,
   };
@@ -398,13 +458,16 @@ function addOrdersRoutes(router: Router, state: State): void {
         if (!decoded) return invalidInput('Invalid NextToken.');
         ({ offset, ...query } = decoded);
       } else {
-        const read = readOrdersQuery(request, seller, state.now());
+        const read = readOrdersQuery(request, seller, state.now(), state.orderListing.beforeMinAgeMs);
         if ('status' in read) return read;
         query = read;
       }
+      // Amazon's index lag: an update shows in the list (not in getOrder) only orderListLagMs after it.
+      const listedUpTo = state.now() - state.orderListing.orderListLagMs;
       const matching = state.orders
         .list()
         .filter((order) => order.sellerId === seller.sellerId && query.marketplaceIds.includes(order.marketplaceId))
+        .filter((order) => order.updatedAtMs <= listedUpTo)
         .filter((order) => query.statuses.length === 0 || query.statuses.includes(order.status))
         .filter((order) => {
           const at = Date.parse(query.field === 'PurchaseDate' ? order.purchaseDate : order.lastUpdateDate);
@@ -415,6 +478,15 @@ function addOrdersRoutes(router: Router, state: State): void {
       const payload: Record<string, unknown> = { Orders: page.map((order) => orderView(order, access.dataElements)) };
       if (offset + query.pageSize < matching.length) payload.NextToken = encodeNextToken(query, offset + query.pageSize);
       payload[query.field === 'PurchaseDate' ? 'CreatedBefore' : 'LastUpdatedBefore'] = amazonTime(query.before);
+      recordOrderPage(state, {
+        sellerId: seller.sellerId,
+        field: query.field,
+        after: new Date(query.after).toISOString(),
+        before: new Date(query.before).toISOString(),
+        beforeSent: query.beforeSent,
+        offset,
+        amazonOrderIds: page.map((order) => order.amazonOrderId),
+      });
       return jsonResponse(200, { payload });
     }),
   );
@@ -505,6 +577,11 @@ function addOrdersRoutes(router: Router, state: State): void {
       return noContent();
     }),
   );
+}
+
+function recordOrderPage(state: State, page: Omit<OrderPage, 'seq' | 'at'>): void {
+  state.orderPages.push({ seq: state.nextOrderPage.seq++, at: new Date(state.now()).toISOString(), ...page });
+  if (state.orderPages.length > ORDER_PAGES_KEPT) state.orderPages.shift();
 }
 
 function fieldKey(field: OrdersQuery['field']): 'purchaseDate' | 'lastUpdateDate' {
@@ -901,6 +978,26 @@ function addAdminRoutes(router: Router, state: State): void {
     });
     state.orders.ship(order, items);
     return jsonResponse(200, orderAdminView(order));
+  });
+  router.add('GET', '/_sandbox/order-listing', () => jsonResponse(200, state.orderListing));
+  router.add('POST', '/_sandbox/order-listing', (request) => {
+    const body = parseJsonBody(request);
+    const value = body.ok && isRecord(body.value) ? body.value : undefined;
+    if (!value) return jsonResponse(400, { error: 'the body must be a JSON object {orderListLagMs?, beforeMinAgeMs?}' });
+    const settings = { ...state.orderListing };
+    for (const name of ['orderListLagMs', 'beforeMinAgeMs'] as const) {
+      const number = value[name];
+      if (number === undefined) continue;
+      if (typeof number !== 'number' || !Number.isFinite(number) || number < 0)
+        return jsonResponse(400, { error: `${name} must be a non-negative number` });
+      settings[name] = number;
+    }
+    state.orderListing = settings;
+    return jsonResponse(200, state.orderListing);
+  });
+  router.add('GET', '/_sandbox/order-pages', (request) => {
+    const id = request.query.get('amazonOrderId');
+    return jsonResponse(200, { pages: state.orderPages.filter((page) => id === null || page.amazonOrderIds.includes(id)) });
   });
   router.add('POST', '/_sandbox/shipment-confirmations/drop', (request) => {
     const body = parseJsonBody(request);

@@ -15,10 +15,19 @@ export const channelAmazonSettings = {
   amazonAccounts: new ChannelAccountsSetting('AMAZON_ACCOUNTS', ACCOUNTS_EXPECTED, parseAmazonAccounts),
   /** `host:port` of the orders service (SubmitOrder, CancelOrder). */
   ordersGrpcUrl: hostPort('ORDERS_GRPC_URL', '127.0.0.1:50053'),
-  /** getOrders allows one call a minute after its burst: poll no faster than that. */
+  /**
+   * getOrders allows one call a minute after its burst, and a round makes two (its fresh and its
+   * settled pass, one page each when quiet): poll no faster than every two minutes.
+   */
   orderPollIntervalMs: env.int('AMAZON_ORDER_POLL_INTERVAL_MS', { min: 10, max: 3_600_000 }).default(120_000),
-  /** Each poll starts this long before the stored cursor: an order updated at the edge is read again, not missed. */
-  orderPollOverlapMs: env.int('AMAZON_ORDER_POLL_OVERLAP_MS', { min: 0, max: 86_400_000 }).default(300_000),
+  /**
+   * How late an updated order may appear in getOrders (the settle time; the variable keeps its name
+   * from when it was the overlap of every poll): the poll's settled pass lists each order once it
+   * is this old (LastUpdatedBefore = this long before the round) and moves the cursor there. Amazon
+   * refuses a LastUpdatedBefore less than two minutes old: keep it above 120000 by the clocks'
+   * difference (only tests against the sandbox, which can relax that rule, go lower).
+   */
+  orderPollSettleMs: env.int('AMAZON_ORDER_POLL_OVERLAP_MS', { min: 0, max: 86_400_000 }).default(300_000),
   /** Where the first poll of an account starts (before now). */
   orderInitialLookbackMs: env.int('AMAZON_ORDER_INITIAL_LOOKBACK_MS', { min: 0, max: 30 * 86_400_000 }).default(86_400_000),
   /** createFeed allows one feed every two minutes after its burst: acknowledgements and cancellations are batched this long. */

@@ -8,6 +8,7 @@ import { CreateChannelAmazonTables1795800000000 } from './migrations/17958000000
 import { AddAmazonOrderShippedUnits1796100000000 } from './migrations/1796100000000-add-amazon-order-shipped-units.js';
 import { AddOrderFeedActionAdjustItems1796400000000 } from './migrations/1796400000000-add-order-feed-action-adjust-items.js';
 import { HotUpdates1796700000000 } from './migrations/1796700000000-hot-updates.js';
+import { SettledOrderCursor1797000000000 } from './migrations/1797000000000-settled-order-cursor.js';
 import { OrderFeedAction } from './order-feeds/order-feed-action.entity.js';
 import { AmazonOrderEntity } from './orders/amazon-order.entity.js';
 import { OrderCursor } from './orders/order-cursor.entity.js';
@@ -25,6 +26,7 @@ export const channelAmazonService = defineService({
     AddAmazonOrderShippedUnits1796100000000,
     AddOrderFeedActionAdjustItems1796400000000,
     HotUpdates1796700000000,
+    SettledOrderCursor1797000000000,
   ],
   module: (infra) => ChannelAmazonModule.forRoot(infra),
 });

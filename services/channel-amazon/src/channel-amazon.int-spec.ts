@@ -6,27 +6,8 @@
 // orders it fulfils reported once per change, availability pushed by patch
 // or by JSON_LISTINGS_FEED depending on the backlog. Runs on PostgreSQL + RabbitMQ and on SQLite
 // + the in-process bus.
-import path from 'node:path';
-import {
-  Server,
-  ServerCredentials,
-  loadPackageDefinition,
-  status as GrpcStatus,
-  type ServerUnaryCall,
-  type sendUnaryData,
-} from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import {
-  channelEventsV1,
-  channelV1,
-  Events,
-  grpcServices,
-  ordersV1,
-  PROTO_ROOT,
-  protoLoaderOptions,
-  toTimestamp,
-  type EventDefinition,
-} from '@retail-mesh/contracts';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { channelEventsV1, channelV1, Events, grpcServices, ordersV1, toTimestamp, type EventDefinition } from '@retail-mesh/contracts';
 import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
 import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSandbox } from '@retail-mesh/sandbox-amazon';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
@@ -35,6 +16,7 @@ import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTes
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelAmazonService } from './channel-amazon.definition.js';
+import { OrdersTestPeer } from './orders/orders-service-peer.fixture.js';
 
 const ACCOUNT = 'amazon-int-us';
 const SELLER = DEFAULT_AMAZON_SELLER;
@@ -42,58 +24,6 @@ const SELLER = DEFAULT_AMAZON_SELLER;
 // The tests read the sandbox's admin answers; typing each one would only restate the assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyJson = any;
-
-/**
- * TEST PEER of the orders service (retail.orders.v1.OrdersService): records SubmitOrder
- * (idempotent on account + channel order id) and CancelOrder, nothing else.
- */
-class OrdersTestPeer {
-  readonly submitted = new Map<string, ordersV1.Order>();
-  readonly submitCalls: ordersV1.SubmitOrderRequest[] = [];
-  readonly cancelCalls: ordersV1.CancelOrderRequest[] = [];
-  private readonly server = new Server();
-  url = '';
-
-  async start(): Promise<void> {
-    const definition = loadSync(path.join(PROTO_ROOT, grpcServices.orders.protoPath), protoLoaderOptions);
-    const service = (loadPackageDefinition(definition) as AnyJson).retail.orders.v1.OrdersService.service;
-    const unimplemented = (_call: unknown, callback: sendUnaryData<unknown>) =>
-      callback({ code: GrpcStatus.UNIMPLEMENTED, details: 'test peer' }, null);
-    this.server.addService(service, {
-      submitOrder: (call: ServerUnaryCall<ordersV1.SubmitOrderRequest, unknown>, callback: sendUnaryData<unknown>) => {
-        this.submitCalls.push(call.request);
-        const order = call.request.order as ordersV1.Order;
-        const key = `${order.channelAccountId}/${order.channelOrderId}`;
-        const existing = this.submitted.get(key);
-        if (existing) return callback(null, { order: existing, created: false });
-        const stored = { ...order, orderId: `ord-${this.submitted.size + 1}`, erpOrderId: `SO-${this.submitted.size + 1}`, version: 1 };
-        this.submitted.set(key, stored);
-        callback(null, { order: stored, created: true });
-      },
-      cancelOrder: (call: ServerUnaryCall<ordersV1.CancelOrderRequest, unknown>, callback: sendUnaryData<unknown>) => {
-        this.cancelCalls.push(call.request);
-        const order = [...this.submitted.values()].find((candidate) => candidate.orderId === call.request.orderId);
-        if (!order) return callback({ code: GrpcStatus.NOT_FOUND, details: `no order ${call.request.orderId}` }, null);
-        callback(null, { order });
-      },
-      getOrder: unimplemented,
-      listOrders: unimplemented,
-      releaseHold: unimplemented,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
-    this.url = `127.0.0.1:${port}`;
-  }
-
-  order(amazonOrderId: string): ordersV1.Order | undefined {
-    return this.submitted.get(`${ACCOUNT}/${amazonOrderId}`);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
-  }
-}
 
 interface Captured {
   type: string;
@@ -129,7 +59,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
       ...['SKU-PATCH-1', 'SKU-PATCH-2'].map((sku) => ({ sku, quantity: 0 })),
       ...Array.from({ length: 6 }, (_, index) => ({ sku: `SKU-BULK-${index}`, quantity: 0 })),
     ]);
-    peer = new OrdersTestPeer();
+    peer = new OrdersTestPeer(ACCOUNT);
     await peer.start();
     testBed = await createServiceTestBed(channelAmazonService, {
       mode,
@@ -139,7 +69,6 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
         ]),
         ORDERS_GRPC_URL: peer.url,
         AMAZON_ORDER_POLL_INTERVAL_MS: '200',
-        AMAZON_ORDER_POLL_OVERLAP_MS: '60000',
         AMAZON_ORDER_FEED_BATCH_MS: '0',
         AMAZON_FEED_POLL_INTERVAL_MS: '50',
         AMAZON_PUSH_POLL_INTERVAL_MS: '200',
@@ -223,7 +152,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     });
     const cancel = await waitFor(() => peer.cancelCalls.find((call) => call.orderId === cleared.orderId), { description: 'CancelOrder' });
     expect(cancel).toMatchObject({ reason: ordersV1.CancelReason.CANCEL_REASON_CHANNEL_CANCELLED, requestedBy: 'channel' });
-    // Re-reads of unchanged orders (the polling overlap) submit nothing twice.
+    // Re-reads of unchanged orders (the poll's fresh and settled passes) submit nothing twice.
     expect(peer.submitCalls.filter((call) => call.order?.channelOrderId === ready.AmazonOrderId)).toHaveLength(1);
   });
 
@@ -371,7 +300,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
         description: `${count} shipment reports of ${amazonOrderId}`,
       });
     const reported = () => metric('channel_shipments_reported_total', { channel_account_id: ACCOUNT });
-    // A poll that runs again (the loop's overlap re-reads too): SyncOrders re-reads without moving the cursor.
+    // A poll that runs again (the loop's other pass re-reads too): SyncOrders re-reads without moving the cursor.
     const pollAgain = () => adapter.syncOrders({ channelAccountId: ACCOUNT, since: toTimestamp(new Date(Date.now() - 3_600_000)) });
     const seeded = await seedOrder({
       fulfillmentChannel: 'AFN',

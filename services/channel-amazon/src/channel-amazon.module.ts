@@ -80,7 +80,7 @@ export class ChannelAmazonModule {
       options: {
         ...loopTiming,
         pollIntervalMs: settings.orderPollIntervalMs,
-        overlapMs: settings.orderPollOverlapMs,
+        settleMs: settings.orderPollSettleMs,
         initialLookbackMs: settings.orderInitialLookbackMs,
       },
     });

@@ -156,7 +156,10 @@ export interface StoredOrder {
   marketplaceId: string;
   status: OrderStatus;
   purchaseDate: string;
+  /** As Orders v0 shows it: to the second. */
   lastUpdateDate: string;
+  /** When it was last updated, to the millisecond: getOrders lists it `orderListLagMs` after this. */
+  updatedAtMs: number;
   currency: string;
   shipServiceLevel: string;
   fulfillmentChannel: FulfillmentChannel;
@@ -315,7 +318,8 @@ export class OrderStore {
         buyerCancelReason: null,
       });
     }
-    const now = amazonTime(this.now());
+    const nowMs = this.now();
+    const now = amazonTime(nowMs);
     const shippingAddress = { ...(seed.shippingAddress ?? DEFAULT_SHIPPING_ADDRESS) };
     const order: StoredOrder = {
       sellerId: seed.sellerId ?? defaults.sellerId,
@@ -324,6 +328,7 @@ export class OrderStore {
       status: seed.status ?? 'Unshipped',
       purchaseDate: seed.purchaseDate ?? now,
       lastUpdateDate: now,
+      updatedAtMs: nowMs,
       currency,
       shipServiceLevel: seed.shipServiceLevel ?? 'Std US D2D Dom',
       fulfillmentChannel: seed.fulfillmentChannel ?? 'MFN',
@@ -357,7 +362,8 @@ export class OrderStore {
   }
 
   touch(order: StoredOrder): void {
-    order.lastUpdateDate = amazonTime(this.now());
+    order.updatedAtMs = this.now();
+    order.lastUpdateDate = amazonTime(order.updatedAtMs);
   }
 
   /** Ships units of the order's items (a seller's confirmShipment, or Amazon shipping an AFN order): status and LastUpdateDate move. */

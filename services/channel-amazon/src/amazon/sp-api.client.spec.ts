@@ -90,6 +90,24 @@ describe('SpApiClient', () => {
     expect(amazon.requests.map((request) => request.headers['x-amz-access-token'])).toEqual(['Atza|token-1', 'Atza|token-1']);
     expect(new URL(amazon.requests[0].url).searchParams.get('LastUpdatedAfter')).toBe('2026-11-27T09:00:00.000Z');
     expect(new URL(amazon.requests[1].url).searchParams.get('NextToken')).toBe('page-2');
+    expect(new URL(amazon.requests[0].url).searchParams.has('LastUpdatedBefore')).toBe(false);
+  });
+
+  it('bounds getOrders with LastUpdatedBefore when asked to, and not its NextToken pages (the token carries the filters)', async () => {
+    const { spApi, amazon } = client([{ body: { payload: { Orders: [], NextToken: 'page-2' } } }, { body: { payload: { Orders: [] } } }]);
+    const query = {
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      lastUpdatedAfter: new Date('2026-11-27T09:00:00Z'),
+      lastUpdatedBefore: new Date('2026-11-27T09:55:00.250Z'),
+    };
+    expect((await spApi.getOrders(query)).lastUpdatedBefore).toBeUndefined();
+    await spApi.getOrders(query, 'page-2');
+    const [first, second] = amazon.requests.map((request) => new URL(request.url).searchParams);
+    expect([first.get('LastUpdatedAfter'), first.get('LastUpdatedBefore')]).toEqual([
+      '2026-11-27T09:00:00.000Z',
+      '2026-11-27T09:55:00.250Z',
+    ]);
+    expect([...second.keys()].sort()).toEqual(['MarketplaceIds', 'NextToken']);
   });
 
   it('fetches a fresh token once after a 403 and repeats the call', async () => {

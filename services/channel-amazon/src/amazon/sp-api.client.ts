@@ -89,7 +89,10 @@ interface RequestSpec {
 
 export interface GetOrdersQuery {
   marketplaceIds: readonly string[];
+  /** Orders updated at or after this. */
   lastUpdatedAfter: Date;
+  /** … and at or before this (Amazon requires it at least two minutes old); none: up to where Amazon's answer ends. */
+  lastUpdatedBefore?: Date;
   maxResultsPerPage?: number;
 }
 
@@ -147,7 +150,10 @@ export class SpApiClient {
 
   // ---- Orders v0 ----
 
-  /** One page of orders updated after a time (`nextToken` continues a previous query). */
+  /**
+   * One page of orders updated within a time frame (`nextToken` continues a previous query, which
+   * keeps its filters); `lastUpdatedBefore` of the page is where Amazon's answer ends.
+   */
   async getOrders(query: GetOrdersQuery, nextToken?: string): Promise<OrdersPage> {
     const params: Record<string, string | undefined> =
       nextToken !== undefined
@@ -155,6 +161,7 @@ export class SpApiClient {
         : {
             MarketplaceIds: query.marketplaceIds.join(','),
             LastUpdatedAfter: query.lastUpdatedAfter.toISOString(),
+            LastUpdatedBefore: query.lastUpdatedBefore?.toISOString(),
             MaxResultsPerPage: String(query.maxResultsPerPage ?? 100),
           };
     const body = await this.request({ operation: 'getOrders', method: 'GET', path: '/orders/v0/orders', query: params, idempotent: true });

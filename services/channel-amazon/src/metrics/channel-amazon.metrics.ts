@@ -9,6 +9,8 @@ import type { Counter } from 'prom-client';
 const PUSH_LATENCY_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 type Account = 'channel_account_id';
+/** The order poll's passes (orders/order-poll-passes.ts). */
+export type PollPass = 'settled' | 'fresh';
 
 export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
   private readonly loopErrors: Counter<Account | 'duty' | 'kind'>;
@@ -17,6 +19,7 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
   private readonly ordersRejected: Counter<Account>;
   private readonly channelCancellations: Counter<Account>;
   private readonly channelShipments: Counter<Account>;
+  private readonly pollListings: Counter<Account | 'pass'>;
   private readonly feedActions: Counter<Account | 'kind' | 'outcome'>;
   private readonly shipments: Counter<Account | 'outcome'>;
   private readonly shipmentsNotApplied: Counter<Account>;
@@ -51,6 +54,11 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
       'channel_shipments_reported_total',
       'Shipments Amazon made of orders it fulfils (AFN) reported to the mesh.',
       ['channel_account_id'],
+    );
+    this.pollListings = metrics.counter(
+      'order_poll_listed_orders_total',
+      'Orders the getOrders poll listed (each handled only when it changed since last read), by pass (settled, fresh).',
+      ['channel_account_id', 'pass'],
     );
     this.feedActions = metrics.counter(
       'order_feed_actions_total',
@@ -91,6 +99,10 @@ export class ChannelAmazonMetrics extends ChannelAdapterMetrics {
 
   channelShipmentReported(channelAccountId: string): void {
     this.channelShipments.inc({ channel_account_id: channelAccountId });
+  }
+
+  pollListed(channelAccountId: string, pass: PollPass, orders: number): void {
+    this.pollListings.inc({ channel_account_id: channelAccountId, pass }, orders);
   }
 
   feedAction(channelAccountId: string, kind: string, outcome: 'done' | 'failed' | 'retried', count = 1): void {

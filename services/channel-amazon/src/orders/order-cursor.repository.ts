@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { OrderCursor } from './order-cursor.entity.js';
 
-/** The order polling cursor per account; it only moves forward. */
+/** The order polling cursor per account: up to where every update was listed after it settled (OrderCursor); it only moves forward. */
 export class OrderCursorRepository {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -1,23 +1,29 @@
-// Order intake per Amazon account (lease 'orders'): polls getOrders with LastUpdatedAfter = the
-// stored cursor minus an overlap (an order updated at the edge is read again, never missed),
-// follows NextToken, and for each order decides (decideIntake): a new order ready for fulfilment
-// has its items read (and, when the seller ships it (MFN), its shipping address with a Restricted
-// Data Token), is mapped to the canonical order and handed to OrdersService.SubmitOrder
-// (idempotent on account + Amazon order id), then recorded with channel.order_received in one
-// transaction; an order Amazon cancelled after it was submitted goes to OrdersService.CancelOrder.
+// Order intake per Amazon account (lease 'orders'): each round polls getOrders in two passes
+// (order-poll-passes.ts, where the bounds and Amazon's documented semantics are): a fresh pass
+// for the orders updated since the previous round, and a settled pass from the stored cursor to
+// the settle time before the round, after which the cursor moves to where Amazon says that answer
+// ends. Each pass follows NextToken, and for each order decides (decideIntake): a new order
+// ready for fulfilment has its items read (and, when the seller ships it (MFN), its shipping
+// address with a Restricted Data Token), is mapped to the canonical order and handed to
+// OrdersService.SubmitOrder (idempotent on account + Amazon order id), then recorded with
+// channel.order_received in one transaction; an order Amazon cancelled after it was submitted
+// goes to OrdersService.CancelOrder.
 // An order Amazon fulfils (AFN) is shipped by Amazon: when it shows more units shipped than the
 // mesh was told of, its items are read and channel.shipment_confirmed (cumulative units per item)
 // is published with the new count in the record, in one transaction: once per change.
 // The address is buyer PII: it goes to the orders service and into the event, never into a log
 // line or the local record.
-// The cursor moves to the payload's LastUpdatedBefore only after every page was handled: a crash
-// reads the same orders again, which SubmitOrder and the local record make harmless.
+// The cursor moves only after every page of a settled pass was handled: a crash reads the same
+// orders again, which SubmitOrder and the local record make harmless. SyncOrders reads from a
+// time on without moving it.
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { AccountWorker, type AccountStep, type StepOutcome, type WorkerLoopStatus } from '@retail-mesh/channel-kit';
 import { Events, ordersV1, toTimestamp } from '@retail-mesh/contracts';
 import type { GrpcClient, OutboxPublisher } from '@retail-mesh/service-kit';
 import { AMAZON_CHANNEL } from '../amazon/amazon-channel.js';
+import type { GetOrdersQuery } from '../amazon/sp-api.client.js';
 import type { AmazonOrder } from '../amazon/sp-api.types.js';
+import type { PollPass } from '../metrics/channel-amazon.metrics.js';
 import { dutyLoopsConfig, type DutyDependencies } from '../workers/duty-loops.js';
 import {
   amazonShipmentReport,
@@ -30,6 +36,7 @@ import {
 } from './amazon-order.mapper.js';
 import type { AmazonOrderRepository, OrderRecord } from './amazon-order.repository.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
+import { answeredUpTo, earlierAnswer, orderPollPasses } from './order-poll-passes.js';
 
 export const ORDERS_DUTY = 'orders';
 
@@ -37,7 +44,8 @@ export type OrdersGateway = Pick<GrpcClient<ordersV1.OrdersServiceClient>, 'subm
 
 export interface OrderIntakeOptions {
   pollIntervalMs: number;
-  overlapMs: number;
+  /** How late an updated order may appear in getOrders: the settled pass lists orders this old. */
+  settleMs: number;
   initialLookbackMs: number;
   leaseTtlMs: number;
   failureBackoffMaxMs: number;
@@ -65,8 +73,13 @@ const FINAL_GRPC_CODES = new Set([
   GrpcStatus.ALREADY_EXISTS,
 ]);
 
+/** Orders updated within a time frame: getOrders' query without the marketplaces. */
+type UpdatedWindow = Pick<GetOrdersQuery, 'lastUpdatedAfter' | 'lastUpdatedBefore'>;
+
 export class OrderIntake extends AccountWorker {
   private readonly lastSyncAt = new Map<string, Date>();
+  /** Per account, where Amazon's answer to this process's last complete fresh pass ended. */
+  private readonly freshEnds = new Map<string, Date>();
 
   constructor(private readonly deps: OrderIntakeDependencies) {
     super(dutyLoopsConfig(ORDERS_DUTY, deps, { idleMs: deps.options.pollIntervalMs, waitMs: deps.options.pollIntervalMs }));
@@ -83,28 +96,47 @@ export class OrderIntake extends AccountWorker {
 
   /** Re-reads orders updated since a time (SyncOrders) without moving the cursor. */
   async syncSince(channelAccountId: string, since: Date): Promise<PollResult> {
-    return (await this.readSince(channelAccountId, since)).result;
+    return (await this.read(channelAccountId, { lastUpdatedAfter: since })).result;
   }
 
   protected async step(loop: AccountStep): Promise<StepOutcome> {
     const { channelAccountId } = loop;
+    const { settleMs, initialLookbackMs } = this.deps.options;
     const now = new Date();
-    const cursor = (await this.deps.cursors.load(channelAccountId)) ?? new Date(now.getTime() - this.deps.options.initialLookbackMs);
-    const { upTo } = await this.readSince(channelAccountId, new Date(cursor.getTime() - this.deps.options.overlapMs));
-    if (upTo !== undefined) await this.deps.cursors.advance(channelAccountId, upTo, new Date());
+    const cursor = await this.deps.cursors.load(channelAccountId);
+    const previousFreshEnd = this.freshEnds.get(channelAccountId) ?? null;
+    const passes = orderPollPasses({ cursor, previousFreshEnd, now, settleMs, lookbackMs: initialLookbackMs });
+    // Fresh first: the orders of the last minutes do not wait for a settled pass catching up.
+    const fresh = await this.read(channelAccountId, passes.fresh, 'fresh');
+    this.freshEnds.set(channelAccountId, answeredUpTo(now, fresh.answered));
+    if (passes.settled) {
+      const settled = await this.read(channelAccountId, passes.settled, 'settled');
+      await this.deps.cursors.advance(channelAccountId, answeredUpTo(passes.settled.lastUpdatedBefore, settled.answered), new Date());
+    } else if (passes.firstCursor) {
+      await this.deps.cursors.advance(channelAccountId, passes.firstCursor, new Date());
+    }
     this.lastSyncAt.set(channelAccountId, new Date());
     return 'idle';
   }
 
-  private async readSince(channelAccountId: string, after: Date): Promise<{ result: PollResult; upTo: Date | undefined }> {
+  /**
+   * Lists and handles every page of the orders updated within `window`. `answered`: the earliest
+   * LastUpdatedBefore of its pages (where Amazon's answer is complete up to), if it gave one.
+   */
+  private async read(
+    channelAccountId: string,
+    window: UpdatedWindow,
+    pass?: PollPass,
+  ): Promise<{ result: PollResult; answered: Date | undefined }> {
     const account = this.deps.accounts.get(channelAccountId);
     const client = this.deps.accounts.client(channelAccountId);
     const result: PollResult = { submitted: 0, cancelled: 0 };
-    let upTo: Date | undefined;
+    let answered: Date | undefined;
     let nextToken: string | undefined;
     do {
-      const page = await client.getOrders({ marketplaceIds: account.marketplaceIds, lastUpdatedAfter: after }, nextToken);
-      if (upTo === undefined && page.lastUpdatedBefore !== undefined) upTo = new Date(page.lastUpdatedBefore);
+      const page = await client.getOrders({ marketplaceIds: account.marketplaceIds, ...window }, nextToken);
+      answered = earlierAnswer(answered, page.lastUpdatedBefore);
+      if (pass) this.deps.metrics.pollListed(channelAccountId, pass, page.orders.length);
       const known = await this.deps.records.find(
         channelAccountId,
         page.orders.map((order) => order.AmazonOrderId),
@@ -113,15 +145,10 @@ export class OrderIntake extends AccountWorker {
         const outcome = await this.handle(channelAccountId, order, known.get(order.AmazonOrderId));
         if (outcome === 'submit') result.submitted += 1;
         if (outcome === 'cancel') result.cancelled += 1;
-        // Without LastUpdatedBefore, the newest update seen is as far as this poll is sure to have read.
-        if (page.lastUpdatedBefore === undefined) {
-          const updated = new Date(order.LastUpdateDate);
-          if (upTo === undefined || updated > upTo) upTo = updated;
-        }
       }
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
-    return { result, upTo };
+    return { result, answered };
   }
 
   private async handle(channelAccountId: string, order: AmazonOrder, known: KnownOrder | undefined): Promise<string> {
@@ -209,7 +236,7 @@ export class OrderIntake extends AccountWorker {
   /**
    * Amazon shows more units shipped of an order it fulfils: the items say how many of each; the
    * report and the new count commit together, so a poll that runs again (a crash before the
-   * commit, the overlap, SyncOrders) reports the same figures at most (the orders service ships
+   * commit, the other pass, SyncOrders) reports the same figures at most (the orders service ships
    * only what its order lacks).
    */
   private async reportShipped(channelAccountId: string, order: AmazonOrder, known: KnownOrder, record: OrderRecord): Promise<void> {

@@ -5,13 +5,12 @@
 // the last seconds. Each order is listed about twice, not once per round of the settle time. Both
 // store through the same deduplicating intake as webhooks. Before its first poll an account's
 // order webhooks are subscribed (when the adapter knows its public URL), retried with the poll.
-import { AccountLoops } from '@retail-mesh/channel-kit';
+import { AccountLoops, orderPollWindows } from '@retail-mesh/channel-kit';
 import type { Logger } from '@retail-mesh/observability';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { OrderCursorRepository } from './order-cursor.repository.js';
 import type { OrderIntake } from './order-intake.service.js';
 import type { IncomingOrder, OrderSource } from './order-intake.repository.js';
-import { orderPollWindows } from './order-poll-window.js';
 import type { OrdersMetrics, PollPass } from './orders.metrics.js';
 import { orderIdentity, ShopifyOrderError, type OrderIdentity } from './shopify-order.js';
 import type { ShopifyOrdersClient } from './shopify-orders.client.js';
