@@ -1,5 +1,5 @@
 // The backstop that catches what webhooks missed: per account, every interval, two passes over
-// the orders updated recently (order-poll-window.ts): a settled pass from the persisted cursor to
+// the orders updated recently (channel-kit's order-poll-window.ts): a settled pass from the persisted cursor to
 // `settle` before the round, which then moves the cursor there (in the transaction of its last
 // page, and only forward), and a fresh pass from the previous round's start on, for the orders of
 // the last seconds. Each order is listed about twice, not once per round of the settle time. Both

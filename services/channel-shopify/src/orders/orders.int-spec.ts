@@ -1,3 +1,4 @@
+import { ORDER_POLL_BOUNDARY_MARGIN_MS } from '@retail-mesh/channel-kit';
 // channel-shopify's order flow against the Shopify sandbox and a test peer of the orders service:
 // webhooks (signed, deduplicated, stored before they are answered) and the poll backstop submit
 // each order once; accepted, shipped and cancelled orders reach Shopify as the ERP order's
@@ -21,7 +22,6 @@ import {
 import { waitFor } from '@retail-mesh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelShopifyService } from '../channel-shopify.definition.js';
-import { ORDER_POLL_BOUNDARY_MARGIN_MS } from './order-poll-window.js';
 import { OrdersServicePeer } from './orders-service-peer.fixture.js';
 import { ShopifyOrderRecord } from './shopify-order.entity.js';
 import { ShopifyWebhookDelivery } from './shopify-webhook-delivery.entity.js';

@@ -5,7 +5,7 @@ import type { Counter } from 'prom-client';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'unknown_account';
 export type OrderAction = 'acknowledge' | 'fulfil' | 'cancel';
-/** The order poll's passes (order-poll-window.ts). */
+/** The order poll's passes (channel-kit's order-poll-window.ts). */
 export type PollPass = 'settled' | 'fresh';
 
 export class OrdersMetrics {

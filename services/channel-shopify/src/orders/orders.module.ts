@@ -11,7 +11,7 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { KeyedRegistry } from '@retail-mesh/channel-kit';
+import { KeyedRegistry, ORDER_POLL_BOUNDARY_MARGIN_MS } from '@retail-mesh/channel-kit';
 import { Events, grpcServices, type ordersV1 } from '@retail-mesh/contracts';
 import { createGrpcClient, onEventOutsideTransaction, type GrpcClient, type ServiceInfrastructure } from '@retail-mesh/service-kit';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
@@ -23,7 +23,6 @@ import { OrderCursorRepository } from './order-cursor.repository.js';
 import { ORDERS_CONSUMER_PURPOSE, OrderEventsConsumer } from './order-events.consumer.js';
 import { OrderIntakeRepository } from './order-intake.repository.js';
 import { OrderIntake } from './order-intake.service.js';
-import { ORDER_POLL_BOUNDARY_MARGIN_MS } from './order-poll-window.js';
 import { OrderPoller } from './order-poller.js';
 import { OrdersMetrics } from './orders.metrics.js';
 import { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
