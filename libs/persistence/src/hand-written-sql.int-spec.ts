@@ -2,7 +2,7 @@ import { createTestSchema, type TestSchema } from '@retail-mesh/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDataSource } from './create-data-source.js';
-import { EntityColumns, hydrated, returnedRows, SqlParameters } from './hand-written-sql.js';
+import { EntityColumns, hydrated, returnedRows, SqlParameters, timestampMinusSeconds } from './hand-written-sql.js';
 import { runMigrations } from './migrations.js';
 import { CreateSampleWidgets1700000000000, SampleWidget, sampleWidget } from './sample-widget.fixture.js';
 
@@ -46,6 +46,13 @@ describe('hand-written SQL on PostgreSQL', () => {
     await insert(widgets);
     const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets ORDER BY name');
     expect(hydrated(dataSource, SampleWidget, raw)).toEqual(widgets);
+  });
+
+  it('moves a stored timestamp back by whole seconds', async () => {
+    await insert([sampleWidget('moved', { createdAt: new Date('2025-03-04T00:02:07.089Z') })]);
+    await dataSource.query(`UPDATE sample_widgets SET created_at = ${timestampMinusSeconds(dataSource, 'created_at', 300)}`);
+    const [moved] = await dataSource.getRepository(SampleWidget).find();
+    expect(moved!.createdAt).toEqual(new Date('2025-03-03T23:57:07.089Z'));
   });
 
   it('types a VALUES list in a CTE by casting the first row only, each column type computed once', async () => {

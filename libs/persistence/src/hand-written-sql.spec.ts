@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EntityColumns, hydrated, inChunks, SqlParameters } from './hand-written-sql.js';
+import { EntityColumns, hydrated, inChunks, SqlParameters, timestampMinusSeconds } from './hand-written-sql.js';
 import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
 
 describe('SqlParameters', () => {
@@ -74,6 +74,14 @@ describe('hand-written SQL on SQLite', () => {
     const read = hydrated(dataSource, SampleWidget, raw);
     expect(read).toEqual(widgets);
     expect(read[0]).toBeInstanceOf(SampleWidget);
+  });
+
+  it('moves a stored timestamp back by whole seconds, in the text TypeORM reads', async () => {
+    await dataSource.getRepository(SampleWidget).insert(sampleWidget('moved', { createdAt: new Date('2025-03-04T00:02:07.089Z') }));
+    await dataSource.query(`UPDATE sample_widgets SET created_at = ${timestampMinusSeconds(dataSource, 'created_at', 300)}`);
+    const [moved] = await dataSource.getRepository(SampleWidget).find();
+    expect(moved!.createdAt).toEqual(new Date('2025-03-03T23:57:07.089Z'));
+    expect(() => timestampMinusSeconds(dataSource, 'created_at', 0.5)).toThrow('whole seconds');
   });
 });
 

@@ -151,3 +151,15 @@ export function hydrated<T extends ObjectLiteral>(
     return loaded;
   });
 }
+
+/**
+ * A timestamp column less `seconds`, as an SQL expression of the connection's database: PostgreSQL
+ * `timestamptz` arithmetic; SQLite keeps TypeORM's datetime as UTC text `YYYY-MM-DD HH:MM:SS.SSS`
+ * and gets the same text back. For statements that move stored times (migrations).
+ */
+export function timestampMinusSeconds(connection: DataSource, column: string, seconds: number): string {
+  if (!Number.isInteger(seconds)) throw new Error(`whole seconds only, got ${seconds}`);
+  return connection.options.type === 'postgres'
+    ? `${column} - interval '${seconds} seconds'`
+    : `strftime('%Y-%m-%d %H:%M:%f', ${column}, '${-seconds} seconds')`;
+}

@@ -15,4 +15,12 @@ export { keysetPage } from './keyset-page.js';
 export { afterCommit, withAutocommit, withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';
 export { GroupCommit } from './group-commit.js';
-export { EntityColumns, hydrated, inChunks, returnedRows, SqlParameters, type ValuesColumn } from './hand-written-sql.js';
+export {
+  EntityColumns,
+  hydrated,
+  inChunks,
+  returnedRows,
+  SqlParameters,
+  timestampMinusSeconds,
+  type ValuesColumn,
+} from './hand-written-sql.js';

@@ -1,3 +1,4 @@
+import { timestampMinusSeconds } from '@retail-mesh/persistence';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ORDER_CURSORS_TABLE } from '../orders/order-cursor.entity.js';
 
@@ -12,11 +13,7 @@ import { ORDER_CURSORS_TABLE } from '../orders/order-cursor.entity.js';
  */
 export class SettledOrderCursor1797000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    // SQLite keeps timestamps as UTC text `YYYY-MM-DD HH:MM:SS.SSS` (TypeORM's datetime).
-    const movedBack =
-      queryRunner.connection.options.type === 'postgres'
-        ? `last_updated_after - interval '${OVERLAP_SECONDS} seconds'`
-        : `strftime('%Y-%m-%d %H:%M:%f', last_updated_after, '-${OVERLAP_SECONDS} seconds')`;
+    const movedBack = timestampMinusSeconds(queryRunner.connection, 'last_updated_after', OVERLAP_SECONDS);
     await queryRunner.query(`UPDATE ${ORDER_CURSORS_TABLE} SET last_updated_after = ${movedBack}`);
   }
 

@@ -1,3 +1,4 @@
+import { timestampMinusSeconds } from '@retail-mesh/persistence';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SHOPIFY_ORDER_CURSORS_TABLE } from '../orders/order-cursor.entity.js';
 
@@ -12,11 +13,7 @@ import { SHOPIFY_ORDER_CURSORS_TABLE } from '../orders/order-cursor.entity.js';
  */
 export class SettledOrderCursor1796900000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
-    // SQLite keeps timestamps as UTC text `YYYY-MM-DD HH:MM:SS.SSS` (TypeORM's datetime).
-    const movedBack =
-      queryRunner.connection.options.type === 'postgres'
-        ? `updated_at_seen - interval '${OVERLAP_SECONDS} seconds'`
-        : `strftime('%Y-%m-%d %H:%M:%f', updated_at_seen, '-${OVERLAP_SECONDS} seconds')`;
+    const movedBack = timestampMinusSeconds(queryRunner.connection, 'updated_at_seen', OVERLAP_SECONDS);
     await queryRunner.query(`UPDATE ${SHOPIFY_ORDER_CURSORS_TABLE} SET updated_at_seen = ${movedBack}`);
   }
 
