@@ -174,4 +174,65 @@ describe('GroupCommit', () => {
       expect(seen).toEqual(['next']);
     });
   });
+
+  describe('whenCaughtUp', () => {
+    /** A group of batches of 2 whose batches each run until released, in order. */
+    function heldBatches() {
+      const held: Array<() => void> = [];
+      const group = new GroupCommit<number, number>(2, async (inputs) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return inputs;
+      });
+      /** Waits until the next batch runs, then lets it finish. */
+      const releaseNext = async () => {
+        await waitUntil(() => held.length > 0);
+        held.shift()!();
+      };
+      return { group, releaseNext, heldCount: () => held.length };
+    }
+
+    it('resolves at once while less than a full batch waits', async () => {
+      const { group, releaseNext, heldCount } = heldBatches();
+      const first = group.submit(1);
+      await waitUntil(() => heldCount() === 1);
+      const second = group.submit(2);
+      let caughtUp = false;
+      void group.whenCaughtUp(60_000).then(() => (caughtUp = true));
+      await waitUntil(() => caughtUp);
+      await releaseNext();
+      await releaseNext();
+      expect(await Promise.all([first, second])).toEqual([1, 2]);
+    });
+
+    it('when a full batch waits behind the one in flight, resolves once every call has run', async () => {
+      const { group, releaseNext, heldCount } = heldBatches();
+      const first = group.submit(1);
+      await waitUntil(() => heldCount() === 1);
+      const queued = [2, 3, 4].map((input) => group.submit(input));
+      let caughtUp = false;
+      void group.whenCaughtUp(60_000).then(() => (caughtUp = true));
+      for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(caughtUp).toBe(false);
+      await releaseNext();
+      expect(await first).toBe(1);
+      await releaseNext();
+      // [2, 3] has run; [4] is still to run.
+      await waitUntil(() => true);
+      expect(caughtUp).toBe(false);
+      await releaseNext();
+      expect(await Promise.all(queued)).toEqual([2, 3, 4]);
+      await waitUntil(() => caughtUp);
+    });
+
+    it('gives up waiting after the maximum, the backlog still there', async () => {
+      const { group, releaseNext, heldCount } = heldBatches();
+      const first = group.submit(1);
+      await waitUntil(() => heldCount() === 1);
+      const queued = [2, 3].map((input) => group.submit(input));
+      await group.whenCaughtUp(5);
+      await releaseNext();
+      await releaseNext();
+      expect(await Promise.all([first, ...queued])).toEqual([1, 2, 3]);
+    });
+  });
 });

@@ -22,6 +22,8 @@ export class GroupCommit<I, O> {
   private readonly waiting: Array<Waiting<I, O>> = [];
   private inFlight = 0;
   private starting = false;
+  /** Callers of `whenCaughtUp` waiting for every call to have run. */
+  private readonly catchingUp = new Set<() => void>();
 
   constructor(
     private readonly maxBatchSize: number,
@@ -42,6 +44,29 @@ export class GroupCommit<I, O> {
     });
   }
 
+  /**
+   * For other work of the process that should give way to these calls when they arrive faster
+   * than their batches run: resolves at once unless a full batch waits behind the batches in
+   * flight; then once every call has run (nothing waits, nothing runs), or after `maxWaitMs`, so
+   * that the other work is never starved.
+   */
+  whenCaughtUp(maxWaitMs: number): Promise<void> {
+    if (!this.backlogged()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.catchingUp.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.catchingUp.add(done);
+    });
+  }
+
+  private backlogged(): boolean {
+    return this.waiting.length >= this.maxBatchSize;
+  }
+
   /** From idle: lets the calls that arrive in this turn join the first batch. */
   private async startBatches(): Promise<void> {
     if (this.starting || this.inFlight > 0 || this.waiting.length === 0) return;
@@ -60,6 +85,7 @@ export class GroupCommit<I, O> {
         this.launch();
       });
     }
+    if (this.inFlight === 0 && this.waiting.length === 0) for (const done of [...this.catchingUp]) done();
   }
 
   private async settle(batch: Array<Waiting<I, O>>): Promise<void> {

@@ -13,6 +13,7 @@ import { ShopifyOrderCursor } from './orders/order-cursor.entity.js';
 import { ShopifyOrderRecord } from './orders/shopify-order.entity.js';
 import { ShopifyShipment } from './orders/shopify-shipment.entity.js';
 import { ShopifyWebhookDelivery } from './orders/shopify-webhook-delivery.entity.js';
+import { ShopifyWebhookReceiver } from './orders/shopify-webhook.receiver.js';
 
 /** channel-shopify as a deployable: standalone (main.ts) or embedded (apps/mesh). */
 export const channelShopifyService = defineService({
@@ -29,4 +30,5 @@ export const channelShopifyService = defineService({
     SettledOrderCursor1796900000000,
   ],
   module: (infra) => ChannelShopifyModule.forRoot(infra),
+  rawHttpRoutes: (app) => app.get(ShopifyWebhookReceiver).httpRoute(),
 });

@@ -148,12 +148,13 @@ export async function startService<S extends ConfigSchema>(
         module: class ServiceRootModule {},
         imports: [ServiceKitModule.forInfrastructure(infra as ServiceInfrastructure), definition.module(infra)],
       },
-      // Nest's start-up chatter (every route and module) only at debug. `rawBody` keeps the bytes of
-      // JSON requests as `req.rawBody`: webhook signatures are computed over them, not over re-serialised JSON.
-      { logger: new NestPinoLogger(logger.child({}, { level: verbose ? config.logLevel : 'warn' })), abortOnError: false, rawBody: true },
+      // Nest's start-up chatter (every route and module) only at debug.
+      { logger: new NestPinoLogger(logger.child({}, { level: verbose ? config.logLevel : 'warn' })), abortOnError: false },
     );
     shutdown.push({ name: 'servers', run: () => app.close() });
     app.use(observabilityRequestHandler({ metrics, readiness }));
+    // Registered before init(), these run ahead of the body parsers Nest adds then.
+    if (definition.rawHttpRoutes) app.use(definition.rawHttpRoutes(app));
 
     // The gRPC handlers are bound when the microservice connects and take the interceptors the
     // app has then (inheritAppConfig); both pass HTTP requests through untouched.
@@ -179,7 +180,13 @@ export async function startService<S extends ConfigSchema>(
       { inheritAppConfig: true },
     );
     await app.startAllMicroservices();
-    await app.listen(config.httpPort, config.bindHost);
+    // Nest passes the arguments on to http.Server.listen; its types only name port and host.
+    await (app.listen as unknown as (port: number, host: string, backlog: number) => Promise<unknown>).call(
+      app,
+      config.httpPort,
+      config.bindHost,
+      HTTP_LISTEN_BACKLOG,
+    );
 
     await consumers.start();
     shutdown.push({ name: 'consumers', run: () => consumers.drain() });
@@ -213,6 +220,14 @@ export async function startService<S extends ConfigSchema>(
     throw error;
   }
 }
+
+/**
+ * Connections the kernel completes and holds until the process accepts them (capped by
+ * net.core.somaxconn, 4096 on current kernels). Node's default, 511, overflowed under a burst of
+ * Shopify webhooks (a connection per delivery in flight): the kernel dropped the handshakes and
+ * the sender retried after 1 s and 3 s, so deliveries missed Shopify's 5 s.
+ */
+export const HTTP_LISTEN_BACKLOG = 4096;
 
 function missingBrokerError(): ConfigError {
   return new ConfigError([

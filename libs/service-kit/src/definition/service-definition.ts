@@ -2,10 +2,10 @@
 // RabbitMQ, PostgreSQL) and embedded (one process for the whole mesh, an in-process bus,
 // SQLite): its name, the gRPC services it serves, its default ports, its settings, its tables
 // and its root NestJS module. `startService` does the rest.
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { GrpcServiceContract } from '@retail-mesh/contracts';
 import type { EventBus } from '@retail-mesh/messaging';
-import type { Logger, Readiness, ServiceMetrics } from '@retail-mesh/observability';
+import type { Logger, Readiness, RequestHandler, ServiceMetrics } from '@retail-mesh/observability';
 import type { EntityDefinition, MigrationClass } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
 import type { ConfigSchema, ConfigValues } from '../config/config-schema.js';
@@ -27,6 +27,12 @@ export interface ServiceDefinition<S extends ConfigSchema = ConfigSchema> {
   migrations: readonly MigrationClass[];
   /** Its root module. Everything in `infra` is also injectable (see ServiceKitModule). */
   module(infra: ServiceInfrastructure<ConfigValues<S>>): DynamicModule;
+  /**
+   * A plain Node request handler on its HTTP port ahead of the Nest app (no body parsing,
+   * interceptors or router), for routes whose cost per request counts (webhooks in a flash sale).
+   * Given the app to take its providers from; it calls `next()` for the requests it does not serve.
+   */
+  rawHttpRoutes?(app: INestApplication): RequestHandler;
 }
 
 /** Declares a service definition with its settings' types inferred. */

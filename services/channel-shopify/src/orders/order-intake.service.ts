@@ -30,6 +30,8 @@ export interface OrderIntakeOptions {
   batchSize: number;
   /** Orders submitted at once. */
   concurrency: number;
+  /** How long a round waits at most for the webhook transactions to catch up. */
+  webhookPriorityMaxMs: number;
 }
 
 export interface OrderIntakeDependencies {
@@ -231,6 +233,10 @@ export class OrderIntake {
 
   private async round(): Promise<'more' | 'idle'> {
     const { options } = this.deps;
+    // Receiving comes first: while webhooks arrive faster than their transactions commit, the
+    // round waits (a while at most), so that this process and the database answer Shopify within
+    // its 5 s instead of working off orders already stored.
+    await this.webhooks.whenCaughtUp(options.webhookPriorityMaxMs);
     const now = new Date();
     const mine = await this.deps.repository.claimDue(
       this.deps.holderId,

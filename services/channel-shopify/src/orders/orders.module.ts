@@ -9,7 +9,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
   type Provider,
-  type Type,
 } from '@nestjs/common';
 import { KeyedRegistry, ORDER_POLL_BOUNDARY_MARGIN_MS } from '@retail-mesh/channel-kit';
 import { Events, grpcServices, type ordersV1 } from '@retail-mesh/contracts';
@@ -27,13 +26,18 @@ import { OrderPoller } from './order-poller.js';
 import { OrdersMetrics } from './orders.metrics.js';
 import { ShopifyOrdersRestClient } from './shopify-orders-rest.client.js';
 import { ShopifyShipmentRepository } from './shopify-shipment.repository.js';
-import { ShopifyWebhookController } from './shopify-webhook.controller.js';
 import { ShopifyWebhookReceiver } from './shopify-webhook.receiver.js';
 
 const CLAIM_TTL_MS = 60_000;
 const INTAKE_BATCH_SIZE = 50;
 /** Orders of a batch submitted at once (a Black Friday backlog drains in parallel, not one by one). */
 const INTAKE_CONCURRENCY = 16;
+/**
+ * How long an intake round gives way at most to webhooks arriving faster than they are stored (a
+ * flash sale): long enough for the adapter to answer them within Shopify's 5 s, short enough that
+ * processing is never starved.
+ */
+const WEBHOOK_PRIORITY_MAX_MS = 2_000;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 const ORDERS_DEADLINE_MS = 10_000;
@@ -77,13 +81,12 @@ export class OrdersSyncService implements OnModuleInit, OnApplicationBootstrap, 
   }
 }
 
-/** The order flow's HTTP controller (webhooks) and lifecycle; exports the order RPCs for the ChannelAdapterService controller. */
+/** The order flow's providers (the webhook receiver: the definition's rawHttpRoutes) and lifecycle; exports the order RPCs for the ChannelAdapterService controller. */
 @Module({})
 export class ShopifyOrdersModule {
   static forFeature(feature: ShopifyOrdersFeature): DynamicModule {
     return {
       module: ShopifyOrdersModule,
-      controllers: feature.controllers,
       providers: [...feature.providers, { provide: OrderAdapterService, useValue: feature.adapter }],
       exports: [OrderAdapterService],
     };
@@ -91,7 +94,6 @@ export class ShopifyOrdersModule {
 }
 
 export interface ShopifyOrdersFeature {
-  controllers: Type[];
   providers: Provider[];
   adapter: OrderAdapterService;
   poller: OrderPoller;
@@ -123,6 +125,7 @@ export function createShopifyOrders(
       retryMaxMs: RETRY_MAX_MS,
       batchSize: INTAKE_BATCH_SIZE,
       concurrency: INTAKE_CONCURRENCY,
+      webhookPriorityMaxMs: WEBHOOK_PRIORITY_MAX_MS,
     },
   });
   const actions = new ShopifyOrderActions({
@@ -170,7 +173,6 @@ export function createShopifyOrders(
   const receiver = new ShopifyWebhookReceiver({ accounts, intake, metrics, logger });
   const sync = new OrdersSyncService({ infra, consumer, intake, poller, orders });
   return {
-    controllers: [ShopifyWebhookController],
     providers: [
       { provide: ShopifyWebhookReceiver, useValue: receiver },
       { provide: OrdersSyncService, useValue: sync },

@@ -1,18 +1,15 @@
-// Shopify's order webhooks, received on this service's HTTP port until the gateway exists
-// (ADR 0004): verified over the raw body, stored (deduplicated on X-Shopify-Webhook-Id, in the
+// Shopify's order webhooks, `POST /webhooks/shopify/<channel account id>` on this service's HTTP
+// port until the gateway exists (ADR 0004), served ahead of Nest (channel-kit's webhookRoute):
+// verified over the raw body, stored (deduplicated on X-Shopify-Webhook-Id, in the
 // same transaction as the order) and answered 200 at once; submitting to the orders service
 // happens after, from the stored row. Nothing is lost: a delivery is only acknowledged once it is
 // committed, and anything refused here is still caught by the poll backstop.
-import type { Logger } from '@retail-mesh/observability';
+import { webhookRoute, type WebhookAnswer } from '@retail-mesh/channel-kit';
+import type { Logger, RequestHandler } from '@retail-mesh/observability';
 import type { ShopifyAccountRegistry } from '../accounts/shopify-account.registry.js';
 import type { OrderIntake } from './order-intake.service.js';
 import type { OrdersMetrics } from './orders.metrics.js';
 import { checkShopifyWebhook, type WebhookHeaders } from './shopify-webhook.js';
-
-export interface WebhookAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 export interface ShopifyWebhookReceiverDependencies {
   accounts: ShopifyAccountRegistry;
@@ -24,7 +21,16 @@ export interface ShopifyWebhookReceiverDependencies {
 export class ShopifyWebhookReceiver {
   constructor(private readonly deps: ShopifyWebhookReceiverDependencies) {}
 
-  async receive(channelAccountId: string, headers: WebhookHeaders, rawBody: Buffer | undefined): Promise<WebhookAnswer> {
+  /** The HTTP route (the service definition's rawHttpRoutes). */
+  httpRoute(): RequestHandler {
+    return webhookRoute(
+      '/webhooks/shopify',
+      (channelAccountId, request, rawBody) => this.receive(channelAccountId, request.headers, rawBody),
+      (error) => this.deps.logger.error({ err: error }, 'a Shopify webhook could not be stored'),
+    );
+  }
+
+  async receive(channelAccountId: string, headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookAnswer> {
     const topic = typeof headers['x-shopify-topic'] === 'string' ? headers['x-shopify-topic'] : '';
     if (!this.deps.accounts.has(channelAccountId)) {
       this.deps.metrics.webhook(channelAccountId, topic, 'unknown_account');
@@ -46,7 +52,7 @@ export class ShopifyWebhookReceiver {
       topic: check.topic,
       eventId: check.eventId,
       identity: check.identity,
-      rawBody: (rawBody as Buffer).toString('utf8'),
+      rawBody: rawBody.toString('utf8'),
     });
     this.deps.metrics.webhook(channelAccountId, check.topic, outcome);
     return { status: 200, body: { received: true, duplicate: outcome === 'duplicate' } };
