@@ -16,7 +16,15 @@ import {
 import type { LevelState, ShopState } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
-import { histogramSnapshot, percentile, printHistogramDeltas, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
+import {
+  endOfTick,
+  histogramSnapshot,
+  percentile,
+  printHistogramDeltas,
+  printServiceMetrics,
+  round,
+  withBenchMesh,
+} from './bench-support.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
 export interface AvailabilityResult {
@@ -237,8 +245,7 @@ async function measureLatency(
         offered += batch.length;
         for (const change of batch) erp.setOnHand(change);
       }
-      const wait = started + (tick + 1) * tickMs - performance.now();
-      if (wait > 0) await sleep(wait);
+      await endOfTick(started, tick, tickMs);
     }
     await waitFor(async () => pending.size === 0 || undefined, {
       timeoutMs: 60_000,

@@ -11,8 +11,14 @@ export function percentile(sorted: number[], fraction: number): number {
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-/** Paces offered load (benchmarks only; tests wait for conditions instead). */
-export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Paces offered load (benchmarks only; tests wait for conditions instead): waits until tick
+ * `tick` of ticks of `tickMs` from `started` is over. It yields to the event loop even when the
+ * load is behind: the sandboxes share this process, and a load catching up without yielding froze
+ * them for seconds (webhooks not sent, API calls unanswered).
+ */
+export const endOfTick = (started: number, tick: number, tickMs: number): Promise<void> =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, started + (tick + 1) * tickMs - performance.now())));
 
 /** Prints the lines of each service's /metrics that match `interesting` (no histogram buckets). */
 export async function printServiceMetrics(mesh: DistributedMesh, interesting: RegExp): Promise<void> {

@@ -9,7 +9,7 @@ import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
 import type { ShopifySandbox } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
-import { percentile, printServiceMetrics, round, sleep, withBenchMesh } from './bench-support.js';
+import { endOfTick, percentile, printServiceMetrics, round, withBenchMesh } from './bench-support.js';
 
 export interface OrdersResult {
   ordersPerSecond: number;
@@ -174,8 +174,7 @@ async function placeAtRate(placer: OrderPlacer, ratePerSecond: number, count: nu
   for (let tick = 0; placed.length < count; tick += 1) {
     const due = Math.min(count, Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000)) - placed.length;
     for (let i = 0; i < due; i += 1) placed.push(placer.place());
-    const wait = started + (tick + 1) * tickMs - performance.now();
-    if (wait > 0) await sleep(wait);
+    await endOfTick(started, tick, tickMs);
   }
   return placed;
 }
