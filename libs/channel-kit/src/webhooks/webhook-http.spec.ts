@@ -12,19 +12,21 @@ interface Received {
 describe('webhookRoute', () => {
   const received: Received[] = [];
   const errors: unknown[] = [];
+  const answered: Array<{ parameter: string; status: number; seconds: number }> = [];
   let answer: () => Promise<WebhookAnswer> = async () => ({ status: 200, body: { received: true } });
   let server: Server;
   let baseUrl: string;
 
   beforeAll(async () => {
-    const route = webhookRoute(
-      '/webhooks/shop',
-      async (parameter, request, rawBody) => {
+    const route = webhookRoute({
+      prefix: '/webhooks/shop',
+      receive: async (parameter, request, rawBody) => {
         received.push({ parameter, topic: request.headers['x-topic'] as string | undefined, body: rawBody.toString('utf8') });
         return answer();
       },
-      (error) => errors.push(error),
-    );
+      onError: (error) => errors.push(error),
+      onAnswered: (parameter, status, seconds) => answered.push({ parameter, status, seconds }),
+    });
     // What comes after the route in the service: the rest of the app.
     server = createServer((request, response) =>
       route(request, response, () => {
@@ -49,6 +51,8 @@ describe('webhookRoute', () => {
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(await response.json()).toEqual({ received: true });
     expect(received.at(-1)).toEqual({ parameter: 'acme/eu', topic: 'orders/create', body });
+    expect(answered.at(-1)).toEqual({ parameter: 'acme/eu', status: 200, seconds: expect.any(Number) });
+    expect(answered.at(-1)!.seconds).toBeGreaterThan(0);
   });
 
   it('answers with the status receive chose', async () => {
@@ -107,5 +111,6 @@ describe('webhookRoute', () => {
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: string }).error).toContain('safe to send it again');
     expect(errors).toEqual([new Error('database unavailable')]);
+    expect(answered.at(-1)).toMatchObject({ parameter: 'acme', status: 500 });
   });
 });

@@ -2,6 +2,7 @@
 // body read as raw bytes (signatures are computed over them) up to a limit, and the answer
 // written as JSON. No framework in between: in a flash sale every delivery's cost counts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from '@retail-mesh/observability';
 
 /** Larger than any order a channel sends; a body beyond it is refused with 413 before it is read whole. */
@@ -10,6 +11,7 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export interface WebhookAnswer {
   status: number;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 export type WebhookReceive = (pathParameter: string, request: IncomingMessage, rawBody: Buffer) => Promise<WebhookAnswer>;
@@ -30,49 +32,64 @@ export async function readRequestBody(request: IncomingMessage, limitBytes: numb
   return Buffer.concat(chunks, length);
 }
 
-function sendJson(response: ServerResponse, answer: WebhookAnswer, headers: Record<string, string> = {}): void {
+function send(response: ServerResponse, answer: WebhookAnswer): void {
   const body = JSON.stringify(answer.body);
   response.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    ...headers,
+    ...answer.headers,
   });
   response.end(body);
 }
 
+export interface WebhookRouteOptions {
+  /** `/webhooks/shopify`: the route serves `POST <prefix>/<parameter>`. */
+  prefix: string;
+  receive: WebhookReceive;
+  /** A receive that threw (the delivery is answered 500 and the channel retries it). */
+  onError(error: unknown): void;
+  /** Each delivery answered: how long from its request reaching the route to its answer written. */
+  onAnswered?(parameter: string, status: number, seconds: number): void;
+}
+
 /**
  * Serves `POST <prefix>/<parameter>` (the parameter URL-decoded, e.g. the channel account id) with
- * `receive`; other paths go on to `next`. A receive that throws is answered 500 (the channel
- * retries) after `onError`.
+ * `receive`; other paths go on to `next`.
  */
-export function webhookRoute(prefix: string, receive: WebhookReceive, onError: (error: unknown) => void): RequestHandler {
+export function webhookRoute({ prefix, receive, onError, onAnswered }: WebhookRouteOptions): RequestHandler {
   return (request, response, next) => {
+    const started = performance.now();
     const path = (request.url ?? '/').split('?')[0]!;
     if (!path.startsWith(`${prefix}/`)) {
       if (next) return next();
-      return sendJson(response, { status: 404, body: { error: `no route ${request.method} ${path}` } });
+      return send(response, { status: 404, body: { error: `no route ${request.method} ${path}` } });
     }
-    const answered = (answer: WebhookAnswer, headers?: Record<string, string>) => sendJson(response, answer, headers);
     if (request.method !== 'POST') {
       request.resume();
-      return answered({ status: 405, body: { error: `${request.method} is not allowed here: webhooks are POSTed` } }, { allow: 'POST' });
+      return send(response, {
+        status: 405,
+        body: { error: `${request.method} is not allowed here: webhooks are POSTed` },
+        headers: { allow: 'POST' },
+      });
     }
     let parameter: string;
     try {
       parameter = decodeURIComponent(path.slice(prefix.length + 1).replace(/\/$/, ''));
     } catch {
       request.resume();
-      return answered({ status: 400, body: { error: `the path ${path} is not valid URL encoding` } });
+      return send(response, { status: 400, body: { error: `the path ${path} is not valid URL encoding` } });
     }
     readRequestBody(request, WEBHOOK_BODY_LIMIT_BYTES)
       .then((rawBody) => receive(parameter, request, rawBody))
-      .then(answered, (error: unknown) => {
-        if (error instanceof RequestBodyTooLarge) {
-          // Closes the connection rather than reading the rest of a body nobody wants.
-          return answered({ status: 413, body: { error: error.message } }, { connection: 'close' });
-        }
+      .catch((error: unknown): WebhookAnswer => {
+        // Closes the connection rather than reading the rest of a body nobody wants.
+        if (error instanceof RequestBodyTooLarge) return { status: 413, body: { error: error.message }, headers: { connection: 'close' } };
         onError(error);
-        answered({ status: 500, body: { error: 'the webhook could not be stored; it is safe to send it again' } });
+        return { status: 500, body: { error: 'the webhook could not be stored; it is safe to send it again' } };
+      })
+      .then((answer) => {
+        send(response, answer);
+        onAnswered?.(parameter, answer.status, (performance.now() - started) / 1000);
       });
   };
 }

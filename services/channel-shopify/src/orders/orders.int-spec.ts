@@ -413,6 +413,12 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify orders on $name', ({ mode }) 
     expect((await mesh.postWebhook(forged, createHmac('sha256', SECRET).update(forged).digest('base64'), 'shopify-nobody')).status).toBe(
       404,
     );
+    // Every answer is timed, under the account served only (the path is open to anyone).
+    const metrics = await (await fetch(`${mesh.service.httpUrl}/metrics`)).text();
+    const answered = /^retail_mesh_channel_shopify_webhook_answer_seconds_count\{channel_account_id="([^"]+)"\} (\d+)$/gm;
+    const counts = Object.fromEntries([...metrics.matchAll(answered)].map((match) => [match[1], Number(match[2])]));
+    expect(Object.keys(counts)).toEqual([ACCOUNT]);
+    expect(counts[ACCOUNT]).toBeGreaterThanOrEqual(2);
   });
 
   it('retries the orders service when it is unavailable', async () => {

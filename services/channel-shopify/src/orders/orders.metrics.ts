@@ -1,7 +1,7 @@
 // Metrics of the order flow (ARCHITECTURE §7: per channel intake, errors, calls), labelled by
 // channel account: each store has its own webhooks, limits and failures.
 import type { ServiceMetrics } from '@retail-mesh/observability';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'invalid' | 'unknown_account';
 export type OrderAction = 'acknowledge' | 'fulfil' | 'cancel';
@@ -10,6 +10,7 @@ export type PollPass = 'settled' | 'fresh';
 
 export class OrdersMetrics {
   private readonly webhooks: Counter<'channel_account_id' | 'topic' | 'outcome'>;
+  private readonly webhookAnswerSeconds: Histogram<'channel_account_id'>;
   private readonly ordersStored: Counter<'channel_account_id' | 'source'>;
   private readonly submitted: Counter<'channel_account_id' | 'outcome'>;
   private readonly intakeFailures: Counter<'channel_account_id' | 'kind'>;
@@ -23,6 +24,14 @@ export class OrdersMetrics {
       'topic',
       'outcome',
     ]);
+    // Shopify waits 5 s for an answer, retries a minute later, and removes a subscription after 8
+    // failed deliveries in a row (the alert RetailMeshWebhooksSlow watches the 2 s bucket).
+    this.webhookAnswerSeconds = metrics.histogram(
+      'webhook_answer_seconds',
+      'Time from a Shopify webhook request reaching the adapter to its answer (stored and acknowledged, or refused).',
+      ['channel_account_id'],
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    );
     this.ordersStored = metrics.counter(
       'orders_stored_total',
       'Order payloads stored because they were newer than the one held, by how they arrived (webhook, poll, sync).',
@@ -52,6 +61,10 @@ export class OrdersMetrics {
 
   webhook(channelAccountId: string, topic: string, outcome: WebhookOutcome): void {
     this.webhooks.inc({ channel_account_id: channelAccountId, topic, outcome });
+  }
+
+  webhookAnswered(channelAccountId: string, seconds: number): void {
+    this.webhookAnswerSeconds.observe({ channel_account_id: channelAccountId }, seconds);
   }
 
   stored(channelAccountId: string, source: string): void {

@@ -23,11 +23,15 @@ export class ShopifyWebhookReceiver {
 
   /** The HTTP route (the service definition's rawHttpRoutes). */
   httpRoute(): RequestHandler {
-    return webhookRoute(
-      '/webhooks/shopify',
-      (channelAccountId, request, rawBody) => this.receive(channelAccountId, request.headers, rawBody),
-      (error) => this.deps.logger.error({ err: error }, 'a Shopify webhook could not be stored'),
-    );
+    return webhookRoute({
+      prefix: '/webhooks/shopify',
+      receive: (channelAccountId, request, rawBody) => this.receive(channelAccountId, request.headers, rawBody),
+      onError: (error) => this.deps.logger.error({ err: error }, 'a Shopify webhook could not be stored'),
+      // Only the accounts served: a path anyone can post to must not mint label values.
+      onAnswered: (channelAccountId, _status, seconds) => {
+        if (this.deps.accounts.has(channelAccountId)) this.deps.metrics.webhookAnswered(channelAccountId, seconds);
+      },
+    });
   }
 
   async receive(channelAccountId: string, headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookAnswer> {
