@@ -20,6 +20,8 @@ export interface OrdersResult {
   fixedRatePerSecond: number;
   fixedRateP50Ms: number;
   fixedRateP99Ms: number;
+  /** Shopify webhook deliveries whose first attempt got no 2xx within Shopify's 5 s, in the whole run. */
+  webhooksNotAnswered: number;
 }
 
 export interface OrdersOptions {
@@ -189,11 +191,12 @@ interface LatencyResult {
 }
 
 /** How the Shopify sandbox's first attempt of each webhook went: Shopify gives a receiver 5 s, then retries a minute later. */
-function printWebhookAnswers(mesh: DistributedMesh, when: string): void {
+function printWebhookAnswers(mesh: DistributedMesh, when: string): number {
   const { answered, notAnswered } = mesh.sandboxes.shopify.webhooks.firstAttempts();
   console.log(
     `Shopify webhooks ${when}: ${answered} answered on the first attempt, ${notAnswered} not (timed out or refused: retried later)`,
   );
+  return notAnswered;
 }
 
 function printLatency(rate: string, latency: LatencyResult, seconds: number): void {
@@ -276,7 +279,7 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
       const latency = await measureLatency(placer, tracker, Math.max(1, Math.round(burst.ordersPerSecond / 2)), latencySeconds);
       printLatency('half the sustained rate', latency, latencySeconds);
 
-      printWebhookAnswers(mesh, 'in the whole run');
+      const webhooksNotAnswered = printWebhookAnswers(mesh, 'in the whole run');
       await printServiceMetrics(
         mesh,
         /consumer|outbox|handl|orders_|erp_connector|sales_order|intake|webhook|grpc_server_handling_seconds_(sum|count)/i,
@@ -297,6 +300,7 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
         fixedRatePerSecond: fixed.offeredPerSecond,
         fixedRateP50Ms: fixed.p50Ms,
         fixedRateP99Ms: fixed.p99Ms,
+        webhooksNotAnswered,
       };
     });
   } finally {
