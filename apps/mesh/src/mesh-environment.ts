@@ -2,7 +2,7 @@
 // mode hands these records to each service's config reader; distributed mode passes them as
 // the environment of each process. Same settings, two wirings.
 import path from 'node:path';
-import { DEFAULT_AMAZON_SELLER, LWA_TOKEN_PATH, type AmazonSeller } from '@retail-mesh/sandbox-amazon';
+import { DEFAULT_AMAZON_SELLER, sandboxAmazonAccount, type AmazonSeller, type SandboxAmazonAccount } from '@retail-mesh/sandbox-amazon';
 import { DEFAULT_ERP_CLIENT } from '@retail-mesh/sandbox-erp';
 import { REPO_ROOT, SERVICE_NAMES, shiftedPorts, type SandboxName, type ServiceName, type ServicePorts } from './topology.js';
 
@@ -13,17 +13,6 @@ export interface ShopifyAccountSettings {
   apiVersion: string;
   /** The app's client secret: the key of Shopify's webhook signatures. */
   clientSecret: string;
-}
-
-export interface AmazonAccountSettings {
-  channelAccountId: string;
-  sellerId: string;
-  marketplaceIds: string[];
-  spApiEndpoint: string;
-  lwaEndpoint: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
 }
 
 export interface MeshOptions {
@@ -54,7 +43,7 @@ export interface MeshLayout {
   sandboxes: Record<SandboxName, number>;
   sandboxUrls: Record<SandboxName, string>;
   shopifyAccounts: ShopifyAccountSettings[];
-  amazonAccounts: AmazonAccountSettings[];
+  amazonAccounts: SandboxAmazonAccount[];
   /** The selling partner the Amazon sandbox knows (its LWA credentials match amazonAccounts). */
   amazonSeller: AmazonSeller;
 }
@@ -80,18 +69,7 @@ export function meshLayout(options: MeshOptions): MeshLayout {
     sandboxes,
     sandboxUrls,
     shopifyAccounts: [{ ...DEMO_SHOPIFY_ACCOUNT, adminApiUrl: sandboxUrls.shopify }],
-    amazonAccounts: [
-      {
-        channelAccountId: DEMO_AMAZON_ACCOUNT_ID,
-        sellerId: amazonSeller.sellerId,
-        marketplaceIds: amazonSeller.marketplaceIds,
-        spApiEndpoint: sandboxUrls.amazon,
-        lwaEndpoint: `${sandboxUrls.amazon}${LWA_TOKEN_PATH}`,
-        clientId: amazonSeller.clientId,
-        clientSecret: amazonSeller.clientSecret,
-        refreshToken: amazonSeller.refreshToken,
-      },
-    ],
+    amazonAccounts: [sandboxAmazonAccount(sandboxUrls.amazon, DEMO_AMAZON_ACCOUNT_ID, amazonSeller)],
     amazonSeller,
   };
 }

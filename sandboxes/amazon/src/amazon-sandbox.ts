@@ -52,6 +52,17 @@ import { isOperation, UsagePlanBuckets, type Operation, type UsagePlan } from '.
 export const AMAZON_SANDBOX_DEFAULT_PORT = 7002;
 export const LWA_TOKEN_PATH = '/auth/o2/token';
 export const RESTRICTED_DATA_TOKEN_PATH = '/tokens/2021-03-01/restrictedDataToken';
+
+/** A channel-amazon account (an entry of its AMAZON_ACCOUNTS) that reaches the sandbox at `sandboxUrl` as `seller`. */
+export interface SandboxAmazonAccount extends AmazonSeller {
+  channelAccountId: string;
+  spApiEndpoint: string;
+  lwaEndpoint: string;
+}
+
+export function sandboxAmazonAccount(sandboxUrl: string, channelAccountId: string, seller: AmazonSeller): SandboxAmazonAccount {
+  return { channelAccountId, ...seller, spApiEndpoint: sandboxUrl, lwaEndpoint: `${sandboxUrl}${LWA_TOKEN_PATH}` };
+}
 const ORDERS_PAGE_MAX = 100;
 const ORDER_ITEMS_PAGE_SIZE = 20;
 // Orders v0: CreatedBefore / LastUpdatedBefore must be at least two minutes before the request.

@@ -4,8 +4,9 @@ export {
   AMAZON_SANDBOX_DEFAULT_PORT,
   LWA_TOKEN_PATH,
   RESTRICTED_DATA_TOKEN_PATH,
+  sandboxAmazonAccount,
 } from './amazon-sandbox.js';
-export type { AmazonSandbox, AmazonSandboxOptions } from './amazon-sandbox.js';
+export type { AmazonSandbox, AmazonSandboxOptions, SandboxAmazonAccount } from './amazon-sandbox.js';
 export { DEFAULT_AMAZON_SELLER, LwaTokens } from './auth/lwa-tokens.js';
 export type { AmazonSeller, LwaTokenResponse } from './auth/lwa-tokens.js';
 export { DATA_ELEMENTS, RestrictedDataTokens } from './auth/restricted-data-tokens.js';

@@ -9,7 +9,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { channelEventsV1, channelV1, Events, grpcServices, ordersV1, toTimestamp, type EventDefinition } from '@retail-mesh/contracts';
 import { decodeEvent, encodeEvent, type BusMessage } from '@retail-mesh/messaging';
-import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSandbox } from '@retail-mesh/sandbox-amazon';
+import { type AmazonSandbox, DEFAULT_AMAZON_SELLER, sandboxAmazonAccount, startAmazonSandbox } from '@retail-mesh/sandbox-amazon';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
@@ -64,9 +64,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon on $name', ({ mode }) => {
     testBed = await createServiceTestBed(channelAmazonService, {
       mode,
       settings: {
-        AMAZON_ACCOUNTS: JSON.stringify([
-          { channelAccountId: ACCOUNT, ...SELLER, spApiEndpoint: sandbox.url, lwaEndpoint: `${sandbox.url}/auth/o2/token` },
-        ]),
+        AMAZON_ACCOUNTS: JSON.stringify([sandboxAmazonAccount(sandbox.url, ACCOUNT, SELLER)]),
         ORDERS_GRPC_URL: peer.url,
         AMAZON_ORDER_POLL_INTERVAL_MS: '200',
         AMAZON_ORDER_FEED_BATCH_MS: '0',

@@ -2,7 +2,7 @@
 // partners in the Amazon sandbox, the adapter on PostgreSQL + RabbitMQ and on SQLite + the
 // in-process bus.
 import { describeChannelAdapterConformance, type ConformanceHarness, type SeededOrder } from '@retail-mesh/channel-kit/testing';
-import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSeller } from '@retail-mesh/sandbox-amazon';
+import { type AmazonSeller, DEFAULT_AMAZON_SELLER, sandboxAmazonAccount, startAmazonSandbox } from '@retail-mesh/sandbox-amazon';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { createServiceTestBed, type ServiceTestMode } from '@retail-mesh/service-kit/testing';
 import { channelAmazonService } from '../channel-amazon.definition.js';
@@ -47,14 +47,7 @@ async function startAmazonAdapter(mode: ServiceTestMode): Promise<ConformanceHar
   const testBed = await createServiceTestBed(channelAmazonService, {
     mode,
     settings: {
-      AMAZON_ACCOUNTS: JSON.stringify(
-        ACCOUNTS.map(({ account, seller }) => ({
-          channelAccountId: account,
-          ...seller,
-          spApiEndpoint: sandbox.url,
-          lwaEndpoint: `${sandbox.url}/auth/o2/token`,
-        })),
-      ),
+      AMAZON_ACCOUNTS: JSON.stringify(ACCOUNTS.map(({ account, seller }) => sandboxAmazonAccount(sandbox.url, account, seller))),
       // Order intake is not part of the contract: the poll runs once at start (before any order
       // exists) and then hourly, so nothing is submitted to this address.
       ORDERS_GRPC_URL: '127.0.0.1:1',

@@ -3,7 +3,7 @@
 // (each event counted stale, nothing sent to Amazon again). Both modes.
 import { Events, toTimestamp } from '@retail-mesh/contracts';
 import { encodeEvent, type BusMessage } from '@retail-mesh/messaging';
-import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSandbox } from '@retail-mesh/sandbox-amazon';
+import { type AmazonSandbox, DEFAULT_AMAZON_SELLER, sandboxAmazonAccount, startAmazonSandbox } from '@retail-mesh/sandbox-amazon';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import type { RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
@@ -37,9 +37,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon availability on $name', ({ mod
     testBed = await createServiceTestBed(channelAmazonService, {
       mode,
       settings: {
-        AMAZON_ACCOUNTS: JSON.stringify([
-          { channelAccountId: ACCOUNT, ...DEFAULT_AMAZON_SELLER, spApiEndpoint: sandbox.url, lwaEndpoint: `${sandbox.url}/auth/o2/token` },
-        ]),
+        AMAZON_ACCOUNTS: JSON.stringify([sandboxAmazonAccount(sandbox.url, ACCOUNT, DEFAULT_AMAZON_SELLER)]),
         // Nothing listens there: this test publishes no order events, and the order poll is far off.
         ORDERS_GRPC_URL: '127.0.0.1:9',
         AMAZON_ORDER_POLL_INTERVAL_MS: '3600000',

@@ -6,7 +6,7 @@
 import { ORDER_POLL_BOUNDARY_MARGIN_MS } from '@retail-mesh/channel-kit';
 import { channelV1, grpcServices } from '@retail-mesh/contracts';
 import { createDataSource } from '@retail-mesh/persistence';
-import { DEFAULT_AMAZON_SELLER, startAmazonSandbox, type AmazonSandbox } from '@retail-mesh/sandbox-amazon';
+import { type AmazonSandbox, DEFAULT_AMAZON_SELLER, sandboxAmazonAccount, startAmazonSandbox } from '@retail-mesh/sandbox-amazon';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { createGrpcClient, type GrpcClient, type RunningService } from '@retail-mesh/service-kit';
 import { createServiceTestBed, scrapeMetric, SERVICE_TEST_MODES, type ServiceTestBed } from '@retail-mesh/service-kit/testing';
@@ -68,9 +68,7 @@ describe.each(SERVICE_TEST_MODES)('channel-amazon order poll on $name', ({ mode 
     testBed = await createServiceTestBed(channelAmazonService, {
       mode,
       settings: {
-        AMAZON_ACCOUNTS: JSON.stringify([
-          { channelAccountId: ACCOUNT, ...DEFAULT_AMAZON_SELLER, spApiEndpoint: sandbox.url, lwaEndpoint: `${sandbox.url}/auth/o2/token` },
-        ]),
+        AMAZON_ACCOUNTS: JSON.stringify([sandboxAmazonAccount(sandbox.url, ACCOUNT, DEFAULT_AMAZON_SELLER)]),
         ORDERS_GRPC_URL: peer.url,
         AMAZON_ORDER_POLL_INTERVAL_MS: '300',
         AMAZON_ORDER_POLL_OVERLAP_MS: String(SETTLE_MS),
