@@ -14,14 +14,7 @@ export { parseRetryAfter } from './retry/retry-after.js';
 export { retryWithBackoff, backoffDelayMs, isTransientError, type RetryOptions, type RetryEvent } from './retry/retry-with-backoff.js';
 export { LatestValueCoalescer, type CoalescedUpdate } from './coalescing/latest-value-coalescer.js';
 export { signHmacSha256Base64, verifyHmacSha256Base64 } from './webhooks/hmac-signature.js';
-export {
-  readRequestBody,
-  RequestBodyTooLarge,
-  webhookRoute,
-  WEBHOOK_BODY_LIMIT_BYTES,
-  type WebhookAnswer,
-  type WebhookReceive,
-} from './webhooks/webhook-http.js';
+export { webhookRoute, WEBHOOK_BODY_LIMIT_BYTES, type WebhookAnswer, type WebhookReceive } from './webhooks/webhook-http.js';
 export { ChannelApiError } from './errors/channel-api.error.js';
 export { createKeepAliveFetch, keepAliveFetch, type KeepAliveFetchOptions } from './http/keep-alive-fetch.js';
 export {

@@ -16,10 +16,10 @@ export interface WebhookAnswer {
 
 export type WebhookReceive = (pathParameter: string, request: IncomingMessage, rawBody: Buffer) => Promise<WebhookAnswer>;
 
-export class RequestBodyTooLarge extends Error {}
+class RequestBodyTooLarge extends Error {}
 
 /** The request's body, or RequestBodyTooLarge once it passes `limitBytes` (the rest is not read). */
-export async function readRequestBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+async function readRequestBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw new RequestBodyTooLarge(`the body is larger than ${limitBytes} bytes`);
   const chunks: Buffer[] = [];
@@ -49,7 +49,7 @@ export interface WebhookRouteOptions {
   /** A receive that threw (the delivery is answered 500 and the channel retries it). */
   onError(error: unknown): void;
   /** Each delivery answered: how long from its request reaching the route to its answer written. */
-  onAnswered?(parameter: string, status: number, seconds: number): void;
+  onAnswered?(parameter: string, seconds: number): void;
 }
 
 /**
@@ -89,7 +89,7 @@ export function webhookRoute({ prefix, receive, onError, onAnswered }: WebhookRo
       })
       .then((answer) => {
         send(response, answer);
-        onAnswered?.(parameter, answer.status, (performance.now() - started) / 1000);
+        onAnswered?.(parameter, (performance.now() - started) / 1000);
       });
   };
 }

@@ -227,7 +227,7 @@ export async function startService<S extends ConfigSchema>(
  * Shopify webhooks (a connection per delivery in flight): the kernel dropped the handshakes and
  * the sender retried after 1 s and 3 s, so deliveries missed Shopify's 5 s.
  */
-export const HTTP_LISTEN_BACKLOG = 4096;
+const HTTP_LISTEN_BACKLOG = 4096;
 
 function missingBrokerError(): ConfigError {
   return new ConfigError([

@@ -28,7 +28,7 @@ export class ShopifyWebhookReceiver {
       receive: (channelAccountId, request, rawBody) => this.receive(channelAccountId, request.headers, rawBody),
       onError: (error) => this.deps.logger.error({ err: error }, 'a Shopify webhook could not be stored'),
       // Only the accounts served: a path anyone can post to must not mint label values.
-      onAnswered: (channelAccountId, _status, seconds) => {
+      onAnswered: (channelAccountId, seconds) => {
         if (this.deps.accounts.has(channelAccountId)) this.deps.metrics.webhookAnswered(channelAccountId, seconds);
       },
     });
