@@ -32,6 +32,7 @@ export { BusMetricsObserver } from './metrics/bus-metrics-observer.js';
 export { Readiness, type ReadinessCheck, type ReadinessReport, type CheckResult } from './health/readiness.js';
 export {
   observabilityRequestHandler,
+  sendJson,
   startObservabilityServer,
   type ObservabilityEndpoints,
   type ObservabilityServer,

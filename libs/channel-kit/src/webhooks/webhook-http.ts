@@ -1,9 +1,9 @@
 // The HTTP side of a channel's webhook receiver, on plain Node (service-kit's rawHttpRoutes): the
 // body read as raw bytes (signatures are computed over them) up to a limit, and the answer
 // written as JSON. No framework in between: in a flash sale every delivery's cost counts.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RequestHandler } from '@retail-mesh/observability';
+import { sendJson, type RequestHandler } from '@retail-mesh/observability';
 
 /** Larger than any order a channel sends; a body beyond it is refused with 413 before it is read whole. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -32,16 +32,6 @@ async function readRequestBody(request: IncomingMessage, limitBytes: number): Pr
   return Buffer.concat(chunks, length);
 }
 
-function send(response: ServerResponse, answer: WebhookAnswer): void {
-  const body = JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    ...answer.headers,
-  });
-  response.end(body);
-}
-
 export interface WebhookRouteOptions {
   /** `/webhooks/shopify`: the route serves `POST <prefix>/<parameter>`. */
   prefix: string;
@@ -62,22 +52,18 @@ export function webhookRoute({ prefix, receive, onError, onAnswered }: WebhookRo
     const path = (request.url ?? '/').split('?')[0]!;
     if (!path.startsWith(`${prefix}/`)) {
       if (next) return next();
-      return send(response, { status: 404, body: { error: `no route ${request.method} ${path}` } });
+      return sendJson(response, 404, { error: `no route ${request.method} ${path}` });
     }
     if (request.method !== 'POST') {
       request.resume();
-      return send(response, {
-        status: 405,
-        body: { error: `${request.method} is not allowed here: webhooks are POSTed` },
-        headers: { allow: 'POST' },
-      });
+      return sendJson(response, 405, { error: `${request.method} is not allowed here: webhooks are POSTed` }, { allow: 'POST' });
     }
     let parameter: string;
     try {
       parameter = decodeURIComponent(path.slice(prefix.length + 1).replace(/\/$/, ''));
     } catch {
       request.resume();
-      return send(response, { status: 400, body: { error: `the path ${path} is not valid URL encoding` } });
+      return sendJson(response, 400, { error: `the path ${path} is not valid URL encoding` });
     }
     readRequestBody(request, WEBHOOK_BODY_LIMIT_BYTES)
       .then((rawBody) => receive(parameter, request, rawBody))
@@ -88,7 +74,7 @@ export function webhookRoute({ prefix, receive, onError, onAnswered }: WebhookRo
         return { status: 500, body: { error: 'the webhook could not be stored; it is safe to send it again' } };
       })
       .then((answer) => {
-        send(response, answer);
+        sendJson(response, answer.status, answer.body, answer.headers);
         onAnswered?.(parameter, (performance.now() - started) / 1000);
       });
   };

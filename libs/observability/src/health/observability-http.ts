@@ -44,9 +44,15 @@ const routes: Record<string, (endpoints: ObservabilityEndpoints, response: Serve
   },
 };
 
-function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
-  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
+/** Answers with `body` as JSON (and any `headers` given, e.g. Allow or Connection). */
+export function sendJson(response: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(statusCode, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
 }
 
 export interface ObservabilityServer {
