@@ -9,6 +9,7 @@ export {
 } from './throttling/cost-bucket-throttle.js';
 export { TokenBucket, TokenBucketRegistry, parseRateLimitHeader, type TokenBucketLimit } from './throttling/token-bucket.js';
 export { KeyedRegistry } from './throttling/keyed-registry.js';
+export { ConcurrencyLimit } from './throttling/concurrency-limit.js';
 export { HttpStatusError, type HttpStatusErrorInit } from './retry/http-status.error.js';
 export { parseRetryAfter } from './retry/retry-after.js';
 export { retryWithBackoff, backoffDelayMs, isTransientError, type RetryOptions, type RetryEvent } from './retry/retry-with-backoff.js';

@@ -28,8 +28,15 @@ export const erpConnectorSettings = {
   /** Wait between feed polls once caught up; while the ERP says more is waiting, the next page is read at once. */
   pollIntervalMs: env.int('ERP_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(100),
   feedPageSize: env.int('ERP_FEED_PAGE_SIZE', { min: 1, max: 1000 }).default(100),
-  /** Per HTTP attempt. */
+  /** Per HTTP attempt, the wait for a free place under ERP_MAX_CONCURRENT_REQUESTS included. */
   requestTimeoutMs: env.int('ERP_REQUEST_TIMEOUT_MS', { min: 100, max: 300_000 }).default(10_000),
+  /**
+   * ERP requests out at once, per connector replica: its share of the ERP account's concurrency
+   * limit (NetSuite: 15 on the Premium service tier, 5 Standard, 20 Enterprise and Ultimate, +10
+   * per SuiteCloud Plus license, shared by every integration of the account). Beyond it requests
+   * wait their turn instead of being refused by the ERP.
+   */
+  maxConcurrentRequests: env.int('ERP_MAX_CONCURRENT_REQUESTS', { min: 1, max: 1000 }).default(15),
   /** Attempts after the first for a transient failure (429, 5xx, timeout), with backoff or the ERP's Retry-After. */
   requestRetries: env.int('ERP_REQUEST_RETRIES', { min: 0, max: 20 }).default(5),
   /**

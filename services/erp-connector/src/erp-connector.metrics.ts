@@ -23,7 +23,7 @@ export class ErpConnectorMetrics {
   private readonly cancellations: Counter<'outcome'>;
   private readonly channelFulfillments: Counter<'outcome'>;
 
-  constructor(metrics: ServiceMetrics) {
+  constructor(private readonly metrics: ServiceMetrics) {
     this.feedRecords = metrics.counter(
       'feed_records_total',
       'ERP change-feed records read, by record type and outcome (published, rejected to the DLQ, duplicate dropped, ignored: not a mesh order, echo: the connector’s own cancellation or item fulfillment reported back).',
@@ -81,6 +81,16 @@ export class ErpConnectorMetrics {
 
   pollFailed(): void {
     this.pollErrors.inc({ feed: 'stock' });
+  }
+
+  /** `retail_mesh_erp_connector_erp_requests_waiting`, read from the ERP client at each scrape. */
+  watchRequestsWaiting(read: () => number): void {
+    this.metrics.gauge(
+      'erp_requests_waiting',
+      'ERP requests waiting for a free place under ERP_MAX_CONCURRENT_REQUESTS (the connector’s share of the ERP account’s concurrency limit is in use).',
+      [],
+      (gauge) => gauge.set(read()),
+    );
   }
 
   requestRetried(): void {

@@ -34,17 +34,21 @@ export class ErpConnectorModule {
         {
           provide: ErpHttpClient,
           inject: [ErpConnectorMetrics],
-          useFactory: (metrics: ErpConnectorMetrics) =>
-            new ErpHttpClient({
+          useFactory: (metrics: ErpConnectorMetrics) => {
+            const client = new ErpHttpClient({
               baseUrl: settings.erpBaseUrl.replace(/\/+$/, ''),
               clientId: settings.erpClientId,
               clientSecret: settings.erpClientSecret,
               requestTimeoutMs: settings.requestTimeoutMs,
+              maxConcurrentRequests: settings.maxConcurrentRequests,
               retries: settings.requestRetries,
               baseDelayMs: RETRY_BASE_DELAY_MS,
               maxDelayMs: RETRY_MAX_DELAY_MS,
               onRetry: () => metrics.requestRetried(),
-            }),
+            });
+            metrics.watchRequestsWaiting(() => client.requestsWaiting);
+            return client;
+          },
         },
         ErpChangeFeedClient,
         ErpSalesOrderClient,

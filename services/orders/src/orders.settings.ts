@@ -17,8 +17,12 @@ export const ordersSettings = {
    * passes run make the next pass's batch, and a bigger batch shares its round trips among more.
    */
   workerConcurrency: env.int('ORDERS_WORKER_CONCURRENCY', { min: 1, max: 64 }).default(2),
-  /** CreateSalesOrder calls out at once: the sliding window of ERP submissions (started oldest first). */
-  erpWindow: env.int('ORDERS_ERP_WINDOW', { min: 1, max: 1000 }).default(32),
+  /**
+   * CreateSalesOrder calls out at once: the sliding window of ERP submissions (started oldest
+   * first). It spans the whole round trip through the ERP connector and the commit, so it is the
+   * pipeline's depth; the ERP's own concurrency is the connector's to keep (ADR 0014).
+   */
+  erpWindow: env.int('ORDERS_ERP_WINDOW', { min: 1, max: 1000 }).default(128),
   /** Backstop poll for work nobody woke the worker for (retries that came due, other replicas' orders). */
   workerPollIntervalMs: env.int('ORDERS_WORKER_POLL_INTERVAL_MS', { min: 10, max: 600_000 }).default(1000),
   /**

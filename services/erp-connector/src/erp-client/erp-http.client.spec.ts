@@ -1,5 +1,5 @@
 import { HttpStatusError } from '@retail-mesh/channel-kit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ERP_TOKEN_PATH,
   ErpHttpClient,
@@ -48,6 +48,7 @@ function client(fetchImpl: typeof fetch, overrides: Partial<ErpHttpClientOptions
     clientId: 'id',
     clientSecret: 'secret',
     requestTimeoutMs: 1000,
+    maxConcurrentRequests: 10,
     retries: 3,
     baseDelayMs: 1,
     maxDelayMs: 2,
@@ -128,6 +129,53 @@ describe('ErpHttpClient.request', () => {
     const erp = fakeErp([() => new Response('', { status: 503 }), () => new Response(null, { status: 204 })]);
     await expect(client(erp.fetch).request('POST', '/x', { body: {}, retries: 0 })).rejects.toMatchObject({ status: 503 });
     expect(erp.apiCalls()).toHaveLength(1);
+  });
+});
+
+/** An ERP whose API answers wait until `answerNext` is called (the token endpoint answers at once). */
+function heldErp() {
+  const sent: string[] = [];
+  const held: Array<() => void> = [];
+  const fetchImpl = (async (input: string | URL | Request) => {
+    const url = String(input);
+    if (url.endsWith(ERP_TOKEN_PATH)) return Response.json({ access_token: 'token-1', expires_in: '3600' });
+    sent.push(new URL(url).pathname);
+    await new Promise<void>((resolve) => held.push(resolve));
+    return Response.json({ path: new URL(url).pathname });
+  }) as typeof fetch;
+  return { fetch: fetchImpl, sent, answerNext: () => held.shift()!() };
+}
+
+describe('ErpHttpClient concurrency', () => {
+  it('keeps at most maxConcurrentRequests requests out; the others go in arrival order as answers come back', async () => {
+    const erp = heldErp();
+    const http = client(erp.fetch, { maxConcurrentRequests: 2 });
+    const results = ['/a', '/b', '/c', '/d'].map((path) => http.getJson(path));
+    await vi.waitFor(() => expect(erp.sent).toEqual(['/a', '/b']));
+    expect(http.requestsWaiting).toBe(2);
+
+    erp.answerNext();
+    await vi.waitFor(() => expect(erp.sent).toEqual(['/a', '/b', '/c']));
+    expect(http.requestsWaiting).toBe(1);
+    erp.answerNext();
+    await vi.waitFor(() => expect(erp.sent).toHaveLength(4));
+    erp.answerNext();
+    erp.answerNext();
+    expect(await Promise.all(results)).toEqual(['/a', '/b', '/c', '/d'].map((path) => ({ path })));
+  });
+
+  it('counts the wait for a place in the attempt timeout: a request that never got one fails as a timeout, unsent', async () => {
+    const erp = heldErp();
+    const http = client(erp.fetch, { maxConcurrentRequests: 1, requestTimeoutMs: 100 });
+    const first = http.getJson('/first');
+    await vi.waitFor(() => expect(erp.sent).toEqual(['/first']));
+
+    await expect(http.request('GET', '/second', { retries: 0 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(erp.sent).toEqual(['/first']);
+    expect(http.requestsWaiting).toBe(0);
+    // (This fake ERP answers whatever the signal says.)
+    erp.answerNext();
+    await first;
   });
 });
 

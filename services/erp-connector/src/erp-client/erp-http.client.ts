@@ -1,9 +1,18 @@
-import { HttpStatusError, isTransientError, keepAliveFetch, type RetryEvent, retryWithBackoff } from '@retail-mesh/channel-kit';
+import {
+  ConcurrencyLimit,
+  HttpStatusError,
+  isTransientError,
+  keepAliveFetch,
+  type RetryEvent,
+  retryWithBackoff,
+} from '@retail-mesh/channel-kit';
 
 // Authenticated JSON calls to the ERP (NetSuite's REST surface): OAuth 2.0 client credentials,
 // the bearer token cached until shortly before it expires and fetched again after a 401, and
 // transient failures (429, 5xx, timeouts, dropped connections, truncated bodies) retried with
 // backoff. A failure that outlasts the retries is thrown; callers never treat it as "no data".
+// At most `maxConcurrentRequests` requests are out at once (the connector's share of the ERP
+// account's concurrency limit); the others wait their turn within their attempt's timeout.
 
 export const ERP_TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
 const TOKEN_SCOPES = 'restlets rest_webservices';
@@ -15,8 +24,10 @@ export interface ErpHttpClientOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Per attempt. */
+  /** Per attempt, the wait for a free place under `maxConcurrentRequests` included. */
   requestTimeoutMs: number;
+  /** Requests out at once at most (NetSuite governs concurrent requests per account). */
+  maxConcurrentRequests: number;
   /** Attempts after the first for a transient failure. */
   retries: number;
   baseDelayMs: number;
@@ -67,12 +78,19 @@ interface CachedToken {
 export class ErpHttpClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
+  private readonly places: ConcurrencyLimit;
   private token: CachedToken | undefined;
   private tokenRequest: Promise<string> | undefined;
 
   constructor(private readonly options: ErpHttpClientOptions) {
     this.fetch = options.fetch ?? keepAliveFetch;
     this.now = options.now ?? Date.now;
+    this.places = new ConcurrencyLimit(options.maxConcurrentRequests);
+  }
+
+  /** Requests waiting for a free place (the ERP's concurrency share is in use). */
+  get requestsWaiting(): number {
+    return this.places.waiting;
   }
 
   /**
@@ -101,15 +119,21 @@ export class ErpHttpClient {
   }
 
   private async requestOnce(method: string, pathAndQuery: string, options: ErpRequestOptions): Promise<ErpResponse> {
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+    return this.places.run(() => this.exchange(method, pathAndQuery, options, signal), signal);
+  }
+
+  private async exchange(method: string, pathAndQuery: string, options: ErpRequestOptions, signal: AbortSignal): Promise<ErpResponse> {
     const url = `${this.options.baseUrl}${pathAndQuery}`;
     let token = await this.accessToken();
-    let response = await this.send(method, url, token, options);
+    let response = await this.send(method, url, token, options, signal);
     if (response.status === 401) {
       // Expired early, revoked or rotated: one more try with a fresh token before giving up.
       await response.body?.cancel();
       this.forgetToken(token);
       token = await this.accessToken();
-      response = await this.send(method, url, token, options);
+      response = await this.send(method, url, token, options, signal);
     }
     if (!response.ok) throw await HttpStatusError.fromResponse(response, method);
     const text = await response.text();
@@ -117,15 +141,14 @@ export class ErpHttpClient {
     return { status: response.status, headers: response.headers, body: parseJson(text, `${method} ${pathAndQuery}`, response.status) };
   }
 
-  private send(method: string, url: string, token: string, options: ErpRequestOptions): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+  private send(method: string, url: string, token: string, options: ErpRequestOptions, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     return this.fetch(url, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
+      signal,
     });
   }
 

@@ -34,6 +34,28 @@ interface Received {
 }
 
 const usd = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
+/** ERP_MAX_CONCURRENT_REQUESTS of the connectors under test. */
+const ERP_CONCURRENCY = 4;
+
+/** The most requests the sandbox was answering at one moment (each from its arrival to its answer). */
+function mostAtOnce(requests: ReadonlyArray<{ time: string; durationMs: number }>): number {
+  const edges = requests.flatMap((request) => {
+    const start = Date.parse(request.time);
+    return [
+      { at: start, change: 1 },
+      { at: start + request.durationMs, change: -1 },
+    ];
+  });
+  // An answer at the moment another request arrives frees its place first.
+  edges.sort((a, b) => a.at - b.at || a.change - b.change);
+  let open = 0;
+  let most = 0;
+  for (const edge of edges) {
+    open += edge.change;
+    most = Math.max(most, open);
+  }
+  return most;
+}
 
 let sequence = 0;
 /** A canonical order with fresh ids (the ERP sandbox is shared by the tests of a suite). */
@@ -75,6 +97,7 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
           // at 500 ms the crowd of 30 concurrent requests timed out under a load average of 14.
           ERP_REQUEST_TIMEOUT_MS: '2000',
           ERP_ORDER_REQUEST_RETRIES: '1',
+          ERP_MAX_CONCURRENT_REQUESTS: String(ERP_CONCURRENCY),
           ERP_CUSTOMER_IDS: '{"shop-eu":"1201"}',
         },
         beforeStart: async (bed) => {
@@ -225,6 +248,19 @@ describe.each(SERVICE_TEST_MODES)('sales orders on $name', ({ mode }) => {
       expect(erpOrdersOf(placed)).toHaveLength(1);
       await waitFor(() => eventsOf(Events.erp.salesOrderCreated, placed.orderId).length > 0, { description: 'sales_order_created' });
       expect(eventsOf(Events.erp.salesOrderCreated, placed.orderId)).toHaveLength(1);
+    });
+
+    it('keeps at most ERP_MAX_CONCURRENT_REQUESTS requests out at the ERP; the others wait their turn', async () => {
+      const placed = Array.from({ length: 10 }, () => order());
+      const before = erp.requests.list().at(-1)?.seq ?? 0;
+      // Slow answers, so that every request is still out when the next ones are sent.
+      erp.faults.set([{ type: 'latency', ms: 100, path: SALES_ORDERS }]);
+      await Promise.all(placed.map((one) => createdLink(one)));
+      erp.faults.clear();
+      const sent = erp.requests.list({ path: SALES_ORDERS }).filter((request) => request.seq > before);
+      expect(sent.length).toBeGreaterThanOrEqual(placed.length);
+      expect(mostAtOnce(sent)).toBe(ERP_CONCURRENCY);
+      for (const one of placed) expect(erpOrdersOf(one)).toHaveLength(1);
     });
 
     it('creates one ERP order per order for a crowd of concurrent requests, repeats and a refusal among them', async () => {
