@@ -1,9 +1,9 @@
 // Order intake in distributed mode: Shopify order (webhook) → channel-shopify → orders
 // (validate, reserve) → erp-connector → ERP sandbox sales order. Measures the sustained rate (a
 // fixed burst of orders drained until every one is an ERP sales order, offered a second time once
-// the services are warm), the intake latency of
-// orders offered at a fixed rate and at half the sustained rate, and, at the end, duplicates and
-// lost orders by comparing the channel sandbox with the ERP sandbox.
+// the services are warm), the intake latency of orders offered at a fixed rate and at half the
+// sustained rate, and, at the end, duplicates and lost orders by comparing the channel sandbox
+// with the ERP sandbox.
 import { performance } from 'node:perf_hooks';
 import { demoSkus, DEMO_LOCATIONS, DEMO_SHOP, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
