@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { columnTypesFor, createDataSource, portableColumn, runMigrations, withTransaction } from '@retail-mesh/persistence';
-import { createTestSchema, type TestSchema } from '@retail-mesh/testing';
+import { createTestSchema, waitFor, type TestSchema } from '@retail-mesh/testing';
 import { Column, Entity, Table, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredAvailability } from './desired-state.js';
@@ -181,6 +181,40 @@ describe.each(['postgres', 'sqlite'] as const)('desired-state store on %s', (typ
       if (extras) expect((await row('C')).channelQuantity).toBe(20);
       expect((await desired.pendingBatch('acct-1', at(60), 250)).map((pending) => pending.sku)).not.toContain('C');
     });
+
+    // SQLite runs one writer at a time: no row locks to order.
+    if (type === 'postgres') {
+      it('records a push while the consumer stores newer versions of its keys: it waits for them instead of deadlocking', async () => {
+        // L2 first: a scan of the table meets it before L1.
+        await store(wanted('L2', 1, 10), at(0));
+        await store(wanted('L1', 1, 10), at(0));
+        const consumer = dataSource.createQueryRunner();
+        await consumer.connect();
+        await consumer.startTransaction();
+        try {
+          // The consumer's transaction stores in key order: L1 first, and holds its row.
+          await desired.storeDesired(consumer.manager, [wanted('L1', 2, 20)], at(10));
+          const marking = desired.markPushed('acct-1', [pushed('L2', 1, 10), pushed('L1', 1, 10)], at(20));
+          await waitFor(
+            async () => {
+              const [{ waiting }] = await dataSource.query(
+                `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pushed_version = v.pushed_version%'`,
+              );
+              return waiting > 0 || undefined;
+            },
+            { description: 'the push to wait for the row the consumer holds' },
+          );
+          // Then L2: taken by the push before L1 (the join's order), the two would deadlock here.
+          await desired.storeDesired(consumer.manager, [wanted('L2', 2, 20)], at(30));
+          await consumer.commitTransaction();
+          await marking;
+        } finally {
+          await consumer.release();
+        }
+        expect(await row('L1')).toMatchObject({ desiredVersion: 2, pushedVersion: 1 });
+        expect(await row('L2')).toMatchObject({ desiredVersion: 2, pushedVersion: 1 });
+      });
+    }
 
     it('keeps a row waiting since it first became pending, so a busy SKU is not pushed to the back', async () => {
       await store(wanted('D', 1, 1, 'acct-2'), at(100));

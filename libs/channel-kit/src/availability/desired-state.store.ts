@@ -162,17 +162,11 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
           chunk.map((item) => [channelAccountId, item.sku, item.version, item.quantity, now]),
           { typed: true },
         );
-        await manager.query(
-          `WITH v(${columns.names}) AS (VALUES ${rows})
-           UPDATE ${table} SET
-             pushed_version = v.pushed_version,
-             pushed_quantity = v.pushed_quantity,
-             pushed_at = v.pushed_at,
-             ${alsoSet.join(', ')}
-           FROM v
-           WHERE ${table}.channel_account_id = v.channel_account_id
-             AND ${table}.sku = v.sku
-             AND (${table}.pushed_version IS NULL OR ${table}.pushed_version < v.pushed_version)`,
+        await this.updateFrom(
+          manager,
+          `v(${columns.names}) AS (VALUES ${rows})`,
+          ['pushed_version = v.pushed_version', 'pushed_quantity = v.pushed_quantity', 'pushed_at = v.pushed_at', ...alsoSet],
+          `(${table}.pushed_version IS NULL OR ${table}.pushed_version < v.pushed_version)`,
           parameters.values,
         );
       });
@@ -206,17 +200,54 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
           }),
           { typed: true },
         );
-        await manager.query(
-          `WITH v(${columns.names}) AS (VALUES ${rows})
-           UPDATE ${table} SET ${assignments.join(', ')}
-           FROM v
-           WHERE ${table}.channel_account_id = v.channel_account_id
-             AND ${table}.sku = v.sku
-             AND ${table}.desired_version = v.desired_version`,
+        await this.updateFrom(
+          manager,
+          `v(${columns.names}) AS (VALUES ${rows})`,
+          assignments,
+          `${table}.desired_version = v.desired_version`,
           parameters.values,
         );
       });
     });
+  }
+
+  /**
+   * `UPDATE <table> SET <assignments> FROM v WHERE <v's key> AND <condition>` (`values` defines v,
+   * key columns first). On PostgreSQL the rows are first locked in key order, the order
+   * storeDesired's upsert takes them in: a push recorded while the consumer stores newer versions
+   * of the same keys then waits for it, where locking in the join's order could deadlock, and the
+   * database would abort one of them after deadlock_timeout (the push's record with it, leaving
+   * the channel quantity it compares against stale). SQLite runs one writer at a time.
+   */
+  private async updateFrom(
+    manager: EntityManager,
+    values: string,
+    assignments: string[],
+    condition: string,
+    parameters: unknown[],
+  ): Promise<void> {
+    const table = this.tableName;
+    const keyMatches = (alias: string) => `${alias}.channel_account_id = v.channel_account_id AND ${alias}.sku = v.sku`;
+    if (manager.connection.options.type !== 'postgres') {
+      await manager.query(
+        `WITH ${values} UPDATE ${table} SET ${assignments.join(', ')} FROM v WHERE ${keyMatches(table)} AND ${condition}`,
+        parameters,
+      );
+      return;
+    }
+    // COLLATE "C": byte order, which is the order of storeDesired's compareKeys for these keys.
+    await manager.query(
+      `WITH ${values},
+       locked AS MATERIALIZED (
+         SELECT d.channel_account_id, d.sku FROM ${table} d JOIN v ON ${keyMatches('d')}
+         ORDER BY d.channel_account_id COLLATE "C", d.sku COLLATE "C"
+         FOR UPDATE OF d
+       )
+       UPDATE ${table} SET ${assignments.join(', ')}
+       FROM v JOIN locked ON locked.channel_account_id = v.channel_account_id AND locked.sku = v.sku
+       WHERE ${keyMatches(table)} AND ${condition}`,
+      parameters,
+    );
   }
 
   /** Pending rows per account, split into waiting and held. */
