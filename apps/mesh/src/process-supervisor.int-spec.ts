@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { waitFor } from '@retail-mesh/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntilServiceReady } from './distributed-mesh.js';
 import { ProcessSupervisor } from './process-supervisor.js';
@@ -37,5 +41,34 @@ describe('a service that fails to start', () => {
     expect(lines.length).toBe(40);
     expect(lines.at(-1)).toBe('line 99');
     expect(lines[0]).toBe('line 60');
+  });
+});
+
+describe('a process whose supervisor dies', () => {
+  it('is killed when the supervising process exits on an uncaught error', async () => {
+    const sleeper = script(`setInterval(() => {}, 1000);`);
+    const supervisorModule = pathToFileURL(path.resolve(import.meta.dirname, '../dist/process-supervisor.js')).href;
+    const parent = script(
+      `import { ProcessSupervisor } from ${JSON.stringify(supervisorModule)};
+       const child = new ProcessSupervisor().start({ name: 'catalog', script: ${JSON.stringify(sleeper)}, env: {} });
+       child.once('spawn', () => { console.log(child.pid); throw new Error('the bench failed'); });`,
+    );
+    const outcome = await promisify(execFile)(process.execPath, [parent]).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(outcome?.code).toBe(1);
+    const childPid = Number(outcome!.stdout.trim());
+    expect(childPid).toBeGreaterThan(0);
+    // Signal 0 only asks whether the process exists (a killed child lingers until it is reaped).
+    const exists = () => {
+      try {
+        process.kill(childPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !exists() || undefined, { timeoutMs: 10_000, description: 'the orphaned service to be gone' });
   });
 });

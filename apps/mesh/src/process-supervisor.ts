@@ -37,11 +37,19 @@ export class ProcessSupervisor {
   private readonly running = new Map<string, ChildProcess>();
   private readonly recentLines = new Map<string, string[]>();
   private readonly lastExit = new Map<string, string>();
+  /**
+   * Kills what still runs when this process exits, however it exits (an uncaught error
+   * included): orphaned services would keep the ports and the next run would talk to them.
+   */
+  private readonly killChildrenOnExit = () => {
+    for (const child of this.running.values()) child.kill('SIGKILL');
+  };
 
   constructor(private readonly options: SupervisorOptions = {}) {}
 
   start(spec: ProcessSpec): ChildProcess {
     if (this.running.has(spec.name)) throw new Error(`${spec.name} is already running`);
+    if (this.running.size === 0) process.on('exit', this.killChildrenOnExit);
     this.specs.set(spec.name, spec);
     const child = spawn(process.execPath, [...nodeArgs(), '--enable-source-maps', spec.script], {
       env: { ...process.env, ...spec.env },
@@ -101,5 +109,6 @@ export class ProcessSupervisor {
   /** Graceful stop of everything, last started first. */
   async stopAll(): Promise<void> {
     for (const name of [...this.running.keys()].reverse()) await this.kill(name, 'SIGTERM');
+    process.off('exit', this.killChildrenOnExit);
   }
 }
