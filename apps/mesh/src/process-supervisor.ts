@@ -49,7 +49,8 @@ export class ProcessSupervisor {
 
   start(spec: ProcessSpec): ChildProcess {
     if (this.running.has(spec.name)) throw new Error(`${spec.name} is already running`);
-    if (this.running.size === 0) process.on('exit', this.killChildrenOnExit);
+    // Once per supervisor, however its processes came and went since.
+    if (!process.listeners('exit').includes(this.killChildrenOnExit)) process.on('exit', this.killChildrenOnExit);
     this.specs.set(spec.name, spec);
     const child = spawn(process.execPath, [...nodeArgs(), '--enable-source-maps', spec.script], {
       env: { ...process.env, ...spec.env },
