@@ -91,6 +91,43 @@ describe('hand-written SQL on PostgreSQL', () => {
     ]);
   });
 
+  it('inserts entities from unnest arrays, one parameter per column whatever the row count, and reads them back whole', async () => {
+    const widgets = [
+      sampleWidget('quote\'s "comma", {brace}', { shippedAt: new Date('2025-12-31T23:59:59.999Z'), payload: Buffer.from([0, 92, 255]) }),
+      sampleWidget('b', { labels: { 'a,b': '{"x"}' } }),
+      sampleWidget('c'),
+    ];
+    const columns = EntityColumns.of(dataSource, SampleWidget);
+    const parameters = SqlParameters.for(dataSource);
+    const source = parameters.rowSource(
+      columns,
+      widgets.map((widget) => columns.valuesOf(widget)),
+    );
+    expect(source).toBe(
+      'SELECT * FROM unnest(CAST($1 AS uuid[]), CAST($2 AS character varying[]), CAST($3 AS integer[]), CAST($4 AS bytea[]), ' +
+        'CAST($5 AS text[]), CAST($6 AS timestamp with time zone[]), CAST($7 AS timestamp with time zone[]))',
+    );
+    expect(parameters.values).toHaveLength(7);
+    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) ${source}`, parameters.values);
+    const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets');
+    const byName = (a: SampleWidget, b: SampleWidget) => a.name.localeCompare(b.name);
+    expect(hydrated(dataSource, SampleWidget, raw).sort(byName)).toEqual([...widgets].sort(byName));
+  });
+
+  it('matches IN and NOT IN lists as one array parameter', async () => {
+    const names = ['a', 'quote\'s "b", {c}', 'd'];
+    await insert(names.map((name) => sampleWidget(name)));
+    const parameters = SqlParameters.for(dataSource);
+    const matching = `name ${parameters.inList(['quote\'s "b", {c}', 'd', 'absent'])}`;
+    const notMatching = `name ${parameters.notInList(['d'])}`;
+    expect([matching, notMatching]).toEqual(['name = ANY($1)', 'name <> ALL($2)']);
+    const rows: Array<{ name: string }> = await dataSource.query(
+      `SELECT name FROM sample_widgets WHERE ${matching} AND ${notMatching}`,
+      parameters.values,
+    );
+    expect(rows.map((row) => row.name)).toEqual(['quote\'s "b", {c}']);
+  });
+
   it('numbers placeholders across values, lists and rows', () => {
     const parameters = SqlParameters.for(dataSource);
     const columns = EntityColumns.of(dataSource, SampleWidget, ['name']);

@@ -53,6 +53,19 @@ describe('hand-written SQL on SQLite', () => {
     expect(parameters.list([1, 2])).toBe('?, ?');
   });
 
+  it('gives VALUES as the row source and IN lists of placeholders; ', () => {
+    const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'quantity']);
+    const parameters = SqlParameters.for(dataSource);
+    expect(
+      parameters.rowSource(columns, [
+        ['a', 1],
+        ['b', 2],
+      ]),
+    ).toBe('VALUES (?, ?), (?, ?)');
+    expect([parameters.inList(['x', 'y']), parameters.notInList(['z'])]).toEqual(['IN (?, ?)', 'NOT IN (?)']);
+    expect(parameters.values).toEqual(['a', 1, 'b', 2, 'x', 'y', 'z']);
+  });
+
   it('names every column of the entity by default, and a renamed column by its given name', () => {
     expect(EntityColumns.of(dataSource, SampleWidget).names).toBe('id, name, quantity, payload, labels, created_at, shipped_at');
     const renamed = EntityColumns.of(dataSource, SampleWidget, [{ name: 'expected_quantity', property: 'quantity' }, 'createdAt']);

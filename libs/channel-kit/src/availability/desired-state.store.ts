@@ -73,7 +73,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     const columns = EntityColumns.of(this.dataSource, this.entity, STORED_PROPERTIES);
     return inChunks(newest, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(this.dataSource);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((desired) => [
           desired.channelAccountId,
@@ -89,7 +89,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
       const returned = await returnedRows<{ channel_account_id: string; sku: string }>(
         manager,
         `INSERT INTO ${table} (${columns.names})
-         VALUES ${rows}
+         ${source}
          ON CONFLICT (channel_account_id, sku) DO UPDATE SET
            desired_quantity = excluded.desired_quantity,
            desired_version = excluded.desired_version,
@@ -115,7 +115,7 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
     return inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
       const parameters = SqlParameters.for(this.dataSource);
       const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-        `SELECT * FROM ${this.tableName} WHERE channel_account_id = ${parameters.add(channelAccountId)} AND sku IN (${parameters.list(chunk)})`,
+        `SELECT * FROM ${this.tableName} WHERE channel_account_id = ${parameters.add(channelAccountId)} AND sku ${parameters.inList(chunk)}`,
         parameters.values,
       );
       return hydrated(this.dataSource, this.entity, rows);
@@ -155,21 +155,16 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
         'pushedQuantity',
         'pushedAt',
       ]);
-      await inChunks(items, ROWS_PER_STATEMENT, async (chunk) => {
-        const parameters = SqlParameters.for(manager.connection);
-        const rows = parameters.rows(
+      await inChunks(items, ROWS_PER_STATEMENT, (chunk) =>
+        this.updateFrom(
+          manager,
+          channelAccountId,
           columns,
           chunk.map((item) => [channelAccountId, item.sku, item.version, item.quantity, now]),
-          { typed: true },
-        );
-        await this.updateFrom(
-          manager,
-          `v(${columns.names}) AS (VALUES ${rows})`,
           ['pushed_version = v.pushed_version', 'pushed_quantity = v.pushed_quantity', 'pushed_at = v.pushed_at', ...alsoSet],
           `(${table}.pushed_version IS NULL OR ${table}.pushed_version < v.pushed_version)`,
-          parameters.values,
-        );
-      });
+        ),
+      );
     });
   }
 
@@ -183,9 +178,10 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
       const columns = EntityColumns.of(manager.connection, this.entity, properties);
       // Everything after the key and the refused version is set.
       const assignments = columns.columns.slice(3).map(({ name }) => `${name} = v.${name}`);
-      await inChunks(refused, ROWS_PER_STATEMENT, async (chunk) => {
-        const parameters = SqlParameters.for(manager.connection);
-        const rows = parameters.rows(
+      await inChunks(refused, ROWS_PER_STATEMENT, (chunk) =>
+        this.updateFrom(
+          manager,
+          channelAccountId,
           columns,
           chunk.map((item) => {
             const row = [
@@ -198,55 +194,51 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
             ];
             return this.table.lastErrorAtProperty ? [...row, now] : row;
           }),
-          { typed: true },
-        );
-        await this.updateFrom(
-          manager,
-          `v(${columns.names}) AS (VALUES ${rows})`,
           assignments,
           `${table}.desired_version = v.desired_version`,
-          parameters.values,
-        );
-      });
+        ),
+      );
     });
   }
 
   /**
-   * `UPDATE <table> SET <assignments> FROM v WHERE <v's key> AND <condition>` (`values` defines v,
-   * key columns first). On PostgreSQL the rows are first locked in key order, the order
-   * storeDesired's upsert takes them in: a push recorded while the consumer stores newer versions
-   * of the same keys then waits for it, where locking in the join's order could deadlock, and the
-   * database would abort one of them after deadlock_timeout (the push's record with it, leaving
-   * the channel quantity it compares against stale). SQLite runs one writer at a time.
+   * `UPDATE <table> SET <assignments> FROM v WHERE <v's key> AND <condition>` for rows of one
+   * account, v being `rows` in the order of `columns` (the key first: channel account, SKU). On PostgreSQL the rows
+   * are first locked in key order, the order storeDesired's upsert takes them in: a push recorded
+   * while the consumer stores newer versions of the same keys then waits for it, where locking in
+   * the join's order could deadlock, and the database would abort one of them after
+   * deadlock_timeout (the push's record with it, leaving the channel quantity it compares against
+   * stale). SQLite runs one writer at a time.
    */
   private async updateFrom(
     manager: EntityManager,
-    values: string,
+    channelAccountId: string,
+    columns: EntityColumns,
+    rows: ReadonlyArray<readonly unknown[]>,
     assignments: string[],
     condition: string,
-    parameters: unknown[],
   ): Promise<void> {
     const table = this.tableName;
-    const keyMatches = (alias: string) => `${alias}.channel_account_id = v.channel_account_id AND ${alias}.sku = v.sku`;
+    const parameters = SqlParameters.for(manager.connection);
+    const values = `v(${columns.names}) AS (${parameters.rowSource(columns, rows)})`;
+    const update = `UPDATE ${table} SET ${assignments.join(', ')} FROM v
+      WHERE ${table}.channel_account_id = v.channel_account_id AND ${table}.sku = v.sku AND ${condition}`;
     if (manager.connection.options.type !== 'postgres') {
-      await manager.query(
-        `WITH ${values} UPDATE ${table} SET ${assignments.join(', ')} FROM v WHERE ${keyMatches(table)} AND ${condition}`,
-        parameters,
-      );
+      await manager.query(`WITH ${values} ${update}`, parameters.values);
       return;
     }
-    // COLLATE "C": byte order, which is the order of storeDesired's compareKeys for these keys.
+    // `locked` takes the locks: the InitPlan counts it in full before the UPDATE reads a row.
+    // COLLATE "C": byte order, the order of storeDesired's compareKeys.
     await manager.query(
       `WITH ${values},
        locked AS MATERIALIZED (
-         SELECT d.channel_account_id, d.sku FROM ${table} d JOIN v ON ${keyMatches('d')}
-         ORDER BY d.channel_account_id COLLATE "C", d.sku COLLATE "C"
-         FOR UPDATE OF d
+         SELECT sku FROM ${table}
+         WHERE channel_account_id = ${parameters.add(channelAccountId)} AND sku ${parameters.inList(rows.map((row) => row[1]))}
+         ORDER BY sku COLLATE "C"
+         FOR UPDATE
        )
-       UPDATE ${table} SET ${assignments.join(', ')}
-       FROM v JOIN locked ON locked.channel_account_id = v.channel_account_id AND locked.sku = v.sku
-       WHERE ${keyMatches(table)} AND ${condition}`,
-      parameters,
+       ${update} AND (SELECT count(*) FROM locked) >= 0`,
+      parameters.values,
     );
   }
 

@@ -350,7 +350,7 @@ export class OutboxRelay {
       return;
     }
     const parameters = SqlParameters.for(this.dataSource);
-    await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq IN (${parameters.list(seqs)})`, parameters.values);
+    await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq ${parameters.inList(seqs)}`, parameters.values);
   }
 
   private createdAtParameter(value: Date): unknown {

@@ -30,13 +30,13 @@ export const Outbox = {
     const seqs = new Map<string, number>();
     await inChunks(messages, ROWS_PER_INSERT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((message) => [message.id, message.routingKey, message.body, message.headers, createdAt]),
       );
       const inserted = await returnedRows<{ seq: string | number; id: string }>(
         manager,
-        `INSERT INTO ${OUTBOX_TABLE} (${columns.names}) VALUES ${rows} RETURNING seq, id`,
+        `INSERT INTO ${OUTBOX_TABLE} (${columns.names}) ${source} RETURNING seq, id`,
         parameters.values,
       );
       for (const row of inserted) seqs.set(row.id.toLowerCase(), Number(row.seq));

@@ -35,13 +35,13 @@ export class ErpStockPositionRepository {
     ]);
     await inChunks(newest, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((change) => [change.sku, change.locationId, change.onHand, Number(change.feedId), change.feedId, change.changedAt]),
       );
       await manager.query(
         `INSERT INTO ${ERP_STOCK_POSITION_TABLE} (${columns.names})
-         VALUES ${rows}
+         ${source}
          ON CONFLICT (sku, location_id) DO UPDATE SET
            on_hand = excluded.on_hand, version = excluded.version, erp_change_id = excluded.erp_change_id, changed_at = excluded.changed_at`,
         parameters.values,

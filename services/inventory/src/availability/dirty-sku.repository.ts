@@ -41,11 +41,11 @@ export class DirtySkuRepository {
     const columns = EntityColumns.of(manager.connection, DirtySkuEntity, ['sku', 'sourceChangedAt', 'traceparent']);
     await inChunks(marks, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((mark) => [mark.sku, mark.sourceChangedAt, mark.traceparent ?? null]),
       );
-      await manager.query(`INSERT INTO ${DIRTY_SKU_TABLE} (${columns.names}) VALUES ${rows}`, parameters.values);
+      await manager.query(`INSERT INTO ${DIRTY_SKU_TABLE} (${columns.names}) ${source}`, parameters.values);
     });
   }
 
@@ -63,7 +63,7 @@ export class DirtySkuRepository {
     const parameters = SqlParameters.for(manager.connection);
     const postgres = manager.connection.options.type === 'postgres';
     const busy = postgres && busySkus.size > 0 ? [...busySkus] : [];
-    const notBusy = busy.length > 0 ? `WHERE sku NOT IN (${parameters.list(busy)})` : '';
+    const notBusy = busy.length > 0 ? `WHERE sku ${parameters.notInList(busy)}` : '';
     const limitParameter = parameters.add(limit);
     const skipLocked = postgres ? 'FOR UPDATE SKIP LOCKED' : '';
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.

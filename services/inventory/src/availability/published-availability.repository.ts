@@ -37,7 +37,7 @@ export class PublishedAvailabilityRepository {
       const rows: Array<{ channel_account_id: string; sku: string; available_quantity: string | number; version: string | number }> =
         await manager.query(
           `SELECT channel_account_id, sku, available_quantity, version FROM ${PUBLISHED_AVAILABILITY_TABLE}
-           WHERE sku IN (${parameters.list(chunk)})`,
+           WHERE sku ${parameters.inList(chunk)}`,
           parameters.values,
         );
       return rows.map((row) => ({
@@ -95,7 +95,7 @@ export class PublishedAvailabilityRepository {
     ]);
     await inChunks(rows, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const values = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((row) => [
           row.channelAccountId,
@@ -109,7 +109,7 @@ export class PublishedAvailabilityRepository {
       );
       const sql = `
         INSERT INTO ${PUBLISHED_AVAILABILITY_TABLE} (${columns.names})
-        VALUES ${values}
+        ${source}
         ON CONFLICT (channel_account_id, sku) DO UPDATE SET
           channel = excluded.channel,
           available_quantity = excluded.available_quantity,

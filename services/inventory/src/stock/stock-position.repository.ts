@@ -44,14 +44,14 @@ export class StockPositionRepository {
     ]);
     return inChunks(changes, CHANGES_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((change) => [change.sku, change.locationId, change.onHand, change.version, change.changedAt, now]),
       );
       // Written by hand, values in order: the publisher's hottest statement.
       const query = `
         INSERT INTO ${STOCK_POSITION_TABLE} (${columns.names})
-        VALUES ${rows}
+        ${source}
         ON CONFLICT (sku, location_id) DO UPDATE SET
           on_hand = excluded.on_hand,
           erp_version = excluded.erp_version,
@@ -73,7 +73,7 @@ export class StockPositionRepository {
     return inChunks(skus, SKUS_PER_QUERY, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
       const rows: Array<{ sku: string; location_id: string; on_hand: string | number }> = await manager.query(
-        `SELECT sku, location_id, on_hand FROM ${STOCK_POSITION_TABLE} WHERE sku IN (${parameters.list(chunk)})
+        `SELECT sku, location_id, on_hand FROM ${STOCK_POSITION_TABLE} WHERE sku ${parameters.inList(chunk)}
          ORDER BY sku, location_id`,
         parameters.values,
       );
