@@ -34,14 +34,14 @@ describe('hand-written SQL on PostgreSQL', () => {
   async function insert(widgets: SampleWidget[]): Promise<void> {
     const columns = EntityColumns.of(dataSource, SampleWidget);
     const parameters = SqlParameters.for(dataSource);
-    const rows = parameters.rows(
+    const source = parameters.rowSource(
       columns,
       widgets.map((widget) => columns.valuesOf(widget)),
     );
-    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) VALUES ${rows}`, parameters.values);
+    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) ${source}`, parameters.values);
   }
 
-  it('inserts entities with an uncast VALUES list and reads them back whole with hydrated', async () => {
+  it('inserts entities from a row source and reads them back whole with hydrated', async () => {
     const widgets = [sampleWidget('a', { shippedAt: new Date('2025-12-31T23:59:59.999Z') }), sampleWidget('b', { labels: {} })];
     await insert(widgets);
     const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets ORDER BY name');
@@ -55,28 +55,27 @@ describe('hand-written SQL on PostgreSQL', () => {
     expect(moved!.createdAt).toEqual(new Date('2025-03-03T23:57:07.089Z'));
   });
 
-  it('types a VALUES list in a CTE by casting the first row only, each column type computed once', async () => {
+  it('types the arrays of a CTE row source, each column type computed once, for comparisons and assignments', async () => {
     const widgets = ['a', 'b', 'c'].map((name) => sampleWidget(name));
     await insert(widgets);
     const normalizeType = vi.spyOn(dataSource.driver, 'normalizeType');
     const columns = EntityColumns.of(dataSource, SampleWidget, ['id', 'quantity', 'labels', 'shippedAt']);
     const shippedAt = new Date('2026-01-02T03:04:05.678Z');
     const parameters = SqlParameters.for(dataSource);
-    const rows = parameters.rows(
+    const source = parameters.rowSource(
       columns,
       widgets.map((widget, index) => [widget.id, index + 10, { row: String(index) }, index === 1 ? null : shippedAt]),
-      { typed: true },
     );
     expect(normalizeType).toHaveBeenCalledTimes(4);
     normalizeType.mockRestore();
-    expect(rows).toBe(
-      '(CAST($1 AS uuid), CAST($2 AS integer), CAST($3 AS text), CAST($4 AS timestamp with time zone)), ($5, $6, $7, $8), ($9, $10, $11, $12)',
+    expect(source).toBe(
+      'SELECT * FROM unnest(CAST($1 AS uuid[]), CAST($2 AS integer[]), CAST($3 AS text[]), CAST($4 AS timestamp with time zone[]))',
     );
 
     // Comparisons and assignments need the types: uuid = uuid, timestamptz from a parameter.
     const updated = await returnedRows<{ name: string }>(
       dataSource.manager,
-      `WITH v(${columns.names}) AS (VALUES ${rows})
+      `WITH v(${columns.names}) AS (${source})
        UPDATE sample_widgets SET quantity = v.quantity, labels = v.labels, shipped_at = v.shipped_at
        FROM v WHERE sample_widgets.id = v.id AND v.quantity > 10
        RETURNING sample_widgets.name`,
@@ -128,14 +127,14 @@ describe('hand-written SQL on PostgreSQL', () => {
     expect(rows.map((row) => row.name)).toEqual(['quote\'s "b", {c}']);
   });
 
-  it('numbers placeholders across values, lists and rows', () => {
+  it('numbers placeholders across values, lists and row sources', () => {
     const parameters = SqlParameters.for(dataSource);
     const columns = EntityColumns.of(dataSource, SampleWidget, ['name']);
-    expect([parameters.add(1), parameters.list(['a', 'b']), parameters.rows(columns, [['x'], ['y']])]).toEqual([
+    expect([parameters.add(1), parameters.inList(['a', 'b']), parameters.rowSource(columns, [['x'], ['y']])]).toEqual([
       '$1',
-      '$2, $3',
-      '($4), ($5)',
+      '= ANY($2)',
+      'SELECT * FROM unnest(CAST($3 AS character varying[]))',
     ]);
-    expect(parameters.values).toEqual([1, 'a', 'b', 'x', 'y']);
+    expect(parameters.values).toEqual([1, ['a', 'b'], ['x', 'y']]);
   });
 });

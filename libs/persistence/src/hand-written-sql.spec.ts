@@ -4,24 +4,10 @@ import { EntityColumns, hydrated, inChunks, SqlParameters, timestampMinusSeconds
 import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
 
 describe('SqlParameters', () => {
-  it('numbers PostgreSQL placeholders across values, lists and rows, keeping the values in order', async () => {
-    const dataSource = await sampleWidgetDatabase();
-    try {
-      const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'quantity']);
-      const parameters = new SqlParameters(true);
-      const sql = [
-        parameters.add('x'),
-        parameters.list(['a', 'b']),
-        parameters.rows(columns, [
-          ['n1', 1],
-          ['n2', 2],
-        ]),
-      ];
-      expect(sql).toEqual(['$1', '$2, $3', '($4, $5), ($6, $7)']);
-      expect(parameters.values).toEqual(['x', 'a', 'b', 'n1', 1, 'n2', 2]);
-    } finally {
-      await dataSource.destroy();
-    }
+  it('numbers PostgreSQL placeholders across values and lists, one array parameter per list', () => {
+    const parameters = new SqlParameters(true);
+    expect([parameters.add('x'), parameters.inList(['a', 'b']), parameters.notInList(['c'])]).toEqual(['$1', '= ANY($2)', '<> ALL($3)']);
+    expect(parameters.values).toEqual(['x', ['a', 'b'], ['c']]);
   });
 });
 
@@ -36,34 +22,17 @@ describe('hand-written SQL on SQLite', () => {
     await dataSource.destroy();
   });
 
-  it('uses ? and stores each value as its column does, without casts even when typed', () => {
+  it('gives VALUES of ? as the row source, each value stored as its column stores it, and IN lists of ?', () => {
     const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'labels', 'createdAt']);
     const parameters = SqlParameters.for(dataSource);
     const at = new Date('2025-03-04T05:06:07.089Z');
-    const sql = parameters.rows(
-      columns,
-      [
-        ['a', { colour: 'red' }, at],
-        ['b', {}, at],
-      ],
-      { typed: true },
-    );
-    expect(sql).toBe('(?, ?, ?), (?, ?, ?)');
-    expect(parameters.values).toEqual(['a', '{"colour":"red"}', '2025-03-04 05:06:07.089', 'b', '{}', '2025-03-04 05:06:07.089']);
-    expect(parameters.list([1, 2])).toBe('?, ?');
-  });
-
-  it('gives VALUES as the row source and IN lists of placeholders; ', () => {
-    const columns = EntityColumns.of(dataSource, SampleWidget, ['name', 'quantity']);
-    const parameters = SqlParameters.for(dataSource);
-    expect(
-      parameters.rowSource(columns, [
-        ['a', 1],
-        ['b', 2],
-      ]),
-    ).toBe('VALUES (?, ?), (?, ?)');
-    expect([parameters.inList(['x', 'y']), parameters.notInList(['z'])]).toEqual(['IN (?, ?)', 'NOT IN (?)']);
-    expect(parameters.values).toEqual(['a', 1, 'b', 2, 'x', 'y', 'z']);
+    const source = parameters.rowSource(columns, [
+      ['a', { colour: 'red' }, at],
+      ['b', {}, at],
+    ]);
+    expect(source).toBe('VALUES (?, ?, ?), (?, ?, ?)');
+    expect([parameters.inList([1, 2]), parameters.notInList([3])]).toEqual(['IN (?, ?)', 'NOT IN (?)']);
+    expect(parameters.values).toEqual(['a', '{"colour":"red"}', '2025-03-04 05:06:07.089', 'b', '{}', '2025-03-04 05:06:07.089', 1, 2, 3]);
   });
 
   it('names every column of the entity by default, and a renamed column by its given name', () => {
@@ -73,15 +42,15 @@ describe('hand-written SQL on SQLite', () => {
     expect(() => EntityColumns.of(dataSource, SampleWidget, ['nope'])).toThrow('no column for property "nope"');
   });
 
-  it('inserts entities with a VALUES list and reads them back whole with hydrated', async () => {
+  it('inserts entities from a row source and reads them back whole with hydrated', async () => {
     const widgets = [sampleWidget('one', { shippedAt: new Date('2025-12-31T23:59:59.999Z') }), sampleWidget('two', { quantity: 5 })];
     const columns = EntityColumns.of(dataSource, SampleWidget);
     const parameters = SqlParameters.for(dataSource);
-    const rows = parameters.rows(
+    const source = parameters.rowSource(
       columns,
       widgets.map((widget) => columns.valuesOf(widget)),
     );
-    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) VALUES ${rows}`, parameters.values);
+    await dataSource.query(`INSERT INTO sample_widgets (${columns.names}) ${source}`, parameters.values);
 
     const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets ORDER BY name');
     const read = hydrated(dataSource, SampleWidget, raw);

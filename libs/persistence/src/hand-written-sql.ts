@@ -25,7 +25,7 @@ export class EntityColumns {
     private readonly dataSource: DataSource,
     readonly columns: readonly ValuesColumn[],
     private readonly metadata: readonly ColumnMetadata[],
-    /** The column types of a typed VALUES list on PostgreSQL, computed once per column. */
+    /** The column types on PostgreSQL (of its array parameters), computed once per column. */
     readonly types: readonly string[],
   ) {
     this.names = columns.map(({ name }) => name).join(', ');
@@ -82,7 +82,7 @@ export class SqlParameters {
   }
 
   /** `p, p, …` for the values of an IN list, passed as given. */
-  list(values: readonly unknown[]): string {
+  private list(values: readonly unknown[]): string {
     return values.map((value) => this.add(value)).join(', ');
   }
 
@@ -100,32 +100,19 @@ export class SqlParameters {
   }
 
   /**
-   * `(p, …), (p, …)` for rows of values in the order of `columns`. `typed` for a VALUES list
-   * whose column types PostgreSQL cannot take from a target table (`WITH v(…) AS (VALUES …)`):
-   * the first row's placeholders are cast to the column types, and PostgreSQL types the rows
-   * after it alike. An INSERT's VALUES takes its table's types without casts.
-   */
-  rows(columns: EntityColumns, rows: ReadonlyArray<readonly unknown[]>, options: { typed?: boolean } = {}): string {
-    const cast = options.typed === true && this.numbered;
-    return rows
-      .map((row, rowIndex) => {
-        const cells = row.map((value, index) => {
-          const placeholder = this.add(columns.prepare(index, value));
-          return cast && rowIndex === 0 ? `CAST(${placeholder} AS ${columns.types[index]})` : placeholder;
-        });
-        return `(${cells.join(', ')})`;
-      })
-      .join(', ');
-  }
-
-  /**
    * The rows in the order of `columns` as the source of `INSERT INTO t (…) <source>` or of
-   * `WITH v(…) AS (<source>)`: on PostgreSQL `SELECT * FROM unnest(…)` of one array parameter
-   * per column (see `arrays`), on SQLite `VALUES (p, …), (p, …)`. Rows come out in order.
+   * `WITH v(…) AS (<source>)`, each value stored as its column stores it: on PostgreSQL
+   * `SELECT * FROM unnest(…)` of one array parameter per column (see `arrays`), on SQLite
+   * `VALUES (p, …), (p, …)`. Rows come out in order.
    */
   rowSource(columns: EntityColumns, rows: ReadonlyArray<readonly unknown[]>): string {
     if (!this.numbered) return `VALUES ${this.rows(columns, rows)}`;
     return `SELECT * FROM unnest(${this.arrays(columns, rows).join(', ')})`;
+  }
+
+  /** `(p, …), (p, …)` for rows of values in the order of `columns`, each stored as its column stores it. */
+  private rows(columns: EntityColumns, rows: ReadonlyArray<readonly unknown[]>): string {
+    return rows.map((row) => `(${row.map((value, index) => this.add(columns.prepare(index, value))).join(', ')})`).join(', ');
   }
 
   /**

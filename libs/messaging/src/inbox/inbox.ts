@@ -1,4 +1,4 @@
-import { columnParameter, withTransaction } from '@retail-mesh/persistence';
+import { columnParameter, EntityColumns, SqlParameters, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PoisonMessageError } from '../event-bus.js';
 import { INBOX_TABLE, InboxMessage } from './inbox-message.entity.js';
@@ -48,19 +48,19 @@ export const Inbox = {
     const byLowerCase = new Map(eventIds.map((eventId) => [eventId.toLowerCase(), eventId]));
     // Sorted: concurrent batches of one consumer take the unique index's locks in the same order.
     const unique = [...byLowerCase.keys()].sort();
-    const processedAt = columnParameter(manager.connection, InboxMessage, 'processedAt', new Date());
+    const processedAt = new Date();
+    const columns = EntityColumns.of(manager.connection, InboxMessage, ['consumer', 'eventId', 'processedAt']);
     const fresh = new Set<string>();
     for (let start = 0; start < unique.length; start += IDS_PER_STATEMENT) {
       const chunk = unique.slice(start, start + IDS_PER_STATEMENT);
-      const parameters: Record<string, unknown> = { consumer, processedAt };
-      const rows = chunk.map((eventId, index) => {
-        parameters[`id${index}`] = eventId;
-        return `(:consumer, :id${index}, :processedAt)`;
-      });
-      const sql = `INSERT INTO ${INBOX_TABLE} (consumer, event_id, processed_at) VALUES ${rows.join(', ')}
+      const parameters = SqlParameters.for(manager.connection);
+      const source = parameters.rowSource(
+        columns,
+        chunk.map((eventId) => [consumer, eventId, processedAt]),
+      );
+      const sql = `INSERT INTO ${INBOX_TABLE} (${columns.names}) ${source}
         ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`;
-      const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, parameters);
-      const inserted: Array<{ event_id: string }> = await manager.query(query, values);
+      const inserted: Array<{ event_id: string }> = await manager.query(sql, parameters.values);
       for (const row of inserted) fresh.add(byLowerCase.get(row.event_id.toLowerCase())!);
     }
     return fresh;

@@ -83,7 +83,7 @@ export class OrderIntakeRepository {
     const returned = await inChunks(chosen, ORDERS_PER_STATEMENT, (chunk) => {
       // Values in placeholder order: TypeORM's named parameters cost more than the statement here.
       const parameters = SqlParameters.for(this.dataSource);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map(({ channelAccountId, identity, payload, source }) => [
           channelAccountId,
@@ -101,7 +101,7 @@ export class OrderIntakeRepository {
       );
       const sql = `
         INSERT INTO ${SHOPIFY_ORDERS_TABLE} (${columns.names})
-        VALUES ${rows}
+        ${source}
         ON CONFLICT (channel_account_id, channel_order_id) DO UPDATE SET
           order_name = excluded.order_name,
           payload = excluded.payload,
@@ -157,7 +157,7 @@ export class OrderIntakeRepository {
     ]);
     const returned = await inChunks(chosen, KEYS_PER_STATEMENT / 2, (chunk) => {
       const parameters = SqlParameters.for(this.dataSource);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((delivery) => [
           delivery.channelAccountId,
@@ -170,7 +170,7 @@ export class OrderIntakeRepository {
       );
       const sql = `
         INSERT INTO ${SHOPIFY_WEBHOOK_DELIVERIES_TABLE} (${columns.names})
-        VALUES ${rows}
+        ${source}
         ON CONFLICT (channel_account_id, webhook_id) DO NOTHING
         RETURNING channel_account_id, webhook_id`;
       return returnedRows<{ channel_account_id: string; webhook_id: string }>(manager, sql, parameters.values);
@@ -195,7 +195,7 @@ export class OrderIntakeRepository {
       const parameters = SqlParameters.for(this.dataSource);
       const sql = `SELECT channel_order_id, shopify_updated_at, shopify_cancelled_at FROM ${SHOPIFY_ORDERS_TABLE}
         WHERE channel_account_id = ${parameters.add(channelAccountId)}
-          AND channel_order_id IN (${parameters.list(chunk.map((identity) => identity.channelOrderId))})`;
+          AND channel_order_id ${parameters.inList(chunk.map((identity) => identity.channelOrderId))}`;
       return this.dataSource.query<Array<{ channel_order_id: string; shopify_updated_at: unknown; shopify_cancelled_at: unknown }>>(
         sql,
         parameters.values,
@@ -261,13 +261,12 @@ export class OrderIntakeRepository {
         KEYS_PER_STATEMENT / 2,
         async (chunk) => {
           const parameters = SqlParameters.for(this.dataSource);
-          const rows = parameters.rows(
+          const source = parameters.rowSource(
             columns,
             chunk.map(({ key, orderId, submittedAt }) => [key.channelAccountId, key.channelOrderId, orderId, submittedAt]),
-            { typed: true },
           );
           await manager.query(
-            `WITH v(${columns.names}) AS (VALUES ${rows})
+            `WITH v(${columns.names}) AS (${source})
              UPDATE ${SHOPIFY_ORDERS_TABLE} SET order_id = v.order_id, submitted_at = v.submitted_at${done ? `, ${released}` : ''}
              FROM v WHERE ${SHOPIFY_ORDERS_TABLE}.channel_account_id = v.channel_account_id
                AND ${SHOPIFY_ORDERS_TABLE}.channel_order_id = v.channel_order_id`,

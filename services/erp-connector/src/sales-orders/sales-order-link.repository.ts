@@ -148,18 +148,17 @@ export class SalesOrderLinkRepository {
     ]);
     const won = await inChunks(finished, LINKS_PER_STATEMENT, (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map(({ orderId, token, outcome }) =>
           outcome.status === 'CREATED'
             ? [orderId, token, outcome.status, outcome.erpOrderId, null, null, at]
             : [orderId, token, outcome.status, null, outcome.code.slice(0, 64), outcome.message, at],
         ),
-        { typed: true },
       );
       return returnedRows<{ order_id: string }>(
         manager,
-        `WITH v(${columns.names}) AS (VALUES ${rows})
+        `WITH v(${columns.names}) AS (${source})
          UPDATE ${LINK_TABLE} SET status = v.status,
            erp_order_id = CASE WHEN v.status = 'CREATED' THEN v.erp_order_id ELSE ${LINK_TABLE}.erp_order_id END,
            last_error_code = v.last_error_code, last_error = v.last_error, claim_token = NULL, claimed_until = NULL,
@@ -215,12 +214,12 @@ export class SalesOrderLinkRepository {
     const inserted = await inChunks(links, LINKS_PER_STATEMENT, async (chunk) => {
       // Values in placeholder order: TypeORM's named parameters cost more than the statement here.
       const parameters = SqlParameters.for(this.dataSource);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((link) => columns.valuesOf(link)),
       );
       const returned: Array<{ order_id: string }> = await this.dataSource.query(
-        `INSERT INTO ${LINK_TABLE} (${columns.names}) VALUES ${rows} ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+        `INSERT INTO ${LINK_TABLE} (${columns.names}) ${source} ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
         parameters.values,
       );
       return returned;

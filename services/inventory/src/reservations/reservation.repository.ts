@@ -103,7 +103,7 @@ export class ReservationRepository {
     );
     await inChunks(rows, LINES_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      await manager.query(`INSERT INTO reservation_line (${columns.names}) VALUES ${parameters.rows(columns, chunk)}`, parameters.values);
+      await manager.query(`INSERT INTO reservation_line (${columns.names}) ${parameters.rowSource(columns, chunk)}`, parameters.values);
     });
     await this.addReserved(
       manager,
@@ -189,13 +189,13 @@ export class ReservationRepository {
       const rows: Array<{ sku: string; locationId: string; quantity: string | number }> = await manager.query(
         `SELECT sku, location_id AS "locationId", quantity
          FROM ${RESERVED_STOCK_TABLE}
-         WHERE sku IN (${parameters.list(chunk)}) AND quantity > 0
+         WHERE sku ${parameters.inList(chunk)} AND quantity > 0
          UNION ALL
          SELECT consumed.sku, consumed.location_id, SUM(consumed.quantity)
          FROM ${CONSUMED_STOCK_TABLE} consumed
          JOIN ${STOCK_POSITION_TABLE} position
            ON position.sku = consumed.sku AND position.location_id = consumed.location_id AND position.erp_version <= consumed.erp_version
-         WHERE consumed.sku IN (${parameters.list(chunk)})
+         WHERE consumed.sku ${parameters.inList(chunk)}
          GROUP BY consumed.sku, consumed.location_id`,
         parameters.values,
       );
@@ -221,7 +221,7 @@ export class ReservationRepository {
       const parameters = SqlParameters.for(manager.connection);
       await manager.query(
         `DELETE FROM ${CONSUMED_STOCK_TABLE}
-         WHERE sku IN (${parameters.list(chunk)})
+         WHERE sku ${parameters.inList(chunk)}
            AND erp_version < (
              SELECT ${STOCK_POSITION_TABLE}.erp_version FROM ${STOCK_POSITION_TABLE}
              WHERE ${STOCK_POSITION_TABLE}.sku = ${CONSUMED_STOCK_TABLE}.sku
@@ -240,7 +240,7 @@ export class ReservationRepository {
       const parameters = SqlParameters.for(manager.connection);
       await manager.query(
         `INSERT INTO ${CONSUMED_STOCK_TABLE} (${columns.names})
-         VALUES ${parameters.rows(columns, chunk)}
+         ${parameters.rowSource(columns, chunk)}
          ON CONFLICT (sku, location_id, erp_version) DO UPDATE SET
            quantity = ${CONSUMED_STOCK_TABLE}.quantity + excluded.quantity,
            updated_at = excluded.updated_at`,
@@ -287,11 +287,11 @@ export class ReservationRepository {
   private headersInsert(manager: EntityManager, headers: readonly ReservationHeader[], tail: string): [string, unknown[]] {
     const columns = EntityColumns.of(manager.connection, ReservationEntity, HEADER_COLUMNS);
     const parameters = SqlParameters.for(manager.connection);
-    const rows = parameters.rows(
+    const source = parameters.rowSource(
       columns,
       headers.map((header) => columns.valuesOf(header)),
     );
-    return [`INSERT INTO reservation (${columns.names}) VALUES ${rows} ${tail}`, parameters.values];
+    return [`INSERT INTO reservation (${columns.names}) ${source} ${tail}`, parameters.values];
   }
 
   private async linesOf(manager: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationLineEntity[]>> {
@@ -323,7 +323,7 @@ export class ReservationRepository {
     await inChunks(rows, RESERVED_ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
       await manager.query(
-        `INSERT INTO ${RESERVED_STOCK_TABLE} (${columns.names}) VALUES ${parameters.rows(columns, chunk)}
+        `INSERT INTO ${RESERVED_STOCK_TABLE} (${columns.names}) ${parameters.rowSource(columns, chunk)}
          ON CONFLICT (sku, location_id) DO UPDATE SET quantity = ${RESERVED_STOCK_TABLE}.quantity + excluded.quantity`,
         parameters.values,
       );

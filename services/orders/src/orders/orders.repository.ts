@@ -93,13 +93,13 @@ export class OrdersRepository {
     const columns = EntityColumns.of(manager.connection, OrderEntity);
     const records = await inChunks(orders, ROWS_PER_STATEMENT, (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map(({ order }) => columns.valuesOf(order)),
       );
       return returnedRows<{ order_id: string }>(
         manager,
-        `INSERT INTO orders (${columns.names}) VALUES ${rows} ON CONFLICT DO NOTHING RETURNING order_id`,
+        `INSERT INTO orders (${columns.names}) ${source} ON CONFLICT DO NOTHING RETURNING order_id`,
         parameters.values,
       );
     });
@@ -108,11 +108,11 @@ export class OrdersRepository {
     const lineColumns = EntityColumns.of(manager.connection, OrderLineEntity);
     await inChunks(lines, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         lineColumns,
         chunk.map((line) => lineColumns.valuesOf(line)),
       );
-      await manager.query(`INSERT INTO order_lines (${lineColumns.names}) VALUES ${rows}`, parameters.values);
+      await manager.query(`INSERT INTO order_lines (${lineColumns.names}) ${source}`, parameters.values);
     });
     return inserted;
   }
@@ -134,7 +134,7 @@ export class OrdersRepository {
     return inChunks(unique, IDS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
       const rows: Array<Record<string, unknown>> = await manager.query(
-        `SELECT * FROM orders WHERE order_id IN (${parameters.list(chunk)}) ORDER BY order_id${lock}`,
+        `SELECT * FROM orders WHERE order_id ${parameters.inList(chunk)} ORDER BY order_id${lock}`,
         parameters.values,
       );
       return hydrated(manager.connection, OrderEntity, rows);
@@ -163,7 +163,7 @@ export class OrdersRepository {
     const rows = await inChunks(orderIds, IDS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
       const raw: Array<Record<string, unknown>> = await manager.query(
-        `SELECT * FROM order_lines WHERE order_id IN (${parameters.list(chunk)}) ORDER BY order_id, position`,
+        `SELECT * FROM order_lines WHERE order_id ${parameters.inList(chunk)} ORDER BY order_id, position`,
         parameters.values,
       );
       return hydrated(manager.connection, OrderLineEntity, raw);
@@ -189,7 +189,7 @@ export class OrdersRepository {
     const assignments = columns.columns.slice(3).map(({ name }) => `${name} = v.${name}`);
     const records = await inChunks(changes, ROWS_PER_STATEMENT, (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map(({ order, expected }) => [
           order.orderId,
@@ -197,11 +197,10 @@ export class OrdersRepository {
           expected.claimToken ?? null,
           ...MUTABLE_COLUMNS.map((column) => order[column]),
         ]),
-        { typed: true },
       );
       return returnedRows<{ order_id: string }>(
         manager,
-        `WITH v(${columns.names}) AS (VALUES ${rows})
+        `WITH v(${columns.names}) AS (${source})
          UPDATE orders SET ${assignments.join(', ')} FROM v
          WHERE orders.order_id = v.order_id AND orders.version = v.expected_version
            AND (v.expected_claim IS NULL OR orders.claim_token = v.expected_claim)
@@ -223,13 +222,12 @@ export class OrdersRepository {
     ]);
     await inChunks(lines, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((line) => columns.valuesOf(line)),
-        { typed: true },
       );
       await manager.query(
-        `WITH v(${columns.names}) AS (VALUES ${rows})
+        `WITH v(${columns.names}) AS (${source})
          UPDATE order_lines SET shipped_quantity = v.shipped_quantity, cancelled_quantity = v.cancelled_quantity, location_id = v.location_id
          FROM v WHERE order_lines.order_id = v.order_id AND order_lines.line_id = v.line_id`,
         parameters.values,
@@ -242,11 +240,11 @@ export class OrdersRepository {
     const columns = EntityColumns.of(manager.connection, OrderHistoryEntity, HISTORY_COLUMNS);
     await inChunks(entries, ROWS_PER_STATEMENT, async (chunk) => {
       const parameters = SqlParameters.for(manager.connection);
-      const rows = parameters.rows(
+      const source = parameters.rowSource(
         columns,
         chunk.map((entry) => columns.valuesOf(entry)),
       );
-      await manager.query(`INSERT INTO order_history (${columns.names}) VALUES ${rows}`, parameters.values);
+      await manager.query(`INSERT INTO order_history (${columns.names}) ${source}`, parameters.values);
     });
   }
 
@@ -270,7 +268,7 @@ export class OrdersRepository {
     const parameters = SqlParameters.for(manager.connection);
     // Values in placeholder order. The claimed rows come back whole (RETURNING *): no second read.
     const set = `claim_token = ${parameters.add(request.token)}, claimed_until = ${parameters.add(time(request.claimedUntil))}`;
-    const due = `work_due_at <= ${parameters.add(time(request.now))} AND state IN (${parameters.list(request.states)})`;
+    const due = `work_due_at <= ${parameters.add(time(request.now))} AND state ${parameters.inList(request.states)}`;
     const unclaimed = `(claimed_until IS NULL OR claimed_until < ${parameters.add(time(request.now))})`;
     const limit = parameters.add(request.limit);
     const rows = await returnedRows<Record<string, unknown>>(
