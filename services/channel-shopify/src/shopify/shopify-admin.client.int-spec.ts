@@ -65,7 +65,7 @@ describe('ShopifyAdminClient against the Shopify sandbox', () => {
       ],
     };
     const first = await client.setInventoryQuantities(input);
-    expect(first.changes).toContainEqual({ ...level('TEE-S'), name: 'available', delta: 2, quantityAfterChange: 6 });
+    expect(first.adjustmentGroupId).toMatch(/^gid:\/\/shopify\/InventoryAdjustmentGroup\//);
     const replay = await client.setInventoryQuantities(input);
     expect(replay.adjustmentGroupId).toBe(first.adjustmentGroupId);
     const levels = await client.getInventoryLevels([level('TEE-S')], ['available']);

@@ -93,25 +93,7 @@ const setInput: SetInventoryQuantitiesInput = {
 
 const applied = {
   inventorySetQuantities: {
-    inventoryAdjustmentGroup: {
-      id: 'gid://shopify/InventoryAdjustmentGroup/99',
-      changes: [
-        {
-          name: 'available',
-          delta: 2,
-          quantityAfterChange: 12,
-          item: { id: 'gid://shopify/InventoryItem/1' },
-          location: { id: 'gid://shopify/Location/1' },
-        },
-        {
-          name: 'on_hand',
-          delta: 2,
-          quantityAfterChange: null,
-          item: { id: 'gid://shopify/InventoryItem/1' },
-          location: { id: 'gid://shopify/Location/1' },
-        },
-      ],
-    },
+    inventoryAdjustmentGroup: { id: 'gid://shopify/InventoryAdjustmentGroup/99' },
     userErrors: [],
   },
 };
@@ -170,25 +152,9 @@ describe('ShopifyAdminClient', () => {
       // The opt-out must be on the wire as an explicit null, not an absent field.
       expect(JSON.stringify(request.body)).toContain('"changeFromQuantity":null');
 
-      expect(result).toEqual({
-        adjustmentGroupId: 'gid://shopify/InventoryAdjustmentGroup/99',
-        changes: [
-          {
-            inventoryItemId: 'gid://shopify/InventoryItem/1',
-            locationId: 'gid://shopify/Location/1',
-            name: 'available',
-            delta: 2,
-            quantityAfterChange: 12,
-          },
-          {
-            inventoryItemId: 'gid://shopify/InventoryItem/1',
-            locationId: 'gid://shopify/Location/1',
-            name: 'on_hand',
-            delta: 2,
-            quantityAfterChange: null,
-          },
-        ],
-      });
+      expect(result).toEqual({ adjustmentGroupId: 'gid://shopify/InventoryAdjustmentGroup/99' });
+      // Only the group's id is asked for: the pusher reads nothing else.
+      expect(request.body.query).toContain('inventoryAdjustmentGroup { id }');
     });
 
     it('escapes the idempotency key as a GraphQL string literal', async () => {
@@ -199,7 +165,7 @@ describe('ShopifyAdminClient', () => {
 
     it('reports no adjustment group when nothing changed', async () => {
       const { adminClient } = client([ok({ inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors: [] } })]);
-      await expect(settle(adminClient.setInventoryQuantities(setInput))).resolves.toEqual({ adjustmentGroupId: null, changes: [] });
+      await expect(settle(adminClient.setInventoryQuantities(setInput))).resolves.toEqual({ adjustmentGroupId: null });
     });
 
     it('surfaces a failed compare-and-set as a stale-quantity user error, without retrying', async () => {
@@ -415,9 +381,7 @@ describe('ShopifyAdminClient', () => {
     });
 
     it('rejects a success body of the wrong shape', async () => {
-      const { adminClient } = client([
-        ok({ inventorySetQuantities: { inventoryAdjustmentGroup: { id: 7, changes: 'none' }, userErrors: [] } }),
-      ]);
+      const { adminClient } = client([ok({ inventorySetQuantities: { inventoryAdjustmentGroup: { id: 7 }, userErrors: [] } })]);
       const error = await failureOf(adminClient.setInventoryQuantities(setInput));
       expect(error.kind).toBe('malformed_response');
     });

@@ -116,14 +116,6 @@ export interface SetInventoryQuantitiesInput {
   quantities: InventoryQuantityToSet[];
 }
 
-export interface InventoryChange {
-  inventoryItemId: string;
-  locationId: string;
-  name: string;
-  delta: number;
-  quantityAfterChange: number | null;
-}
-
 export interface MutationGuard {
   /**
    * Runs right before each HTTP attempt, retries included (after the wait for the bucket); a
@@ -136,7 +128,6 @@ export interface MutationGuard {
 export interface SetInventoryQuantitiesResult {
   /** Null when nothing changed (every quantity already had its value). */
   adjustmentGroupId: string | null;
-  changes: InventoryChange[];
 }
 
 export interface InventoryLevelRef {
@@ -171,16 +162,7 @@ const initialCostEstimates: Record<string, number> = {
 const inventorySetQuantitiesMutation = (idempotencyKey: string) => `
 mutation InventorySetQuantities($input: InventorySetQuantitiesInput!) {
   inventorySetQuantities(input: $input) @idempotent(key: ${JSON.stringify(idempotencyKey)}) {
-    inventoryAdjustmentGroup {
-      id
-      changes {
-        name
-        delta
-        quantityAfterChange
-        item { id }
-        location { id }
-      }
-    }
+    inventoryAdjustmentGroup { id }
     userErrors { code field message }
   }
 }`;
@@ -253,11 +235,10 @@ export class ShopifyAdminClient {
       guard.beforeAttempt,
     );
     const payload = field(data, 'inventorySetQuantities') as { inventoryAdjustmentGroup?: unknown };
-    const group = payload.inventoryAdjustmentGroup as { id?: unknown; changes?: unknown } | null | undefined;
-    if (!group) return { adjustmentGroupId: null, changes: [] };
-    if (typeof group.id !== 'string' || !Array.isArray(group.changes))
-      throw malformed('InventorySetQuantities', 'inventoryAdjustmentGroup');
-    return { adjustmentGroupId: group.id, changes: group.changes.map((change) => readChange(change)) };
+    const group = payload.inventoryAdjustmentGroup as { id?: unknown } | null | undefined;
+    if (!group) return { adjustmentGroupId: null };
+    if (typeof group.id !== 'string') throw malformed('InventorySetQuantities', 'inventoryAdjustmentGroup');
+    return { adjustmentGroupId: group.id };
   }
 
   /**
@@ -530,32 +511,6 @@ export function checkUserErrors(operation: string, payload: unknown, field = 'us
   const retryable = userErrors.every((error) => error.code === 'IDEMPOTENCY_CONCURRENT_REQUEST');
   const message = userErrors.map((error) => `${error.code ?? 'ERROR'}: ${error.message}`).join('; ');
   throw new ShopifyAdminError({ kind: 'user_errors', operation, message, retryable, userErrors });
-}
-
-function readChange(raw: unknown): InventoryChange {
-  const change = raw as {
-    name?: unknown;
-    delta?: unknown;
-    quantityAfterChange?: unknown;
-    item?: { id?: unknown };
-    location?: { id?: unknown };
-  };
-  if (
-    typeof change?.name !== 'string' ||
-    !Number.isSafeInteger(change.delta) ||
-    typeof change.item?.id !== 'string' ||
-    typeof change.location?.id !== 'string' ||
-    !(change.quantityAfterChange === null || change.quantityAfterChange === undefined || Number.isSafeInteger(change.quantityAfterChange))
-  ) {
-    throw malformed('InventorySetQuantities', 'changes');
-  }
-  return {
-    inventoryItemId: change.item.id,
-    locationId: change.location.id,
-    name: change.name,
-    delta: change.delta as number,
-    quantityAfterChange: (change.quantityAfterChange as number | null | undefined) ?? null,
-  };
 }
 
 /** The map key of a level in `getInventoryLevels` results. */

@@ -65,11 +65,13 @@ export class DirtySkuRepository {
     const busy = postgres && busySkus.size > 0 ? [...busySkus] : [];
     const notBusy = busy.length > 0 ? `WHERE sku ${parameters.notInList(busy)}` : '';
     const limitParameter = parameters.add(limit);
-    const skipLocked = postgres ? 'FOR UPDATE SKIP LOCKED' : '';
+    const claim = `SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter}`;
+    // PostgreSQL: the claimed ids as one array, so the delete looks them up by primary key (with
+    // IN, a hash join with a scan of the whole table and its dead row versions), as the outbox relay does.
+    const taken = postgres ? `id = ANY(ARRAY(${claim} FOR UPDATE SKIP LOCKED))` : `id IN (${claim})`;
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner.query(
-      `DELETE FROM ${DIRTY_SKU_TABLE} WHERE id IN (SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter} ${skipLocked})
-       RETURNING id, sku, source_changed_at, traceparent`,
+      `DELETE FROM ${DIRTY_SKU_TABLE} WHERE ${taken} RETURNING id, sku, source_changed_at, traceparent`,
       parameters.values,
       true,
     );
