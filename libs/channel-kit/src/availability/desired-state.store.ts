@@ -203,12 +203,13 @@ export class DesiredStateStore<Row extends DesiredStateRow> {
 
   /**
    * `UPDATE <table> SET <assignments> FROM v WHERE <v's key> AND <condition>` for rows of one
-   * account, v being `rows` in the order of `columns` (the key first: channel account, SKU). On PostgreSQL the rows
-   * are first locked in key order, the order storeDesired's upsert takes them in: a push recorded
-   * while the consumer stores newer versions of the same keys then waits for it, where locking in
-   * the join's order could deadlock, and the database would abort one of them after
-   * deadlock_timeout (the push's record with it, leaving the channel quantity it compares against
-   * stale). SQLite runs one writer at a time.
+   * account, v being `rows` in the order of `columns` (the key first: channel account, SKU). On
+   * PostgreSQL the rows are first locked in key order, the order storeDesired's upsert takes them
+   * in: a push recorded while the consumer stores newer versions of the same keys then waits for
+   * it, where locking in the join's order could deadlock, and the database would abort one of them
+   * after deadlock_timeout (the push's record with it, leaving the channel quantity it compares
+   * against stale). The locks are found by primary key (a join with v let the planner scan the
+   * account's index once per row: 53 ms calls under load). SQLite runs one writer at a time.
    */
   private async updateFrom(
     manager: EntityManager,
