@@ -19,6 +19,8 @@ import { waitFor } from '@retail-mesh/testing';
 import {
   endOfTick,
   histogramSnapshot,
+  machineBusy,
+  machineCpu,
   percentile,
   printHistogramDeltas,
   printServiceMetrics,
@@ -40,6 +42,9 @@ export interface AvailabilityResult {
   fixedRatePerSecond: number;
   fixedRateP50Ms: number;
   fixedRateP99Ms: number;
+  /** The machine while the half rate was offered: busy percent of its cores, CPU ms per change. */
+  halfRateMachineBusyPercent: number;
+  halfRateCpuMsPerChange: number;
 }
 
 export interface AvailabilityOptions {
@@ -194,6 +199,12 @@ interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   counters: ShopCounters;
+  /**
+   * The whole machine while the changes were offered: busy percent of its cores, and busy CPU
+   * time per change offered (the mesh's cost per change, plus the sandboxes' and the broker's).
+   * The half rate follows the burst rate, so this says how near the machine's limit it was.
+   */
+  machine: { busyPercent: number; cpuMsPerChange: number };
   /** Event loop delay of this process, which hosts the sandboxes: a busy loop answers Shopify calls late. */
   hostLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 }
@@ -224,10 +235,12 @@ async function measureLatency(
   loopDelay.enable();
   const tickMs = 20;
   const ticks = Math.round((seconds * 1000) / tickMs);
+  const cpuBefore = machineCpu();
   const started = performance.now();
   let due = 0;
   let offered = 0;
   let cursor = 0;
+  let busy = { percent: Number.NaN, busyMs: Number.NaN };
   try {
     for (let tick = 0; tick < ticks; tick += 1) {
       const target = Math.round(((tick + 1) * tickMs * ratePerSecond) / 1000);
@@ -247,6 +260,7 @@ async function measureLatency(
       }
       await endOfTick(started, tick, tickMs);
     }
+    busy = machineBusy(cpuBefore, machineCpu());
     await waitFor(async () => pending.size === 0 || undefined, {
       timeoutMs: 60_000,
       intervalMs: 20,
@@ -267,6 +281,7 @@ async function measureLatency(
     p99Ms: round(percentile(sorted, 0.99), 1),
     maxMs: round(sorted.at(-1) ?? Number.NaN, 1),
     counters,
+    machine: { busyPercent: busy.percent, cpuMsPerChange: round(busy.busyMs / Math.max(1, offered), 3) },
     hostLoopDelay: {
       p50Ms: round(loopDelay.percentile(50) / 1e6, 1),
       p99Ms: round(loopDelay.percentile(99) / 1e6, 1),
@@ -284,7 +299,8 @@ function printLatency(label: string, latency: LatencyResult, seconds: number): v
     `  Shopify: ${latency.counters.graphqlCalls} GraphQL calls, ${latency.counters.mutationsApplied} mutations applied, ` +
       `${latency.counters.throttledCalls} throttled → ${round(latency.counters.graphqlCalls / Math.max(1, latency.seen), 3)} calls/change`,
   );
-  const { hostLoopDelay } = latency;
+  const { hostLoopDelay, machine } = latency;
+  console.log(`  machine while offered: ${machine.busyPercent}% of its cores busy, ${machine.cpuMsPerChange} ms of CPU per change`);
   console.log(
     `  sandbox host (this process) event loop delay: p50 ${hostLoopDelay.p50Ms} ms, p99 ${hostLoopDelay.p99Ms} ms, max ${hostLoopDelay.maxMs} ms`,
   );
@@ -364,6 +380,8 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
       fixedRatePerSecond: fixed.offeredPerSecond,
       fixedRateP50Ms: fixed.p50Ms,
       fixedRateP99Ms: fixed.p99Ms,
+      halfRateMachineBusyPercent: latency.machine.busyPercent,
+      halfRateCpuMsPerChange: latency.machine.cpuMsPerChange,
     };
   });
 }

@@ -1,5 +1,6 @@
 // Small helpers every benchmark uses: percentiles, rounding, pacing, and the metrics dump that
 // shows where the time went.
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { seedDemoChannels, seedDemoMesh, startDistributedMesh, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName } from '@retail-mesh/testing';
@@ -19,6 +20,31 @@ export const round = (value: number, digits = 2): number => Number(value.toFixed
  */
 export const endOfTick = (started: number, tick: number, tickMs: number): Promise<void> =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, started + (tick + 1) * tickMs - performance.now())));
+
+/** The machine's CPU time so far, busy and in all, in ms summed over its cores (os.cpus()). */
+export interface MachineCpu {
+  busyMs: number;
+  totalMs: number;
+}
+
+export function machineCpu(): MachineCpu {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of cpus()) {
+    busyMs += times.user + times.nice + times.sys + times.irq;
+    totalMs += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busyMs, totalMs };
+}
+
+/**
+ * How busy the whole machine was between two readings (every process: the mesh, the broker, the
+ * database and this one), in percent of all its cores, and its busy CPU time in ms.
+ */
+export function machineBusy(before: MachineCpu, after: MachineCpu): { percent: number; busyMs: number } {
+  const busyMs = after.busyMs - before.busyMs;
+  return { percent: round((100 * busyMs) / Math.max(1, after.totalMs - before.totalMs), 1), busyMs };
+}
 
 /** Prints the lines of each service's /metrics that match `interesting` (no histogram buckets). */
 export async function printServiceMetrics(mesh: DistributedMesh, interesting: RegExp): Promise<void> {
