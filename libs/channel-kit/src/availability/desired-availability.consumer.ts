@@ -1,10 +1,11 @@
 // Consumes inventory.availability_changed_batch.<channel> (what inventory publishes: one event
 // per publishing pass and channel account, ADR 0008) and inventory.availability_changed.<channel>
 // (single changes: replays, an inventory of an older version during a rolling upgrade) into the
-// adapter's desired-state table, in batches: the upserts of the events waiting at once commit
-// together, and a redelivered event has no second effect because a row only takes a newer version
-// (no inbox row is needed); the pushers are woken only after the commit, so they never look
-// before the rows are visible.
+// adapter's desired-state table, in batches of the events waiting at once. A redelivered event has
+// no second effect because a row only takes a newer version (no inbox row is needed), and each
+// upsert stands alone, so no transaction is held either (autocommit: a batch cut short leaves
+// upserts its redelivery repeats harmlessly); the pushers are woken only after the upserts, so
+// they never look before the rows are visible.
 import { Events, type inventoryEventsV1 } from '@retail-mesh/contracts';
 import { PoisonMessageError } from '@retail-mesh/messaging';
 import { onEventBatch, type EventConsumers, type ReceivedEvent, type TransactionContext } from '@retail-mesh/service-kit';
@@ -45,6 +46,8 @@ export class DesiredAvailabilityConsumer {
       maxBatchesInFlight: 2,
       // The same version makes a redelivery a no-op (nothing stored, no push woken): no inbox row needed.
       dedupe: 'versions',
+      // Each upsert commits alone: no BEGIN and COMMIT round trips, no row lock held past its statement.
+      autocommit: true,
     } as const;
     consumers.register({
       purpose: AVAILABILITY_CONSUMER_PURPOSE,

@@ -10,6 +10,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { catalogV1, Events, grpcServices, inventoryEventsV1, type erpEventsV1 } from '@retail-mesh/contracts';
 import { createEventBus, encodeEvent, InProcessEventBus, type Delivery, type EventBus } from '@retail-mesh/messaging';
 import { currentTraceContext, grpcHealthStatus, parseTraceparent } from '@retail-mesh/observability';
+import { SqlParameters } from '@retail-mesh/persistence';
 import { createTestSchema, createTestVhost, waitFor } from '@retail-mesh/testing';
 import { Column, DataSource, Entity, PrimaryColumn, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,12 +64,16 @@ const behaviour = {
   committedBatches: 0,
   /** Event ids the versioned consumer was handed (a repeat included), for SKUs with VERSIONED. */
   versionedSeen: [] as string[],
+  /** What the autocommit consumer saw on each attempt at a SKU with AUTOCOMMIT. */
+  autocommitAttempts: [] as Array<{ sku: string; rowBefore: boolean; inTransaction: boolean; publishRefused: string }>,
+  autocommitCommitted: [] as string[],
 };
 
 // Every stock consumer gets every stock change: the batch consumer tallies only SKUs with this
 // prefix, the versioned one (no inbox) only those with the next, the first one all the rest.
 const BATCHED = 'BATCH-';
 const VERSIONED = 'VERSIONED-';
+const AUTOCOMMIT = 'AUTOCOMMIT-';
 
 @Injectable()
 class StockConsumer {
@@ -97,6 +102,16 @@ class StockConsumer {
       handlers: [onEventBatch(Events.erp.stockChanged, (events, context) => this.applyBatch(events, context), { maxBatchSize: 20 })],
     });
     consumers.register({
+      purpose: 'stock-autocommit',
+      retryDelaysMs: [20],
+      handlers: [
+        onEventBatch(Events.erp.stockChanged, (events, context) => this.applyAutocommit(events, context), {
+          dedupe: 'versions',
+          autocommit: true,
+        }),
+      ],
+    });
+    consumers.register({
       purpose: 'stock-versioned',
       handlers: [
         onEventBatch(Events.erp.stockChanged, (events, context) => this.applyVersioned(events, context), {
@@ -118,6 +133,42 @@ class StockConsumer {
     }
   }
 
+  /** A versioned upsert per event, in autocommit; `failuresLeft` makes an attempt fail after its write. */
+  private async applyAutocommit(events: ReceivedEvent<erpEventsV1.StockChanged>[], context: TransactionContext): Promise<void> {
+    const { manager, publish, afterCommit } = context;
+    for (const { payload } of events) {
+      if (!payload.sku.startsWith(AUTOCOMMIT)) continue;
+      const rowBefore = (await manager.findOneBy(StockTally, { sku: payload.sku })) !== null;
+      const publishRefused = await publish({
+        definition: Events.catalog.productUpserted,
+        payload: { product: catalogV1.Product.fromPartial({ productId: payload.sku }) },
+        subject: payload.sku,
+      }).then(
+        () => '',
+        (error: Error) => error.message,
+      );
+      behaviour.autocommitAttempts.push({
+        sku: payload.sku,
+        rowBefore,
+        inTransaction: manager.queryRunner?.isTransactionActive ?? false,
+        publishRefused,
+      });
+      const parameters = SqlParameters.for(manager.connection);
+      await manager.query(
+        `INSERT INTO stock_tallies (sku, on_hand, effects) VALUES (${parameters.add(payload.sku)}, ${parameters.add(payload.version)}, 1)
+         ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, effects = stock_tallies.effects + 1
+         WHERE stock_tallies.on_hand < excluded.on_hand`,
+        parameters.values,
+      );
+      const failures = behaviour.failuresLeft.get(payload.sku) ?? 0;
+      if (failures > 0) {
+        behaviour.failuresLeft.set(payload.sku, failures - 1);
+        throw new Error(`${payload.sku} fails after its write`);
+      }
+      afterCommit(() => behaviour.autocommitCommitted.push(payload.sku));
+    }
+  }
+
   private async applyBatch(events: ReceivedEvent<erpEventsV1.StockChanged>[], { manager, afterCommit }: TransactionContext): Promise<void> {
     behaviour.batchSizes.push(events.length);
     for (const { payload } of events) {
@@ -130,7 +181,7 @@ class StockConsumer {
   }
 
   private async apply({ payload }: ReceivedEvent<erpEventsV1.StockChanged>, { manager, publish }: TransactionContext): Promise<void> {
-    if (payload.sku.startsWith(BATCHED) || payload.sku.startsWith(VERSIONED)) return;
+    if ([BATCHED, VERSIONED, AUTOCOMMIT].some((prefix) => payload.sku.startsWith(prefix))) return;
     behaviour.traceIds.set(payload.sku, currentTraceContext()?.traceId);
     await behaviour.gates.get(payload.sku);
     const failures = behaviour.failuresLeft.get(payload.sku) ?? 0;
@@ -212,6 +263,8 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     behaviour.gates.clear();
     behaviour.traceIds.clear();
     behaviour.availability.length = 0;
+    behaviour.autocommitAttempts.length = 0;
+    behaviour.autocommitCommitted.length = 0;
     const prepared = await wiring.prepare();
     bus = prepared.bus;
     cleanUp = prepared.cleanUp;
@@ -334,6 +387,21 @@ describe.each(wirings)('a consuming service on $name', (wiring) => {
     });
     expect(await service.dataSource.getRepository(StockTally).findOneBy({ sku })).toMatchObject({ onHand: 2, effects: 1 });
     expect(await service.dataSource.getRepository(InboxMessage).countBy({ consumer: 'kit-fixture.stock-versioned' })).toBe(0);
+  });
+
+  it('runs an autocommit handler without a transaction on PostgreSQL: a write before a failure stays, publishing is refused, afterCommit runs after', async () => {
+    const sku = `${AUTOCOMMIT}A`;
+    behaviour.failuresLeft.set(sku, 1);
+    await bus.publish([stockChanged(sku, 3)]);
+    await waitFor(() => behaviour.autocommitCommitted.includes(sku) || undefined, { description: 'the autocommit handler to finish' });
+    const attempts = behaviour.autocommitAttempts.filter((attempt) => attempt.sku === sku);
+    const postgres = service.dataSource.options.type === 'postgres';
+    // PostgreSQL: the first attempt's upsert committed on its own, so the retry finds the row;
+    // SQLite ran the attempt in one transaction, which its failure rolled back.
+    expect(attempts.map((attempt) => attempt.rowBefore)).toEqual([false, postgres]);
+    expect(attempts.every((attempt) => attempt.inTransaction === !postgres)).toBe(true);
+    expect(attempts[0]!.publishRefused).toContain('cannot publish');
+    expect(await service.dataSource.getRepository(StockTally).findOneBy({ sku })).toMatchObject({ onHand: 3, effects: 1 });
   });
 
   it('forgets processed event ids older than the inbox retention, and only those', async () => {

@@ -17,7 +17,7 @@ import {
   type EventBus,
 } from '@retail-mesh/messaging';
 import { runWithTraceparent, type BusMetricsObserver, type Logger, type ServiceMetrics } from '@retail-mesh/observability';
-import { GroupCommit, withTransaction } from '@retail-mesh/persistence';
+import { GroupCommit, withAutocommit, withTransaction } from '@retail-mesh/persistence';
 import type { DataSource } from 'typeorm';
 import type { OutboxPublisher, TransactionContext } from './outbox-publisher.js';
 
@@ -51,6 +51,8 @@ export interface EventHandler<T = unknown> {
   readonly maxBatchesInFlight: number;
   /** How a redelivery is recognised in a transaction: the inbox, or the handler's own per-key versions. */
   readonly dedupe: Dedupe;
+  /** Batch mode with dedupe 'versions': each statement commits alone, no transaction is held (see BatchHandlerOptions). */
+  readonly autocommit?: boolean;
   /** Gets one event, or up to maxBatchSize in batch mode; `context` is undefined outside a transaction. */
   handle(events: ReceivedEvent<T>[], context: TransactionContext | undefined): Promise<void>;
 }
@@ -102,6 +104,15 @@ export interface BatchHandlerOptions extends HandlerOptions {
    * repeated event has no effect by itself. `events` may then hold an event seen before.
    */
   dedupe?: Dedupe;
+  /**
+   * With dedupe 'versions': no transaction either (default false). On PostgreSQL each statement
+   * of the handler commits alone, so a batch costs no BEGIN and COMMIT round trips and holds no
+   * row lock past its statement; SQLite still runs the batch in one transaction (its writers take
+   * turns anyway). Only for handlers whose every statement is such an upsert on its own: a batch
+   * cut short leaves nothing its redelivery would not redo. `context.publish` is refused (the
+   * outbox needs the transaction); `afterCommit` actions run once the handler has finished.
+   */
+  autocommit?: boolean;
 }
 
 /**
@@ -121,13 +132,17 @@ export function onEventBatch<T>(
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
   if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1)
     throw new Error(`maxBatchesInFlight must be a positive integer, got ${maxBatchesInFlight}`);
+  const dedupe = options.dedupe ?? 'inbox';
+  if (options.autocommit && dedupe !== 'versions')
+    throw new Error('autocommit needs dedupe: versions (the inbox row needs the transaction)');
   return {
     definition,
     bindings: bindingsFor(definition, options),
     mode: 'batch',
     maxBatchSize,
     maxBatchesInFlight,
-    dedupe: options.dedupe ?? 'inbox',
+    dedupe,
+    autocommit: options.autocommit ?? false,
     handle: (events, context) => handle(events, context!),
   };
 }
@@ -292,7 +307,8 @@ export class EventConsumers {
   /** One inbox transaction: records the events, hands the new ones to the handler, commits. */
   private async handleInInbox(queue: string, handler: EventHandler<unknown>, events: ReceivedEvent<unknown>[]): Promise<void> {
     if (handler.dedupe === 'versions') {
-      await withTransaction(this.deps.dataSource, (manager) => handler.handle(events, this.deps.publisher.context(manager)));
+      if (handler.autocommit) await this.handleInAutocommit(handler, events);
+      else await withTransaction(this.deps.dataSource, (manager) => handler.handle(events, this.deps.publisher.context(manager)));
       return;
     }
     const fresh = await withTransaction(this.deps.dataSource, async (manager) => {
@@ -311,6 +327,20 @@ export class EventConsumers {
       this.deps.metrics.consumerDuplicateDelivery(queue);
       this.deps.logger.debug({ queue, event_id: event.envelope.id, type: handler.definition.type }, 'duplicate event skipped');
     }
+  }
+
+  /** A batch whose statements commit one by one (BatchHandlerOptions.autocommit). */
+  private async handleInAutocommit(handler: EventHandler<unknown>, events: ReceivedEvent<unknown>[]): Promise<void> {
+    const committed: Array<() => void> = [];
+    await withAutocommit(this.deps.dataSource, (manager) =>
+      handler.handle(events, {
+        manager,
+        publish: () =>
+          Promise.reject(new Error(`${handler.definition.type}: a handler without a transaction cannot publish (the outbox needs one)`)),
+        afterCommit: (action) => committed.push(action),
+      }),
+    );
+    for (const action of committed) action();
   }
 }
 
