@@ -170,6 +170,9 @@ describe.each(SERVICE_TEST_MODES)('erp-connector on $name', ({ mode }) => {
     erp.faults.clear();
     for (const record of records) expect(eventsFor(record.id)).toHaveLength(1);
     expect(await scrapeMetric(service, 'retail_mesh_erp_connector_erp_request_retries_total')).toBeGreaterThanOrEqual(5);
+    // Committed pages are timed from their oldest change (this one waited out five failed attempts).
+    expect(await scrapeMetric(service, 'retail_mesh_erp_connector_feed_change_age_seconds_count', { feed: 'stock' })).toBeGreaterThan(0);
+    expect(await scrapeMetric(service, 'retail_mesh_erp_connector_feed_change_age_seconds_sum', { feed: 'stock' })).toBeGreaterThan(0);
   });
 
   it('gets a new token when the ERP revokes the current one', async () => {

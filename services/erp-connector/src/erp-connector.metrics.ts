@@ -6,6 +6,8 @@ import type { PageResult } from './change-feed/change-feed.service.js';
 // Order intake is an SLO measured in minutes (charts/retail-mesh/files/rules/slo-order-intake.yaml
 // counts the 300 s bucket): buckets from a second to an hour, with 300 among them.
 const ORDER_INTAKE_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
+// The feed's first hop is milliseconds when the connector keeps up, minutes when the ERP was down.
+const FEED_CHANGE_AGE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 export type ErpCallOutcome = 'ok' | 'replayed' | 'rejected' | 'unavailable' | 'failed';
 export type SalesOrderOutcome = 'created' | 'existing' | 'rejected' | 'unavailable' | 'in_progress';
@@ -15,6 +17,7 @@ export type SalesOrderOutcome = 'created' | 'existing' | 'rejected' | 'unavailab
 export class ErpConnectorMetrics {
   private readonly feedRecords: Counter<'feed' | 'type' | 'outcome'>;
   private readonly feedLagSeconds: Gauge<'feed'>;
+  private readonly feedChangeAge: Histogram<'feed'>;
   private readonly pollErrors: Counter<'feed'>;
   private readonly requestRetries: Counter;
   private readonly erpCalls: Counter<'operation' | 'outcome'>;
@@ -33,6 +36,12 @@ export class ErpConnectorMetrics {
       'feed_lag_seconds',
       'How far behind the ERP change feed the connector is: age of the newest change read while more are waiting; 0 when caught up.',
       ['feed'],
+    );
+    this.feedChangeAge = metrics.histogram(
+      'feed_change_age_seconds',
+      'Age of a page’s oldest change when its events committed to the outbox (ERP change time to committed): the first hop of every flow from the ERP.',
+      ['feed'],
+      FEED_CHANGE_AGE_BUCKETS_SECONDS,
     );
     this.pollErrors = metrics.counter(
       'feed_poll_errors_total',
@@ -77,6 +86,7 @@ export class ErpConnectorMetrics {
       for (const [outcome, count] of Object.entries(counts)) if (count > 0) this.feedRecords.inc({ feed, type, outcome }, count);
     }
     this.feedLagSeconds.set({ feed }, result.lagSeconds);
+    if (result.committedChangeAgeSeconds !== undefined) this.feedChangeAge.observe({ feed }, result.committedChangeAgeSeconds);
   }
 
   pollFailed(): void {

@@ -39,6 +39,8 @@ export interface PageResult {
   advanced: boolean;
   /** How far behind the ERP the connector is: age of the newest change read while more are waiting, else 0. */
   lagSeconds: number;
+  /** Age of the page's oldest accepted change when its events committed (the first hop of every flow); unset without one. */
+  committedChangeAgeSeconds?: number;
 }
 
 export interface ChangeFeedStatus {
@@ -165,6 +167,9 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
         await this.erpStock.record(manager, stockChanges);
       });
       this.knownCursor = next;
+      // Feed order: the first accepted record is the oldest.
+      const oldest = accepted[0];
+      if (oldest !== undefined) result.committedChangeAgeSeconds = Math.max(0, (Date.now() - oldest.change.changedAt.getTime()) / 1000);
     } else {
       this.knownCursor = cursor;
     }
