@@ -10,7 +10,7 @@ export type {
 } from './database-options.js';
 export { runMigrations } from './migrations.js';
 export { setFillFactor } from './fill-factor.js';
-export { forUpdate } from './row-lock.js';
+export { claimedKeys, forUpdate } from './row-lock.js';
 export { keysetPage } from './keyset-page.js';
 export { afterCommit, withAutocommit, withTransaction } from './transaction.js';
 export { isUniqueViolation } from './unique-violation.js';

@@ -4,7 +4,7 @@
 // sweep reads the table itself: at start-up (rows left by a crash), after a failed publish, and
 // every `pollIntervalMs` for rows older than `staleAfterMs` that no relay took (a crash between
 // commit and publish, another replica's rows).
-import { columnParameter, SqlParameters, withAutocommit, withTransaction } from '@retail-mesh/persistence';
+import { claimedKeys, columnParameter, SqlParameters, withAutocommit, withTransaction } from '@retail-mesh/persistence';
 import { type DataSource, type EntityManager } from 'typeorm';
 import type { BusMessage, EventBus } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../event-bus-hooks.js';
@@ -301,14 +301,10 @@ export class OutboxRelay {
 
   /**
    * PostgreSQL: deletes the oldest rows not locked by another relay and returns them, in seq
-   * order; the caller publishes them before its transaction commits.
-   *
-   * `seq = ANY(ARRAY(...))` rather than `seq IN (...)`: the claimed seqs become one array, so the
-   * delete always looks them up by primary key, whatever the statistics say. With `IN` the planner
-   * hash-joins the claim with a scan of the whole table while it holds a few thousand rows. The
-   * claim itself needs no help: the planner scales its row estimate to the table's current size,
-   * so a backlog is read from the index in seq order even with statistics taken while the outbox
-   * was empty (a small table is sorted, which costs nothing).
+   * order; the caller publishes them before its transaction commits. The delete finds the claimed
+   * seqs by primary key (`claimedKeys`); the claim itself needs no help: the planner scales its row
+   * estimate to the table's current size, so a backlog is read from the index in seq order even
+   * with statistics taken while the outbox was empty (a small table is sorted, which costs nothing).
    */
   private async claimUnpublished(manager: EntityManager, olderThan: Date | undefined): Promise<OutboxEntry[]> {
     const parameters: unknown[] = [this.batchSize];
@@ -316,8 +312,7 @@ export class OutboxRelay {
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner!.query(
       `DELETE FROM ${OUTBOX_TABLE}
-       WHERE seq = ANY(ARRAY(SELECT seq FROM ${OUTBOX_TABLE} ${olderThan === undefined ? '' : 'WHERE created_at <= $2'}
-                             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED))
+       WHERE ${claimedKeys(this.dataSource, 'seq', `SELECT seq FROM ${OUTBOX_TABLE} ${olderThan === undefined ? '' : 'WHERE created_at <= $2'} ORDER BY seq LIMIT $1`)}
        RETURNING seq, id, routing_key, body, headers`,
       parameters,
       true,
@@ -343,14 +338,9 @@ export class OutboxRelay {
 
   /** The broker confirmed `rows`, so they leave the outbox. */
   private async deletePublished(manager: EntityManager, rows: OutboxEntry[]): Promise<void> {
-    const seqs = rows.map((row) => row.seq);
-    if (this.dataSource.options.type === 'postgres') {
-      // One statement text whatever the batch size (an IN list would be planned anew for each size).
-      await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq = ANY($1)`, [seqs]);
-      return;
-    }
     const parameters = SqlParameters.for(this.dataSource);
-    await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq ${parameters.inList(seqs)}`, parameters.values);
+    const seqs = parameters.inList(rows.map((row) => row.seq));
+    await manager.query(`DELETE FROM ${OUTBOX_TABLE} WHERE seq ${seqs}`, parameters.values);
   }
 
   private createdAtParameter(value: Date): unknown {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityColumns, inChunks, SqlParameters } from '@retail-mesh/persistence';
+import { claimedKeys, EntityColumns, inChunks, SqlParameters } from '@retail-mesh/persistence';
 import type { EntityManager } from 'typeorm';
 import { DIRTY_SKU_TABLE, DirtySkuEntity } from './dirty-sku.entity.js';
 
@@ -65,10 +65,7 @@ export class DirtySkuRepository {
     const busy = postgres && busySkus.size > 0 ? [...busySkus] : [];
     const notBusy = busy.length > 0 ? `WHERE sku ${parameters.notInList(busy)}` : '';
     const limitParameter = parameters.add(limit);
-    const claim = `SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter}`;
-    // PostgreSQL: the claimed ids as one array, so the delete looks them up by primary key (with
-    // IN, a hash join with a scan of the whole table and its dead row versions), as the outbox relay does.
-    const taken = postgres ? `id = ANY(ARRAY(${claim} FOR UPDATE SKIP LOCKED))` : `id IN (${claim})`;
+    const taken = claimedKeys(manager.connection, 'id', `SELECT id FROM ${DIRTY_SKU_TABLE} ${notBusy} ORDER BY id LIMIT ${limitParameter}`);
     // The structured result: TypeORM answers a PostgreSQL DELETE with [rows, count] otherwise.
     const { records } = await manager.queryRunner.query(
       `DELETE FROM ${DIRTY_SKU_TABLE} WHERE ${taken} RETURNING id, sku, source_changed_at, traceparent`,
