@@ -26,6 +26,7 @@ import {
   printServiceMetrics,
   round,
   withBenchMesh,
+  type BenchDatabase,
 } from './bench-support.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
@@ -45,6 +46,8 @@ export interface AvailabilityResult {
   /** The machine while the half rate was offered: busy percent of its cores, CPU ms per change. */
   halfRateMachineBusyPercent: number;
   halfRateCpuMsPerChange: number;
+  /** How the services reached PostgreSQL (ADR 0015). */
+  postgresTransport: BenchDatabase['transport'];
 }
 
 export interface AvailabilityOptions {
@@ -323,7 +326,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
   const latencySeconds = options.latencySeconds ?? 15;
 
   const skus = demoSkus(productCount);
-  return withBenchMesh(PORT_OFFSET, skus, async ({ mesh, rabbitmqUrl, stopMesh }) => {
+  return withBenchMesh(PORT_OFFSET, skus, async ({ mesh, database, rabbitmqUrl, stopMesh }) => {
     const model = new StockModel(skus);
     // Changes are written to the ERP sandbox in-process: the load generator costs no HTTP round trips.
     const erp = mesh.sandboxes.erp.stock;
@@ -382,6 +385,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
       fixedRateP99Ms: fixed.p99Ms,
       halfRateMachineBusyPercent: latency.machine.busyPercent,
       halfRateCpuMsPerChange: latency.machine.cpuMsPerChange,
+      postgresTransport: database.transport,
     };
   });
 }

@@ -1,9 +1,11 @@
 // Small helpers every benchmark uses: percentiles, rounding, pacing, and the metrics dump that
 // shows where the time went.
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { seedDemoChannels, seedDemoMesh, startDistributedMesh, type DemoSku, type DistributedMesh } from '@retail-mesh/mesh';
 import { createTestVhost, dropSchemasWithPrefix, TEST_POSTGRES_URL, uniqueName } from '@retail-mesh/testing';
+import pg from 'pg';
 
 export function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -58,8 +60,46 @@ export async function printServiceMetrics(mesh: DistributedMesh, interesting: Re
   }
 }
 
+/** Where the local PostgreSQL server listens besides TCP (Debian's default). */
+const LOCAL_SOCKET_DIRECTORY = '/var/run/postgresql';
+
+export interface BenchDatabase {
+  url: string;
+  /** How the services reach PostgreSQL: printed, and a field of the result. */
+  transport: 'unix-socket' | 'tcp';
+}
+
+/**
+ * The database the bench's mesh uses: BENCH_POSTGRES_URL when set, else the test database, through
+ * the local server's Unix socket when it has one that accepts us (ADR 0015). On one machine a TCP
+ * connection to 127.0.0.1 makes the kernel run both ends of the network stack on the mesh's cores
+ * for every statement: a third of PostgreSQL's CPU in the availability bench, which in a
+ * deployment is a network card and another host.
+ */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const explicit = process.env.BENCH_POSTGRES_URL;
+  if (explicit !== undefined) return { url: explicit, transport: explicit.includes('%2F') ? 'unix-socket' : 'tcp' };
+  const tcp = new URL(TEST_POSTGRES_URL);
+  const port = tcp.port === '' ? '5432' : tcp.port;
+  const isLocal = tcp.hostname === '127.0.0.1' || tcp.hostname === 'localhost';
+  if (!isLocal || !existsSync(`${LOCAL_SOCKET_DIRECTORY}/.s.PGSQL.${port}`)) return { url: TEST_POSTGRES_URL, transport: 'tcp' };
+  const userInfo = tcp.username === '' ? '' : `${tcp.username}${tcp.password === '' ? '' : `:${tcp.password}`}@`;
+  const socketUrl = `postgres://${userInfo}${encodeURIComponent(LOCAL_SOCKET_DIRECTORY)}:${port}${tcp.pathname}`;
+  const client = new pg.Client({ connectionString: socketUrl });
+  try {
+    await client.connect();
+    return { url: socketUrl, transport: 'unix-socket' };
+  } catch {
+    // The socket refuses us (peer authentication, say): TCP as the tests use.
+    return { url: TEST_POSTGRES_URL, transport: 'tcp' };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export interface BenchMesh {
   mesh: DistributedMesh;
+  database: BenchDatabase;
   /** The mesh's own vhost (the raw broker measurement reuses it). */
   rabbitmqUrl: string;
   /** Stops the mesh before the end of the run (idempotent); the vhost and schemas stay until the end. */
@@ -81,11 +121,12 @@ export async function withBenchMesh<T>(portOffset: number, skus: DemoSku[], work
     await mesh?.stop();
   };
   try {
+    const database = await benchDatabase();
     const started = performance.now();
     running = await startDistributedMesh({
       portOffset,
       rabbitmqUrl: vhost.url,
-      databaseUrl: TEST_POSTGRES_URL,
+      databaseUrl: database.url,
       schemaPrefix,
       logLevel: 'warn',
       beforeServices: (layout) => seedDemoChannels(layout, skus),
@@ -93,9 +134,12 @@ export async function withBenchMesh<T>(portOffset: number, skus: DemoSku[], work
         if (/"level":(50|60)/.test(line)) console.log(`[${name}] ${line}`);
       },
     });
-    console.log(`mesh started in ${round((performance.now() - started) / 1000, 1)} s (distributed, port offset ${portOffset})`);
+    console.log(
+      `mesh started in ${round((performance.now() - started) / 1000, 1)} s (distributed, port offset ${portOffset}, ` +
+        `PostgreSQL over ${database.transport === 'unix-socket' ? 'its local Unix socket' : 'TCP'})`,
+    );
     await seedDemoMesh(running.layout, skus);
-    return await work({ mesh: running, rabbitmqUrl: vhost.url, stopMesh });
+    return await work({ mesh: running, database, rabbitmqUrl: vhost.url, stopMesh });
   } finally {
     await stopMesh();
     await vhost.remove();

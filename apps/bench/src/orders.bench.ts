@@ -10,7 +10,7 @@ import type { ErpSandbox } from '@retail-mesh/sandbox-erp';
 import type { ShopifySandbox } from '@retail-mesh/sandbox-shopify';
 import { SandboxAdminClient } from '@retail-mesh/sandbox-kit';
 import { waitFor } from '@retail-mesh/testing';
-import { endOfTick, percentile, printServiceMetrics, round, withBenchMesh } from './bench-support.js';
+import { endOfTick, percentile, printServiceMetrics, round, withBenchMesh, type BenchDatabase } from './bench-support.js';
 
 export interface OrdersResult {
   /** The second burst: services warm. */
@@ -26,6 +26,8 @@ export interface OrdersResult {
   fixedRateP99Ms: number;
   /** Shopify webhook deliveries whose first attempt got no 2xx within Shopify's 5 s, in the whole run. */
   webhooksNotAnswered: number;
+  /** How the services reached PostgreSQL (ADR 0015). */
+  postgresTransport: BenchDatabase['transport'];
 }
 
 export interface OrdersOptions {
@@ -271,7 +273,7 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
   let tracker: IntakeTracker | undefined;
   try {
     const skus = demoSkus(productCount);
-    return await withBenchMesh(PORT_OFFSET, skus, async ({ mesh }) => {
+    return await withBenchMesh(PORT_OFFSET, skus, async ({ mesh, database }) => {
       await stockUp(mesh, skus);
       console.log(`${skus.length} SKUs seeded and stocked`);
 
@@ -315,6 +317,7 @@ export async function measureOrders(options: OrdersOptions = {}): Promise<Orders
         fixedRateP50Ms: fixed.p50Ms,
         fixedRateP99Ms: fixed.p99Ms,
         webhooksNotAnswered,
+        postgresTransport: database.transport,
       };
     });
   } finally {
