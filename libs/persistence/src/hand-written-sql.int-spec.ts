@@ -113,6 +113,21 @@ describe('hand-written SQL on PostgreSQL', () => {
     expect(hydrated(dataSource, SampleWidget, raw).sort(byName)).toEqual([...widgets].sort(byName));
   });
 
+  it('stores strings the array text must escape or quote, and instants to the millisecond, as given', async () => {
+    const awkward = ['back\\slash "quoted"', 'NULL', '', ' padded ', 'ünïcode'];
+    const widgets = awkward.map((name, index) => sampleWidget(name, { shippedAt: new Date(Date.UTC(2026, 10, 29, 23, 59, 59, index)) }));
+    await insert(widgets);
+    const raw: Array<Record<string, unknown>> = await dataSource.query('SELECT * FROM sample_widgets');
+    const byName = (a: SampleWidget, b: SampleWidget) => a.name.localeCompare(b.name);
+    expect(hydrated(dataSource, SampleWidget, raw).sort(byName)).toEqual([...widgets].sort(byName));
+    const parameters = SqlParameters.for(dataSource);
+    const found = await dataSource.query(
+      `SELECT name FROM sample_widgets WHERE name ${parameters.inList(awkward.slice(0, 3))}`,
+      parameters.values,
+    );
+    expect(found.map((row: { name: string }) => row.name).sort()).toEqual(awkward.slice(0, 3).sort());
+  });
+
   it('matches IN and NOT IN lists as one array parameter', async () => {
     const names = ['a', 'quote\'s "b", {c}', 'd'];
     await insert(names.map((name) => sampleWidget(name)));
@@ -135,6 +150,6 @@ describe('hand-written SQL on PostgreSQL', () => {
       '= ANY($2)',
       'SELECT * FROM unnest(CAST($3 AS character varying[]))',
     ]);
-    expect(parameters.values).toEqual([1, ['a', 'b'], ['x', 'y']]);
+    expect(parameters.values).toEqual([1, '{"a","b"}', '{"x","y"}']);
   });
 });

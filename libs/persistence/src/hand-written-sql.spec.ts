@@ -1,13 +1,36 @@
 import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EntityColumns, hydrated, inChunks, SqlParameters, timestampMinusSeconds } from './hand-written-sql.js';
+import { arrayParameter, EntityColumns, hydrated, inChunks, SqlParameters, timestampMinusSeconds } from './hand-written-sql.js';
 import { SampleWidget, sampleWidget, sampleWidgetDatabase } from './sample-widget.fixture.js';
 
 describe('SqlParameters', () => {
   it('numbers PostgreSQL placeholders across values and lists, one array parameter per list', () => {
     const parameters = new SqlParameters(true);
     expect([parameters.add('x'), parameters.inList(['a', 'b']), parameters.notInList(['c'])]).toEqual(['$1', '= ANY($2)', '<> ALL($3)']);
-    expect(parameters.values).toEqual(['x', ['a', 'b'], ['c']]);
+    expect(parameters.values).toEqual(['x', '{"a","b"}', '{"c"}']);
+  });
+});
+
+describe('arrayParameter', () => {
+  it('writes PostgreSQL array text: strings always quoted, quotes and backslashes escaped, null as NULL', () => {
+    expect(arrayParameter(['plain', 'NULL', '', 'say "hi"', 'back\\slash', '{a,b}', 'ünï'])).toBe(
+      '{"plain","NULL","","say \\"hi\\"","back\\\\slash","{a,b}","ünï"}',
+    );
+    expect(arrayParameter([1, -2.5, 9007199254740993n, null, undefined, true, false])).toBe(
+      '{1,-2.5,9007199254740993,NULL,NULL,true,false}',
+    );
+    expect(arrayParameter([])).toBe('{}');
+  });
+
+  it('writes dates as UTC instants only when the column is a timestamptz, else leaves the array to the driver', () => {
+    const instant = new Date('2026-11-29T12:34:56.789Z');
+    expect(arrayParameter([instant, null], true)).toBe('{2026-11-29T12:34:56.789Z,NULL}');
+    const dates = [instant];
+    expect(arrayParameter(dates)).toBe(dates);
+    const invalid = [new Date(Number.NaN)];
+    expect(arrayParameter(invalid, true)).toBe(invalid);
+    const buffers = ['a', Buffer.from([1])];
+    expect(arrayParameter(buffers)).toBe(buffers);
   });
 });
 

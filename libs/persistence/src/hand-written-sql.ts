@@ -91,12 +91,12 @@ export class SqlParameters {
    * parameter, whose text does not grow with the list (see `arrays`).
    */
   inList(values: readonly unknown[]): string {
-    return this.numbered ? `= ANY(${this.add(values)})` : `IN (${this.list(values)})`;
+    return this.numbered ? `= ANY(${this.add(arrayParameter(values))})` : `IN (${this.list(values)})`;
   }
 
   /** `NOT IN (p, p, …)` of the values; on PostgreSQL `<> ALL(p)` of one array parameter. */
   notInList(values: readonly unknown[]): string {
-    return this.numbered ? `<> ALL(${this.add(values)})` : `NOT IN (${this.list(values)})`;
+    return this.numbered ? `<> ALL(${this.add(arrayParameter(values))})` : `NOT IN (${this.list(values)})`;
   }
 
   /**
@@ -123,10 +123,40 @@ export class SqlParameters {
    */
   private arrays(columns: EntityColumns, rows: ReadonlyArray<readonly unknown[]>): string[] {
     return columns.types.map((type, index) => {
-      const placeholder = this.add(rows.map((row) => columns.prepare(index, row[index])));
+      const values = rows.map((row) => columns.prepare(index, row[index]));
+      const placeholder = this.add(arrayParameter(values, type === 'timestamp with time zone'));
       return `CAST(${placeholder} AS ${type}[])`;
     });
   }
+}
+
+/**
+ * A one-dimensional array parameter as PostgreSQL's array literal text, which is what node-postgres
+ * sends for an array anyway: written here in one pass, where node-postgres prepares, formats (dates
+ * in local time, field by field) and escapes element by element; that was 6-9% of the busy time
+ * of the services that write the most rows. Strings are always quoted (an unquoted NULL is null).
+ * Dates become ISO 8601 in UTC only for `timestamptz` (`datesAreInstants`): a column without a
+ * zone would read the UTC digits where node-postgres sends local ones. An array holding anything
+ * else (Buffers, objects) is left to node-postgres.
+ */
+export function arrayParameter(values: readonly unknown[], datesAreInstants = false): string | readonly unknown[] {
+  let literal = '{';
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    if (index > 0) literal += ',';
+    if (value === null || value === undefined) literal += 'NULL';
+    else if (typeof value === 'string') literal += quotedElement(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') literal += String(value);
+    else if (typeof value === 'boolean') literal += value ? 'true' : 'false';
+    else if (value instanceof Date && datesAreInstants && !Number.isNaN(value.getTime())) literal += value.toISOString();
+    else return values;
+  }
+  return `${literal}}`;
+}
+
+function quotedElement(value: string): string {
+  const plain = !value.includes('"') && !value.includes('\\');
+  return `"${plain ? value : value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 /**
