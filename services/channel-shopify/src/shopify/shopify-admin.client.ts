@@ -159,9 +159,11 @@ const initialCostEstimates: Record<string, number> = {
   VariantsBySku: 2 + variantsPageSize * 3,
 };
 
-const inventorySetQuantitiesMutation = (idempotencyKey: string) => `
-mutation InventorySetQuantities($input: InventorySetQuantitiesInput!) {
-  inventorySetQuantities(input: $input) @idempotent(key: ${JSON.stringify(idempotencyKey)}) {
+// The key travels as a variable: the query text stays the same on every call (Shopify parses and
+// validates it once), and no input is ever spliced into GraphQL text.
+const inventorySetQuantitiesMutation = `
+mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup { id }
     userErrors { code field message }
   }
@@ -214,6 +216,7 @@ export class ShopifyAdminClient {
       throw new RangeError(`between 1 and ${maxQuantitiesPerSet} quantities per call, got ${input.quantities.length}`);
     }
     const variables = {
+      idempotencyKey: input.idempotencyKey,
       input: {
         name: input.name,
         reason: input.reason,
@@ -228,7 +231,7 @@ export class ShopifyAdminClient {
     };
     const data = await this.request(
       'InventorySetQuantities',
-      inventorySetQuantitiesMutation(input.idempotencyKey),
+      inventorySetQuantitiesMutation,
       variables,
       (data) => checkUserErrors('InventorySetQuantities', field(data, 'inventorySetQuantities')),
       1,
