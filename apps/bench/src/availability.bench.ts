@@ -62,8 +62,9 @@ const PORT_OFFSET = 500;
 /** Every change moves WH-EAST above this floor, so the available quantity always changes. */
 const CHANGE_FLOOR = 50;
 const CONVERGENCE_TIMEOUT_MS = 150_000;
-/** Where a change's time goes: its age as each consumer takes it, the publisher's passes, the channel pushes. */
-const HOP_HISTOGRAMS = /feed_change_age_seconds|consumer_event_age_seconds|availability_push_latency_seconds|recompute|api_call_seconds/;
+/** Where a change's time goes: its age as each consumer takes it, the publisher's passes, the push loop's queue, the channel pushes. */
+const HOP_HISTOGRAMS =
+  /feed_change_age_seconds|consumer_event_age_seconds|availability_push_(latency|wait)_seconds|recompute|api_call_seconds/;
 /** Runs of the raw broker measurement; the median is the figure. */
 const RAW_AMQP_RUNS = 3;
 /** The fixed rate latency is also measured at (changes/s). */

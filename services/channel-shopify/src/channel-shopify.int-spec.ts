@@ -276,7 +276,7 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
     await mesh.bus.publish([mesh.availabilityChanged('SKU-FIRST', 1, 7)]);
     const level = await mesh.waitForShopify('SKU-FIRST', 7);
     expect(level.history.at(-1)?.idempotencyKey).toMatch(/^retail-mesh-availability-/);
-    // Recorded right after Shopify accepted it.
+    // Recorded right after Shopify accepted it; the row's wait for the push when the push read it.
     await waitFor(
       async () =>
         (await mesh.metric('retail_mesh_channel_shopify_availability_push_latency_seconds_count', { channel_account_id: ACCOUNT })) >= 1,
@@ -284,6 +284,9 @@ describe.each(SERVICE_TEST_MODES)('channel-shopify on $name', ({ mode }) => {
         description: 'a push latency sample',
       },
     );
+    expect(
+      await mesh.metric('retail_mesh_channel_shopify_availability_push_wait_seconds_count', { channel_account_id: ACCOUNT }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('coalesces a burst of 1,000 versions of one SKU into far fewer calls, sent in version order, ending at the last', async () => {

@@ -30,6 +30,12 @@ describe('ChannelAdapterMetrics', () => {
     observer.call('setQuantities', 'ok', 0.2);
     observer.throttleWait('setQuantities', 1.5);
     metrics.pushed('acct-1', 3, [0.5, 20]);
+    const readAt = new Date('2026-11-29T12:00:05Z');
+    metrics.pendingRead(
+      'acct-1',
+      [{ updatedAt: new Date('2026-11-29T12:00:04.5Z') }, { updatedAt: new Date('2026-11-29T12:00:00Z') }],
+      readAt,
+    );
     metrics.refused('acct-1', 'NOT_LISTED');
     metrics.staleDropped('acct-1', 2);
     metrics.staleDropped('acct-1');
@@ -49,6 +55,9 @@ describe('ChannelAdapterMetrics', () => {
         'retail_mesh_channel_test_availability_push_latency_seconds_bucket{le="1",channel_account_id="acct-1"} 1',
         'retail_mesh_channel_test_availability_push_latency_seconds_bucket{le="10",channel_account_id="acct-1"} 1',
         'retail_mesh_channel_test_availability_push_latency_seconds_count{channel_account_id="acct-1"} 2',
+        'retail_mesh_channel_test_availability_push_wait_seconds_bucket{le="1",channel_account_id="acct-1"} 1',
+        'retail_mesh_channel_test_availability_push_wait_seconds_bucket{le="10",channel_account_id="acct-1"} 2',
+        'retail_mesh_channel_test_availability_push_wait_seconds_sum{channel_account_id="acct-1"} 5.5',
         'retail_mesh_channel_test_pending_updates{channel_account_id="acct-1",state="waiting"} 4',
         'retail_mesh_channel_test_pending_updates{channel_account_id="acct-1",state="held"} 1',
       ]),

@@ -43,6 +43,7 @@ export class ChannelAdapterMetrics {
   private readonly updatesPushed: Counter<Account | 'method'>;
   private readonly staleUpdates: Counter<Account>;
   private readonly pushLatency: Histogram<Account>;
+  private readonly pushWait: Histogram<Account>;
 
   constructor(
     protected readonly metrics: ServiceMetrics,
@@ -84,6 +85,12 @@ export class ChannelAdapterMetrics {
     this.pushLatency = metrics.histogram(
       'availability_push_latency_seconds',
       `From the upstream change (AvailabilityChanged.source_changed_at) to ${channelName} accepting the quantity.`,
+      ['channel_account_id'],
+      [...options.pushLatencyBucketsSeconds],
+    );
+    this.pushWait = metrics.histogram(
+      'availability_push_wait_seconds',
+      `From storing a quantity's newest version to the push to ${channelName} that reads it: the push loop's queue.`,
       ['channel_account_id'],
       [...options.pushLatencyBucketsSeconds],
     );
@@ -132,6 +139,13 @@ export class ChannelAdapterMetrics {
       );
     }
     for (const seconds of latenciesSeconds) this.pushLatency.observe({ channel_account_id: channelAccountId }, seconds);
+  }
+
+  /** A push read these pending rows, stored this long ago each (their `updated_at`). */
+  pendingRead(channelAccountId: string, storedAt: ReadonlyArray<{ updatedAt: Date }>, readAt: Date): void {
+    for (const { updatedAt } of storedAt) {
+      this.pushWait.observe({ channel_account_id: channelAccountId }, Math.max(0, readAt.getTime() - updatedAt.getTime()) / 1000);
+    }
   }
 
   refused(channelAccountId: string, code: string): void {

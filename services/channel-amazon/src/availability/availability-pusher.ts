@@ -64,12 +64,10 @@ export class AvailabilityPusher extends AccountWorker {
     const { options } = this.deps;
     // One read decides and supplies the push: more rows than the threshold go as a feed (up to its
     // maximum), fewer as patches.
-    const rows = await this.deps.desired.pendingBatch(
-      channelAccountId,
-      new Date(),
-      Math.max(options.feedMaxMessages, options.feedThreshold + 1),
-    );
+    const now = new Date();
+    const rows = await this.deps.desired.pendingBatch(channelAccountId, now, Math.max(options.feedMaxMessages, options.feedThreshold + 1));
     if (rows.length === 0) return 'idle';
+    this.deps.metrics.pendingRead(channelAccountId, rows, now);
     if (pushMethodFor(rows.length, options.feedThreshold) === 'feed') {
       await this.submitFeed(loop, rows.slice(0, options.feedMaxMessages));
       return 'wait';

@@ -108,8 +108,10 @@ export class AvailabilityPusher extends AccountWorker {
 
   protected async step(account: AccountStep): Promise<StepOutcome> {
     const { channelAccountId } = account;
-    const rows = await this.deps.desired.pendingBatch(channelAccountId, new Date(), this.options.batchSize);
+    const now = new Date();
+    const rows = await this.deps.desired.pendingBatch(channelAccountId, now, this.options.batchSize);
     if (rows.length === 0) return 'idle';
+    this.deps.metrics.pendingRead(channelAccountId, rows, now);
     const listings = await this.deps.listings.resolve(
       channelAccountId,
       rows.map((row) => row.sku),
