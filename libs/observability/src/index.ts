@@ -23,6 +23,7 @@ export { NestPinoLogger } from './logging/nest-logger.js';
 export { METRIC_PREFIX, serviceMetricName, sharedMetricName, type MetricKind } from './metrics/metric-names.js';
 export {
   ServiceMetrics,
+  EVENT_AGE_BUCKETS_SECONDS,
   grpcStatusName,
   type ServiceMetricsOptions,
   type GrpcCallObservation,

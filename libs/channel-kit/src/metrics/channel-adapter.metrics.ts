@@ -2,7 +2,7 @@
 // waits, availability pushes and their latency), labelled by channel account: each store or
 // selling partner has its own limits and health. The service's name prefixes them
 // (`retail_mesh_channel_shopify_api_calls_total`); adapters extend the class with their own.
-import type { ServiceMetrics } from '@retail-mesh/observability';
+import { EVENT_AGE_BUCKETS_SECONDS, type ServiceMetrics } from '@retail-mesh/observability';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 
 /** What a channel API client reports about its calls (one observer per channel account). */
@@ -92,7 +92,7 @@ export class ChannelAdapterMetrics {
       'availability_push_wait_seconds',
       `From storing a quantity's newest version to the push to ${channelName} that reads it: the push loop's queue.`,
       ['channel_account_id'],
-      [...options.pushLatencyBucketsSeconds],
+      EVENT_AGE_BUCKETS_SECONDS,
     );
   }
 

@@ -11,8 +11,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { serviceMetricName, sharedMetricName } from './metric-names.js';
 
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-// Finer where a flow's per-hop latency budget lies (tens to hundreds of milliseconds).
-const EVENT_AGE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60];
+/** Finer where a flow's per-hop latency budget lies (tens to hundreds of milliseconds): for the age of work at one hop. */
+export const EVENT_AGE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60];
 
 export interface ServiceMetricsOptions {
   /** The service name, e.g. `inventory`. */
