@@ -3,7 +3,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type AllocationKind = 'none' | 'percent' | 'fixed';
 
-@Entity({ name: 'channel_policy' })
+export const CHANNEL_POLICY_TABLE = 'channel_policy';
+
+@Entity({ name: CHANNEL_POLICY_TABLE })
 export class ChannelPolicyEntity {
   @PrimaryColumn({ name: 'channel_account_id', type: 'varchar', length: 64 })
   channelAccountId!: string;

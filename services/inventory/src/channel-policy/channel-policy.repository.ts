@@ -1,11 +1,11 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
 import type { AllocationRule } from '@retail-mesh/domain';
-import { isUniqueViolation } from '@retail-mesh/persistence';
+import { hydrated, isUniqueViolation } from '@retail-mesh/persistence';
 import { ServiceError } from '@retail-mesh/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ChannelPolicy, ChannelPolicyInput } from './channel-policy.js';
-import { ChannelPolicyEntity } from './channel-policy.entity.js';
+import { CHANNEL_POLICY_TABLE, ChannelPolicyEntity } from './channel-policy.entity.js';
 
 /** Another upsert of the same channel account committed first; the caller may retry. */
 export class ChannelPolicyConflictError extends ServiceError {
@@ -24,9 +24,10 @@ export class ChannelPolicyRepository {
     return entity === null ? undefined : toChannelPolicy(entity);
   }
 
+  /** Every policy in channel account order; read by hand, as every publishing pass reads them (TypeORM's find cost more than the query). */
   async findAll(manager: EntityManager): Promise<ChannelPolicy[]> {
-    const entities = await manager.find(ChannelPolicyEntity, { order: { channelAccountId: 'ASC' } });
-    return entities.map(toChannelPolicy);
+    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT * FROM ${CHANNEL_POLICY_TABLE} ORDER BY channel_account_id`);
+    return hydrated(manager.connection, ChannelPolicyEntity, rows).map(toChannelPolicy);
   }
 
   /** One page in channel account order, starting after `afterChannelAccountId`. */
