@@ -28,6 +28,7 @@ import {
   withBenchMesh,
   type BenchDatabase,
 } from './bench-support.js';
+import { brokerWalSequence, rollBrokerWal } from './broker-wal.js';
 import { measureRawAmqp } from './raw-amqp.js';
 
 export interface AvailabilityResult {
@@ -43,6 +44,8 @@ export interface AvailabilityResult {
   fixedRatePerSecond: number;
   fixedRateP50Ms: number;
   fixedRateP99Ms: number;
+  /** The broker's WAL roll-overs during the half-rate phase (one is forced just before it; ADR 0016). */
+  halfRateWalRollOvers: number;
   /** The machine while the half rate was offered: busy percent of its cores, CPU ms per change. */
   halfRateMachineBusyPercent: number;
   halfRateCpuMsPerChange: number;
@@ -211,6 +214,8 @@ interface LatencyResult {
   machine: { busyPercent: number; cpuMsPerChange: number };
   /** Event loop delay of this process, which hosts the sandboxes: a busy loop answers Shopify calls late. */
   hostLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** The broker's WAL roll-overs while the changes were offered, after one forced just before (ADR 0016). */
+  walRollOvers: number;
 }
 
 /**
@@ -225,6 +230,8 @@ async function measureLatency(
   ratePerSecond: number,
   seconds: number,
 ): Promise<LatencyResult> {
+  // Between the broker's WAL roll-overs: the phase starts on a fresh WAL file (ADR 0016).
+  const walBefore = await rollBrokerWal();
   const before = await shopCounters(shopifyAdmin);
   const pending = new Map<string, { expected: number; writtenAt: number }>();
   const latencies: number[] = [];
@@ -275,6 +282,7 @@ async function measureLatency(
     loopDelay.disable();
   }
   const counters = counterDelta(await shopCounters(shopifyAdmin), before);
+  const walRollOvers = (await brokerWalSequence()) - walBefore;
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     targetPerSecond: ratePerSecond,
@@ -291,6 +299,7 @@ async function measureLatency(
       p99Ms: round(loopDelay.percentile(99) / 1e6, 1),
       maxMs: round(loopDelay.max / 1e6, 1),
     },
+    walRollOvers,
   };
 }
 
@@ -308,6 +317,7 @@ function printLatency(label: string, latency: LatencyResult, seconds: number): v
   console.log(
     `  sandbox host (this process) event loop delay: p50 ${hostLoopDelay.p50Ms} ms, p99 ${hostLoopDelay.p99Ms} ms, max ${hostLoopDelay.maxMs} ms`,
   );
+  console.log(`  broker: its WAL rolled over just before the phase, and ${latency.walRollOvers} time(s) during it`);
 }
 
 async function waitForSeed(probe: ShopifyProbe, model: StockModel): Promise<number> {
@@ -386,6 +396,7 @@ export async function measureAvailability(options: AvailabilityOptions = {}): Pr
       fixedRateP99Ms: fixed.p99Ms,
       halfRateMachineBusyPercent: latency.machine.busyPercent,
       halfRateCpuMsPerChange: latency.machine.cpuMsPerChange,
+      halfRateWalRollOvers: latency.walRollOvers,
       postgresTransport: database.transport,
     };
   });
