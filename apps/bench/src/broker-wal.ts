@@ -4,22 +4,13 @@
 // machine about 0.4 core-seconds within half a second, during which every service of the mesh
 // waits for the CPU (ADR 0016). The benchmark rolls it before each latency phase, and counts the
 // roll-overs that happened during a phase anyway.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { waitFor } from '@retail-mesh/testing';
-
-const run = promisify(execFile);
+import { rabbitmqctl, waitFor } from '@retail-mesh/testing';
 
 const WAL_FILES = 'filelib:wildcard(filename:join([rabbit_mnesia:dir(), "quorum", atom_to_list(node()), "*.wal"]))';
 
-async function evaluate(expression: string): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', ['-q', 'eval', expression]);
-  return stdout;
-}
-
 /** The sequence number of the WAL file being written (its name: `00000019.wal`). */
 export async function brokerWalSequence(): Promise<number> {
-  const names = [...(await evaluate(`${WAL_FILES}.`)).matchAll(/(\d+)\.wal/g)].map((match) => Number(match[1]));
+  const names = [...(await rabbitmqctl('eval', `${WAL_FILES}.`)).matchAll(/(\d+)\.wal/g)].map((match) => Number(match[1]));
   if (names.length === 0) throw new Error('the broker shows no quorum-queue WAL file');
   return Math.max(...names);
 }
@@ -30,7 +21,8 @@ export async function brokerWalSequence(): Promise<number> {
  */
 export async function rollBrokerWal(): Promise<number> {
   const before = await brokerWalSequence();
-  await evaluate(
+  await rabbitmqctl(
+    'eval',
     'ok = ra_log_wal:force_roll_over(ra_log_wal), _ = sys:get_state(ra_log_wal), ok = ra_log_segment_writer:await(ra_log_segment_writer).',
   );
   // The WAL opens its next file as it processes the roll, which the calls above do not wait for.

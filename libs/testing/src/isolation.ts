@@ -7,6 +7,11 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
+/** Runs `rabbitmqctl -q <args>` against the local broker and returns what it printed. */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  return (await run('rabbitmqctl', ['-q', ...args])).stdout;
+}
+
 export const TEST_RABBITMQ_HOST = process.env.TEST_RABBITMQ_HOST ?? '127.0.0.1:5672';
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -23,13 +28,13 @@ export interface TestVhost {
 
 export async function createTestVhost(prefix = 'rm_test'): Promise<TestVhost> {
   const name = uniqueName(prefix);
-  await run('rabbitmqctl', ['-q', 'add_vhost', name]);
-  await run('rabbitmqctl', ['-q', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
+  await rabbitmqctl('add_vhost', name);
+  await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
   return {
     name,
     url: `amqp://guest:guest@${TEST_RABBITMQ_HOST}/${encodeURIComponent(name)}`,
     remove: async () => {
-      await run('rabbitmqctl', ['-q', 'delete_vhost', name]);
+      await rabbitmqctl('delete_vhost', name);
     },
   };
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ServiceMetrics } from '@retail-mesh/observability';
+import { EVENT_AGE_BUCKETS_SECONDS, ServiceMetrics } from '@retail-mesh/observability';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { PageResult } from './change-feed/change-feed.service.js';
 
 // Order intake is an SLO measured in minutes (charts/retail-mesh/files/rules/slo-order-intake.yaml
 // counts the 300 s bucket): buckets from a second to an hour, with 300 among them.
 const ORDER_INTAKE_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
-// The feed's first hop is milliseconds when the connector keeps up, minutes when the ERP was down.
-const FEED_CHANGE_AGE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+// The feed's first hop is milliseconds when the connector keeps up, minutes when the ERP was down:
+// a hop's buckets, and five minutes.
+const FEED_CHANGE_AGE_BUCKETS_SECONDS = [...EVENT_AGE_BUCKETS_SECONDS, 300];
 
 export type ErpCallOutcome = 'ok' | 'replayed' | 'rejected' | 'unavailable' | 'failed';
 export type SalesOrderOutcome = 'created' | 'existing' | 'rejected' | 'unavailable' | 'in_progress';
